@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "skiff",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "apiserver", targets: ["apiserver"]),
+        .executable(name: "kubelet", targets: ["kubelet"]),
+        .executable(name: "ctl", targets: ["ctl"]),
+        .library(name: "Wire", targets: ["Wire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libsqlite3 from the system (Debian: libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // Linux calls Glibc does not export to Swift: epoll, eventfd, accept4.
+        .target(name: "CLinuxShim", path: "Sources/CLinuxShim"),
+        .target(
+            name: "Wire",
+            dependencies: [
+                "CLinuxShim",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "apiserver",
+            dependencies: [
+                "Wire", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "kubelet",
+            dependencies: [
+                "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "ctl",
+            dependencies: [
+                "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl"], exclude: ["Fixtures"], swiftSettings: strict),
+    ]
+)

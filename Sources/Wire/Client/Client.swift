@@ -1,0 +1,150 @@
+import Foundation
+import Synchronization
+
+/// A long-lived client: keeps one connection to the apiserver up, reconnecting with
+/// exponential back-off and jitter, pinging to notice dead links. Requests run on the
+/// current connection; one that finds no connection waits up to the connect timeout for
+/// one, then fails with a 503 `Status` (callers retry at their own pace).
+///
+/// Thread-safety: any task. Call `close` when done.
+public final class Client: Sendable {
+    public let config: ClientConfig
+    let loop: EventLoop
+
+    struct State {
+        var connection: WireConnection?
+        var waiters: [CheckedContinuation<WireConnection?, Never>] = []
+        var closed = false
+        var lastError: Status?
+        var generation = 0
+    }
+
+    let state = Mutex(State())
+    private let maintainer = Mutex<Task<Void, Never>?>(nil)
+    /// Back-off bounds for reconnecting. Defaults 200 ms and 30 s.
+    public let minBackoff: Double
+    public let maxBackoff: Double
+    /// Handles requests the server starts on this client's connections (logs, exec).
+    public let serverRequests = Mutex<(@Sendable (Request) async -> Result<JSON, Status>)?>(nil)
+
+    public init(config: ClientConfig, loop: EventLoop = .shared, minBackoff: Double = 0.2, maxBackoff: Double = 30) {
+        self.config = config
+        self.loop = loop
+        self.minBackoff = minBackoff
+        self.maxBackoff = maxBackoff
+        let t = Task.detached { [weak self] in
+            guard let self else { return }
+            await self.maintain()
+        }
+        maintainer.withLock { $0 = t }
+    }
+
+    /// Stops reconnecting and closes the connection.
+    public func close() {
+        let (conn, waiters) = state.withLock { s in
+            s.closed = true
+            defer { s.waiters = [] }
+            return (s.connection, s.waiters)
+        }
+        maintainer.withLock { $0?.cancel() }
+        conn?.close()
+        for w in waiters { w.resume(returning: nil) }
+    }
+
+    /// Connections made so far (1 after the first connect); tests use it to see reconnects.
+    public var connectionGeneration: Int { state.withLock { $0.generation } }
+
+    /// The live connection, waiting up to the connect timeout for one.
+    public func connection() async throws(Status) -> WireConnection {
+        if let c = state.withLock({ $0.connection }), !c.isClosed { return c }
+        let timeout = Double(config.connectTimeoutMs) / 1000
+        let got: WireConnection? = await withCheckedContinuation { c in
+            let immediate = state.withLock { s -> (WireConnection?, Bool) in
+                if s.closed { return (nil, true) }
+                if let conn = s.connection, !conn.isClosed { return (conn, true) }
+                s.waiters.append(c)
+                return (nil, false)
+            }
+            if immediate.1 { c.resume(returning: immediate.0); return }
+            // Waiters still waiting when this fires are told there is no connection yet.
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in self.expireWaiters() }
+        }
+        if let got { return got }
+        let last = state.withLock { $0.lastError }
+        throw last ?? Status.connectionFailed(config.server, state.withLock { $0.closed } ? "client closed" : "not connected")
+    }
+
+    private func expireWaiters() {
+        let ws = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
+            if s.connection != nil && !(s.connection!.isClosed) { return [] }
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in ws { w.resume(returning: nil) }
+    }
+
+    /// Keeps a connection up until `close`.
+    private func maintain() async {
+        var backoff = minBackoff
+        while !Task.isCancelled && !state.withLock({ $0.closed }) {
+            do {
+                let conn = try await WireConnection.connect(config, loop: loop)
+                let handler = serverRequests.withLock { $0 }
+                conn.serverRequests.withLock { $0 = handler }
+                let waiters = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
+                    s.connection = conn
+                    s.lastError = nil
+                    s.generation += 1
+                    defer { s.waiters = [] }
+                    return s.waiters
+                }
+                for w in waiters { w.resume(returning: conn) }
+                backoff = minBackoff
+                await keepAlive(conn)
+                state.withLock { if $0.connection === conn { $0.connection = nil } }
+            } catch {
+                state.withLock { $0.lastError = error }
+                if error.code == 401 || error.code == 400 { backoff = maxBackoff }
+            }
+            if state.withLock({ $0.closed }) { return }
+            let jitter = Double.random(in: 0.5...1.5)
+            try? await Task.sleep(for: .milliseconds(Int(backoff * jitter * 1000)))
+            backoff = min(maxBackoff, backoff * 2)
+        }
+    }
+
+    /// Returns when the connection has closed; pings every 15 s and closes it if a pong
+    /// does not come back within 10 s.
+    private func keepAlive(_ conn: WireConnection) async {
+        await withTaskGroup(of: Void.self) { g in
+            g.addTask {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in conn.onClose { _ in c.resume() } }
+            }
+            g.addTask {
+                while !Task.isCancelled && !conn.isClosed {
+                    try? await Task.sleep(for: .seconds(15))
+                    if Task.isCancelled || conn.isClosed { return }
+                    let answered = Mutex(false)
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
+                        if !answered.withLock({ $0 }) { conn.close() }
+                    }
+                    let ok = await conn.ping()
+                    answered.withLock { $0 = true }
+                    if !ok { conn.close(); return }
+                }
+            }
+            await g.next()
+            g.cancelAll()
+        }
+    }
+
+    /// Sends `req` on the current connection.
+    public func request(_ req: Request, timeoutSeconds: Double? = nil) async throws(Status) -> Reply {
+        try await connection().request(req, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Starts a watch on the current connection (see `WireConnection.watch`).
+    public func watch(_ req: Request) async throws(Status) -> AsyncThrowingStream<WatchEvent, any Error> {
+        try await connection().watch(req)
+    }
+}

@@ -1,0 +1,80 @@
+/// Typed conveniences over `Client.request`, one per verb.
+extension Client {
+    public func get(_ type: ResourceType, namespace: String? = nil, name: String) async throws(Status) -> JSON {
+        try await request(Request(verb: .get, resource: type.plural, namespace: namespace, name: name)).object
+    }
+
+    /// The object, or nil when it does not exist.
+    public func getIfPresent(_ type: ResourceType, namespace: String? = nil, name: String) async throws(Status) -> JSON? {
+        do {
+            return try await get(type, namespace: namespace, name: name)
+        } catch {
+            if error.isNotFound { return nil }
+            throw error
+        }
+    }
+
+    /// Lists every object (following `continue`); returns the items and the list's revision.
+    public func list(_ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
+                     pageSize: Int = 500) async throws(Status) -> (items: [JSON], resourceVersion: String) {
+        var req = Request(verb: .list, resource: type.plural, namespace: namespace)
+        req.labelSelector = labelSelector
+        req.fieldSelector = fieldSelector
+        req.limit = pageSize > 0 ? pageSize : nil
+        var items: [JSON] = []
+        var rv = ""
+        while true {
+            let page = try await request(req).object
+            items.append(contentsOf: page["items"].arrayValue ?? [])
+            rv = page["metadata"]["resourceVersion"].stringValue ?? rv
+            guard let next = page["metadata"]["continue"].stringValue, !next.isEmpty else { break }
+            req.continueToken = next
+        }
+        return (items, rv)
+    }
+
+    public func create(_ type: ResourceType, namespace: String? = nil, _ object: JSON) async throws(Status) -> JSON {
+        var req = Request(verb: .create, resource: type.plural, namespace: namespace ?? object["metadata"]["namespace"].stringValue)
+        req.object = object
+        return try await request(req).object
+    }
+
+    /// PUT: honours `metadata.resourceVersion` (409 Conflict if stale).
+    public func update(_ type: ResourceType, _ object: JSON, status: Bool = false) async throws(Status) -> JSON {
+        var req = Request(verb: .update, resource: type.plural, namespace: object["metadata"]["namespace"].stringValue,
+                          name: object["metadata"]["name"].stringValue)
+        req.object = object
+        if status { req.subresource = "status" }
+        return try await request(req).object
+    }
+
+    public func patch(_ type: ResourceType, namespace: String? = nil, name: String, _ patch: JSON, status: Bool = false) async throws(Status) -> JSON {
+        var req = Request(verb: .patch, resource: type.plural, namespace: namespace, name: name)
+        req.patch = patch
+        req.patchType = "merge"
+        if status { req.subresource = "status" }
+        return try await request(req).object
+    }
+
+    @discardableResult
+    public func delete(_ type: ResourceType, namespace: String? = nil, name: String, uid: String? = nil,
+                       resourceVersion: String? = nil, propagationPolicy: String? = nil) async throws(Status) -> JSON {
+        var req = Request(verb: .delete, resource: type.plural, namespace: namespace, name: name)
+        req.preconditionUID = uid
+        req.preconditionResourceVersion = resourceVersion
+        req.propagationPolicy = propagationPolicy
+        return try await request(req).object
+    }
+
+    /// Decodes a JSON object into a typed API struct.
+    public static func decode<T: Decodable>(_ type: T.Type, _ json: JSON) throws -> T {
+        try JSONValueDecoder.decode(type, from: json).value
+    }
+}
+
+extension JSON {
+    /// Encodes an `Encodable` API struct (nil optionals left out).
+    public init<T: Encodable>(encoding value: T) throws {
+        self = try JSONValueEncoder.encode(value)
+    }
+}

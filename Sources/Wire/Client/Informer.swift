@@ -1,0 +1,131 @@
+/// A change an informer saw.
+public enum InformerEvent: Sendable {
+    case added(JSON)
+    case updated(old: JSON, new: JSON)
+    case deleted(JSON)
+    /// The first full list has been delivered.
+    case synced
+}
+
+/// List+watch with a local cache, as client-go's informer: lists, then watches from the
+/// list's revision; resumes the watch from the last revision seen after a disconnect, and
+/// relists (diffing against the cache) on 410 Gone.
+///
+/// Isolation: an actor; the handler runs on it, one event at a time, in order.
+public actor Informer {
+    public let client: Client
+    public let type: ResourceType
+    public let namespace: String?
+    public let labelSelector: String?
+    public let fieldSelector: String?
+
+    private var cache: [String: JSON] = [:]
+    private var resourceVersion = ""
+    public private(set) var hasSynced = false
+    /// Full lists done (1 after the first); a relist after 410 makes it 2.
+    public private(set) var lists = 0
+
+    public init(client: Client, type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
+        self.client = client
+        self.type = type
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+    }
+
+    public func items() -> [JSON] { Array(cache.values) }
+
+    public func object(namespace: String? = nil, name: String) -> JSON? {
+        cache[namespace.map { "\($0)/\(name)" } ?? name]
+    }
+
+    nonisolated static func key(_ o: JSON) -> String {
+        let m = o["metadata"]
+        let name = m["name"].stringValue ?? ""
+        if let ns = m["namespace"].stringValue, !ns.isEmpty { return "\(ns)/\(name)" }
+        return name
+    }
+
+    /// Runs until the task is cancelled.
+    public func run(_ handler: @escaping @Sendable (InformerEvent) async -> Void) async {
+        var needList = true
+        var backoff = 0.2
+        while !Task.isCancelled {
+            if needList {
+                do {
+                    let (items, rv) = try await client.list(type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
+                    await replace(items, handler)
+                    resourceVersion = rv
+                    lists += 1
+                    needList = false
+                    backoff = 0.2
+                    if !hasSynced {
+                        hasSynced = true
+                        await handler(.synced)
+                    }
+                } catch {
+                    await sleep(&backoff)
+                    continue
+                }
+            }
+            var req = Request(verb: .watch, resource: type.plural, namespace: namespace)
+            req.labelSelector = labelSelector
+            req.fieldSelector = fieldSelector
+            req.resourceVersion = resourceVersion
+            req.allowWatchBookmarks = true
+            do {
+                let stream = try await client.watch(req)
+                for try await e in stream {
+                    if let rv = e.resourceVersion { resourceVersion = rv }
+                    await apply(e, handler)
+                    backoff = 0.2
+                }
+            } catch let s as Status {
+                if s.isGone { needList = true } else { await sleep(&backoff) }
+            } catch {
+                await sleep(&backoff)
+            }
+        }
+    }
+
+    private func sleep(_ backoff: inout Double) async {
+        try? await Task.sleep(for: .milliseconds(Int(backoff * Double.random(in: 0.5...1.5) * 1000)))
+        backoff = min(backoff * 2, 10)
+    }
+
+    private func apply(_ e: WatchEvent, _ handler: @Sendable (InformerEvent) async -> Void) async {
+        let key = Self.key(e.object)
+        switch e.type {
+        case "ADDED", "MODIFIED":
+            let old = cache[key]
+            cache[key] = e.object
+            if let old { await handler(.updated(old: old, new: e.object)) } else { await handler(.added(e.object)) }
+        case "DELETED":
+            cache[key] = nil
+            await handler(.deleted(e.object))
+        default:
+            break
+        }
+    }
+
+    /// Makes the cache equal `items`, telling the handler what changed.
+    private func replace(_ items: [JSON], _ handler: @Sendable (InformerEvent) async -> Void) async {
+        var fresh: [String: JSON] = [:]
+        for o in items { fresh[Self.key(o)] = o }
+        for (k, old) in cache where fresh[k] == nil {
+            cache[k] = nil
+            await handler(.deleted(old))
+        }
+        for (k, o) in fresh {
+            if let old = cache[k] {
+                if old["metadata"]["resourceVersion"] != o["metadata"]["resourceVersion"] {
+                    cache[k] = o
+                    await handler(.updated(old: old, new: o))
+                }
+            } else {
+                cache[k] = o
+                await handler(.added(o))
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinuxShim
+import Synchronization
+
+/// A connected socket carrying Wire frames, driven by an `EventLoop`.
+///
+/// Ownership: the connection owns `fd` from `start` on and closes it exactly once, on the
+/// loop thread. Thread-safety: `send`, `close` and the counters may be used from any
+/// thread; `onFrame`, `onFrameError` and `onClose` run on the loop thread, in order.
+public final class FramedConnection: @unchecked Sendable, LoopChannel {
+    public let fd: Int32
+    public let loop: EventLoop
+    public let peer: String
+    /// Loop thread only.
+    private var decoder: FrameDecoder
+
+    /// Called with each whole frame body, on the loop thread.
+    public var onFrame: @Sendable ([UInt8]) -> Void = { _ in }
+    /// Called once when the byte stream breaks framing rules; the connection then sends an
+    /// error frame and closes. Default: just that.
+    public var onFrameError: @Sendable (FrameError) -> Void = { _ in }
+    /// Called once when the connection is closed, with the reason.
+    public var onClose: @Sendable (String) -> Void = { _ in }
+
+    private struct Outbound {
+        var buffer: [UInt8] = []
+        var offset = 0
+        var flushScheduled = false
+        var writeArmed = false
+        var closing: String? = nil
+        var closed = false
+    }
+
+    private let out = Mutex(Outbound())
+    private let closedFlag = Mutex(false)
+
+    public init(fd: Int32, loop: EventLoop, limits: FrameLimits = .default) {
+        self.fd = fd
+        self.loop = loop
+        self.decoder = FrameDecoder(limits: limits)
+        self.peer = Socket.peerAddress(fd)?.description ?? "unknown"
+    }
+
+    /// Starts reading. Set the callbacks before this.
+    public func start() throws(Errno) {
+        try loop.register(self, events: UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLRDHUP))
+    }
+
+    public var isClosed: Bool { out.withLock { $0.closed || $0.closing != nil } }
+
+    /// Bytes queued for sending but not yet taken by the socket.
+    public var pendingOutputBytes: Int { out.withLock { $0.buffer.count - $0.offset } }
+
+    /// Queues bytes (one or more whole frames). Returns false if the connection is closed.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> Bool {
+        let schedule = out.withLock { o -> Bool? in
+            if o.closed || o.closing != nil { return nil }
+            o.buffer.append(contentsOf: bytes)
+            if o.flushScheduled || o.writeArmed { return false }
+            o.flushScheduled = true
+            return true
+        }
+        guard let schedule else { return false }
+        if schedule { loop.scheduleFlush(self) }
+        return true
+    }
+
+    /// Sends `bytes` (if any), then closes once they are written (or at once if the peer
+    /// is gone). Safe from any thread.
+    public func close(reason: String, finalBytes: [UInt8]? = nil) {
+        let schedule = out.withLock { o -> Bool in
+            if o.closed || o.closing != nil { return false }
+            if let b = finalBytes { o.buffer.append(contentsOf: b) }
+            o.closing = reason
+            if o.flushScheduled || o.writeArmed { return false }
+            o.flushScheduled = true
+            return true
+        }
+        if schedule { loop.scheduleFlush(self) }
+    }
+
+    // MARK: loop thread
+
+    func handleEvents(_ events: UInt32) {
+        if events & UInt32(SKIFF_EPOLLOUT) != 0 { flushFromLoop() }
+        if events & UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLRDHUP | SKIFF_EPOLLHUP | SKIFF_EPOLLERR) != 0 { readAvailable() }
+    }
+
+    func loopStopped() { finishClose("event loop stopped") }
+
+    private func readAvailable() {
+        let buf = loop.readBuffer
+        var frames: [[UInt8]] = []
+        var eof = false
+        var failure: String? = nil
+        while true {
+            let n = read(fd, buf.baseAddress, buf.count)
+            if n > 0 {
+                decoder.append(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+                if n < buf.count { break }
+                continue
+            }
+            if n == 0 { eof = true; break }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { break }
+            failure = Errno(e, call: "read").description
+            break
+        }
+        do {
+            while let f = try decoder.nextFrame() { frames.append(f) }
+        } catch {
+            for f in frames where !isClosed { onFrame(f) }
+            onFrameError(error)
+            let status = Status.badRequest("protocol error: \(error.description)")
+            close(reason: "protocol error: \(error.description)", finalBytes: Message.error(status).frame)
+            return
+        }
+        for f in frames {
+            if out.withLock({ $0.closed }) { return }
+            onFrame(f)
+        }
+        if let failure { finishClose(failure) } else if eof { finishClose("peer closed the connection") }
+    }
+
+    /// Writes as much queued output as the socket takes; arms EPOLLOUT for the rest.
+    func flushFromLoop() {
+        var finish: String? = nil
+        out.withLock { o in
+            o.flushScheduled = false
+            if o.closed { return }
+            while o.offset < o.buffer.count {
+                let n = o.buffer.withUnsafeBytes { b in
+                    Glibc.send(fd, b.baseAddress! + o.offset, b.count - o.offset, Int32(MSG_NOSIGNAL))
+                }
+                if n > 0 { o.offset += n; continue }
+                let e = errno
+                if n < 0 && e == EINTR { continue }
+                if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) { break }
+                finish = o.closing ?? "write failed: \(Errno(e, call: "write"))"
+                o.buffer = []
+                o.offset = 0
+                return
+            }
+            if o.offset == o.buffer.count {
+                o.buffer.removeAll(keepingCapacity: o.buffer.capacity <= 1 << 20)
+                o.offset = 0
+                if o.writeArmed {
+                    o.writeArmed = false
+                    loop.modify(fd, events: UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLRDHUP))
+                }
+                if let c = o.closing { finish = c }
+            } else {
+                if o.offset > 1 << 16 && o.offset > o.buffer.count / 2 {
+                    o.buffer.removeFirst(o.offset)
+                    o.offset = 0
+                }
+                if !o.writeArmed {
+                    o.writeArmed = true
+                    loop.modify(fd, events: UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLOUT | SKIFF_EPOLLRDHUP))
+                }
+            }
+        }
+        if let finish { finishClose(finish) }
+    }
+
+    /// Closes the descriptor now (loop thread) and reports it once.
+    func finishClose(_ reason: String) {
+        let first = out.withLock { o -> Bool in
+            if o.closed { return false }
+            o.closed = true
+            o.buffer = []
+            o.offset = 0
+            return true
+        }
+        guard first else { return }
+        loop.deregister(fd)
+        Glibc.close(fd)
+        onClose(reason)
+    }
+
+    /// Closes at once without flushing (loop thread or not).
+    public func abort(reason: String) {
+        loop.execute { [self] in finishClose(reason) }
+    }
+}

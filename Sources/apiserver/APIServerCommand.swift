@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `apiserver`: parses flags and runs the `APIServer` component until SIGTERM/SIGINT.
+@main
+struct APIServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apiserver",
+        abstract: "Skiff's hub: the API over TCP, backed by SQLite.",
+        version: APIServerConfig.version)
+
+    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
+    var listen = "127.0.0.1:6443"
+
+    @Option(help: "Directory for the database and the admin.token / node.token files.")
+    var dataDir = "/var/lib/skiff/apiserver"
+
+    @Option(help: "Largest frame accepted, in bytes.")
+    var maxFrameBytes = FrameLimits.default.maxFrameBytes
+
+    @Option(help: "Largest object accepted, in bytes.")
+    var maxObjectBytes = FrameLimits.default.maxObjectBytes
+
+    @Option(help: "Mark a node Unknown when its Lease is not renewed for this long (e.g. 50s, 2m).")
+    var nodeMonitorGracePeriod = "50s"
+
+    @Option(help: "Keep at least this much watch history (e.g. 5m).")
+    var historyWindow = "5m"
+
+    @Option(help: "How often to compact history (e.g. 30s).")
+    var compactionInterval = "30s"
+
+    @Option(help: "Close connections that send no hello within this long (e.g. 10s).")
+    var handshakeTimeout = "10s"
+
+    @Flag(help: "Do not run the built-in controllers.")
+    var noControllers = false
+
+    @Option(help: "Log level: debug, info, warning, error.")
+    var logLevel = "info"
+
+    func run() async throws {
+        guard let level = LogfmtHandler.level(logLevel) else { throw ValidationError("--log-level must be debug, info, warning or error") }
+        LoggingSystem.bootstrap { LogfmtHandler(label: $0, level: level) }
+        guard let hp = HostPort(listen) else { throw ValidationError("--listen must be HOST:PORT, got \"\(listen)\"") }
+        var config = APIServerConfig()
+        config.listen = hp
+        config.dataDir = dataDir
+        config.limits = FrameLimits(maxFrameBytes: maxFrameBytes, maxObjectBytes: maxObjectBytes)
+        config.controllers = !noControllers
+        config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period")
+        config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
+        config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout")
+        config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval")
+        let server = APIServer(config: config)
+        _ = try await server.start()
+        await Signals.waitForTermination()
+        await server.shutdown()
+    }
+}

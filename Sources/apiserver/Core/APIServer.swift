@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+
+/// The hub daemon as a component that `main` and tests start alike: the store, the watch
+/// hub, the API, the listener on its event loop, and the background loops.
+///
+/// Lifecycle: `start` once, then `shutdown` once; state is re-checked after every await.
+actor APIServer {
+    enum State {
+        case initial
+        case running(Running)
+        case shuttingDown
+        case shutdown
+    }
+
+    struct Running {
+        var loop: EventLoop
+        var listener: SocketListener
+        var store: Store
+        var hub: WatchHub
+        var context: ServerContext
+        var background: [Task<Void, Never>]
+        var address: HostPort
+    }
+
+    let config: APIServerConfig
+    let logger: Logger
+    private var state = State.initial
+
+    init(config: APIServerConfig, logger: Logger = Logger(label: "apiserver")) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Opens the data dir and store, binds the listener and starts serving. Returns the
+    /// address actually bound (the kernel's pick when the port was 0).
+    func start() async throws -> HostPort {
+        guard case .initial = state else { throw Status.internalError("apiserver already started") }
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let tokens = try Tokens.loadOrCreate(dataDir: config.dataDir)
+        let hub = WatchHub(config: config.watch, latest: 0)
+        let store = try Store(path: config.dataDir + "/skiff.db", config: config.store) { hub.publish($0) }
+        hub.state.withLock { $0.latest = store.revision }
+        let service = APIService(store: store, hub: hub, limits: config.limits, serverVersion: APIServerConfig.version)
+        try await Bootstrap.ensureNamespaces(service)
+
+        let context = ServerContext(config: config, service: service, authenticator: Authenticator(tokens: tokens),
+                                    logger: logger, version: "skiff-apiserver/\(APIServerConfig.version)")
+        let loop = try EventLoop(name: "apiserver-loop")
+        let logger = self.logger
+        let listener = try SocketListener(address: config.listen, loop: loop, limits: config.limits, onAccept: { framed in
+            let sc = ServerConnection(framed: framed, server: context)
+            context.remember(sc)
+            do { try sc.start() } catch {
+                context.forget(sc)
+                framed.abort(reason: "cannot register: \(error)")
+            }
+        }, onError: { e in logger.warning("accept failed", metadata: ["error": .string(e.description)]) })
+
+        var background: [Task<Void, Never>] = []
+        background.append(Self.every(1) { Self.closeSilentConnections(context) })
+        background.append(Self.every(config.bookmarkIntervalSeconds) { hub.sendBookmarks() })
+        let compactor = Compactor(store: store, logger: logger)
+        background.append(Self.every(config.store.compactionIntervalSeconds) { await compactor.run() })
+
+        let address = listener.address
+        state = .running(Running(loop: loop, listener: listener, store: store, hub: hub, context: context,
+                                 background: background, address: address))
+        logger.info("apiserver serving", metadata: ["listen": .string(address.description), "dataDir": .string(config.dataDir),
+                                                     "revision": .string(String(store.revision))])
+        return address
+    }
+
+    /// The store, for in-process tests and tools.
+    var store: Store? {
+        if case .running(let r) = state { return r.store }
+        return nil
+    }
+
+    var address: HostPort? {
+        if case .running(let r) = state { return r.address }
+        return nil
+    }
+
+    /// Stops accepting, ends watches, lets in-flight requests finish (up to 5 s), commits
+    /// what is queued, closes every connection and the database.
+    func shutdown() async {
+        guard case .running(let r) = state else { return }
+        state = .shuttingDown
+        logger.info("apiserver shutting down")
+        r.listener.stop()
+        for t in r.background { t.cancel() }
+        r.hub.endAll(.unavailable("the apiserver is shutting down"))
+        let deadline = Date().addingTimeInterval(5)
+        while r.context.inflightCount > 0 && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        r.store.close()
+        let conns = r.context.connections.withLock { Array($0.values) }
+        for c in conns { c.framed.close(reason: "apiserver shutting down") }
+        try? await Task.sleep(for: .milliseconds(50))
+        r.loop.stop()
+        state = .shutdown
+        logger.info("apiserver stopped")
+    }
+
+    /// Runs `work` every `seconds` until cancelled.
+    static func every(_ seconds: Double, _ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                if Task.isCancelled { return }
+                await work()
+            }
+        }
+    }
+
+    static func closeSilentConnections(_ context: ServerContext) {
+        let deadline = Timestamp.nowSeconds() - context.config.handshakeTimeoutSeconds
+        let stale = context.connections.withLock { $0.values.filter { $0.handshakeOverdue(before: deadline) } }
+        for c in stale {
+            let s = Status.timeout("no hello within \(context.config.handshakeTimeoutSeconds)s")
+            c.framed.close(reason: s.message, finalBytes: Message.error(s).frame)
+        }
+    }
+}

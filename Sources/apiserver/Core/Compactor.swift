@@ -1,0 +1,82 @@
+import Logging
+
+/// Keeps the revision log to its window and the database files bounded: drops log rows
+/// no revision inside the window needs, checkpoints the WAL, and returns free pages.
+struct Compactor: Sendable {
+    let store: Store
+    let logger: Logger
+
+    /// The revision below which history may go: older than the time window and outside
+    /// the newest `historyMinRevisions`.
+    func target() -> Int64 {
+        let current = store.revision
+        let now = Timestamp.nowSeconds()
+        let cutoff = now - store.config.historyWindowSeconds
+        let byTime = store.writer.history.withLock { h in h.last(where: { $0.0 <= cutoff })?.1 ?? 0 }
+        return max(0, min(byTime, current - store.config.historyMinRevisions))
+    }
+
+    /// Compacts up to `target()` (or `upTo` when given), in chunks so writers are not
+    /// held up for long.
+    func run(upTo: Int64? = nil) async {
+        let goal = upTo ?? target()
+        var from = store.compactedRevision.load(ordering: .acquiring)
+        while from < goal {
+            let hi = min(goal, from + 20_000)
+            let lo = from
+            let ok: Bool = await withCheckedContinuation { c in
+                store.writer.maintain { db, _ in c.resume(returning: Self.compactChunk(db, from: lo, to: hi, logger: logger)) }
+            }
+            guard ok else { return }
+            store.compactedRevision.store(hi, ordering: .releasing)
+            from = hi
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            store.writer.maintain { db, _ in
+                Self.reclaim(db, logger: logger)
+                c.resume()
+            }
+        }
+    }
+
+    /// Rows with revisions in [from, to) supersede their previous versions, which go;
+    /// tombstones in that range go too. The newest version at or below `to` of every live
+    /// key stays, so a list at any revision from `to` on can still be answered.
+    static func compactChunk(_ db: SQLiteConnection, from: Int64, to: Int64, logger: Logger) -> Bool {
+        do {
+            try db.exec("BEGIN IMMEDIATE")
+            let prev = try db.statement("DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE rev >= ? AND rev < ? AND prev_rev > 0)")
+            prev.bind(1, from)
+            prev.bind(2, to)
+            try prev.step()
+            let tomb = try db.statement("DELETE FROM log WHERE rev >= ? AND rev < ? AND op = 3")
+            tomb.bind(1, from)
+            tomb.bind(2, to)
+            try tomb.step()
+            let meta = try db.statement("UPDATE meta SET value = ? WHERE name = 'compacted'")
+            meta.bind(1, to)
+            try meta.step()
+            db.resetAll()
+            try db.exec("COMMIT")
+            return true
+        } catch {
+            try? db.exec("ROLLBACK")
+            logger.error("compaction failed", metadata: ["error": .string("\(error)")])
+            return false
+        }
+    }
+
+    /// Truncates the WAL and hands free pages back to the file system.
+    static func reclaim(_ db: SQLiteConnection, logger: Logger) {
+        do {
+            try db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+            let free = try db.scalarInt("PRAGMA freelist_count")
+            let pages = try db.scalarInt("PRAGMA page_count")
+            if free > 256 && free * 4 > pages {
+                try db.exec("PRAGMA incremental_vacuum")
+            }
+        } catch {
+            logger.warning("checkpoint failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/// The answer to one request.
+enum Reply: Sendable {
+    /// Already-encoded object (or list) bytes, sent without re-encoding.
+    case encoded([UInt8], warnings: [String])
+    case object(JSON, warnings: [String])
+    case failure(Status)
+    /// A watch: events are flowing; the final response is sent when it ends.
+    case streaming
+}
+
+/// The API itself: every verb on every served kind, independent of the transport.
+///
+/// Thread-safety: any task; all state lives in the store and the watch hub.
+final class APIService: Sendable {
+    let store: Store
+    let hub: WatchHub
+    let registry: Registry
+    let authorizer = Authorizer()
+    let limits: FrameLimits
+    let serverVersion: String
+
+    init(store: Store, hub: WatchHub, registry: Registry = .standard, limits: FrameLimits, serverVersion: String) {
+        self.store = store
+        self.hub = hub
+        self.registry = registry
+        self.limits = limits
+        self.serverVersion = serverVersion
+    }
+
+    /// Handles one request from `user`. `bodySize` is the frame's size, for the object limit.
+    func handle(_ req: Request, user: User, bodySize: Int, stream: WatchStreamContext?) async -> Reply {
+        do throws(Status) {
+            try authorizer.authorize(user, req, object: req.object)
+            switch req.verb {
+            case .get: return try get(req)
+            case .list: return try list(req)
+            case .create: return try await create(req, bodySize: bodySize)
+            case .update: return try await update(req, user: user, bodySize: bodySize)
+            case .patch: return try await patch(req, user: user, bodySize: bodySize)
+            case .delete: return try await delete(req, user: user)
+            case .deletecollection: return try await deleteCollection(req)
+            case .watch:
+                guard let stream else { throw Status.badRequest("watch needs a connection") }
+                return try watch(req, stream: stream)
+            case .discovery: return discovery()
+            case .version: return version()
+            case .proxy: throw Status.methodNotAllowed("proxy to nodes is not implemented yet")
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The strategy and namespace a request addresses.
+    struct Target {
+        var strategy: any ResourceStrategy
+        var namespace: String?
+        var type: ResourceType { strategy.type }
+        var range: KeyRange { KeyRange(resource: type.plural, namespace: namespace) }
+        func key(_ name: String) -> ObjectKey { ObjectKey(resource: type.plural, namespace: namespace, name: name) }
+    }
+
+    /// Resolves the request's resource; single-object verbs on namespaced kinds need a namespace.
+    func target(_ req: Request, needsNamespace: Bool) throws(Status) -> Target {
+        let s = try registry.strategy(for: req.resource)
+        if let sub = req.subresource, sub != "status" || !s.hasStatusSubresource {
+            throw Status(code: 404, reason: Status.Reason.notFound, message: "the server could not find the requested resource (\(s.type.plural)/\(sub))")
+        }
+        guard s.type.namespaced else { return Target(strategy: s, namespace: nil) }
+        let ns = req.namespace.flatMap { $0.isEmpty ? nil : $0 }
+        if needsNamespace && ns == nil { throw Status.badRequest("a namespace is required for \(s.type.plural)") }
+        return Target(strategy: s, namespace: ns)
+    }
+
+    func requireName(_ req: Request) throws(Status) -> String {
+        guard let n = req.name, !n.isEmpty else { throw Status.badRequest("resource name may not be empty") }
+        return n
+    }
+
+    func checkSize(_ bodySize: Int) throws(Status) {
+        if bodySize > limits.maxObjectBytes + 4096 {
+            throw Status(code: 413, reason: Status.Reason.requestEntityTooLarge,
+                         message: "Request entity too large: limit is \(limits.maxObjectBytes) bytes")
+        }
+    }
+}
+
+/// Where a watch's events go: the connection and the request's id. Built by the transport.
+struct WatchStreamContext: Sendable {
+    let connection: FramedConnection
+    let requestID: Int
+    /// Called when the watch ends on the server's side, with the reason (nil: cancelled).
+    let finish: @Sendable (Status?) -> Void
+    /// Lets the transport stop the watch when the client cancels or disconnects.
+    let register: @Sendable (Watcher) -> Void
+}

@@ -1,0 +1,35 @@
+extension APIService {
+    /// Starts a watch: synthetic ADDED events for the current state when no
+    /// resourceVersion (or "0") is given, then every change after it, until cancelled.
+    func watch(_ req: Request, stream: WatchStreamContext) throws(Status) -> Reply {
+        let t = try target(req, needsNamespace: false)
+        let f = try filter(req, t)
+        var after: Int64
+        let rv = req.resourceVersion ?? ""
+        if rv.isEmpty || rv == "0" {
+            let page = try store.list(t.range) { o throws(Status) -> Bool in
+            if f.isTrivial { return true }
+            return f.matches(try o.json())
+        }
+            for item in page.items {
+                stream.connection.send(Message.eventFrame(id: stream.requestID, shared: Message.sharedEventBody(type: "ADDED", objectBytes: item.bytes)))
+            }
+            after = page.revision
+        } else {
+            guard let r = Int64(rv), r >= 0 else { throw Status.badRequest("invalid resourceVersion \"\(rv)\": must be an integer") }
+            after = r
+            let compacted = store.compactedRevision.load(ordering: .acquiring)
+            if r < compacted { throw Status.gone("too old resource version: \(r) (\(compacted))") }
+            let current = store.revision
+            if r > current {
+                throw Status(code: 504, reason: Status.Reason.timeout, message: "Too large resource version: \(r), current: \(current)",
+                             details: .init(retryAfterSeconds: 1))
+            }
+        }
+        let w = Watcher(requestID: stream.requestID, sink: stream.connection, resource: t.type, range: t.range, filter: f,
+                        bookmarks: req.allowWatchBookmarks, after: after, finish: stream.finish)
+        stream.register(w)
+        try hub.start(w, store: store)
+        return .streaming
+    }
+}

@@ -1,0 +1,170 @@
+/// Pods: defaults and validation as Kubernetes applies them, status via the subresource.
+struct PodStrategy: ResourceStrategy {
+    typealias Typed = Pod
+    let type = ResourceType.pods
+    var hasStatusSubresource: Bool { true }
+
+    func applyDefaults(_ pod: inout JSON) {
+        var spec = pod["spec"]
+        func setDefault(_ k: String, _ v: JSON) { if spec[k].isNull { spec[k] = v } }
+        setDefault("restartPolicy", "Always")
+        setDefault("terminationGracePeriodSeconds", 30)
+        setDefault("dnsPolicy", "ClusterFirst")
+        setDefault("securityContext", .object(JSONObject()))
+        setDefault("schedulerName", "default-scheduler")
+        setDefault("enableServiceLinks", true)
+        setDefault("priority", 0)
+        setDefault("preemptionPolicy", "PreemptLowerPriority")
+        for list in ["initContainers", "containers"] {
+            guard case .array(var cs) = spec[list] else { continue }
+            for i in cs.indices { Self.defaultContainer(&cs[i]) }
+            spec[list] = .array(cs)
+        }
+        pod["spec"] = spec
+    }
+
+    static func defaultContainer(_ c: inout JSON) {
+        if c["imagePullPolicy"].isNull, let image = c["image"].stringValue {
+            c["imagePullPolicy"] = .string(ImageReference.defaultPullPolicy(image))
+        }
+        if c["terminationMessagePath"].isNull { c["terminationMessagePath"] = "/dev/termination-log" }
+        if c["terminationMessagePolicy"].isNull { c["terminationMessagePolicy"] = "File" }
+        var res = c["resources"].objectValue ?? JSONObject()
+        // Kubernetes defaults requests to limits where only limits are given.
+        if case .object(let limits) = res["limits"] ?? .null {
+            var requests = res["requests"]?.objectValue ?? JSONObject()
+            for (k, v) in limits where requests[k] == nil { requests[k] = v }
+            res["requests"] = .object(requests)
+        }
+        c["resources"] = .object(res)
+        if case .array(var ports) = c["ports"] {
+            for i in ports.indices where ports[i]["protocol"].isNull { ports[i]["protocol"] = "TCP" }
+            c["ports"] = .array(ports)
+        }
+    }
+
+    func prepareForCreate(_ pod: inout JSON) {
+        pod["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(pod["spec"]))]
+    }
+
+    /// Guaranteed, Burstable or BestEffort, from the containers' requests and limits.
+    static func qosClass(_ spec: JSON) -> String {
+        let containers = (spec["containers"].arrayValue ?? []) + (spec["initContainers"].arrayValue ?? [])
+        var any = false
+        var guaranteed = true
+        for c in containers {
+            let req = c["resources"]["requests"].objectValue ?? JSONObject()
+            let lim = c["resources"]["limits"].objectValue ?? JSONObject()
+            if !req.isEmpty || !lim.isEmpty { any = true }
+            for r in ["cpu", "memory"] {
+                guard let l = lim[r], let q = req[r] ?? lim[r], Quantities.value(l) == Quantities.value(q) else {
+                    guaranteed = false
+                    continue
+                }
+            }
+        }
+        if !any { return "BestEffort" }
+        return guaranteed ? "Guaranteed" : "Burstable"
+    }
+
+    func validate(_ pod: JSON, typed: Pod) -> [Status.Cause] {
+        var causes: [Status.Cause] = []
+        guard let spec = typed.spec else { return [.required("spec")] }
+        if (spec.containers ?? []).isEmpty { causes.append(.required("spec.containers")) }
+        var names = Set<String>()
+        let volumes = Set((spec.volumes ?? []).map(\.name))
+        for (list, cs) in [("initContainers", spec.initContainers ?? []), ("containers", spec.containers ?? [])] {
+            for (i, c) in cs.enumerated() {
+                let f = "spec.\(list)[\(i)]"
+                if let p = LabelSyntax.dns1123LabelProblem(c.name) { causes.append(.invalid("\(f).name", c.name, p)) }
+                if !names.insert(c.name).inserted { causes.append(.duplicate("\(f).name", c.name)) }
+                if (c.image ?? "").isEmpty { causes.append(.required("\(f).image")) }
+                if let p = c.imagePullPolicy, !["Always", "IfNotPresent", "Never"].contains(p) {
+                    causes.append(.notSupported("\(f).imagePullPolicy", p, supported: ["Always", "IfNotPresent", "Never"]))
+                }
+                for (k, port) in (c.ports ?? []).enumerated() where !(1...65535).contains(port.containerPort) {
+                    causes.append(.invalid("\(f).ports[\(k)].containerPort", String(port.containerPort), "must be between 1 and 65535, inclusive"))
+                }
+                for (k, e) in (c.env ?? []).enumerated() where e.name.isEmpty {
+                    causes.append(.required("\(f).env[\(k)].name"))
+                }
+                for (k, m) in (c.volumeMounts ?? []).enumerated() where !volumes.contains(m.name) {
+                    causes.append(.init(reason: "FieldValueNotFound", message: "Not found: \"\(m.name)\"", field: "\(f).volumeMounts[\(k)].name"))
+                }
+                for (kind, q) in (c.resources?.requests ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    if Quantities.value(q.text) == nil {
+                        causes.append(.invalid("\(f).resources.requests[\(kind)]", q.text, "must be a valid quantity"))
+                    } else if let l = c.resources?.limits?[kind], let lv = Quantities.value(l.text), let rv = Quantities.value(q.text), rv > lv {
+                        causes.append(.invalid("\(f).resources.requests", q.text, "must be less than or equal to \(kind) limit of \(l.text)"))
+                    }
+                }
+            }
+        }
+        var volumeNames = Set<String>()
+        for (i, v) in (spec.volumes ?? []).enumerated() {
+            if let p = LabelSyntax.dns1123LabelProblem(v.name) { causes.append(.invalid("spec.volumes[\(i)].name", v.name, p)) }
+            if !volumeNames.insert(v.name).inserted { causes.append(.duplicate("spec.volumes[\(i)].name", v.name)) }
+        }
+        if let rp = spec.restartPolicy, !["Always", "OnFailure", "Never"].contains(rp) {
+            causes.append(.notSupported("spec.restartPolicy", rp, supported: ["Always", "OnFailure", "Never"]))
+        }
+        if let g = spec.terminationGracePeriodSeconds, g < 0 {
+            causes.append(.invalid("spec.terminationGracePeriodSeconds", String(g), "must be greater than or equal to 0"))
+        }
+        for (i, t) in (spec.tolerations ?? []).enumerated() {
+            if let op = t.operator, !["Exists", "Equal"].contains(op) {
+                causes.append(.notSupported("spec.tolerations[\(i)].operator", op, supported: ["Equal", "Exists"]))
+            }
+            if let e = t.effect, !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(e) {
+                causes.append(.notSupported("spec.tolerations[\(i)].effect", e, supported: ["NoExecute", "NoSchedule", "PreferNoSchedule"]))
+            }
+        }
+        return causes
+    }
+
+    /// Kubernetes lets an update change only images, activeDeadlineSeconds, tolerations
+    /// (additions) and the grace period; nodeName only from empty (binding).
+    func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] {
+        var a = new["spec"], b = old["spec"]
+        for list in ["containers", "initContainers"] {
+            if case .array(var cs) = a[list], case .array(let os) = b[list], cs.count == os.count {
+                for i in cs.indices { cs[i]["image"] = os[i]["image"] }
+                a[list] = .array(cs)
+            }
+        }
+        for k in ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"] {
+            a[k] = .null
+            b[k] = .null
+        }
+        if b["nodeName"].isNull || b["nodeName"].stringValue == "" { a["nodeName"] = .null; b["nodeName"] = .null }
+        if a != b {
+            return [.forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")]
+        }
+        return []
+    }
+
+    func fieldValue(_ pod: JSON, _ field: String) -> String? {
+        switch field {
+        case "spec.nodeName": return pod["spec"]["nodeName"].stringValue ?? ""
+        case "spec.restartPolicy": return pod["spec"]["restartPolicy"].stringValue ?? ""
+        case "spec.schedulerName": return pod["spec"]["schedulerName"].stringValue ?? ""
+        case "spec.serviceAccountName": return pod["spec"]["serviceAccountName"].stringValue ?? ""
+        case "spec.hostNetwork": return pod["spec"]["hostNetwork"].boolValue == true ? "true" : "false"
+        case "status.phase": return pod["status"]["phase"].stringValue ?? ""
+        case "status.podIP": return pod["status"]["podIP"].stringValue ?? ""
+        case "status.nominatedNodeName": return pod["status"]["nominatedNodeName"].stringValue ?? ""
+        default: return commonFieldValue(pod, field)
+        }
+    }
+}
+
+/// Image reference helpers shared by defaulting and the kubelet.
+enum ImageReference {
+    /// `Always` for `:latest` or no tag, else `IfNotPresent`, as Kubernetes defaults it.
+    static func defaultPullPolicy(_ image: String) -> String {
+        if image.contains("@") { return "IfNotPresent" }
+        let lastPart = image.split(separator: "/").last.map(String.init) ?? image
+        guard let colon = lastPart.lastIndex(of: ":") else { return "Always" }
+        return lastPart[lastPart.index(after: colon)...] == "latest" ? "Always" : "IfNotPresent"
+    }
+}

@@ -1,0 +1,75 @@
+/// What the apiserver does differently for one kind: its schema, defaults, validation,
+/// how updates treat spec and status, and which fields selectors may name.
+///
+/// Strategies are pure functions of the objects they are given; they touch no storage.
+protocol ResourceStrategy: Sendable {
+    /// The typed form whose fields are exactly the fields Skiff knows for this kind.
+    associatedtype Typed: Decodable
+    var type: ResourceType { get }
+    /// True if `status` is written through the status subresource only.
+    var hasStatusSubresource: Bool { get }
+    /// True if `metadata.generation` counts changes to `spec`.
+    var tracksGeneration: Bool { get }
+    /// Fills in Kubernetes' defaults.
+    func applyDefaults(_ object: inout JSON)
+    /// Server-side preparation on create (status reset, folding write-only fields).
+    func prepareForCreate(_ object: inout JSON)
+    /// Kind-specific validation of a whole object.
+    func validate(_ object: JSON, typed: Typed) -> [Status.Cause]
+    /// Kind-specific checks of an update (immutable fields).
+    func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause]
+    /// The object's value for a field selector field; nil if the field is not supported.
+    func fieldValue(_ object: JSON, _ field: String) -> String?
+    /// True once nothing holds the object back from deletion (finalizers).
+    func readyToDelete(_ object: JSON) -> Bool
+    /// Marks the start of a deletion that must wait (sets phases such as Terminating).
+    func beginDeletion(_ object: inout JSON)
+}
+
+extension ResourceStrategy {
+    var hasStatusSubresource: Bool { false }
+    var tracksGeneration: Bool { false }
+    func applyDefaults(_ object: inout JSON) {}
+    func prepareForCreate(_ object: inout JSON) {
+        if hasStatusSubresource { object["status"] = .null }
+    }
+    func validate(_ object: JSON, typed: Typed) -> [Status.Cause] { [] }
+    func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { [] }
+    func fieldValue(_ object: JSON, _ field: String) -> String? { commonFieldValue(object, field) }
+    func readyToDelete(_ object: JSON) -> Bool { (object["metadata"]["finalizers"].arrayValue ?? []).isEmpty }
+    func beginDeletion(_ object: inout JSON) {}
+
+    func commonFieldValue(_ object: JSON, _ field: String) -> String? {
+        switch field {
+        case "metadata.name": return object["metadata"]["name"].stringValue ?? ""
+        case "metadata.namespace": return object["metadata"]["namespace"].stringValue ?? ""
+        default: return nil
+        }
+    }
+
+    /// Decodes `object` as `Typed`: returns the unknown fields, or throws 400 naming the field
+    /// whose JSON type is wrong.
+    func checkSchema(_ object: JSON) throws(Status) -> (unknown: [JSONPath], causes: [Status.Cause]) {
+        do {
+            let r = try JSONValueDecoder.decode(Typed.self, from: object)
+            return (r.unknownFields, validate(object, typed: r.value))
+        } catch let e as DecodingError {
+            throw Status.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(describe(e))")
+        } catch {
+            throw Status.badRequest("\(type.kind) cannot be decoded: \(error)")
+        }
+    }
+}
+
+func describe(_ e: DecodingError) -> String {
+    switch e {
+    case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+        let p = JSONPath(codingPath: c.codingPath).description
+        return (p.isEmpty ? "" : "\(p): ") + c.debugDescription
+    case .keyNotFound(let k, let c):
+        let p = JSONPath(codingPath: c.codingPath).appending(k.stringValue).description
+        return "\(p): Required value"
+    @unknown default:
+        return "\(e)"
+    }
+}

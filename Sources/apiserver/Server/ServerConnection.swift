@@ -1,0 +1,181 @@
+import Logging
+import Synchronization
+
+/// One client connection on the server side: the handshake, then requests dispatched as
+/// tasks, watches it owns, cancel and ping.
+///
+/// Thread-safety: frame callbacks run on the loop thread; request tasks run anywhere and
+/// only touch the connection through `send` and the guarded state.
+final class ServerConnection: @unchecked Sendable {
+    enum Phase {
+        case awaitingHello(since: Double)
+        case ready(User)
+        case closed
+    }
+
+    struct State {
+        var phase: Phase
+        var inflight = 0
+        var watches: [Int: Watcher] = [:]
+        /// Requests cancelled before their watch registered.
+        var cancelled: Set<Int> = []
+    }
+
+    let framed: FramedConnection
+    let server: ServerContext
+    let state: Mutex<State>
+    let logger: Logger
+
+    init(framed: FramedConnection, server: ServerContext) {
+        self.framed = framed
+        self.server = server
+        self.state = Mutex(State(phase: .awaitingHello(since: Timestamp.nowSeconds())))
+        var l = server.logger
+        l[metadataKey: "peer"] = .string(framed.peer)
+        self.logger = l
+    }
+
+    func start() throws(Errno) {
+        framed.onFrame = { [self] body in self.received(body) }
+        framed.onFrameError = { [self] e in self.logger.info("protocol error, closing", metadata: ["error": .string(e.description)]) }
+        framed.onClose = { [self] reason in self.closed(reason) }
+        try framed.start()
+    }
+
+    /// True if the client has not completed the handshake since before `deadline`.
+    func handshakeOverdue(before deadline: Double) -> Bool {
+        state.withLock { if case .awaitingHello(let since) = $0.phase { return since < deadline } else { return false } }
+    }
+
+    private func fail(_ s: Status) {
+        framed.close(reason: s.message, finalBytes: Message.error(s).frame)
+    }
+
+    // MARK: loop thread
+
+    private func received(_ body: [UInt8]) {
+        let object: JSONObject
+        do {
+            object = try Frame.parseBody(body)
+        } catch {
+            fail(.badRequest("protocol error: \(error.description)"))
+            return
+        }
+        let phase = state.withLock { $0.phase }
+        switch phase {
+        case .closed: return
+        case .awaitingHello: handshake(object)
+        case .ready(let user): dispatch(object, user: user, bodySize: body.count)
+        }
+    }
+
+    private func handshake(_ o: JSONObject) {
+        do throws(Status) {
+            let hello = try Hello(json: o)
+            guard let v = ProtocolVersion.negotiate(client: hello.versions) else {
+                throw Status.badRequest("no common protocol version: client speaks \(hello.versions.sorted()), server speaks \(ProtocolVersion.supported)")
+            }
+            let user = try server.authenticator.authenticate(hello)
+            state.withLock { $0.phase = .ready(user) }
+            framed.send(Frame.encode(Welcome(version: v, server: server.version, user: user.description).json.bytes()))
+            logger.debug("client connected", metadata: ["user": .string(user.description), "client": .string(hello.client)])
+        } catch {
+            logger.info("handshake refused", metadata: ["reason": .string(error.message)])
+            fail(error)
+        }
+    }
+
+    private func dispatch(_ o: JSONObject, user: User, bodySize: Int) {
+        let message: Message
+        do throws(Status) {
+            message = try Message.parse(o)
+        } catch {
+            // A malformed message with an id gets an error response; the connection stays.
+            if let id = o["id"]?.intValue {
+                framed.send(Message.response(id: id, result: .failure(error), warnings: []).frame)
+            } else {
+                fail(error)
+            }
+            return
+        }
+        switch message {
+        case .request(let req): start(req, user: user, bodySize: bodySize)
+        case .cancel(let id): cancel(id)
+        case .ping(let id): framed.send(Message.pong(id: id).frame)
+        case .pong, .response, .event: break
+        case .error(let s):
+            framed.close(reason: "client reported: \(s.message)")
+        }
+    }
+
+    private func start(_ req: Request, user: User, bodySize: Int) {
+        let admitted = state.withLock { s -> Bool in
+            guard s.inflight < server.config.maxInflightPerConnection else { return false }
+            s.inflight += 1
+            return true
+        }
+        guard admitted, server.admit() else {
+            if admitted { state.withLock { $0.inflight -= 1 } }
+            let s = Status.tooManyRequests("too many requests in flight, please try again later", retryAfterSeconds: 1)
+            framed.send(Message.response(id: req.id, result: .failure(s), warnings: []).frame)
+            return
+        }
+        let stream = req.verb == .watch ? watchContext(req.id) : nil
+        Task { [self] in
+            let reply = await server.service.handle(req, user: user, bodySize: bodySize, stream: stream)
+            server.release()
+            state.withLock { $0.inflight -= 1 }
+            switch reply {
+            case .encoded(let bytes, let warnings):
+                framed.send(Message.responseFrame(id: req.id, objectBytes: bytes, warnings: warnings))
+            case .object(let json, let warnings):
+                framed.send(Message.response(id: req.id, result: .success(json), warnings: warnings).frame)
+            case .failure(let status):
+                if req.verb == .watch { _ = state.withLock { $0.watches.removeValue(forKey: req.id) } }
+                framed.send(Message.response(id: req.id, result: .failure(status), warnings: []).frame)
+            case .streaming:
+                break
+            }
+        }
+    }
+
+    private func watchContext(_ id: Int) -> WatchStreamContext {
+        WatchStreamContext(
+            connection: framed, requestID: id,
+            finish: { [self] status in
+                let owned = state.withLock { $0.watches.removeValue(forKey: id) != nil }
+                guard owned else { return }
+                framed.send(Message.response(id: id, result: status.map { .failure($0) } ?? .success(.null), warnings: []).frame)
+            },
+            register: { [self] w in
+                let cancelledEarly = state.withLock { s -> Bool in
+                    if s.cancelled.remove(id) != nil { return true }
+                    s.watches[id] = w
+                    return false
+                }
+                if cancelledEarly { server.service.hub.remove(w) }
+            })
+    }
+
+    private func cancel(_ id: Int) {
+        let w = state.withLock { s -> Watcher? in
+            if let w = s.watches.removeValue(forKey: id) { return w }
+            if s.inflight > 0 { s.cancelled.insert(id) }
+            return nil
+        }
+        guard let w else { return }
+        server.service.hub.remove(w)
+        framed.send(Message.response(id: id, result: .success(.null), warnings: []).frame)
+    }
+
+    private func closed(_ reason: String) {
+        let watches = state.withLock { s -> [Watcher] in
+            s.phase = .closed
+            defer { s.watches.removeAll() }
+            return Array(s.watches.values)
+        }
+        for w in watches { server.service.hub.remove(w) }
+        server.forget(self)
+        logger.debug("connection closed", metadata: ["reason": .string(reason)])
+    }
+}

@@ -1,0 +1,88 @@
+/// The writer's view of one group-commit batch. Mutations read and write through it; every
+/// write takes the next revision at once, so the batch's changes are strictly ordered.
+///
+/// Writer thread only. A mutation must do all its checks before its first write: a
+/// `Status` thrown after a write would leave that write in the batch.
+final class WriteTransaction {
+    let db: SQLiteConnection
+    private(set) var revision: Int64
+    private(set) var events: [ChangeEvent] = []
+
+    init(db: SQLiteConnection, revision: Int64) {
+        self.db = db
+        self.revision = revision
+    }
+
+    /// The latest state of `key`, including writes made earlier in this batch.
+    func get(_ key: ObjectKey) throws(Status) -> StoredObject? {
+        let path = key.path
+        do {
+            let s = try db.statement("SELECT value, create_rev, mod_rev FROM kv WHERE key = ?")
+            s.bind(1, path)
+            guard try s.step() else { return nil }
+            return StoredObject(key: path, bytes: s.blob(0), modRevision: s.int(2), createRevision: s.int(1))
+        } catch {
+            throw Status.internalError("store read failed: \(error)")
+        }
+    }
+
+    /// Writes `object` under `key` as a new object or a new version of `previous`,
+    /// stamping `metadata.resourceVersion` with the revision it takes.
+    @discardableResult
+    func put(_ key: ObjectKey, _ object: JSON, previous: StoredObject?, previousJSON: JSON? = nil) throws(Status) -> StoredObject {
+        let rev = revision + 1
+        var obj = object
+        obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
+        let bytes = obj.bytes()
+        let path = key.path
+        let createRev = previous?.createRevision ?? rev
+        do {
+            let log = try db.statement("INSERT INTO log(rev, key, op, value, prev_rev) VALUES (?, ?, ?, ?, ?)")
+            log.bind(1, rev)
+            log.bind(2, path)
+            log.bind(3, previous == nil ? ChangeEvent.Kind.added.rawValue : ChangeEvent.Kind.modified.rawValue)
+            log.bind(4, bytes)
+            log.bind(5, previous?.modRevision ?? 0)
+            try log.step()
+            let kv = try db.statement("INSERT INTO kv(key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev")
+            kv.bind(1, path)
+            kv.bind(2, bytes)
+            kv.bind(3, createRev)
+            kv.bind(4, rev)
+            try kv.step()
+        } catch {
+            throw Status.internalError("store write failed: \(error)")
+        }
+        revision = rev
+        events.append(ChangeEvent(revision: rev, key: key, kind: previous == nil ? .added : .modified, object: obj, bytes: bytes,
+                                  previous: previous == nil ? nil : (previousJSON ?? (try? previous!.json()))))
+        return StoredObject(key: path, bytes: bytes, modRevision: rev, createRevision: createRev)
+    }
+
+    /// Removes `key`. The log keeps its last state, stamped with the delete's revision, which
+    /// is also what watchers receive.
+    @discardableResult
+    func delete(_ key: ObjectKey, previous: StoredObject, lastState: JSON) throws(Status) -> StoredObject {
+        let rev = revision + 1
+        var obj = lastState
+        obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
+        let bytes = obj.bytes()
+        do {
+            let log = try db.statement("INSERT INTO log(rev, key, op, value, prev_rev) VALUES (?, ?, ?, ?, ?)")
+            log.bind(1, rev)
+            log.bind(2, key.path)
+            log.bind(3, ChangeEvent.Kind.deleted.rawValue)
+            log.bind(4, bytes)
+            log.bind(5, previous.modRevision)
+            try log.step()
+            let kv = try db.statement("DELETE FROM kv WHERE key = ?")
+            kv.bind(1, key.path)
+            try kv.step()
+        } catch {
+            throw Status.internalError("store write failed: \(error)")
+        }
+        revision = rev
+        events.append(ChangeEvent(revision: rev, key: key, kind: .deleted, object: obj, bytes: bytes, previous: lastState))
+        return StoredObject(key: key.path, bytes: bytes, modRevision: rev, createRevision: previous.createRevision)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+
+/// What a mutation hands back: the object as written (or as found, for a no-op).
+struct WriteOutcome: Sendable {
+    var bytes: [UInt8]
+    var revision: Int64
+    /// False when the mutation found nothing to change and wrote nothing.
+    var wrote: Bool = true
+    var warnings: [String] = []
+}
+
+/// A unit of work for the writer: `work` runs on the writer thread inside a batch;
+/// `done` runs after the batch commits (or fails), in submission order.
+struct Mutation: Sendable {
+    var work: @Sendable (WriteTransaction) throws(Status) -> WriteOutcome
+    var done: @Sendable (Result<WriteOutcome, Status>) -> Void
+}
+
+/// The one owner of the SQLite write connection. Mutations queue up while a batch commits;
+/// the next batch takes all of them in one transaction (group commit), so throughput comes
+/// from batching, not from relaxing `synchronous=FULL`.
+///
+/// Thread-safety: `submit` from any thread; everything else runs on the writer thread.
+final class Writer: @unchecked Sendable {
+    private let db: SQLiteConnection
+    private let cond = NSCondition()
+    private var queue: [Mutation] = []
+    private var maintenance: [@Sendable (SQLiteConnection, Int64) -> Void] = []
+    private var stopping = false
+    private var stopped = false
+    /// Last committed revision; read by others through `Store`.
+    let committed: Atomic<Int64>
+    private let publish: @Sendable ([ChangeEvent]) -> Void
+    /// (time, revision) samples, one a second, for the compaction window.
+    let history = Mutex<[(Double, Int64)]>([])
+    let batchSizes = Mutex<(batches: Int, mutations: Int)>((0, 0))
+
+    init(db: SQLiteConnection, revision: Int64, publish: @escaping @Sendable ([ChangeEvent]) -> Void) {
+        self.db = db
+        self.committed = Atomic(revision)
+        self.publish = publish
+        Self.startThread(self)
+    }
+
+    nonisolated private static func startThread(_ w: Writer) {
+        let t = Thread { w.run() }
+        t.name = "store-writer"
+        t.start()
+    }
+
+    func submit(_ m: Mutation) {
+        cond.lock()
+        if stopping {
+            cond.unlock()
+            m.done(.failure(.unavailable("the apiserver is shutting down")))
+            return
+        }
+        queue.append(m)
+        if queue.count == 1 { cond.signal() }
+        cond.unlock()
+    }
+
+    /// Runs `work` on the writer thread between batches (compaction, checkpoints).
+    func maintain(_ work: @escaping @Sendable (SQLiteConnection, Int64) -> Void) {
+        cond.lock()
+        maintenance.append(work)
+        cond.signal()
+        cond.unlock()
+    }
+
+    /// Finishes what is queued, then stops the thread. Blocks until it has.
+    func stop() {
+        cond.lock()
+        stopping = true
+        cond.broadcast()
+        while !stopped { cond.wait() }
+        cond.unlock()
+    }
+
+    private func run() {
+        var lastSample = 0.0
+        while true {
+            cond.lock()
+            while queue.isEmpty && maintenance.isEmpty && !stopping { cond.wait() }
+            let batch = queue
+            let chores = maintenance
+            queue.removeAll(keepingCapacity: true)
+            maintenance.removeAll()
+            let exiting = stopping && batch.isEmpty
+            cond.unlock()
+
+            if !batch.isEmpty { commit(batch) }
+            for c in chores { c(db, committed.load(ordering: .acquiring)) }
+            let now = Date().timeIntervalSince1970
+            if now - lastSample >= 1 {
+                lastSample = now
+                let rev = committed.load(ordering: .acquiring)
+                history.withLock { h in
+                    h.append((now, rev))
+                    if h.count > 4000 { h.removeFirst(h.count - 4000) }
+                }
+            }
+            if exiting {
+                cond.lock()
+                stopped = true
+                cond.broadcast()
+                cond.unlock()
+                return
+            }
+        }
+    }
+
+    private func commit(_ batch: [Mutation]) {
+        let start = committed.load(ordering: .acquiring)
+        var results: [Result<WriteOutcome, Status>] = []
+        results.reserveCapacity(batch.count)
+        let tx = WriteTransaction(db: db, revision: start)
+        do {
+            try db.exec("BEGIN IMMEDIATE")
+        } catch {
+            let s = Status.internalError("store unavailable: \(error)")
+            for m in batch { m.done(.failure(s)) }
+            return
+        }
+        for m in batch {
+            do throws(Status) {
+                results.append(.success(try m.work(tx)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        do {
+            if tx.revision != start {
+                let s = try db.statement("UPDATE meta SET value = ? WHERE name = 'revision'")
+                s.bind(1, tx.revision)
+                try s.step()
+            }
+            db.resetAll()
+            try db.exec("COMMIT")
+        } catch {
+            try? db.exec("ROLLBACK")
+            let s = Status.internalError("commit failed, nothing in this batch was written: \(error)")
+            for m in batch { m.done(.failure(s)) }
+            return
+        }
+        committed.store(tx.revision, ordering: .releasing)
+        batchSizes.withLock { $0.batches += 1; $0.mutations += batch.count }
+        for (m, r) in zip(batch, results) { m.done(r) }
+        if !tx.events.isEmpty { publish(tx.events) }
+    }
+}

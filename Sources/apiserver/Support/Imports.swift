@@ -1,0 +1,2 @@
+// Every file in the apiserver speaks Wire types.
+@_exported import Wire

@@ -1,0 +1,21 @@
+/// Which objects of a resource a watch (or list) wants.
+struct ObjectFilter: Sendable {
+    var namespace: String?
+    var name: String?
+    var labels: LabelSelector = LabelSelector()
+    var fields: FieldSelector = FieldSelector()
+    /// The object's value for a field-selector field (the resource's rules supply it).
+    var fieldValue: @Sendable (JSON, String) -> String = { _, _ in "" }
+
+    /// True when every object of the key range passes, so nothing needs evaluating.
+    var isTrivial: Bool { name == nil && labels.isEmpty && fields.isEmpty }
+
+    func matches(_ object: JSON) -> Bool {
+        let meta = object["metadata"]
+        if let name, meta["name"].stringValue != name { return false }
+        if let ns = namespace, meta["namespace"].stringValue != ns { return false }
+        if !labels.isEmpty && !labels.matches(labelsJSON: meta["labels"]) { return false }
+        if !fields.isEmpty && !fields.matches({ fieldValue(object, $0) }) { return false }
+        return true
+    }
+}

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// One watch stream: a request on a connection, its filter, and where it has got to.
+///
+/// Thread-safety: its mutable state is guarded by the hub's lock (`WatchHub.state`); the
+/// sink may be written from any thread.
+final class Watcher: @unchecked Sendable {
+    enum Phase {
+        /// Replaying history from disk; live events wait in `buffer`.
+        case catchingUp
+        case live
+        case ended
+    }
+
+    let requestID: Int
+    let sink: FramedConnection
+    let resource: ResourceType
+    let range: KeyRange
+    let filter: ObjectFilter
+    let bookmarks: Bool
+    /// Sends the watch's final response once it ends (cancel, overflow, shutdown).
+    let finish: @Sendable (Status?) -> Void
+
+    // Guarded by the hub lock.
+    var phase: Phase = .catchingUp
+    var buffer: [SharedEvent] = []
+    var lastRevision: Int64
+
+    init(requestID: Int, sink: FramedConnection, resource: ResourceType, range: KeyRange, filter: ObjectFilter,
+         bookmarks: Bool, after revision: Int64, finish: @escaping @Sendable (Status?) -> Void) {
+        self.requestID = requestID
+        self.sink = sink
+        self.resource = resource
+        self.range = range
+        self.filter = filter
+        self.bookmarks = bookmarks
+        self.lastRevision = revision
+        self.finish = finish
+    }
+
+    /// The watch type this watcher should see for `event`, or nil if it should see nothing.
+    func eventType(for event: SharedEvent) -> String? {
+        let change = event.change
+        guard range.contains(change.key.path) else { return nil }
+        if filter.isTrivial { return change.kind.watchType }
+        let now = filter.matches(change.object)
+        switch change.kind {
+        case .added: return now ? "ADDED" : nil
+        case .deleted: return now ? "DELETED" : nil
+        case .modified:
+            let before = change.previous.map(filter.matches) ?? false
+            switch (before, now) {
+            case (true, true): return "MODIFIED"
+            case (false, true): return "ADDED"
+            case (true, false): return "DELETED"
+            case (false, false): return nil
+            }
+        }
+    }
+}
+
+/// A committed change plus its encoding, made once and shared by every watcher.
+final class SharedEvent: @unchecked Sendable {
+    let change: ChangeEvent
+    /// `"event":"<TYPE>","object":{...}` for the change's own type.
+    let body: [UInt8]
+
+    init(_ change: ChangeEvent) {
+        self.change = change
+        body = Message.sharedEventBody(type: change.kind.watchType, objectBytes: change.bytes)
+    }
+
+    /// The frame for watch `id`, with `type` (which differs from the change's own type only
+    /// when a selector turned a modification into an arrival or departure).
+    func frame(id: Int, type: String) -> [UInt8] {
+        if type == change.kind.watchType { return Message.eventFrame(id: id, shared: body) }
+        return Message.eventFrame(id: id, shared: Message.sharedEventBody(type: type, objectBytes: change.bytes))
+    }
+}

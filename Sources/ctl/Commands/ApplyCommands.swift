@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+
+/// Options shared by apply, create and replace.
+struct FileOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .long], help: "File, directory or - for stdin (repeatable).") var filename: [String] = []
+    @Flag(name: [.customShort("R"), .long], help: "Read directories recursively.") var recursive = false
+    @Option(name: [.customShort("o"), .long], help: "Output format: name, json, yaml.") var output: String?
+}
+
+enum ManifestAction {
+    case apply, create, replace
+
+    var verb: String {
+        switch self {
+        case .apply: return "applying patch"
+        case .create: return "creating"
+        case .replace: return "replacing"
+        }
+    }
+}
+
+/// Runs one of the file-driven verbs over every object in `-f`.
+enum ManifestRunner {
+    static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+    static func run(_ action: ManifestAction, files: FileOptions, global: GlobalOptions) async throws {
+        guard !files.filename.isEmpty else { throw CtlError("must specify one of -f and -k") }
+        let format = try OutputFormat(files.output)
+        let manifests = try ManifestReader.read(files.filename, recursive: files.recursive)
+        if manifests.isEmpty { throw CtlError("no objects passed to \(action == .apply ? "apply" : action == .create ? "create" : "replace")") }
+        let session = try await Session.open(global)
+        defer { session.close() }
+        var failures = 0
+        for m in manifests {
+            do {
+                let (type, result, verb) = try await one(action, m, session: session, global: global)
+                switch format {
+                case .json: Output.print(result.pretty() + "\n")
+                case .yaml: Output.print(YAMLOutput.render(result))
+                case .name: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "")\n")
+                default: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "") \(verb)\n")
+                }
+            } catch let s as Status {
+                failures += 1
+                let name = m.object["metadata"]["name"].stringValue ?? ""
+                let ns = m.object["metadata"]["namespace"].stringValue ?? session.settings.namespace
+                let kind = (m.object["kind"].stringValue ?? "")
+                let what = "\"\(m.source)\": \(kind.isEmpty ? "" : kind + " ")\"\(name)\"" + (ns.isEmpty ? "" : " in namespace \"\(ns)\"")
+                Output.error(Output.describe(s, when: "\(action.verb) \(what)"))
+            } catch let e as CtlError {
+                failures += 1
+                Output.error("error: \(e.message)")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Applies one object; returns its type, the server's copy, and what happened.
+    static func one(_ action: ManifestAction, _ m: Manifest, session: Session, global: GlobalOptions) async throws -> (ResourceType, JSON, String) {
+        var obj = m.object
+        guard case .object = obj else { throw CtlError("error validating \"\(m.source)\": the document is not an object") }
+        let kind = obj["kind"].stringValue ?? ""
+        let apiVersion = obj["apiVersion"].stringValue ?? ""
+        if kind.isEmpty || apiVersion.isEmpty {
+            throw CtlError("error validating \"\(m.source)\": error validating data: [apiVersion not set, kind not set]")
+        }
+        guard let type = ResourceType.forKind(kind, apiVersion: apiVersion) else {
+            throw CtlError("resource mapping not found for name: \"\(obj["metadata"]["name"].stringValue ?? "")\" namespace: \"\(obj["metadata"]["namespace"].stringValue ?? "")\" from \"\(m.source)\": no matches for kind \"\(kind)\" in version \"\(apiVersion)\"")
+        }
+        var ns: String? = nil
+        if type.namespaced {
+            let given = obj["metadata"]["namespace"].stringValue ?? ""
+            if let flag = global.namespace, !given.isEmpty, given != flag {
+                throw CtlError("the namespace from the provided object \"\(given)\" does not match the namespace \"\(flag)\". You must pass '--namespace=\(given)' to perform this operation.")
+            }
+            ns = given.isEmpty ? session.settings.namespace : given
+        }
+        let name = obj["metadata"]["name"].stringValue ?? ""
+        switch action {
+        case .create:
+            var req = Request(verb: .create, resource: type.plural, namespace: ns)
+            req.object = obj
+            return (type, try await session.call(req), "created")
+        case .replace:
+            var req = Request(verb: .update, resource: type.plural, namespace: ns, name: name)
+            req.object = obj
+            return (type, try await session.call(req), "replaced")
+        case .apply:
+            if name.isEmpty { throw CtlError("error from \"\(m.source)\": resource name may not be empty") }
+            // The annotation records what this apply said, for the next apply's diff.
+            var recorded = obj
+            recorded[path: ["metadata", "annotations", lastApplied]] = .null
+            if recorded["metadata"]["annotations"].objectValue?.isEmpty == true { recorded[path: ["metadata", "annotations"]] = .null }
+            obj[path: ["metadata", "annotations", lastApplied]] = .string(JSON.sortedCompact(recorded) + "\n")
+            guard let current = try await session.getIfPresent(Request(verb: .get, resource: type.plural, namespace: ns, name: name)) else {
+                var req = Request(verb: .create, resource: type.plural, namespace: ns)
+                req.object = obj
+                return (type, try await session.call(req), "created")
+            }
+            let original = current["metadata"]["annotations"][lastApplied].stringValue.flatMap { try? JSON.parse($0) } ?? .null
+            let patch = JSON.threeWayMergePatch(original: original, modified: obj, current: current)
+            if patch.objectValue?.isEmpty ?? true { return (type, current, "unchanged") }
+            var req = Request(verb: .patch, resource: type.plural, namespace: ns, name: name)
+            req.patch = patch
+            req.patchType = "merge"
+            return (type, try await session.call(req), "configured")
+        }
+    }
+}
+
+extension JSON {
+    /// Compact JSON with keys sorted at every level, as kubectl records last-applied.
+    static func sortedCompact(_ v: JSON) -> String {
+        func sorted(_ v: JSON) -> JSON {
+            switch v {
+            case .object(let o): return .object(JSONObject(o.entries.sorted { $0.key < $1.key }.map { ($0.key, sorted($0.value)) }))
+            case .array(let a): return .array(a.map(sorted))
+            default: return v
+            }
+        }
+        return sorted(v).compactString
+    }
+}
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "apply", abstract: "Create or update resources from files.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var files: FileOptions
+    func run() async throws { try await ManifestRunner.run(.apply, files: files, global: global) }
+}
+
+struct CreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create resources from files.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var files: FileOptions
+    func run() async throws { try await ManifestRunner.run(.create, files: files, global: global) }
+}
+
+struct ReplaceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "replace", abstract: "Replace resources from files (honours resourceVersion).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var files: FileOptions
+    func run() async throws { try await ManifestRunner.run(.replace, files: files, global: global) }
+}

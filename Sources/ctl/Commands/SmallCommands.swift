@@ -1,0 +1,113 @@
+import ArgumentParser
+
+struct PatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "patch", abstract: "Update fields of a resource with a merge patch.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "TYPE NAME or TYPE/NAME") var resources: [String] = []
+    @Option(name: [.customShort("p"), .long], help: "The patch, as JSON or YAML.") var patch: String
+    @Option(name: .customLong("type"), help: "Patch type: merge.") var patchType = "merge"
+    @Option(help: "Patch the status subresource (\"status\").") var subresource: String?
+
+    func run() async throws {
+        guard patchType == "merge" else { throw CtlError("--type \(patchType) is not supported; use --type merge") }
+        let sels = try ResourceArgs.parse(resources)
+        guard sels.count == 1, sels[0].names.count == 1 else { throw CtlError("patch needs exactly one resource and name") }
+        let t = sels[0].type
+        let docs: [JSON]
+        do { docs = try YAMLInput.documents(patch) } catch { throw CtlError("unable to parse \"\(patch)\": \(error)") }
+        guard let p = docs.first, case .object = p else { throw CtlError("unable to parse \"\(patch)\": the patch must be an object") }
+        let session = try await Session.open(global)
+        defer { session.close() }
+        let ns = t.namespaced ? session.settings.namespace : nil
+        let before = try await session.call(Request(verb: .get, resource: t.plural, namespace: ns, name: sels[0].names[0]))
+        var req = Request(verb: .patch, resource: t.plural, namespace: ns, name: sels[0].names[0])
+        req.patch = p
+        req.patchType = "merge"
+        req.subresource = subresource
+        let after = try await session.call(req)
+        let same = before["metadata"]["resourceVersion"] == after["metadata"]["resourceVersion"]
+        Output.print("\(t.nameType)/\(sels[0].names[0]) patched\(same ? " (no change)" : "")\n")
+    }
+}
+
+struct VersionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print client and server versions.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Client version only.") var client = false
+
+    func run() async throws {
+        Output.print("Client Version: \(CtlVersion.version)\n")
+        if client { return }
+        let session = try await Session.open(global)
+        defer { session.close() }
+        let v = try await session.call(Request(verb: .version))
+        Output.print("Server Version: \(v["gitVersion"].stringValue ?? "unknown")\n")
+        Output.print("Protocol Version: \(session.connection.welcome.version) (client speaks \(ProtocolVersion.supported.map(String.init).joined(separator: ",")))\n")
+    }
+}
+
+struct APIResourcesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "api-resources", abstract: "List the resource types the server serves.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: [.customShort("o"), .long], help: "Output format: wide, name.") var output: String?
+
+    func run() async throws {
+        let session = try await Session.open(global)
+        defer { session.close() }
+        let list = try await session.call(Request(verb: .discovery))
+        let items = (list["resources"].arrayValue ?? []).sorted { ($0["name"].stringValue ?? "") < ($1["name"].stringValue ?? "") }
+        if output == "name" {
+            for r in items {
+                let g = r["group"].stringValue ?? ""
+                Output.print((r["name"].stringValue ?? "") + (g.isEmpty ? "" : ".\(g)") + "\n")
+            }
+            return
+        }
+        var t = Table(header: ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"] + (output == "wide" ? ["VERBS"] : []))
+        for r in items {
+            let g = r["group"].stringValue ?? "", v = r["version"].stringValue ?? "v1"
+            var row = [r["name"].stringValue ?? "", (r["shortNames"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: ","),
+                       g.isEmpty ? v : "\(g)/\(v)", r["namespaced"].boolValue == true ? "true" : "false", r["kind"].stringValue ?? ""]
+            if output == "wide" { row.append("[" + (r["verbs"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ") + "]") }
+            t.rows.append(row)
+        }
+        Output.print(t.render())
+    }
+}
+
+/// `cordon` / `uncordon`: set or clear `spec.unschedulable` on nodes.
+enum NodeScheduling {
+    static func set(_ names: [String], unschedulable: Bool, global: GlobalOptions) async throws {
+        guard !names.isEmpty else { throw CtlError("at least one node name is required") }
+        let session = try await Session.open(global)
+        defer { session.close() }
+        for n in names {
+            let name = n.hasPrefix("node/") ? String(n.dropFirst(5)) : n
+            let node = try await session.call(Request(verb: .get, resource: "nodes", name: name))
+            if (node["spec"]["unschedulable"].boolValue ?? false) == unschedulable {
+                Output.print("node/\(name) already \(unschedulable ? "cordoned" : "uncordoned")\n")
+                continue
+            }
+            var req = Request(verb: .patch, resource: "nodes", name: name)
+            req.patch = ["spec": ["unschedulable": unschedulable ? .bool(true) : .null]]
+            req.patchType = "merge"
+            _ = try await session.call(req)
+            Output.print("node/\(name) \(unschedulable ? "cordoned" : "uncordoned")\n")
+        }
+    }
+}
+
+struct CordonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cordon", abstract: "Mark nodes unschedulable.")
+    @OptionGroup var global: GlobalOptions
+    @Argument var nodes: [String] = []
+    func run() async throws { try await NodeScheduling.set(nodes, unschedulable: true, global: global) }
+}
+
+struct UncordonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "uncordon", abstract: "Mark nodes schedulable.")
+    @OptionGroup var global: GlobalOptions
+    @Argument var nodes: [String] = []
+    func run() async throws { try await NodeScheduling.set(nodes, unschedulable: false, global: global) }
+}

@@ -1,0 +1,2 @@
+// Every file in ctl speaks Wire types.
+@_exported import Wire

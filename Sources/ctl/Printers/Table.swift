@@ -1,0 +1,34 @@
+/// Columns aligned as kubectl aligns them: left-justified, three spaces apart.
+struct Table {
+    var header: [String]
+    var rows: [[String]] = []
+
+    /// The table as text; `withHeader: false` for rows printed one at a time under a
+    /// header already shown (watch mode), padded to the given widths.
+    func render(withHeader: Bool = true, widths given: [Int]? = nil) -> String {
+        let widths = given ?? self.widths()
+        var out = ""
+        let all = (withHeader ? [header] : []) + rows
+        for r in all {
+            var line = ""
+            for (i, cell) in r.enumerated() {
+                if i == r.count - 1 {
+                    line += cell
+                } else {
+                    line += cell + String(repeating: " ", count: max(0, widths[i] - cell.count) + 3)
+                }
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+
+    func widths() -> [Int] {
+        var w = header.map(\.count)
+        for r in rows {
+            for (i, c) in r.enumerated() where i < w.count { w[i] = max(w[i], c.count) }
+        }
+        return w
+    }
+}

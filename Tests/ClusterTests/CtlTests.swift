@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import Wire
+
+/// apiserver + ctl end to end: real processes on loopback.
+@Suite(.serialized) struct CtlTests {
+    @Test func applyGetDescribeDelete() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let pod = manifestsDir + "/pods/pod-nginx.yaml"
+        #expect(try f.ctl.ok(["apply", "-f", pod]) == "pod/nginx created\n")
+        #expect(try f.ctl.ok(["apply", "-f", pod]) == "pod/nginx unchanged\n")
+        let table = try f.ctl.ok(["get", "pods"])
+        #expect(table.hasPrefix("NAME    READY   STATUS    RESTARTS   AGE\nnginx   0/1     Pending   0"))
+        #expect(try f.ctl.ok(["get", "pods", "-o", "name"]) == "pod/nginx\n")
+        let obj = try JSON.parse(try f.ctl.ok(["get", "pod/nginx", "-o", "json"]))
+        #expect(obj["kind"] == "Pod" && obj["metadata"]["labels"]["env"] == "test")
+        let list = try JSON.parse(try f.ctl.ok(["get", "pods", "-o", "json"]))
+        #expect(list["kind"] == "List" && list["items"].arrayValue?.count == 1)
+        let yaml = try f.ctl.ok(["get", "po", "nginx", "-o", "yaml"])
+        #expect(yaml.contains("kind: Pod\n") && yaml.contains("  - image: nginx\n"))
+        let d = try f.ctl.ok(["describe", "pod", "nginx"])
+        #expect(d.hasPrefix("Name:") && d.contains("nginx\n") && d.contains("Events:"))
+        #expect(try f.ctl.ok(["delete", "pod/nginx"]) == "pod \"nginx\" deleted\n")
+        let empty = try f.ctl.run(["get", "pods"])
+        #expect(empty.code == 0 && empty.stdout.isEmpty && empty.stderr == "No resources found in default namespace.\n")
+    }
+
+    @Test func nameOutputIsAcceptedBack() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        _ = try f.ctl.ok(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\ndata: {a: '1'}\n")
+        let lease = "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: l1, namespace: default}\nspec: {holderIdentity: me}\n"
+        #expect(try f.ctl.ok(["apply", "-f", "-"], stdin: lease) == "lease.coordination.k8s.io/l1 created\n")
+        for ref in ["configmap/one", "lease.coordination.k8s.io/l1"] {
+            let name = try f.ctl.ok(["get", ref, "-o", "name"])
+            #expect(name == ref + "\n")
+            #expect(try f.ctl.run(["get", String(name.dropLast())]).code == 0)
+        }
+        #expect(try f.ctl.ok(["get", "leases", "-o", "wide"]).contains("l1     me"))
+    }
+
+    @Test func globalFlagsBeforeOrAfterTheVerbAndConfigFile() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let noEnv = ["--server", f.server.address.description, "--token", f.server.adminToken]
+        let before = try f.ctl.run(noEnv + ["-n", "kube-system", "get", "pods"], useEnv: false)
+        #expect(before.code == 0 && before.stderr == "No resources found in kube-system namespace.\n")
+        let after = try f.ctl.run(["get", "pods", "-n", "kube-system"] + noEnv, useEnv: false)
+        #expect(after.stderr == before.stderr)
+        // The config file under $HOME, then one named by SKIFF_CONFIG.
+        try FileManager.default.createDirectory(atPath: f.ctl.home + "/.skiff", withIntermediateDirectories: true)
+        try "server: \(f.server.address)\ntoken: \(f.server.adminToken)\n".write(toFile: f.ctl.home + "/.skiff/config", atomically: true, encoding: .utf8)
+        #expect(try f.ctl.run(["get", "ns", "default", "-o", "name"], useEnv: false).stdout == "namespace/default\n")
+        try "server: 127.0.0.1:1\ntoken: nope\n".write(toFile: f.dir.path + "/other", atomically: true, encoding: .utf8)
+        let other = try f.ctl.run(["get", "ns"], env: ["SKIFF_CONFIG": f.dir.path + "/other"], useEnv: false)
+        #expect(other.code == 1 && other.stderr.contains("127.0.0.1:1 was refused"))
+        // Flags beat the environment.
+        let wrong = try f.ctl.run(["get", "ns", "-o", "name", "--token", "bad"])
+        #expect(wrong.code == 1 && wrong.stderr.contains("Unauthorized"))
+    }
+
+    @Test func unreachableServerFailsFast() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let start = Date()
+        let refused = try f.ctl.run(["get", "pods", "--server", "127.0.0.1:1"])
+        #expect(refused.code == 1)
+        #expect(refused.stderr == "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n")
+        // A socket that accepts but never answers: the request timeout bounds the wait.
+        let silent = try Socket.listen(on: HostPort(host: "127.0.0.1", port: 0))
+        defer { close(silent) }
+        let port = Socket.localAddress(silent)!.port
+        let hung = try f.ctl.run(["get", "pods", "--server", "127.0.0.1:\(port)", "--request-timeout", "1s"])
+        #expect(hung.code == 1 && hung.stderr.contains("Unable to connect"))
+        #expect(Date().timeIntervalSince(start) < 8)
+    }
+
+    @Test func errorsCarryTheServersReason() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let missing = try f.ctl.run(["get", "pod", "ghost"])
+        #expect(missing.code == 1 && missing.stderr == "Error from server (NotFound): pods \"ghost\" not found\n")
+        let bad = try f.ctl.run(["apply", "-f", "-"], stdin: #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad"},"spec":{"containers":[{"name":"c"}]}}"#)
+        #expect(bad.code == 1 && bad.stderr.contains("The Pod \"bad\" is invalid: spec.containers[0].image: Required value"))
+        let type = try f.ctl.run(["get", "widgets"])
+        #expect(type.code == 1 && type.stderr == "error: the server doesn't have a resource type \"widgets\"\n")
+        let unsupported = try f.ctl.run(["apply", "-f", manifestsDir + "/controllers/frontend.yaml"])
+        #expect(unsupported.code == 1 && unsupported.stderr.contains("kind ReplicaSet (apps/v1) is not supported yet"))
+        let warn = try f.ctl.run(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w}\ndata: {a: b}\nbogus: 1\n")
+        #expect(warn.code == 0 && warn.stderr == "Warning: unknown field \"bogus\"\n")
+        #expect(try JSON.parse(try f.ctl.ok(["get", "cm", "w", "-o", "json"]))["bogus"].isNull)
+    }
+
+    @Test func replacePatchSelectorsAndPaging() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        for i in 0..<5 {
+            _ = try f.ctl.ok(["create", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm\(i), labels: {tier: \(i % 2 == 0 ? "even" : "odd")}}\n")
+        }
+        #expect(try f.ctl.ok(["get", "cm", "--chunk-size", "2", "-o", "name"]).split(separator: "\n").count == 5)
+        #expect(try f.ctl.ok(["get", "cm", "-l", "tier=even", "-o", "name"]) == "configmap/cm0\nconfigmap/cm2\nconfigmap/cm4\n")
+        #expect(try f.ctl.ok(["get", "cm", "-l", "tier in (odd)", "--field-selector", "metadata.name!=cm1", "-o", "name"]) == "configmap/cm3\n")
+        let dup = try f.ctl.run(["create", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm0}\n")
+        #expect(dup.code == 1 && dup.stderr.contains("Error from server (AlreadyExists)") && dup.stderr.contains("configmaps \"cm0\" already exists"))
+        #expect(try f.ctl.ok(["patch", "cm", "cm0", "--type", "merge", "-p", #"{"data":{"k":"v"}}"#]) == "configmap/cm0 patched\n")
+        #expect(try f.ctl.ok(["patch", "configmap/cm0", "-p", #"{"data":{"k":"v"}}"#]) == "configmap/cm0 patched (no change)\n")
+        let saved = try f.ctl.ok(["get", "cm", "cm0", "-o", "yaml"])
+        #expect(saved.contains("  k: v\n"))
+        let file = f.dir.path + "/cm0.yaml"
+        try saved.replacingOccurrences(of: "k: v", with: "k: w").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try f.ctl.ok(["replace", "-f", file]) == "configmap/cm0 replaced\n")
+        let stale = try f.ctl.run(["replace", "-f", file])
+        #expect(stale.code == 1 && stale.stderr.contains("Error from server (Conflict)") && stale.stderr.contains("the object has been modified"))
+        #expect(try f.ctl.ok(["delete", "cm", "-l", "tier=odd"]) == "configmap \"cm1\" deleted\nconfigmap \"cm3\" deleted\n")
+        #expect(try f.ctl.run(["delete", "cm", "cm1"]).code == 1)
+        #expect(try f.ctl.run(["delete", "cm", "cm1", "--ignore-not-found"]).code == 0)
+    }
+
+    @Test func watchWritesEachLineAtOnceIntoAFile() async throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let out = f.dir.path + "/watch.out"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binaries.path("ctl"))
+        p.arguments = ["get", "configmaps", "-w", "--request-timeout", "0"]
+        p.environment = ["HOME": f.ctl.home, "SKIFF_SERVER": f.server.address.description, "SKIFF_TOKEN": f.server.adminToken]
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        _ = try f.ctl.ok(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n")
+        try await eventually(10, "the first event line") { (try String(contentsOfFile: out, encoding: .utf8)).contains("first") }
+        _ = try f.ctl.ok(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {a: b}\n")
+        try await eventually(10, "the second event line") { (try String(contentsOfFile: out, encoding: .utf8)).contains("second   1") }
+        #expect(p.isRunning)
+    }
+
+    @Test func versionAndAPIResources() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let v = try f.ctl.ok(["version"])
+        #expect(v.contains("Client Version: v0.1.0\nServer Version: v0.1.0\nProtocol Version: 1"))
+        let r = try f.ctl.ok(["api-resources"])
+        #expect(r.hasPrefix("NAME         SHORTNAMES   APIVERSION               NAMESPACED   KIND\n"))
+        #expect(r.contains("pods         po           v1                       true         Pod"))
+    }
+}
