@@ -146,3 +146,21 @@ import Wire
         #expect(r.contains("pods         po           v1                       true         Pod"))
     }
 }
+
+@Suite(.serialized) struct NamespaceTests {
+    @Test func deletingANamespaceDeletesItsContents() async throws {
+        let f = try Fixture()
+        defer { f.close() }
+        _ = try f.ctl.ok(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: doomed}\n")
+        for i in 0..<3 {
+            _ = try f.ctl.ok(["apply", "-n", "doomed", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\(i)}\n")
+        }
+        _ = try f.ctl.ok(["apply", "-n", "doomed", "-f", manifestsDir + "/pods/pod-nginx.yaml"])
+        #expect(try f.ctl.ok(["delete", "ns", "doomed"]) == "namespace \"doomed\" deleted\n")
+        try await eventually(15, "the namespace to go") { try f.ctl.run(["get", "ns", "doomed"]).code == 1 }
+        #expect(try f.ctl.run(["get", "cm", "-n", "doomed"]).stderr == "No resources found in doomed namespace.\n")
+        #expect(try f.ctl.run(["get", "pods", "-n", "doomed"]).stderr == "No resources found in doomed namespace.\n")
+        let late = try f.ctl.run(["apply", "-n", "doomed", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: late}\n")
+        #expect(late.code == 1 && late.stderr.contains("namespaces \"doomed\" not found"))
+    }
+}

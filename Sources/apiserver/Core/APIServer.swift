@@ -20,6 +20,7 @@ actor APIServer {
         var hub: WatchHub
         var context: ServerContext
         var background: [Task<Void, Never>]
+        var controllers: ControllerManager?
         var address: HostPort
     }
 
@@ -65,8 +66,9 @@ actor APIServer {
         background.append(Self.every(config.store.compactionIntervalSeconds) { await compactor.run() })
 
         let address = listener.address
+        let controllers = config.controllers ? ControllerManager(address: address, token: tokens.admin, config: config, logger: logger) : nil
         state = .running(Running(loop: loop, listener: listener, store: store, hub: hub, context: context,
-                                 background: background, address: address))
+                                 background: background, controllers: controllers, address: address))
         logger.info("apiserver serving", metadata: ["listen": .string(address.description), "dataDir": .string(config.dataDir),
                                                      "revision": .string(String(store.revision))])
         return address
@@ -89,6 +91,7 @@ actor APIServer {
         guard case .running(let r) = state else { return }
         state = .shuttingDown
         logger.info("apiserver shutting down")
+        r.controllers?.stop()
         r.listener.stop()
         for t in r.background { t.cancel() }
         r.hub.endAll(.unavailable("the apiserver is shutting down"))

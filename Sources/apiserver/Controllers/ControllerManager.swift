@@ -1,0 +1,23 @@
+import Logging
+
+/// Runs the built-in controllers. Each is a client of the API over a real connection to
+/// this apiserver (as it would be from another process), so they can move out later.
+final class ControllerManager: Sendable {
+    let client: Client
+    let tasks: [Task<Void, Never>]
+
+    init(address: HostPort, token: String, config: APIServerConfig, logger: Logger) {
+        let host = address.host == "0.0.0.0" || address.host == "::" ? "127.0.0.1" : address.host
+        client = Client(config: ClientConfig(server: HostPort(host: host, port: address.port), token: token,
+                                             clientName: "controller-manager", requestTimeoutSeconds: 30))
+        let c = client
+        var tasks: [Task<Void, Never>] = []
+        tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run() })
+        self.tasks = tasks
+    }
+
+    func stop() {
+        for t in tasks { t.cancel() }
+        client.close()
+    }
+}

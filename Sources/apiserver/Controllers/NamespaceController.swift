@@ -1,0 +1,60 @@
+import Logging
+
+/// Empties namespaces being deleted: deletes every object in them, then clears the
+/// namespace's `spec.finalizers`, which lets the apiserver remove it.
+struct NamespaceController: Sendable {
+    let client: Client
+    let logger: Logger
+    /// Kinds whose objects live in namespaces and are served here.
+    static let contents: [ResourceType] = Registry.standard.served.filter(\.namespaced)
+
+    func run() async {
+        let informer = Informer(client: client, type: .namespaces)
+        let queue = WorkQueue<String>()
+        let watch = Task {
+            await informer.run { event in
+                switch event {
+                case .added(let ns), .updated(_, let ns):
+                    if !ns["metadata"]["deletionTimestamp"].isNull, let n = ns["metadata"]["name"].stringValue { await queue.add(n) }
+                default: break
+                }
+            }
+        }
+        defer { watch.cancel() }
+        while !Task.isCancelled {
+            guard let name = await queue.next() else { return }
+            do {
+                if try await !finalize(name) { await queue.add(name, after: 1) }
+            } catch {
+                logger.warning("namespace cleanup failed", metadata: ["namespace": .string(name), "error": .string(error.message)])
+                await queue.add(name, after: 2)
+            }
+        }
+    }
+
+    /// Deletes what is left; true once the namespace could be released.
+    func finalize(_ name: String) async throws(Status) -> Bool {
+        guard let ns = try await client.getIfPresent(.namespaces, name: name), !ns["metadata"]["deletionTimestamp"].isNull else { return true }
+        var remaining = 0
+        for type in Self.contents {
+            let items = try await client.list(type, namespace: name).items
+            remaining += items.count
+            for o in items where o["metadata"]["deletionTimestamp"].isNull {
+                do {
+                    try await client.delete(type, namespace: name, name: o["metadata"]["name"].stringValue ?? "")
+                } catch {
+                    if !error.isNotFound { throw error }
+                }
+            }
+        }
+        if remaining > 0 {
+            // Deleted objects may still be held by finalizers; look again shortly.
+            var left = 0
+            for type in Self.contents { left += try await client.list(type, namespace: name).items.count }
+            if left > 0 { return false }
+        }
+        _ = try await client.patch(.namespaces, name: name, ["spec": ["finalizers": .null]])
+        logger.info("namespace deleted", metadata: ["namespace": .string(name)])
+        return true
+    }
+}
