@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "apiserver", targets: ["apiserver"]),
         .executable(name: "kubelet", targets: ["kubelet"]),
         .executable(name: "ctl", targets: ["ctl"]),
+        .executable(name: "skiff-bench", targets: ["bench"]),
         .library(name: "Wire", targets: ["Wire"]),
     ],
     dependencies: [
@@ -52,6 +53,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "bench",
+            dependencies: ["Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire"], swiftSettings: strict),
