@@ -12,7 +12,7 @@ public enum JSONValueDecoder {
 
     public static func decode<T: Decodable>(_ type: T.Type, from json: JSON) throws -> Result<T> {
         let state = DecodeState()
-        let value = try T(from: ValueDecoder(value: json, codingPath: [], state: state))
+        let value = try T(from: ValueDecoder(value: json, path: nil, state: state))
         return Result(value: value, unknownFields: state.unknown)
     }
 }
@@ -29,11 +29,33 @@ struct IndexKey: CodingKey {
     init?(intValue: Int) { self.intValue = intValue }
 }
 
+/// The path to a value as a linked list, turned into `[CodingKey]` only when asked (errors,
+/// unknown fields), so decoding does not build an array per nested value.
+final class PathNode {
+    let key: any CodingKey
+    let parent: PathNode?
+    init(_ key: any CodingKey, _ parent: PathNode?) {
+        self.key = key
+        self.parent = parent
+    }
+
+    static func keys(_ node: PathNode?) -> [any CodingKey] {
+        var out: [any CodingKey] = []
+        var n = node
+        while let c = n {
+            out.append(c.key)
+            n = c.parent
+        }
+        return out.reversed()
+    }
+}
+
 struct ValueDecoder: Decoder {
     let value: JSON
-    let codingPath: [any CodingKey]
+    let path: PathNode?
     let state: DecodeState
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var codingPath: [any CodingKey] { PathNode.keys(path) }
 
     func mismatch<T>(_ t: T.Type) -> DecodingError {
         .typeMismatch(t, .init(codingPath: codingPath, debugDescription: "expected \(expectedName(t)), got \(value.typeName)"))
@@ -41,12 +63,12 @@ struct ValueDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let o) = value else { throw mismatch([String: JSON].self) }
-        return KeyedDecodingContainer(KeyedValueContainer<Key>(object: o, codingPath: codingPath, state: state))
+        return KeyedDecodingContainer(KeyedValueContainer<Key>(object: o, path: path, state: state))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let a) = value else { throw mismatch([JSON].self) }
-        return UnkeyedValueContainer(array: a, codingPath: codingPath, state: state)
+        return UnkeyedValueContainer(array: a, path: path, state: state)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
@@ -102,26 +124,48 @@ extension ValueDecoder: SingleValueDecodingContainer {
     }
 }
 
-/// Records which keys were read; what was not read is reported when the container goes away
-/// (at the end of the type's `init(from:)`).
+/// Records which keys were read (a bit per entry of the object); what was not read is
+/// reported when the container goes away (at the end of the type's `init(from:)`).
 final class KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let object: JSONObject
-    let codingPath: [any CodingKey]
+    let path: PathNode?
     let state: DecodeState
-    var read: Set<String> = []
-    var readAll = false
+    private var readBits: UInt64 = 0
+    private var readMore: [Bool] = []
+    private var readAll = false
 
-    init(object: JSONObject, codingPath: [any CodingKey], state: DecodeState) {
+    init(object: JSONObject, path: PathNode?, state: DecodeState) {
         self.object = object
-        self.codingPath = codingPath
+        self.path = path
         self.state = state
     }
 
+    var codingPath: [any CodingKey] { PathNode.keys(path) }
+
     deinit {
         guard !readAll else { return }
-        for (k, _) in object where !read.contains(k) {
-            state.unknown.append(JSONPath(codingPath: codingPath).appending(k))
+        for (i, e) in object.entries.enumerated() where !wasRead(i) {
+            state.unknown.append(JSONPath(codingPath: codingPath).appending(e.key))
         }
+    }
+
+    private func wasRead(_ i: Int) -> Bool {
+        i < 64 ? readBits & (1 << UInt64(i)) != 0 : (i - 64 < readMore.count && readMore[i - 64])
+    }
+
+    /// The value for `key`, marking it read.
+    private func lookup(_ key: Key) -> JSON? {
+        let name = key.stringValue
+        for (i, e) in object.entries.enumerated() where e.key == name {
+            if i < 64 {
+                readBits |= 1 << UInt64(i)
+            } else {
+                if readMore.count <= i - 64 { readMore += Array(repeating: false, count: i - 64 - readMore.count + 1) }
+                readMore[i - 64] = true
+            }
+            return e.value
+        }
+        return nil
     }
 
     var allKeys: [Key] {
@@ -129,32 +173,24 @@ final class KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
         return object.keys.compactMap { Key(stringValue: $0) }
     }
 
-    func contains(_ key: Key) -> Bool {
-        read.insert(key.stringValue)
-        return object[key.stringValue] != nil
-    }
+    func contains(_ key: Key) -> Bool { lookup(key) != nil }
 
     func child(_ key: Key) throws -> ValueDecoder {
-        read.insert(key.stringValue)
-        guard let v = object[key.stringValue] else {
+        guard let v = lookup(key) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "required field \"\(key.stringValue)\" is missing"))
         }
-        return ValueDecoder(value: v, codingPath: codingPath + [key], state: state)
+        return ValueDecoder(value: v, path: PathNode(key, path), state: state)
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool {
-        read.insert(key.stringValue)
-        return (object[key.stringValue] ?? .null).isNull
-    }
+    func decodeNil(forKey key: Key) throws -> Bool { (lookup(key) ?? .null).isNull }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try child(key).decode(type)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        read.insert(key.stringValue)
-        guard let v = object[key.stringValue], !v.isNull else { return nil }
-        return try ValueDecoder(value: v, codingPath: codingPath + [key], state: state).decode(type)
+        guard let v = lookup(key), !v.isNull else { return nil }
+        return try ValueDecoder(value: v, path: PathNode(key, path), state: state).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -167,7 +203,7 @@ final class KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
 
     func superDecoder() throws -> any Decoder {
         readAll = true
-        return ValueDecoder(value: .object(object), codingPath: codingPath, state: state)
+        return ValueDecoder(value: .object(object), path: path, state: state)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder { try child(key) }
@@ -175,15 +211,17 @@ final class KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
 
 struct UnkeyedValueContainer: UnkeyedDecodingContainer {
     let array: [JSON]
-    let codingPath: [any CodingKey]
+    let path: PathNode?
     let state: DecodeState
     var currentIndex = 0
 
-    init(array: [JSON], codingPath: [any CodingKey], state: DecodeState) {
+    init(array: [JSON], path: PathNode?, state: DecodeState) {
         self.array = array
-        self.codingPath = codingPath
+        self.path = path
         self.state = state
     }
+
+    var codingPath: [any CodingKey] { PathNode.keys(path) }
 
     var count: Int? { array.count }
     var isAtEnd: Bool { currentIndex >= array.count }
@@ -192,7 +230,7 @@ struct UnkeyedValueContainer: UnkeyedDecodingContainer {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(JSON.self, .init(codingPath: codingPath, debugDescription: "array ended"))
         }
-        let d = ValueDecoder(value: array[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)], state: state)
+        let d = ValueDecoder(value: array[currentIndex], path: PathNode(IndexKey(currentIndex), path), state: state)
         currentIndex += 1
         return d
     }

@@ -7,8 +7,9 @@ import Synchronization
 /// A connected socket carrying Wire frames, driven by an `EventLoop`.
 ///
 /// Ownership: the connection owns `fd` from `start` on and closes it exactly once, on the
-/// loop thread. Thread-safety: `send`, `close` and the counters may be used from any
-/// thread; `onFrame`, `onFrameError` and `onClose` run on the loop thread, in order.
+/// loop thread. Reads happen on the loop thread; writes happen under the connection's lock,
+/// from the loop or from a sender finding nothing queued. Thread-safety: `send`, `close`
+/// and the counters may be used from any thread; `onFrame`, `onFrameError` and `onClose` run on the loop thread, in order.
 public final class FramedConnection: @unchecked Sendable, LoopChannel {
     public let fd: Int32
     public let loop: EventLoop
@@ -53,12 +54,21 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
     /// Bytes queued for sending but not yet taken by the socket.
     public var pendingOutputBytes: Int { out.withLock { $0.buffer.count - $0.offset } }
 
-    /// Queues bytes (one or more whole frames). Returns false if the connection is closed.
+    /// Sends bytes (one or more whole frames). When nothing is queued they are written at
+    /// once from the calling thread, under the connection's lock (saving the loop a wake-up
+    /// per response); whatever the socket does not take is queued for the loop thread.
+    /// Returns false if the connection is closed.
     @discardableResult
     public func send(_ bytes: [UInt8]) -> Bool {
         let schedule = out.withLock { o -> Bool? in
             if o.closed || o.closing != nil { return nil }
-            o.buffer.append(contentsOf: bytes)
+            var written = 0
+            if o.offset == o.buffer.count && !o.writeArmed && !o.flushScheduled {
+                let n = bytes.withUnsafeBytes { b in Glibc.send(fd, b.baseAddress, b.count, Int32(MSG_NOSIGNAL)) }
+                if n == bytes.count { return false }
+                written = max(0, n)
+            }
+            if written == 0 { o.buffer.append(contentsOf: bytes) } else { o.buffer.append(contentsOf: bytes[written...]) }
             if o.flushScheduled || o.writeArmed { return false }
             o.flushScheduled = true
             return true

@@ -8,6 +8,8 @@ enum Reply: Sendable {
     case streaming
 }
 
+typealias Responder = @Sendable (Reply) -> Void
+
 /// The API itself: every verb on every served kind, independent of the transport.
 ///
 /// Thread-safety: any task; all state lives in the store and the watch hub.
@@ -27,27 +29,48 @@ final class APIService: Sendable {
         self.serverVersion = serverVersion
     }
 
-    /// Handles one request from `user`. `bodySize` is the frame's size, for the object limit.
-    func handle(_ req: Request, user: User, bodySize: Int, stream: WatchStreamContext?) async -> Reply {
+    /// Handles one request from `user`; `respond` is called exactly once with the answer.
+    /// For writes it is called on the store's writer thread right after the commit, so the
+    /// answer goes out without another hop. `bodySize` is the frame's size.
+    func handle(_ req: Request, user: User, bodySize: Int, stream: WatchStreamContext?, respond: @escaping Responder) async {
         do throws(Status) {
             try authorizer.authorize(user, req, object: req.object)
             switch req.verb {
-            case .get: return try get(req)
-            case .list: return try list(req)
-            case .create: return try await create(req, bodySize: bodySize)
-            case .update: return try await update(req, user: user, bodySize: bodySize)
-            case .patch: return try await patch(req, user: user, bodySize: bodySize)
-            case .delete: return try await delete(req, user: user)
-            case .deletecollection: return try await deleteCollection(req)
+            case .get: respond(try get(req))
+            case .list: respond(try list(req))
+            case .create: try create(req, bodySize: bodySize, respond: respond)
+            case .update: try update(req, user: user, bodySize: bodySize, respond: respond)
+            case .patch: try patch(req, user: user, bodySize: bodySize, respond: respond)
+            case .delete: try delete(req, user: user, respond: respond)
+            case .deletecollection: respond(try await deleteCollection(req))
             case .watch:
                 guard let stream else { throw Status.badRequest("watch needs a connection") }
-                return try watch(req, stream: stream)
-            case .discovery: return discovery()
-            case .version: return version()
+                respond(try watch(req, stream: stream))
+            case .discovery: respond(discovery())
+            case .version: respond(version())
             case .proxy: throw Status.methodNotAllowed("proxy to nodes is not implemented yet")
             }
         } catch {
-            return .failure(error)
+            respond(.failure(error))
+        }
+    }
+
+    /// `handle`, awaiting the answer (bootstrap and tests).
+    func handle(_ req: Request, user: User, bodySize: Int = 0, stream: WatchStreamContext? = nil) async -> Reply {
+        await withCheckedContinuation { c in
+            Task { await handle(req, user: user, bodySize: bodySize, stream: stream) { c.resume(returning: $0) } }
+        }
+    }
+
+    /// Queues a write; its answer (the object as written, plus warnings) goes to `respond`
+    /// from the writer thread once durable.
+    func write(warnings: [String] = [], respond: @escaping Responder,
+               _ work: @escaping @Sendable (WriteTransaction) throws(Status) -> WriteOutcome) {
+        store.submit(work) { r in
+            switch r {
+            case .success(let o): respond(.encoded(o.bytes, warnings: warnings + o.warnings))
+            case .failure(let s): respond(.failure(s))
+            }
         }
     }
 

@@ -1,11 +1,11 @@
 extension APIService {
-    func delete(_ req: Request, user: User) async throws(Status) -> Reply {
+    func delete(_ req: Request, user: User, respond: @escaping Responder) throws(Status) {
         let t = try target(req, needsNamespace: true)
         let name = try requireName(req)
         if let p = req.propagationPolicy, !["Background", "Foreground", "Orphan"].contains(p) {
             throw Status.badRequest("propagationPolicy \"\(p)\" is not one of Background, Foreground, Orphan")
         }
-        let out = try await store.mutate { tx throws(Status) -> WriteOutcome in
+        write(respond: respond) { tx throws(Status) -> WriteOutcome in
             let key = t.key(name)
             guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
             let old = try cur.json()
@@ -13,7 +13,6 @@ extension APIService {
             return try Self.deleteInBatch(tx, t, key, current: cur, old: old,
                                           uid: req.preconditionUID, resourceVersion: req.preconditionResourceVersion)
         }
-        return .encoded(out.bytes, warnings: [])
     }
 
     /// Deletes now, or marks the object for deletion while finalizers hold it.

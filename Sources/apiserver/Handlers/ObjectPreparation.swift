@@ -55,18 +55,35 @@ enum ObjectPreparation {
     static func generatedName(_ prefix: String) -> String {
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         var g = SystemRandomNumberGenerator()
-        return String(prefix.prefix(58)) + String((0..<5).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
+        var bits: UInt64 = g.next()
+        var suffix = ""
+        for _ in 0..<5 {
+            suffix.append(alphabet[Int(bits % UInt64(alphabet.count))])
+            bits /= UInt64(alphabet.count)
+        }
+        return String(prefix.prefix(58)) + suffix
     }
 }
 
 /// Random (version 4) UUIDs in lowercase text form.
 enum UUIDv4 {
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
     static func make() -> String {
         var g = SystemRandomNumberGenerator()
-        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
-        b[6] = (b[6] & 0x0F) | 0x40
-        b[8] = (b[8] & 0x3F) | 0x80
-        let hex = b.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }
-        return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-" + hex[8..<10].joined() + "-" + hex[10..<16].joined()
+        var words: (UInt64, UInt64) = (g.next(), g.next())
+        return withUnsafeMutableBytes(of: &words) { raw -> String in
+            raw[6] = (raw[6] & 0x0F) | 0x40
+            raw[8] = (raw[8] & 0x3F) | 0x80
+            var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+            var o = 0
+            for i in 0..<16 {
+                if o == 8 || o == 13 || o == 18 || o == 23 { o += 1 }
+                out[o] = hex[Int(raw[i] >> 4)]
+                out[o + 1] = hex[Int(raw[i] & 0xF)]
+                o += 2
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 }

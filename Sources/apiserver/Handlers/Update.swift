@@ -1,5 +1,5 @@
 extension APIService {
-    func update(_ req: Request, user: User, bodySize: Int) async throws(Status) -> Reply {
+    func update(_ req: Request, user: User, bodySize: Int, respond: @escaping Responder) throws(Status) {
         try checkSize(bodySize)
         let t = try target(req, needsNamespace: true)
         guard var obj = req.object else { throw Status.badRequest("update needs an object") }
@@ -14,7 +14,7 @@ extension APIService {
         obj[path: ["metadata", "name"]] = .string(name)
         let isStatus = req.subresource == "status"
         let given = obj
-        let out = try await store.mutate { tx throws(Status) -> WriteOutcome in
+        write(respond: respond) { tx throws(Status) -> WriteOutcome in
             let key = t.key(name)
             guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
             let old = try cur.json()
@@ -25,10 +25,9 @@ extension APIService {
             }
             return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: given, isStatus: isStatus)
         }
-        return .encoded(out.bytes, warnings: out.warnings)
     }
 
-    func patch(_ req: Request, user: User, bodySize: Int) async throws(Status) -> Reply {
+    func patch(_ req: Request, user: User, bodySize: Int, respond: @escaping Responder) throws(Status) {
         try checkSize(bodySize)
         let t = try target(req, needsNamespace: true)
         let name = try requireName(req)
@@ -37,7 +36,7 @@ extension APIService {
         }
         guard let patch = req.patch, case .object = patch else { throw Status.badRequest("a merge patch must be a JSON object") }
         let isStatus = req.subresource == "status"
-        let out = try await store.mutate { tx throws(Status) -> WriteOutcome in
+        write(respond: respond) { tx throws(Status) -> WriteOutcome in
             let key = t.key(name)
             guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
             let old = try cur.json()
@@ -50,7 +49,6 @@ extension APIService {
             try ObjectPreparation.checkKind(&new, t.type)
             return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: new, isStatus: isStatus)
         }
-        return .encoded(out.bytes, warnings: out.warnings)
     }
 
     /// A kubelet may write only pods bound to its own node.

@@ -122,20 +122,26 @@ final class ServerConnection: @unchecked Sendable {
         }
         let stream = req.verb == .watch ? watchContext(req.id) : nil
         Task { [self] in
-            let reply = await server.service.handle(req, user: user, bodySize: bodySize, stream: stream)
-            server.release()
-            state.withLock { $0.inflight -= 1 }
-            switch reply {
-            case .encoded(let bytes, let warnings):
-                framed.send(Message.responseFrame(id: req.id, objectBytes: bytes, warnings: warnings))
-            case .object(let json, let warnings):
-                framed.send(Message.response(id: req.id, result: .success(json), warnings: warnings).frame)
-            case .failure(let status):
-                if req.verb == .watch { _ = state.withLock { $0.watches.removeValue(forKey: req.id) } }
-                framed.send(Message.response(id: req.id, result: .failure(status), warnings: []).frame)
-            case .streaming:
-                break
+            await server.service.handle(req, user: user, bodySize: bodySize, stream: stream) { reply in
+                self.answer(req, reply)
             }
+        }
+    }
+
+    /// Sends the answer to `req` (any thread) and frees its in-flight slot.
+    private func answer(_ req: Request, _ reply: Reply) {
+        server.release()
+        state.withLock { $0.inflight -= 1 }
+        switch reply {
+        case .encoded(let bytes, let warnings):
+            framed.send(Message.responseFrame(id: req.id, objectBytes: bytes, warnings: warnings))
+        case .object(let json, let warnings):
+            framed.send(Message.response(id: req.id, result: .success(json), warnings: warnings).frame)
+        case .failure(let status):
+            if req.verb == .watch { _ = state.withLock { $0.watches.removeValue(forKey: req.id) } }
+            framed.send(Message.response(id: req.id, result: .failure(status), warnings: []).frame)
+        case .streaming:
+            break
         }
     }
 

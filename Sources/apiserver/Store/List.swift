@@ -26,18 +26,30 @@ extension Store {
                 var historical: [StoredObject] = []
                 var changed = Set<String>()
                 if rev < current {
-                    let s = try c.statement("SELECT DISTINCT key FROM log WHERE rev > ? AND key >= ? AND key < ?")
+                    // Keys changed since `rev`: walk each one's versions back (prev_rev links)
+                    // to the one that was current at `rev`, if any.
+                    let s = try c.statement("SELECT key, MAX(rev) FROM log WHERE rev > ? AND key >= ? AND key < ? GROUP BY key")
                     s.bind(1, rev)
                     s.bind(2, range.lower)
                     s.bind(3, range.upper)
-                    while try s.step() { changed.insert(s.text(0)) }
-                    let h = try c.statement("SELECT op, value, rev FROM log WHERE key = ? AND rev <= ? ORDER BY rev DESC LIMIT 1")
-                    for key in changed where after.map({ key > $0 }) ?? true {
-                        h.reset()
-                        h.bind(1, key)
-                        h.bind(2, rev)
-                        if try h.step(), h.int(0) != ChangeEvent.Kind.deleted.rawValue {
-                            historical.append(StoredObject(key: key, bytes: h.blob(1), modRevision: h.int(2), createRevision: 0))
+                    var newest: [(String, Int64)] = []
+                    while try s.step() { newest.append((s.text(0), s.int(1))) }
+                    let h = try c.statement("SELECT op, value, prev_rev FROM log WHERE rev = ?")
+                    for (key, top) in newest {
+                        changed.insert(key)
+                        guard after.map({ key > $0 }) ?? true else { continue }
+                        var r = top
+                        while r > 0 {
+                            h.reset()
+                            h.bind(1, r)
+                            guard try h.step() else { break }
+                            if r <= rev {
+                                if h.int(0) != ChangeEvent.Kind.deleted.rawValue {
+                                    historical.append(StoredObject(key: key, bytes: h.blob(1), modRevision: r, createRevision: 0))
+                                }
+                                break
+                            }
+                            r = h.int(2)
                         }
                     }
                     h.reset()

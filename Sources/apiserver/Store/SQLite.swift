@@ -1,5 +1,8 @@
 import CSQLite
 
+/// SQLITE_CONSTRAINT, for telling a taken key apart from other failures.
+let SQLITE_CONSTRAINT_CODE: Int32 = 19
+
 /// A failure inside SQLite, with the statement or step that failed.
 struct SQLiteError: Error, CustomStringConvertible {
     var code: Int32

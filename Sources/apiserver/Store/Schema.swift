@@ -17,7 +17,6 @@ enum Schema {
             value BLOB NOT NULL,
             prev_rev INTEGER NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS log_key_rev ON log(key, rev);
         CREATE TABLE IF NOT EXISTS kv (
             key TEXT PRIMARY KEY,
             value BLOB NOT NULL,

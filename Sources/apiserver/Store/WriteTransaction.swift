@@ -5,12 +5,14 @@
 /// `Status` thrown after a write would leave that write in the batch.
 final class WriteTransaction {
     let db: SQLiteConnection
+    let namespaces: NamespaceIndex
     private(set) var revision: Int64
     private(set) var events: [ChangeEvent] = []
 
-    init(db: SQLiteConnection, revision: Int64) {
+    init(db: SQLiteConnection, revision: Int64, namespaces: NamespaceIndex) {
         self.db = db
         self.revision = revision
+        self.namespaces = namespaces
     }
 
     /// The latest state of `key`, including writes made earlier in this batch.
@@ -26,35 +28,56 @@ final class WriteTransaction {
         }
     }
 
-    /// Writes `object` under `key` as a new object or a new version of `previous`,
-    /// stamping `metadata.resourceVersion` with the revision it takes.
+    /// Writes `object` under `key` as a new version of `previous`, stamping
+    /// `metadata.resourceVersion` with the revision it takes.
     @discardableResult
-    func put(_ key: ObjectKey, _ object: JSON, previous: StoredObject?, previousJSON: JSON? = nil) throws(Status) -> StoredObject {
+    func put(_ key: ObjectKey, _ object: JSON, previous: StoredObject, previousJSON: JSON? = nil) throws(Status) -> StoredObject {
+        try write(key, EncodedObject(object), previous: previous, previousJSON: previousJSON)
+    }
+
+    /// Inserts a new object; 409 AlreadyExists if the key is taken (checked by the insert
+    /// itself, so a create costs no separate read).
+    @discardableResult
+    func create(_ key: ObjectKey, _ object: EncodedObject, resource: ResourceType) throws(Status) -> StoredObject {
+        try write(key, object, previous: nil, previousJSON: nil, resource: resource)
+    }
+
+    private func write(_ key: ObjectKey, _ object: EncodedObject, previous: StoredObject?, previousJSON: JSON?,
+                       resource: ResourceType? = nil) throws(Status) -> StoredObject {
         let rev = revision + 1
-        var obj = object
-        obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
-        let bytes = obj.bytes()
+        let bytes = object.stamped(rev)
         let path = key.path
         let createRev = previous?.createRevision ?? rev
+        var taken = false
         do {
-            let log = try db.statement("INSERT INTO log(rev, key, op, value, prev_rev) VALUES (?, ?, ?, ?, ?)")
-            log.bind(1, rev)
-            log.bind(2, path)
-            log.bind(3, previous == nil ? ChangeEvent.Kind.added.rawValue : ChangeEvent.Kind.modified.rawValue)
-            log.bind(4, bytes)
-            log.bind(5, previous?.modRevision ?? 0)
-            try log.step()
-            let kv = try db.statement("INSERT INTO kv(key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev")
+            let kv = try db.statement(previous == nil
+                ? "INSERT INTO kv(key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)"
+                : "UPDATE kv SET value = ?2, mod_rev = ?4 WHERE key = ?1")
             kv.bind(1, path)
             kv.bind(2, bytes)
             kv.bind(3, createRev)
             kv.bind(4, rev)
-            try kv.step()
+            do {
+                try kv.step()
+            } catch where error.code == SQLITE_CONSTRAINT_CODE {
+                taken = true
+            }
+            if !taken {
+                let log = try db.statement("INSERT INTO log(rev, key, op, value, prev_rev) VALUES (?, ?, ?, ?, ?)")
+                log.bind(1, rev)
+                log.bind(2, path)
+                log.bind(3, previous == nil ? ChangeEvent.Kind.added.rawValue : ChangeEvent.Kind.modified.rawValue)
+                log.bind(4, bytes)
+                log.bind(5, previous?.modRevision ?? 0)
+                try log.step()
+            }
         } catch {
             throw Status.internalError("store write failed: \(error)")
         }
+        if taken { throw Status.alreadyExists(resource: key.resource, name: key.name, group: resource?.group ?? "") }
         revision = rev
-        events.append(ChangeEvent(revision: rev, key: key, kind: previous == nil ? .added : .modified, object: obj, bytes: bytes,
+        if key.resource == "namespaces" { namespaces.note(key.name, object.json) }
+        events.append(ChangeEvent(revision: rev, key: key, kind: previous == nil ? .added : .modified, object: object.json, bytes: bytes,
                                   previous: previous == nil ? nil : (previousJSON ?? (try? previous!.json()))))
         return StoredObject(key: path, bytes: bytes, modRevision: rev, createRevision: createRev)
     }
@@ -82,6 +105,7 @@ final class WriteTransaction {
             throw Status.internalError("store write failed: \(error)")
         }
         revision = rev
+        if key.resource == "namespaces" { namespaces.note(key.name, nil) }
         events.append(ChangeEvent(revision: rev, key: key, kind: .deleted, object: obj, bytes: bytes, previous: lastState))
         return StoredObject(key: key.path, bytes: bytes, modRevision: rev, createRevision: previous.createRevision)
     }

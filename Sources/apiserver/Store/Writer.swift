@@ -24,6 +24,7 @@ struct Mutation: Sendable {
 /// Thread-safety: `submit` from any thread; everything else runs on the writer thread.
 final class Writer: @unchecked Sendable {
     private let db: SQLiteConnection
+    private let namespaces = NamespaceIndex()
     private let cond = NSCondition()
     private var queue: [Mutation] = []
     private var maintenance: [@Sendable (SQLiteConnection, Int64) -> Void] = []
@@ -40,6 +41,7 @@ final class Writer: @unchecked Sendable {
         self.db = db
         self.committed = Atomic(revision)
         self.publish = publish
+        try? namespaces.load(db)
         Self.startThread(self)
     }
 
@@ -115,7 +117,7 @@ final class Writer: @unchecked Sendable {
         let start = committed.load(ordering: .acquiring)
         var results: [Result<WriteOutcome, Status>] = []
         results.reserveCapacity(batch.count)
-        let tx = WriteTransaction(db: db, revision: start)
+        let tx = WriteTransaction(db: db, revision: start, namespaces: namespaces)
         do {
             try db.exec("BEGIN IMMEDIATE")
         } catch {
