@@ -37,6 +37,10 @@ final class Writer: @unchecked Sendable {
     let history = Mutex<[(Double, Int64)]>([])
     let batchSizes = Mutex<(batches: Int, mutations: Int)>((0, 0))
 
+    /// Answers and fan-out for committed batches run here, in commit order, so the writer
+    /// can start the next batch while the last one's responses go out.
+    private let completions = SerialWorker(name: "store-completions")
+
     init(db: SQLiteConnection, revision: Int64, publish: @escaping @Sendable ([ChangeEvent]) -> Void) {
         self.db = db
         self.committed = Atomic(revision)
@@ -104,6 +108,7 @@ final class Writer: @unchecked Sendable {
                 }
             }
             if exiting {
+                completions.drain()
                 cond.lock()
                 stopped = true
                 cond.broadcast()
@@ -148,7 +153,57 @@ final class Writer: @unchecked Sendable {
         }
         committed.store(tx.revision, ordering: .releasing)
         batchSizes.withLock { $0.batches += 1; $0.mutations += batch.count }
-        for (m, r) in zip(batch, results) { m.done(r) }
-        if !tx.events.isEmpty { publish(tx.events) }
+        let events = tx.events
+        let publish = self.publish
+        let finished = results
+        completions.run {
+            for (m, r) in zip(batch, finished) { m.done(r) }
+            if !events.isEmpty { publish(events) }
+        }
+    }
+}
+
+/// One thread running submitted work in submission order.
+final class SerialWorker: @unchecked Sendable {
+    private let cond = NSCondition()
+    private var work: [@Sendable () -> Void] = []
+    private var busy = false
+
+    init(name: String) { Self.start(self, name: name) }
+
+    nonisolated private static func start(_ w: SerialWorker, name: String) {
+        let t = Thread { w.loop() }
+        t.name = name
+        t.start()
+    }
+
+    func run(_ item: @escaping @Sendable () -> Void) {
+        cond.lock()
+        work.append(item)
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    /// Waits until everything submitted so far has run.
+    func drain() {
+        cond.lock()
+        while !work.isEmpty || busy { cond.wait() }
+        cond.unlock()
+    }
+
+    private func loop() {
+        while true {
+            cond.lock()
+            while work.isEmpty { cond.wait() }
+            let items = work
+            work.removeAll(keepingCapacity: true)
+            busy = true
+            cond.unlock()
+            for i in items { i() }
+            cond.lock()
+            busy = false
+            cond.broadcast()
+            cond.unlock()
+        }
     }
 }
