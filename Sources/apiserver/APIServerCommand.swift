@@ -25,6 +25,9 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "Mark a node Unknown when its Lease is not renewed for this long (e.g. 50s, 2m).")
     var nodeMonitorGracePeriod = "50s"
 
+    @Option(help: "How often the node lifecycle controller checks leases (e.g. 5s).")
+    var nodeMonitorPeriod = "5s"
+
     @Option(help: "Keep at least this much watch history (e.g. 5m).")
     var historyWindow = "5m"
 
@@ -50,6 +53,7 @@ struct APIServerCommand: AsyncParsableCommand {
         config.limits = FrameLimits(maxFrameBytes: maxFrameBytes, maxObjectBytes: maxObjectBytes)
         config.controllers = !noControllers
         config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period")
+        config.nodeMonitorPeriodSeconds = try Duration.parse(nodeMonitorPeriod, flag: "--node-monitor-period")
         config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
         config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout")
         config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval")

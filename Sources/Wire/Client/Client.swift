@@ -51,6 +51,12 @@ public final class Client: Sendable {
         for w in waiters { w.resume(returning: nil) }
     }
 
+    /// Closes the current connection (if any) so the next request waits for a fresh one;
+    /// for callers that decided the link is dead (a request timed out).
+    public func dropConnection() {
+        state.withLock { $0.connection }?.abort("dropped: the link looked dead")
+    }
+
     /// Connections made so far (1 after the first connect); tests use it to see reconnects.
     public var connectionGeneration: Int { state.withLock { $0.generation } }
 
@@ -126,11 +132,11 @@ public final class Client: Sendable {
                     if Task.isCancelled || conn.isClosed { return }
                     let answered = Mutex(false)
                     DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
-                        if !answered.withLock({ $0 }) { conn.close() }
+                        if !answered.withLock({ $0 }) { conn.abort("no pong within 10s") }
                     }
                     let ok = await conn.ping()
                     answered.withLock { $0 = true }
-                    if !ok { conn.close(); return }
+                    if !ok { conn.abort("ping failed"); return }
                 }
             }
             await g.next()

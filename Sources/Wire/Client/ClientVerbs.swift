@@ -78,3 +78,13 @@ extension JSON {
         self = try JSONValueEncoder.encode(value)
     }
 }
+
+extension Client {
+    /// `update` with its own deadline (heartbeats must not wait on a dead link).
+    public func updateWithTimeout(_ type: ResourceType, _ object: JSON, timeout: Double) async throws(Status) -> JSON {
+        var req = Request(verb: .update, resource: type.plural, namespace: object["metadata"]["namespace"].stringValue,
+                          name: object["metadata"]["name"].stringValue)
+        req.object = object
+        return try await request(req, timeoutSeconds: timeout).object
+    }
+}

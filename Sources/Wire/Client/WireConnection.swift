@@ -190,6 +190,9 @@ public final class WireConnection: @unchecked Sendable {
 
     public func close() { conn.close(reason: "closed by client") }
 
+    /// Closes at once without flushing: for links judged dead.
+    public func abort(_ reason: String = "aborted by client") { conn.abort(reason: reason) }
+
     private func fail(_ id: Int, _ status: Status) {
         guard let w = state.withLock({ $0.waiters.removeValue(forKey: id) }) else { return }
         switch w {

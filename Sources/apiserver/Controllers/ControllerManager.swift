@@ -13,6 +13,10 @@ final class ControllerManager: Sendable {
         let c = client
         var tasks: [Task<Void, Never>] = []
         tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run() })
+        let grace = config.nodeMonitorGracePeriodSeconds, period = config.nodeMonitorPeriodSeconds
+        tasks.append(Task.detached {
+            await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period).run()
+        })
         self.tasks = tasks
     }
 

@@ -38,6 +38,9 @@ struct NodeStrategy: ResourceStrategy {
     let type = ResourceType.nodes
     var hasStatusSubresource: Bool { true }
 
+    /// A kubelet registers its Node with its status in one create, as in Kubernetes.
+    func prepareForCreate(_ node: inout JSON) {}
+
     func validate(_ node: JSON, typed: Node) -> [Status.Cause] {
         var causes: [Status.Cause] = []
         for (i, t) in (typed.spec?.taints ?? []).enumerated() {

@@ -18,7 +18,31 @@ final class WatchHub: @unchecked Sendable {
         var ringStart = 0
         /// Highest revision published.
         var latest: Int64 = 0
-        var watchers: [String: [ObjectIdentifier: Watcher]] = [:]
+        var watchers: [String: ResourceWatchers] = [:]
+    }
+
+    /// A resource's watchers; those that named one object (`metadata.name=`) are indexed by
+    /// that name, so 10,000 nodes each watching their own Node cost one lookup per event.
+    struct ResourceWatchers {
+        var all: [ObjectIdentifier: Watcher] = [:]
+        var byName: [String: [ObjectIdentifier: Watcher]] = [:]
+
+        var count: Int { all.count + byName.values.reduce(0) { $0 + $1.count } }
+
+        mutating func insert(_ w: Watcher) {
+            if let n = w.filter.name { byName[n, default: [:]][ObjectIdentifier(w)] = w } else { all[ObjectIdentifier(w)] = w }
+        }
+
+        mutating func remove(_ w: Watcher) {
+            if let n = w.filter.name {
+                byName[n]?.removeValue(forKey: ObjectIdentifier(w))
+                if byName[n]?.isEmpty == true { byName[n] = nil }
+            } else {
+                all.removeValue(forKey: ObjectIdentifier(w))
+            }
+        }
+
+        var everyone: [Watcher] { Array(all.values) + byName.values.flatMap { $0.values } }
     }
 
     let config: WatchConfig
@@ -47,7 +71,10 @@ final class WatchHub: @unchecked Sendable {
                 }
                 s.latest = c.revision
                 guard let ws = s.watchers[c.key.resource] else { continue }
-                for (_, w) in ws {
+                for (_, w) in ws.all {
+                    if let why = deliver(e, to: w) { ended.append((w, why)) }
+                }
+                for (_, w) in ws.byName[c.key.name] ?? [:] {
                     if let why = deliver(e, to: w) { ended.append((w, why)) }
                 }
             }
@@ -79,7 +106,7 @@ final class WatchHub: @unchecked Sendable {
 
     private func remove(_ w: Watcher, from s: inout State) {
         w.phase = .ended
-        s.watchers[w.resource.plural]?.removeValue(forKey: ObjectIdentifier(w))
+        s.watchers[w.resource.plural]?.remove(w)
     }
 
     /// Stops delivering to `w` (cancel or connection closed). Does not call `finish`.
@@ -93,7 +120,7 @@ final class WatchHub: @unchecked Sendable {
     func start(_ w: Watcher, store: Store) throws(Status) {
         let after = w.lastRevision
         let target: Int64? = state.withLock { s -> Int64? in
-            s.watchers[w.resource.plural, default: [:]][ObjectIdentifier(w)] = w
+            s.watchers[w.resource.plural, default: ResourceWatchers()].insert(w)
             if after >= s.latest {
                 w.phase = .live
                 return nil
@@ -133,7 +160,7 @@ final class WatchHub: @unchecked Sendable {
         state.withLock { s in
             let rev = s.latest
             for (_, ws) in s.watchers {
-                for (_, w) in ws where w.bookmarks && w.phase == .live {
+                for w in ws.everyone where w.bookmarks && w.phase == .live {
                     let obj: JSON = ["kind": .string(w.resource.kind), "apiVersion": .string(w.resource.apiVersion),
                                      "metadata": ["resourceVersion": .string(String(rev))]]
                     w.sink.send(Message.event(id: w.requestID, type: "BOOKMARK", object: obj).frame)
@@ -145,7 +172,7 @@ final class WatchHub: @unchecked Sendable {
     /// Ends every watch (shutdown).
     func endAll(_ why: Status) {
         let all = state.withLock { s -> [Watcher] in
-            let ws = s.watchers.values.flatMap { $0.values }
+            let ws = s.watchers.values.flatMap { $0.everyone }
             for w in ws { w.phase = .ended }
             s.watchers.removeAll()
             return ws

@@ -1,0 +1,119 @@
+import Logging
+
+/// Watches Leases in `kube-node-lease` and marks nodes whose Lease has not been renewed
+/// within the grace period `Ready=Unknown` (all conditions Unknown, reason
+/// `NodeStatusUnknown`) with the `node.kubernetes.io/unreachable` taints; nodes reporting
+/// `Ready=False` get the `not-ready` taints; Ready nodes lose both. Deleting a Node deletes
+/// its Lease.
+///
+/// Renewals are timed by this controller's own clock (when it saw `renewTime` change), so
+/// clock skew between hosts does not matter, and after an apiserver restart every node gets
+/// a full grace period before it can be marked Unknown.
+struct NodeLifecycleController: Sendable {
+    let client: Client
+    let logger: Logger
+    let gracePeriod: Double
+    let period: Double
+
+    static let unreachable = "node.kubernetes.io/unreachable"
+    static let notReady = "node.kubernetes.io/not-ready"
+
+    func run() async {
+        let nodes = Informer(client: client, type: .nodes)
+        let leases = Informer(client: client, type: .leases, namespace: "kube-node-lease")
+        let c = client
+        let log = logger
+        let watchers = [
+            Task { await nodes.run { e in if case .deleted(let n) = e { await Self.deleteLease(of: n, client: c, logger: log) } } },
+            Task { await leases.run { _ in } },
+        ]
+        defer { watchers.forEach { $0.cancel() } }
+        var seen: [String: (renew: String, at: Double)] = [:]
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int(period * 1000)))
+            guard await nodes.hasSynced, await leases.hasSynced else { continue }
+            let now = Timestamp.nowSeconds()
+            for l in await leases.items() {
+                guard let name = l["metadata"]["name"].stringValue else { continue }
+                let renew = l["spec"]["renewTime"].stringValue ?? ""
+                if seen[name]?.renew != renew { seen[name] = (renew, now) }
+            }
+            for n in await nodes.items() {
+                guard let name = n["metadata"]["name"].stringValue else { continue }
+                if seen[name] == nil { seen[name] = ("", now) }
+                let stale = now - seen[name]!.at > gracePeriod
+                do {
+                    try await reconcile(n, stale: stale)
+                } catch {
+                    // Conflicts and outages: the next pass tries again from fresh state.
+                    logger.debug("node lifecycle update failed", metadata: ["node": .string(name), "error": .string(error.message)])
+                }
+            }
+        }
+    }
+
+    func reconcile(_ node: JSON, stale: Bool) async throws(Status) {
+        let name = node["metadata"]["name"].stringValue ?? ""
+        var current = node
+        let ready = NodeObject.readyStatus(node)
+        if stale && ready != "Unknown" {
+            current = try await client.update(.nodes, Self.markedUnknown(node), status: true)
+            logger.info("node stopped renewing its lease: marked Unknown", metadata: ["node": .string(name)])
+        }
+        let readyNow = NodeObject.readyStatus(current)
+        let want: String? = readyNow == "Unknown" ? Self.unreachable : (readyNow == "False" ? Self.notReady : nil)
+        let taints = current["spec"]["taints"].arrayValue ?? []
+        var kept = taints.filter { t in
+            let k = t["key"].stringValue ?? ""
+            return k != Self.unreachable && k != Self.notReady
+        }
+        if let want {
+            let existing = taints.filter { $0["key"].stringValue == want }
+            kept += existing.isEmpty
+                ? [["key": .string(want), "effect": "NoSchedule"], ["key": .string(want), "effect": "NoExecute", "timeAdded": .string(Timestamp.now())]]
+                : existing
+        }
+        guard Set(kept.map(\.compactString)) != Set(taints.map(\.compactString)) || kept.count != taints.count else { return }
+        var updated = current
+        updated[path: ["spec", "taints"]] = kept.isEmpty ? .null : .array(kept)
+        _ = try await client.update(.nodes, updated)
+        logger.info("node taints changed", metadata: ["node": .string(name), "taint": .string(want ?? "none")])
+    }
+
+    /// Every condition Unknown, as Kubernetes marks a node that went quiet.
+    static func markedUnknown(_ node: JSON) -> JSON {
+        var n = node
+        let now = Timestamp.now()
+        let conds = (node["status"]["conditions"].arrayValue ?? []).map { c -> JSON in
+            var c = c
+            if c["status"].stringValue != "Unknown" { c["lastTransitionTime"] = .string(now) }
+            c["status"] = "Unknown"
+            c["reason"] = "NodeStatusUnknown"
+            c["message"] = "Kubelet stopped posting node status."
+            return c
+        }
+        let hasReady = conds.contains { $0["type"].stringValue == "Ready" }
+        n[path: ["status", "conditions"]] = .array(hasReady ? conds : conds + [[
+            "type": "Ready", "status": "Unknown", "reason": "NodeStatusNeverUpdated", "message": "Kubelet never posted node status.",
+            "lastTransitionTime": .string(now),
+        ]])
+        return n
+    }
+
+    static func deleteLease(of node: JSON, client: Client, logger: Logger) async {
+        guard let name = node["metadata"]["name"].stringValue else { return }
+        do {
+            try await client.delete(.leases, namespace: "kube-node-lease", name: name)
+            logger.info("node deleted: deleted its lease", metadata: ["node": .string(name)])
+        } catch {
+            if !error.isNotFound { logger.warning("could not delete lease", metadata: ["node": .string(name), "error": .string(error.message)]) }
+        }
+    }
+}
+
+enum NodeObject {
+    /// The Ready condition's status, "Unknown" when there is none.
+    static func readyStatus(_ node: JSON) -> String {
+        (node["status"]["conditions"].arrayValue ?? []).first { $0["type"].stringValue == "Ready" }?["status"].stringValue ?? "Unknown"
+    }
+}

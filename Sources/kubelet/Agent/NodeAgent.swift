@@ -1,0 +1,182 @@
+import Logging
+
+/// One node's agent toward the apiserver: registers the Node, renews its Lease every
+/// `leaseDuration/4`, and writes node status when it changes, when the server's copy
+/// disagrees, or every `statusReportSeconds`.
+///
+/// Isolation: an actor; `run` loops until its task is cancelled. Survives apiserver
+/// outages: every step retries with back-off, and watches resume.
+actor NodeAgent {
+    let client: Client
+    let config: AgentConfig
+    let observer: NodeObserver
+    let logger: Logger
+    let latency: LatencyRecorder?
+
+    private var nodeUID: String?
+    private var lease: JSON?
+    private var reported: [NodeCondition] = []
+    private var reportedPressure: ObservedPressure?
+    private var lastStatusWrite = 0.0
+    private var ownNode: Informer?
+
+    init(client: Client, config: AgentConfig, observer: NodeObserver, logger: Logger, latency: LatencyRecorder? = nil) {
+        self.client = client
+        self.config = config
+        self.observer = observer
+        self.logger = logger
+        self.latency = latency
+    }
+
+    func run() async {
+        await register()
+        var watcher: Task<Void, Never>? = nil
+        if config.watchOwnNode {
+            let inf = Informer(client: client, type: .nodes, fieldSelector: "metadata.name=\(config.nodeName)")
+            ownNode = inf
+            watcher = Task { await inf.run { _ in } }
+        }
+        defer { watcher?.cancel() }
+        var backoff = 0.2
+        while !Task.isCancelled {
+            let ok = await renewLease()
+            if ok { await reportStatusIfNeeded() }
+            let wait = ok ? config.renewIntervalSeconds : min(backoff, config.renewIntervalSeconds)
+            backoff = ok ? 0.2 : min(backoff * 2, 7)
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000 * (ok ? 1 : Double.random(in: 0.8...1.2)))))
+        }
+    }
+
+    // MARK: registration
+
+    /// Creates the Node, or updates the one a previous run left (never a duplicate).
+    func register() async {
+        var backoff = 0.2
+        while !Task.isCancelled {
+            do {
+                try await registerOnce()
+                logger.info("node registered", metadata: ["node": .string(config.nodeName)])
+                return
+            } catch {
+                logger.warning("registration failed, retrying", metadata: ["node": .string(config.nodeName), "error": .string(error.message)])
+                try? await Task.sleep(for: .milliseconds(Int(backoff * 1000 * Double.random(in: 0.5...1.5))))
+                backoff = min(backoff * 2, 30)
+            }
+        }
+    }
+
+    private func registerOnce() async throws(Status) {
+        let pressure = observer.pressure()
+        let conditions = NodeObject.conditions(pressure, previous: [], now: Timestamp.now())
+        let desired = NodeObject.node(config, observer: observer, server: client.config.server, conditions: conditions)
+        let stored: JSON
+        do {
+            stored = try await client.create(.nodes, desired)
+        } catch {
+            guard error.isAlreadyExists else { throw error }
+            // Re-registration: our labels and status over what is there; spec (taints,
+            // unschedulable) belongs to others and stays.
+            let existing = try await client.get(.nodes, name: config.nodeName)
+            var updated = existing
+            var labels = existing["metadata"]["labels"].objectValue ?? JSONObject()
+            for (k, v) in desired["metadata"]["labels"].objectValue ?? JSONObject() { labels[k] = v }
+            updated[path: ["metadata", "labels"]] = .object(labels)
+            let withLabels = try await client.update(.nodes, updated)
+            var statusUpdate = withLabels
+            statusUpdate["status"] = desired["status"]
+            stored = try await client.update(.nodes, statusUpdate, status: true)
+        }
+        nodeUID = stored["metadata"]["uid"].stringValue
+        reported = conditions
+        reportedPressure = pressure
+        lastStatusWrite = Timestamp.nowSeconds()
+    }
+
+    // MARK: lease
+
+    /// One renewal: a PUT of the Lease with the new renewTime (create it if missing).
+    /// Returns false on failure.
+    func renewLease() async -> Bool {
+        let now = Timestamp.nowMicro()
+        let start = Timestamp.nowSeconds()
+        let timeout = max(1, config.renewIntervalSeconds)
+        do throws(Status) {
+            if var l = lease {
+                l[path: ["spec", "renewTime"]] = .string(now)
+                l[path: ["spec", "holderIdentity"]] = .string(config.nodeName)
+                do {
+                    lease = try await client.updateWithTimeout(.leases, l, timeout: timeout)
+                } catch {
+                    guard error.isConflict || error.isNotFound else { throw error }
+                    lease = nil
+                    return await renewLease()
+                }
+            } else {
+                lease = try await createOrAdoptLease(now: now, timeout: timeout)
+            }
+            latency?.record(Timestamp.nowSeconds() - start)
+            return true
+        } catch {
+            if error.code == 504 || error.isConnectionFailure {
+                // A request that hangs means a dead link: start over on a new connection.
+                client.dropConnection()
+            }
+            logger.debug("lease renewal failed", metadata: ["node": .string(config.nodeName), "error": .string(error.message)])
+            return false
+        }
+    }
+
+    private func createOrAdoptLease(now: String, timeout: Double) async throws(Status) -> JSON {
+        if var existing = try await client.getIfPresent(.leases, namespace: "kube-node-lease", name: config.nodeName) {
+            existing[path: ["spec", "renewTime"]] = .string(now)
+            existing[path: ["spec", "holderIdentity"]] = .string(config.nodeName)
+            existing[path: ["spec", "leaseDurationSeconds"]] = .int(Int(config.leaseDurationSeconds))
+            if let uid = nodeUID { existing[path: ["metadata", "ownerReferences"]] = ownerRefs(uid) }
+            return try await client.updateWithTimeout(.leases, existing, timeout: timeout)
+        }
+        var l: JSON = [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": .string(config.nodeName), "namespace": "kube-node-lease"],
+            "spec": ["holderIdentity": .string(config.nodeName), "leaseDurationSeconds": .int(Int(config.leaseDurationSeconds)),
+                     "acquireTime": .string(now), "renewTime": .string(now)],
+        ]
+        if let uid = nodeUID { l[path: ["metadata", "ownerReferences"]] = ownerRefs(uid) }
+        return try await client.create(.leases, namespace: "kube-node-lease", l)
+    }
+
+    private func ownerRefs(_ uid: String) -> JSON {
+        [["apiVersion": "v1", "kind": "Node", "name": .string(config.nodeName), "uid": .string(uid)]]
+    }
+
+    // MARK: status
+
+    /// Writes conditions when what we observe changed, when the server's copy says
+    /// something else (e.g. Unknown after a network cut), or when the report is due.
+    func reportStatusIfNeeded() async {
+        let pressure = observer.pressure()
+        var serverDisagrees = false
+        if let inf = ownNode, let server = await inf.object(name: config.nodeName) {
+            let mine = Dictionary(uniqueKeysWithValues: reported.map { ($0.type, $0.status) })
+            serverDisagrees = NodeObject.statuses(server) != mine
+        }
+        let due = Timestamp.nowSeconds() - lastStatusWrite >= config.statusReportSeconds
+        guard pressure != reportedPressure || serverDisagrees || due else { return }
+        let conditions = NodeObject.conditions(pressure, previous: reported, now: Timestamp.now())
+        do {
+            let patch: JSON = ["status": ["conditions": .array(try conditions.map { try JSON(encoding: $0) })]]
+            _ = try await client.patch(.nodes, name: config.nodeName, patch, status: true)
+            reported = conditions
+            reportedPressure = pressure
+            lastStatusWrite = Timestamp.nowSeconds()
+            if serverDisagrees { logger.info("corrected node status on the server", metadata: ["node": .string(config.nodeName)]) }
+        } catch let s as Status {
+            if s.isNotFound {
+                // Someone deleted our Node: register again.
+                await register()
+            }
+            logger.debug("status update failed", metadata: ["node": .string(config.nodeName), "error": .string(s.message)])
+        } catch {
+            logger.debug("status encode failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+}

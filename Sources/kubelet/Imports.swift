@@ -1,0 +1,2 @@
+// Every file in the kubelet speaks Wire types.
+@_exported import Wire

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `kubelet`: the node agent. `kubelet [run] --server ... --token ...` runs one real node;
+/// `kubelet simulate --nodes N` runs N simulated nodes in one process.
+@main
+struct KubeletCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubelet",
+        abstract: "Skiff's node agent: registers the Node, renews its Lease, reports status.",
+        version: KubeletVersion.version,
+        subcommands: [RunCommand.self, SimulateCommand.self],
+        defaultSubcommand: RunCommand.self)
+}
+
+/// Flags shared by real and simulated nodes.
+struct NodeOptions: ParsableArguments {
+    @Option(help: "The apiserver's HOST:PORT.") var server = "127.0.0.1:6443"
+    @Option(help: "The node join token (DATA_DIR/node.token on the apiserver host), or @FILE to read it from a file.") var token = ""
+    @Option(help: "Lease duration (40s); the Lease is renewed every quarter of it.") var nodeLeaseDuration = "40s"
+    @Option(help: "Extra node labels: k=v,k2=v2.") var nodeLabels = ""
+    @Option(help: "Write node status at least this often, e.g. 5m.") var nodeStatusReportFrequency = "5m"
+    @Option(help: "Log level: debug, info, warning, error.") var logLevel = "info"
+
+    func agentConfig(name: String) throws -> AgentConfig {
+        var c = AgentConfig(nodeName: name)
+        c.leaseDurationSeconds = try Duration.parse(nodeLeaseDuration, flag: "--node-lease-duration")
+        guard c.leaseDurationSeconds >= 1 else { throw ValidationError("--node-lease-duration must be at least 1s") }
+        c.statusReportSeconds = try Duration.parse(nodeStatusReportFrequency, flag: "--node-status-report-frequency")
+        for pair in nodeLabels.split(separator: ",") where !pair.isEmpty {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, LabelSyntax.keyProblem(kv[0]) == nil, LabelSyntax.valueProblem(kv[1]) == nil else {
+                throw ValidationError("--node-labels: \"\(pair)\" is not a valid key=value label")
+            }
+            c.labels[kv[0]] = kv[1]
+        }
+        return c
+    }
+
+    func resolvedToken() throws -> String {
+        if token.hasPrefix("@") {
+            guard let t = try? String(contentsOfFile: String(token.dropFirst()), encoding: .utf8) else {
+                throw ValidationError("cannot read the token file \(token.dropFirst())")
+            }
+            return t.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if token.isEmpty { throw ValidationError("--token is required (the apiserver's node.token)") }
+        return token
+    }
+
+    func serverAddress() throws -> HostPort {
+        guard let hp = HostPort(server) else { throw ValidationError("--server must be HOST:PORT, got \"\(server)\"") }
+        return hp
+    }
+
+    func bootstrapLogging() throws {
+        guard let level = LogfmtHandler.level(logLevel) else { throw ValidationError("--log-level must be debug, info, warning or error") }
+        LoggingSystem.bootstrap { LogfmtHandler(label: $0, level: level) }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the node agent for this host.")
+
+    @OptionGroup var options: NodeOptions
+    @Option(help: "This node's name (default: the hostname).") var nodeName: String?
+    @Option(help: "Directory for the kubelet's state; its file system is the node's ephemeral storage.") var rootDir = "/var/lib/skiff/kubelet"
+
+    func run() async throws {
+        try options.bootstrapLogging()
+        let name = (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()
+        if let p = LabelSyntax.dns1123SubdomainProblem(name) { throw ValidationError("invalid node name \"\(name)\": \(p)") }
+        try FileManager.default.createDirectory(atPath: rootDir, withIntermediateDirectories: true)
+        let config = try options.agentConfig(name: name)
+        let server = try options.serverAddress()
+        let client = Client(config: ClientConfig(server: server, token: try options.resolvedToken(), nodeName: name,
+                                                 clientName: "kubelet/\(KubeletVersion.version)", requestTimeoutSeconds: 30))
+        var logger = Logger(label: "kubelet")
+        logger[metadataKey: "node"] = .string(name)
+        let agent = NodeAgent(client: client, config: config, observer: HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0"),
+                              logger: logger)
+        logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir)])
+        let task = Task { await agent.run() }
+        await Signals.waitForTermination()
+        task.cancel()
+        client.close()
+        logger.info("kubelet stopped")
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `kubelet simulate --nodes N`: N lightweight nodes in one process (kwok's job), each with
+/// its own connection, Node, Lease and heartbeat timer, for testing the control plane at
+/// scale. Prints lease-renew latency every `--report-interval` and at exit.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "simulate", abstract: "Run N simulated nodes in one process.")
+
+    @OptionGroup var options: NodeOptions
+    @Option(help: "How many nodes.") var nodes = 100
+    @Option(help: "Node name prefix; nodes are PREFIX-0 ... PREFIX-(N-1).") var prefix = "sim"
+    @Option(help: "Stop by itself after this long (e.g. 60s); default: run until SIGTERM.") var duration: String?
+    @Option(help: "Print a latency line this often.") var reportInterval = "10s"
+    @Option(help: "Spread node start-up over this long, so N nodes do not register at once.") var rampUp = "5s"
+
+    func run() async throws {
+        try options.bootstrapLogging()
+        let server = try options.serverAddress()
+        let token = try options.resolvedToken()
+        var base = try options.agentConfig(name: prefix)
+        base.watchOwnNode = false
+        let limit = try duration.map { try Duration.parse($0, flag: "--duration") }
+        let every = try Duration.parse(reportInterval, flag: "--report-interval")
+        let ramp = try Duration.parse(rampUp, flag: "--ramp-up")
+        let recorder = LatencyRecorder()
+        let logger = Logger(label: "kubelet-simulate")
+        var clients: [Client] = []
+        var tasks: [Task<Void, Never>] = []
+        let start = Timestamp.nowSeconds()
+        for i in 0..<nodes {
+            var config = base
+            config.nodeName = "\(prefix)-\(i)"
+            config.labels["type"] = "simulated"
+            let client = Client(config: ClientConfig(server: server, token: token, nodeName: config.nodeName,
+                                                     clientName: "kubelet-simulate/\(KubeletVersion.version)", connectTimeoutMs: 30_000,
+                                                     requestTimeoutSeconds: 60))
+            clients.append(client)
+            let agent = NodeAgent(client: client, config: config, observer: SimulatedObserver(), logger: logger, latency: recorder)
+            let delay = nodes > 1 ? ramp * Double(i) / Double(nodes) : 0
+            tasks.append(Task {
+                try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                await agent.run()
+            })
+        }
+        say("simulate nodes=\(nodes) prefix=\(prefix) started")
+        let reporter = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(every * 1000)))
+                if Task.isCancelled { return }
+                let xs = recorder.drain()
+                say("renew t=\(Int(Timestamp.nowSeconds() - start))s \(LatencyRecorder.summary(xs))")
+            }
+        }
+        // Until SIGTERM/SIGINT or, with --duration, until that has passed.
+        await withTaskGroup(of: Void.self) { g in
+            g.addTask { await Signals.waitForTermination() }
+            if let limit { g.addTask { try? await Task.sleep(for: .milliseconds(Int(limit * 1000))) } }
+            await g.next()
+            g.cancelAll()
+        }
+        reporter.cancel()
+        say("renew final \(LatencyRecorder.summary(recorder.drain()))")
+        for t in tasks { t.cancel() }
+        for c in clients { c.close() }
+    }
+}
+
+/// Fixed observations for simulated nodes: a small virtual machine.
+struct SimulatedObserver: NodeObserver {
+    func systemInfo() -> NodeSystemInfo {
+        var i = NodeSystemInfo()
+        i.kernelVersion = "simulated"
+        i.osImage = "Skiff simulated node"
+        i.operatingSystem = "linux"
+        i.architecture = "amd64"
+        i.kubeletVersion = KubeletVersion.version
+        i.containerRuntimeVersion = "simulated://0.1.0"
+        return i
+    }
+
+    func capacity() -> [String: Quantity] {
+        ["cpu": Quantity("4"), "memory": Quantity("16Gi"), "ephemeral-storage": Quantity("100Gi"), "pods": Quantity("110")]
+    }
+
+    func addresses(reaching server: HostPort, hostname: String) -> [NodeAddress] {
+        [NodeAddress(type: "Hostname", address: hostname)]
+    }
+
+    func pressure() -> ObservedPressure { .none }
+}
+
+/// One line on stdout, written at once (the report is read while the process runs).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import Wire
+
+func readyStatus(_ node: JSON) -> String {
+    (node["status"]["conditions"].arrayValue ?? []).first { $0["type"].stringValue == "Ready" }?["status"].stringValue ?? "none"
+}
+
+func taintKeys(_ node: JSON) -> [String] {
+    (node["spec"]["taints"].arrayValue ?? []).compactMap { $0["key"].stringValue }
+}
+
+/// Several hosts (network namespaces), real processes: registration, heartbeats, a killed
+/// kubelet, a cut link, an apiserver restart.
+@Suite(.serialized, .enabled(if: NetnsCluster.available, "needs root and iproute2"))
+struct MultiHostTests {
+    static let grace = 4.0
+    static let renew = 0.5
+
+    @Test func threeHostsLifecycle() async throws {
+        let c = try NetnsCluster(hosts: 4, apiserverArgs: ["--node-monitor-grace-period", "4s", "--node-monitor-period", "250ms"],
+                                 kubeletArgs: ["--node-lease-duration", "2s"])
+        defer { c.close() }
+        try c.startAPIServer()
+        for h in 1...3 { try c.startKubelet(h) }
+        let client = c.client()
+        defer { client.close() }
+        func node(_ h: Int) async throws -> JSON { try await client.get(.nodes, name: "host\(h)") }
+
+        try await eventually(20, "three Ready nodes") {
+            let nodes = try await client.list(.nodes).items
+            return nodes.count == 3 && nodes.allSatisfy { readyStatus($0) == "True" }
+        }
+        let n1 = try await node(1)
+        #expect(n1["status"]["addresses"].arrayValue?.first?["address"].stringValue == c.address(1))
+        #expect(n1["metadata"]["labels"]["kubernetes.io/hostname"] == "host1")
+        let lease = try await client.get(.leases, namespace: "kube-node-lease", name: "host1")
+        #expect(lease["spec"]["holderIdentity"] == "host1" && lease["metadata"]["ownerReferences"].arrayValue?.first?["uid"] == n1["metadata"]["uid"])
+
+        // kill -9 a kubelet: Unknown within the grace period plus one renew interval (plus
+        // the controller's check period and some slack for a loaded machine).
+        c.killKubelet(1)
+        let killed = Date()
+        try await eventually(Self.grace + Self.renew + 4, "host1 Unknown") { readyStatus(try await node(1)) == "Unknown" }
+        let took = Date().timeIntervalSince(killed)
+        #expect(took >= Self.grace - 1 && took <= Self.grace + Self.renew + 2, "Unknown after \(took)s")
+        #expect(taintKeys(try await node(1)).contains("node.kubernetes.io/unreachable"))
+        #expect(readyStatus(try await node(2)) == "True")
+        try c.startKubelet(1)
+        try await eventually(10, "host1 Ready again") {
+            let n = try await node(1)
+            return readyStatus(n) == "True" && taintKeys(n).isEmpty
+        }
+        #expect(try await client.list(.nodes).items.count == 3, "re-registration must not duplicate")
+
+        // Cut a host's link: same story; heal it and the kubelet corrects the status itself.
+        try c.cut(2)
+        try await eventually(Self.grace + Self.renew + 4, "host2 Unknown") { readyStatus(try await node(2)) == "Unknown" }
+        try c.heal(2)
+        try await eventually(15, "host2 Ready after healing") {
+            let n = try await node(2)
+            return readyStatus(n) == "True" && taintKeys(n).isEmpty
+        }
+
+        // Restarting the apiserver flips no healthy node.
+        c.stopAPIServer()
+        try c.startAPIServer()
+        let restartedClient = c.client()
+        defer { restartedClient.close() }
+        let watchUntil = Date().addingTimeInterval(Self.grace + 2)
+        while Date() < watchUntil {
+            if let nodes = try? await restartedClient.list(.nodes).items {
+                #expect(nodes.allSatisfy { readyStatus($0) == "True" }, "a node flipped after the restart")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+}
+
+/// Node lifecycle on loopback (no namespaces needed): NotReady taints, node deletion takes
+/// the lease with it, node authorization.
+@Suite(.serialized) struct NodeLifecycleTests {
+    @Test func nodeAuthorizationAndLeaseCleanup() async throws {
+        let f = try Fixture(extraArgs: ["--node-monitor-grace-period", "3s", "--node-monitor-period", "250ms"])
+        defer { f.close() }
+        let kubelet = Process()
+        kubelet.executableURL = URL(fileURLWithPath: Binaries.path("kubelet"))
+        kubelet.arguments = ["--server", f.server.address.description, "--token", f.server.nodeToken, "--node-name", "solo",
+                             "--root-dir", f.dir.path + "/kl", "--node-lease-duration", "2s", "--node-labels", "zone=a,tier=edge"]
+        kubelet.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try kubelet.run()
+        defer { kubelet.terminate(); kubelet.waitUntilExit() }
+        let admin = Client(config: f.server.clientConfig())
+        defer { admin.close() }
+        try await eventually(15, "node solo Ready") { readyStatus(try await admin.get(.nodes, name: "solo")) == "True" }
+        let n = try await admin.get(.nodes, name: "solo")
+        #expect(n["metadata"]["labels"]["zone"] == "a" && n["metadata"]["labels"]["kubernetes.io/os"] == "linux")
+        #expect(n["status"]["capacity"]["pods"] == "110" && n["status"]["nodeInfo"]["kubeletVersion"] == "v0.1.0")
+
+        // A node may write its own Node and Lease and Events, nothing else.
+        let asNode = try await f.server.connect(token: f.server.nodeToken, nodeName: "intruder")
+        var other = Request(verb: .patch, resource: "nodes", name: "solo")
+        other.patch = ["metadata": ["labels": ["owned": "yes"]]]
+        await #expect { try await asNode.request(other) } throws: { ($0 as? Status)?.code == 403 }
+        var cm = Request(verb: .create, resource: "configmaps", namespace: "default")
+        cm.object = ["metadata": ["name": "x"]]
+        await #expect { try await asNode.request(cm) } throws: { ($0 as? Status)?.code == 403 }
+        var own = Request(verb: .create, resource: "nodes")
+        own.object = ["metadata": ["name": "intruder"]]
+        _ = try await asNode.request(own)
+        #expect(try await asNode.request(Request(verb: .list, resource: "pods")).object["items"].arrayValue != nil)
+
+        // Deleting a Node deletes its Lease.
+        #expect(try await admin.getIfPresent(.leases, namespace: "kube-node-lease", name: "solo") != nil)
+        kubelet.terminate()
+        kubelet.waitUntilExit()
+        try await admin.delete(.nodes, name: "solo")
+        try await eventually(10, "the lease to go") { try await admin.getIfPresent(.leases, namespace: "kube-node-lease", name: "solo") == nil }
+
+        // NotReady from the kubelet's own report: the not-ready taint.
+        _ = try await admin.update(.nodes, ["metadata": ["name": "intruder"], "status": ["conditions": [["type": "Ready", "status": "False"]]]], status: true)
+        try await eventually(10, "the not-ready taint") { taintKeys(try await admin.get(.nodes, name: "intruder")).contains("node.kubernetes.io/not-ready") }
+    }
+
+    @Test func simulatedNodesRegisterAndStayReady() async throws {
+        let f = try Fixture(extraArgs: ["--node-monitor-grace-period", "5s", "--node-monitor-period", "500ms"])
+        defer { f.close() }
+        let sim = Process()
+        sim.executableURL = URL(fileURLWithPath: Binaries.path("kubelet"))
+        sim.arguments = ["simulate", "--nodes", "1000", "--server", f.server.address.description, "--token", f.server.nodeToken,
+                         "--node-lease-duration", "4s", "--ramp-up", "2s", "--duration", "120s", "--report-interval", "2s"]
+        let out = Pipe()
+        sim.standardOutput = out
+        sim.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try sim.run()
+        defer { sim.terminate(); sim.waitUntilExit() }
+        let admin = Client(config: f.server.clientConfig())
+        defer { admin.close() }
+        try await eventually(90, "1000 Ready nodes") {
+            let nodes = try await admin.list(.nodes).items
+            return nodes.count == 1000 && nodes.allSatisfy { readyStatus($0) == "True" }
+        }
+        #expect(try await admin.list(.leases, namespace: "kube-node-lease").items.count == 1000)
+        // Heartbeats keep them Ready past the grace period.
+        try await Task.sleep(for: .seconds(6))
+        let nodes = try await admin.list(.nodes).items
+        #expect(nodes.filter { readyStatus($0) == "True" }.count == 1000)
+    }
+}
