@@ -15,10 +15,15 @@ struct ChangeEvent: Sendable {
     var revision: Int64
     var key: ObjectKey
     var kind: Kind
-    /// The object after the change; for a delete, its last state stamped with the delete's revision.
-    var object: JSON
+    /// The object after the change, encoded; for a delete, its last state stamped with the
+    /// delete's revision. This is what watchers receive.
     var bytes: [UInt8]
+    /// The same object parsed, when the writer had it at hand (its resourceVersion may be a
+    /// placeholder; only labels and fields are read from it).
+    var object: JSON?
     /// The object before the change (nil for a create), so filtered watches can tell an
-    /// object leaving their selector from one changing inside it.
+    /// object leaving their selector from one changing inside it: encoded, and parsed when
+    /// at hand.
+    var previousBytes: [UInt8]?
     var previous: JSON?
 }

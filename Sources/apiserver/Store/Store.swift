@@ -78,16 +78,15 @@ final class Store: Sendable {
                     guard let key = ObjectKey(path: s.text(1)), let kind = ChangeEvent.Kind(rawValue: s.int(2)) else { continue }
                     let bytes = s.blob(3)
                     let prevRev = s.int(4)
-                    var previous: JSON? = nil
+                    var previousBytes: [UInt8]? = nil
                     if prevRev > 0 {
                         prev.reset()
                         prev.bind(1, prevRev)
-                        if try prev.step() { previous = try? JSON.parse(prev.blob(0)) }
+                        if try prev.step() { previousBytes = prev.blob(0) }
                         prev.reset()
                     }
-                    let object = (try? JSON.parse(bytes)) ?? .null
                     out.append(ChangeEvent(revision: s.int(0), key: key, kind: kind == .deleted ? .deleted : (prevRev == 0 ? .added : .modified),
-                                           object: object, bytes: bytes, previous: kind == .deleted ? object : previous))
+                                           bytes: bytes, object: nil, previousBytes: kind == .deleted ? bytes : previousBytes, previous: nil))
                 }
                 return out
             } catch let st as Status {

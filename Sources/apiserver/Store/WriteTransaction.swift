@@ -77,8 +77,8 @@ final class WriteTransaction {
         if taken { throw Status.alreadyExists(resource: key.resource, name: key.name, group: resource?.group ?? "") }
         revision = rev
         if key.resource == "namespaces" { namespaces.note(key.name, object.json) }
-        events.append(ChangeEvent(revision: rev, key: key, kind: previous == nil ? .added : .modified, object: object.json, bytes: bytes,
-                                  previous: previous == nil ? nil : (previousJSON ?? (try? previous!.json()))))
+        events.append(ChangeEvent(revision: rev, key: key, kind: previous == nil ? .added : .modified, bytes: bytes, object: object.json,
+                                  previousBytes: previous?.bytes, previous: previousJSON))
         return StoredObject(key: path, bytes: bytes, modRevision: rev, createRevision: createRev)
     }
 
@@ -106,7 +106,8 @@ final class WriteTransaction {
         }
         revision = rev
         if key.resource == "namespaces" { namespaces.note(key.name, nil) }
-        events.append(ChangeEvent(revision: rev, key: key, kind: .deleted, object: obj, bytes: bytes, previous: lastState))
+        events.append(ChangeEvent(revision: rev, key: key, kind: .deleted, bytes: bytes, object: obj, previousBytes: previous.bytes,
+                                  previous: lastState))
         return StoredObject(key: key.path, bytes: bytes, modRevision: rev, createRevision: previous.createRevision)
     }
 }

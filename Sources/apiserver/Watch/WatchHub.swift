@@ -79,6 +79,9 @@ final class WatchHub: @unchecked Sendable {
                 }
             }
             for (w, _) in ended { remove(w, from: &s) }
+            for k in 0..<min(changes.count, s.ring.count) {
+                s.ring[(s.ringStart + s.ring.count - 1 - k) % s.ring.count].shrink()
+            }
         }
         for (w, why) in ended { w.finish(why) }
     }

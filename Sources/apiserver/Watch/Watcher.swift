@@ -43,12 +43,12 @@ final class Watcher: @unchecked Sendable {
         let change = event.change
         guard range.contains(change.key.path) else { return nil }
         if filter.isTrivial { return change.kind.watchType }
-        let now = filter.matches(change.object)
+        let now = filter.matches(event.object)
         switch change.kind {
         case .added: return now ? "ADDED" : nil
         case .deleted: return now ? "DELETED" : nil
         case .modified:
-            let before = change.previous.map(filter.matches) ?? false
+            let before = event.previous.map(filter.matches) ?? false
             switch (before, now) {
             case (true, true): return "MODIFIED"
             case (false, true): return "ADDED"
@@ -59,15 +59,47 @@ final class Watcher: @unchecked Sendable {
     }
 }
 
-/// A committed change plus its encoding, made once and shared by every watcher.
+/// A committed change plus its encoding, made once and shared by every watcher. Parsed
+/// forms are kept only while the change is being fanned out (`shrink` drops them before it
+/// goes into the history ring) and re-parsed on demand for filtered replays.
+///
+/// Thread-safety: used under the hub's lock only.
 final class SharedEvent: @unchecked Sendable {
     let change: ChangeEvent
     /// `"event":"<TYPE>","object":{...}` for the change's own type.
     let body: [UInt8]
+    private var parsedObject: JSON?
+    private var parsedPrevious: JSON?
 
     init(_ change: ChangeEvent) {
-        self.change = change
+        var light = change
+        light.object = nil
+        light.previous = nil
+        self.change = light
         body = Message.sharedEventBody(type: change.kind.watchType, objectBytes: change.bytes)
+        parsedObject = change.object
+        parsedPrevious = change.previous
+    }
+
+    var object: JSON {
+        if let o = parsedObject { return o }
+        let o = (try? JSON.parse(change.bytes)) ?? .null
+        parsedObject = o
+        return o
+    }
+
+    var previous: JSON? {
+        if let p = parsedPrevious { return p }
+        guard let b = change.previousBytes else { return nil }
+        let p = try? JSON.parse(b)
+        parsedPrevious = p
+        return p
+    }
+
+    /// Drops the parsed forms (memory) once the live fan-out is done.
+    func shrink() {
+        parsedObject = nil
+        parsedPrevious = nil
     }
 
     /// The frame for watch `id`, with `type` (which differs from the change's own type only

@@ -11,6 +11,7 @@ struct GetCommand: AsyncParsableCommand {
     @Option(name: .customLong("field-selector"), help: "Field selector, e.g. spec.nodeName=node-1.") var fieldSelector: String?
     @Flag(name: [.customShort("w"), .long], help: "After listing, watch for changes.") var watch = false
     @Option(help: "Page size used when listing (0: no paging).") var chunkSize = 500
+    @Flag(name: .customLong("no-headers"), help: "Print tables without their header line.") var noHeaders = false
 
     func run() async throws {
         let format = try OutputFormat(output)
@@ -39,7 +40,8 @@ struct GetCommand: AsyncParsableCommand {
                     }
                 }
             }
-            let printer = ObjectPrinter(type: sel.type, format: format, namespaceColumn: global.allNamespaces && sel.type.namespaced)
+            let printer = ObjectPrinter(type: sel.type, format: format, namespaceColumn: global.allNamespaces && sel.type.namespaced,
+                                        headers: !noHeaders)
             if objects.isEmpty && (!sel.names.isEmpty || !watch) {
                 continue
             }
@@ -99,6 +101,7 @@ struct ObjectPrinter {
     var type: ResourceType
     var format: OutputFormat
     var namespaceColumn: Bool
+    var headers = true
 
     func printAll(_ objects: [JSON], single: Bool) {
         switch format {
@@ -106,7 +109,7 @@ struct ObjectPrinter {
             guard !objects.isEmpty else { return }
             var t = Table(header: Columns.header(type, wide: format == .wide, namespaceColumn: namespaceColumn))
             t.rows = objects.map { Columns.row(type, $0, wide: format == .wide, namespaceColumn: namespaceColumn) }
-            Output.print(t.render())
+            Output.print(t.render(withHeader: headers))
         case .json:
             Output.print((single ? objects[0] : Self.list(objects)).pretty() + "\n")
         case .yaml:
