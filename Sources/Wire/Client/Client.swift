@@ -119,7 +119,8 @@ public final class Client: Sendable {
         }
     }
 
-    /// Returns when the connection has closed; pings every 15 s and closes it if a pong
+    /// Returns when the connection has closed; pings every 10–20 s (jittered, so thousands
+    /// of clients in one process do not ping in step) and drops the connection if a pong
     /// does not come back within 10 s.
     private func keepAlive(_ conn: WireConnection) async {
         await withTaskGroup(of: Void.self) { g in
@@ -128,7 +129,7 @@ public final class Client: Sendable {
             }
             g.addTask {
                 while !Task.isCancelled && !conn.isClosed {
-                    try? await Task.sleep(for: .seconds(15))
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 10_000...20_000)))
                     if Task.isCancelled || conn.isClosed { return }
                     let answered = Mutex(false)
                     DispatchQueue.global().asyncAfter(deadline: .now() + 10) {

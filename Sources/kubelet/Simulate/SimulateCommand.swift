@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Synchronization
 
 /// `kubelet simulate --nodes N`: N lightweight nodes in one process (kwok's job), each with
 /// its own connection, Node, Lease and heartbeat timer, for testing the control plane at
@@ -26,22 +27,24 @@ struct SimulateCommand: AsyncParsableCommand {
         let ramp = try Duration.parse(rampUp, flag: "--ramp-up")
         let recorder = LatencyRecorder()
         let logger = Logger(label: "kubelet-simulate")
-        var clients: [Client] = []
+        let clients = ClientList()
         var tasks: [Task<Void, Never>] = []
         let start = Timestamp.nowSeconds()
         for i in 0..<nodes {
             var config = base
             config.nodeName = "\(prefix)-\(i)"
             config.labels["type"] = "simulated"
-            let client = Client(config: ClientConfig(server: server, token: token, nodeName: config.nodeName,
-                                                     clientName: "kubelet-simulate/\(KubeletVersion.version)", connectTimeoutMs: 30_000,
-                                                     requestTimeoutSeconds: 60))
-            clients.append(client)
-            let agent = NodeAgent(client: client, config: config, observer: SimulatedObserver(), logger: logger, latency: recorder)
             let delay = nodes > 1 ? ramp * Double(i) / Double(nodes) : 0
+            let nodeConfig = config
             tasks.append(Task {
+                // Each node dials only when its turn in the ramp comes.
                 try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-                await agent.run()
+                if Task.isCancelled { return }
+                let client = Client(config: ClientConfig(server: server, token: token, nodeName: nodeConfig.nodeName,
+                                                         clientName: "kubelet-simulate/\(KubeletVersion.version)", connectTimeoutMs: 30_000,
+                                                         requestTimeoutSeconds: 60))
+                clients.add(client)
+                await NodeAgent(client: client, config: nodeConfig, observer: SimulatedObserver(), logger: logger, latency: recorder).run()
             })
         }
         say("simulate nodes=\(nodes) prefix=\(prefix) started")
@@ -63,7 +66,7 @@ struct SimulateCommand: AsyncParsableCommand {
         reporter.cancel()
         say("renew final \(LatencyRecorder.summary(recorder.drain()))")
         for t in tasks { t.cancel() }
-        for c in clients { c.close() }
+        clients.closeAll()
     }
 }
 
@@ -94,4 +97,11 @@ struct SimulatedObserver: NodeObserver {
 /// One line on stdout, written at once (the report is read while the process runs).
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// The simulated nodes' clients, closed together at exit.
+final class ClientList: Sendable {
+    private let clients = Mutex<[Client]>([])
+    func add(_ c: Client) { clients.withLock { $0.append(c) } }
+    func closeAll() { for c in clients.withLock({ $0 }) { c.close() } }
 }
