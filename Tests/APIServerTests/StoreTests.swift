@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 import Testing
 @testable import apiserver
 
@@ -265,4 +266,41 @@ import Testing
         }
         await s.stop()
     }
+}
+
+@Suite(.serialized) struct SlowWatcherTests {
+    @Test func aWatcherThatDoesNotReadIsClosedNotWaitedFor() async throws {
+        let s = try await InProcessServer.start { $0.watch.maxPendingBytes = 256 << 10 }
+        // A raw client that asks for a watch and then never reads.
+        let fd = try Socket.connect(to: s.address, timeoutMs: 2000)
+        defer { close(fd) }
+        var small: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        func send(_ j: JSON) { _ = Frame.encode(j.bytes()).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        send(Hello(token: s.tokens.admin, client: "slow").json)
+        var w = Request(id: 1, verb: .watch, resource: "configmaps", namespace: "default")
+        w.resourceVersion = "1"
+        send(w.json)
+        let hub = await s.server.hub!
+        try await eventuallyTrue(5) { hub.watcherCount >= 1 }
+        let payload = String(repeating: "p", count: 4000)
+        var i = 0
+        while hub.watcherCount > 0 && i < 2000 {
+            _ = try await s.client.create(.configMaps, namespace: "default", cm("slow\(i)", data: ["p": payload]))
+            i += 1
+        }
+        #expect(hub.watcherCount == 0, "the slow watcher was not closed after \(i) events")
+        // Everyone else is still served.
+        #expect(try await s.client.list(.configMaps, namespace: "default").items.count == i)
+        await s.stop()
+    }
+}
+
+func eventuallyTrue(_ seconds: Double, _ condition: () async throws -> Bool) async throws {
+    let deadline = Timestamp.nowSeconds() + seconds
+    while Timestamp.nowSeconds() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("condition not met within \(seconds)s")
 }

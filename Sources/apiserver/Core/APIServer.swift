@@ -80,6 +80,11 @@ actor APIServer {
         return nil
     }
 
+    var hub: WatchHub? {
+        if case .running(let r) = state { return r.hub }
+        return nil
+    }
+
     var address: HostPort? {
         if case .running(let r) = state { return r.address }
         return nil

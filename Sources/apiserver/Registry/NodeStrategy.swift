@@ -1,0 +1,24 @@
+struct NodeStrategy: ResourceStrategy {
+    typealias Typed = Node
+    let type = ResourceType.nodes
+    var hasStatusSubresource: Bool { true }
+
+    /// A kubelet registers its Node with its status in one create, as in Kubernetes.
+    func prepareForCreate(_ node: inout JSON) {}
+
+    func validate(_ node: JSON, typed: Node) -> [Status.Cause] {
+        var causes: [Status.Cause] = []
+        for (i, t) in (typed.spec?.taints ?? []).enumerated() {
+            if let p = LabelSyntax.keyProblem(t.key) { causes.append(.invalid("spec.taints[\(i)].key", t.key, p)) }
+            if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(t.effect) {
+                causes.append(.notSupported("spec.taints[\(i)].effect", t.effect, supported: ["NoExecute", "NoSchedule", "PreferNoSchedule"]))
+            }
+        }
+        return causes
+    }
+
+    func fieldValue(_ node: JSON, _ field: String) -> String? {
+        if field == "spec.unschedulable" { return node["spec"]["unschedulable"].boolValue == true ? "true" : "false" }
+        return commonFieldValue(node, field)
+    }
+}
