@@ -304,3 +304,52 @@ func eventuallyTrue(_ seconds: Double, _ condition: () async throws -> Bool) asy
     }
     Issue.record("condition not met within \(seconds)s")
 }
+
+@Suite(.serialized) struct InformerTests {
+    @Test func informerResumesAndRelistsAfterGone() async throws {
+        let first = try await InProcessServer.start()
+        let address = first.address
+        let dir = first.dir
+        _ = try await first.client.create(.configMaps, namespace: "default", cm("before"))
+        let watcherClient = Client(config: ClientConfig(server: address, token: first.tokens.admin, clientName: "informer", requestTimeoutSeconds: 5),
+                                   minBackoff: 0.05, maxBackoff: 0.2)
+        defer { watcherClient.close() }
+        let informer = Informer(client: watcherClient, type: .configMaps, namespace: "default")
+        let run = Task { await informer.run { _ in } }
+        defer { run.cancel() }
+        try await eventuallyTrue(5) { await informer.hasSynced }
+        #expect(await informer.lists == 1)
+        // Resume after a disconnect: same server, changes made while it was away.
+        first.client.close()
+        await first.server.shutdown()
+        var config = APIServerConfig()
+        config.listen = address
+        config.dataDir = dir
+        config.controllers = false
+        config.store.historyMinRevisions = 1
+        let second = APIServer(config: config)
+        _ = try await second.start()
+        let admin = Client(config: ClientConfig(server: address, token: first.tokens.admin, clientName: "admin", requestTimeoutSeconds: 5))
+        defer { admin.close() }
+        for i in 0..<20 { _ = try await admin.create(.configMaps, namespace: "default", cm("during\(i)")) }
+        try await eventuallyTrue(10) { await informer.items().count == 21 }
+        // Now make its revision too old: stop, write and compact past it, start again.
+        await second.shutdown()
+        let third = APIServer(config: config)
+        _ = try await third.start()
+        let admin3 = Client(config: ClientConfig(server: address, token: first.tokens.admin, clientName: "admin", requestTimeoutSeconds: 5))
+        defer { admin3.close() }
+        try await admin3.delete(.configMaps, namespace: "default", name: "before")
+        for i in 0..<20 { _ = try await admin3.create(.configMaps, namespace: "default", cm("later\(i)")) }
+        let store = await third.store!
+        await Compactor(store: store, logger: .init(label: "test")).run(upTo: store.revision)
+        try await eventuallyTrue(10) {
+            let count = await informer.items().count
+            let gone = await informer.object(namespace: "default", name: "before") == nil
+            return count == 40 && gone
+        }
+        #expect(await informer.lists >= 2, "expected a relist after 410")
+        await third.shutdown()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}

@@ -95,6 +95,18 @@ struct MultiHostTests {
         try await eventually(15, "node solo Ready") { readyStatus(try await admin.get(.nodes, name: "solo")) == "True" }
         let n = try await admin.get(.nodes, name: "solo")
         #expect(n["metadata"]["labels"]["zone"] == "a" && n["metadata"]["labels"]["kubernetes.io/os"] == "linux")
+        // Heartbeats renew the Lease; the Node itself is not rewritten on every renewal.
+        let leaseBefore = try await admin.get(.leases, namespace: "kube-node-lease", name: "solo")
+        try await Task.sleep(for: .seconds(2))
+        let leaseAfter = try await admin.get(.leases, namespace: "kube-node-lease", name: "solo")
+        #expect(leaseAfter["spec"]["renewTime"] != leaseBefore["spec"]["renewTime"])
+        #expect(try await admin.get(.nodes, name: "solo")["metadata"]["resourceVersion"] == n["metadata"]["resourceVersion"])
+        // cordon / uncordon through ctl.
+        #expect(try f.ctl.ok(["cordon", "solo"]) == "node/solo cordoned\n")
+        #expect(try f.ctl.ok(["get", "nodes", "solo", "--no-headers"]).contains("Ready,SchedulingDisabled"))
+        #expect(try f.ctl.ok(["uncordon", "node/solo"]) == "node/solo uncordoned\n")
+        let described = try f.ctl.ok(["describe", "node", "solo"])
+        #expect(described.contains("HolderIdentity:  solo") && described.contains("Ready            True"))
         #expect(n["status"]["capacity"]["pods"] == "110" && n["status"]["nodeInfo"]["kubeletVersion"] == "v0.1.0")
 
         // A node may write its own Node and Lease and Events, nothing else.
