@@ -4,13 +4,13 @@ struct ConfigMapStrategy: ResourceStrategy {
     typealias Typed = ConfigMap
     let type = ResourceType.configMaps
 
-    func validate(_ cm: JSON, typed: ConfigMap) -> [Status.Cause] {
+    func validate(_ cm: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
         var total = 0
-        for (field, dict) in [("data", typed.data ?? [:]), ("binaryData", typed.binaryData ?? [:])] {
-            for (k, v) in dict.sorted(by: { $0.key < $1.key }) {
+        for field in ["data", "binaryData"] {
+            for (k, v) in cm[field].objectValue ?? JSONObject() {
                 if let p = configKeyProblem(k) { causes.append(.invalid("\(field)[\(k)]", k, p)) }
-                total += v.utf8.count
+                total += v.stringValue?.utf8.count ?? 0
             }
         }
         if total > 1 << 20 {
@@ -43,11 +43,11 @@ struct SecretStrategy: ResourceStrategy {
         s["stringData"] = .null
     }
 
-    func validate(_ s: JSON, typed: Secret) -> [Status.Cause] {
+    func validate(_ s: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
-        for (k, v) in (typed.data ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (k, v) in s["data"].objectValue ?? JSONObject() {
             if let p = configKeyProblem(k) { causes.append(.invalid("data[\(k)]", k, p)) }
-            if Data(base64Encoded: v) == nil { causes.append(.invalid("data[\(k)]", "<secret contents redacted>", "illegal base64 data")) }
+            if Data(base64Encoded: v.stringValue ?? "") == nil { causes.append(.invalid("data[\(k)]", "<secret contents redacted>", "illegal base64 data")) }
         }
         return causes
     }

@@ -2,12 +2,12 @@ struct EventStrategy: ResourceStrategy {
     typealias Typed = Event
     let type = ResourceType.events
 
-    func validate(_ event: JSON, typed: Event) -> [Status.Cause] {
+    func validate(_ event: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
-        if let t = typed.type, !["Normal", "Warning"].contains(t) {
+        if let t = event["type"].stringValue, !["Normal", "Warning"].contains(t) {
             causes.append(.notSupported("type", t, supported: ["Normal", "Warning"]))
         }
-        if let ns = typed.involvedObject.namespace, !ns.isEmpty, ns != typed.metadata.namespace {
+        if let ns = event["involvedObject"]["namespace"].stringValue, !ns.isEmpty, ns != event["metadata"]["namespace"].stringValue {
             causes.append(.invalid("involvedObject.namespace", ns, "does not match event.namespace"))
         }
         return causes

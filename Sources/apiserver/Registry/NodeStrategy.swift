@@ -6,12 +6,13 @@ struct NodeStrategy: ResourceStrategy {
     /// A kubelet registers its Node with its status in one create, as in Kubernetes.
     func prepareForCreate(_ node: inout JSON) {}
 
-    func validate(_ node: JSON, typed: Node) -> [Status.Cause] {
+    func validate(_ node: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
-        for (i, t) in (typed.spec?.taints ?? []).enumerated() {
-            if let p = LabelSyntax.keyProblem(t.key) { causes.append(.invalid("spec.taints[\(i)].key", t.key, p)) }
-            if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(t.effect) {
-                causes.append(.notSupported("spec.taints[\(i)].effect", t.effect, supported: ["NoExecute", "NoSchedule", "PreferNoSchedule"]))
+        for (i, t) in (node["spec"]["taints"].arrayValue ?? []).enumerated() {
+            let key = t["key"].stringValue ?? "", effect = t["effect"].stringValue ?? ""
+            if let p = LabelSyntax.keyProblem(key) { causes.append(.invalid("spec.taints[\(i)].key", key, p)) }
+            if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(effect) {
+                causes.append(.notSupported("spec.taints[\(i)].effect", effect, supported: ["NoExecute", "NoSchedule", "PreferNoSchedule"]))
             }
         }
         return causes

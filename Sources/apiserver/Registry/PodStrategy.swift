@@ -67,7 +67,9 @@ struct PodStrategy: ResourceStrategy {
         return guaranteed ? "Guaranteed" : "Burstable"
     }
 
-    func validate(_ pod: JSON, typed: Pod) -> [Status.Cause] {
+    func validate(_ pod: JSON) -> [Status.Cause] {
+        // Pods are validated on their typed form: the rules reach deep into the spec.
+        guard let typed = try? JSONValueDecoder.decode(Pod.self, from: pod).value else { return [] }
         var causes: [Status.Cause] = []
         guard let spec = typed.spec else { return [.required("spec")] }
         if (spec.containers ?? []).isEmpty { causes.append(.required("spec.containers")) }

@@ -14,8 +14,8 @@ protocol ResourceStrategy: Sendable {
     func applyDefaults(_ object: inout JSON)
     /// Server-side preparation on create (status reset, folding write-only fields).
     func prepareForCreate(_ object: inout JSON)
-    /// Kind-specific validation of a whole object.
-    func validate(_ object: JSON, typed: Typed) -> [Status.Cause]
+    /// Kind-specific validation of a whole object (whose JSON types already match `Typed`).
+    func validate(_ object: JSON) -> [Status.Cause]
     /// Kind-specific checks of an update (immutable fields).
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause]
     /// The object's value for a field selector field; nil if the field is not supported.
@@ -33,7 +33,7 @@ extension ResourceStrategy {
     func prepareForCreate(_ object: inout JSON) {
         if hasStatusSubresource { object["status"] = .null }
     }
-    func validate(_ object: JSON, typed: Typed) -> [Status.Cause] { [] }
+    func validate(_ object: JSON) -> [Status.Cause] { [] }
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { [] }
     func fieldValue(_ object: JSON, _ field: String) -> String? { commonFieldValue(object, field) }
     func readyToDelete(_ object: JSON) -> Bool { (object["metadata"]["finalizers"].arrayValue ?? []).isEmpty }
@@ -47,17 +47,19 @@ extension ResourceStrategy {
         }
     }
 
-    /// Decodes `object` as `Typed`: returns the unknown fields, or throws 400 naming the field
-    /// whose JSON type is wrong.
+    /// The JSON shape of `Typed`, derived once.
+    var schema: Schema { SchemaProbe.schema(for: Typed.self) }
+
+    /// Walks `object` against the kind's schema: returns the unknown fields and the kind's
+    /// validation causes, or throws 400 naming the field whose JSON type is wrong.
     func checkSchema(_ object: JSON) throws(Status) -> (unknown: [JSONPath], causes: [Status.Cause]) {
+        let unknown: [JSONPath]
         do {
-            let r = try JSONValueDecoder.decode(Typed.self, from: object)
-            return (r.unknownFields, validate(object, typed: r.value))
-        } catch let e as DecodingError {
-            throw Status.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(describe(e))")
+            unknown = try SchemaWalker.unknownFields(in: object, schema: schema)
         } catch {
-            throw Status.badRequest("\(type.kind) cannot be decoded: \(error)")
+            throw Status.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(error.description)")
         }
+        return (unknown, validate(object))
     }
 }
 

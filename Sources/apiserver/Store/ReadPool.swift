@@ -12,7 +12,7 @@ final class ReadPool: @unchecked Sendable {
 
     init(path: String, size: Int) throws(SQLiteError) {
         var conns: [SQLiteConnection] = []
-        for _ in 0..<size { conns.append(try Schema.openReader(path: path)) }
+        for _ in 0..<size { conns.append(try DatabaseSchema.openReader(path: path)) }
         free.withLock { $0 = conns }
         available = DispatchSemaphore(value: size)
     }

@@ -31,7 +31,7 @@ final class Store: Sendable {
         self.path = path
         self.config = config
         do {
-            let w = try Schema.openWriter(path: path)
+            let w = try DatabaseSchema.openWriter(path: path)
             let current = try w.scalarInt("SELECT value FROM meta WHERE name = 'revision'")
             let compacted = try w.scalarInt("SELECT value FROM meta WHERE name = 'compacted'")
             compactedRevision = Atomic(compacted)

@@ -1,6 +1,6 @@
 /// The database layout. The revision log is the truth; `kv` is the current state derived
 /// from it, kept for fast reads. `meta` holds the current and compacted revisions.
-enum Schema {
+enum DatabaseSchema {
     static let pragmas = """
         PRAGMA journal_mode=WAL;
         PRAGMA synchronous=FULL;
