@@ -25,7 +25,7 @@ public final class Client: Sendable {
     public let minBackoff: Double
     public let maxBackoff: Double
     /// Handles requests the server starts on this client's connections (logs, exec).
-    public let serverRequests = Mutex<(@Sendable (Request) async -> Result<JSON, Status>)?>(nil)
+    public let serverRequests = Mutex<ServerRequestHandler?>(nil)
 
     public init(config: ClientConfig, loop: EventLoop = .shared, minBackoff: Double = 0.2, maxBackoff: Double = 30) {
         self.config = config

@@ -1,6 +1,9 @@
 import Foundation
 import Synchronization
 
+/// Serves requests the apiserver starts toward a client (logs, exec).
+public typealias ServerRequestHandler = ClosureBox<@Sendable (Request) async -> Result<JSON, Status>>
+
 /// One authenticated connection to an apiserver: requests with ids, many in flight, watch
 /// streams, and requests the server starts toward us (`onServerRequest`).
 ///
@@ -26,7 +29,7 @@ public final class WireConnection: @unchecked Sendable {
 
     private let state = Mutex(State())
     /// Handles requests the server sends us (logs, exec). Default: 405 for everything.
-    public let serverRequests = Mutex<(@Sendable (Request) async -> Result<JSON, Status>)?>(nil)
+    public let serverRequests = Mutex<ServerRequestHandler?>(nil)
 
     private init(config: ClientConfig, welcome: Welcome, conn: FramedConnection) {
         self.config = config
@@ -232,7 +235,7 @@ public final class WireConnection: @unchecked Sendable {
         case .request(let req):
             let handler = serverRequests.withLock { $0 }
             Task { [conn] in
-                let result = await handler?(req) ?? .failure(.methodNotAllowed("this client serves no \(req.verb.rawValue) requests"))
+                let result = await handler?.call(req) ?? .failure(.methodNotAllowed("this client serves no \(req.verb.rawValue) requests"))
                 conn.send(Message.response(id: req.id, result: result, warnings: []).frame)
             }
         case .cancel:

@@ -34,6 +34,8 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private let state = Mutex(State())
+    /// Runs on the loop thread after each round of events (see `setIterationHook`).
+    private let hook = Mutex<ClosureBox<@Sendable () -> Void>?>(nil)
     private let stopped = Mutex(false)
     /// Reused for every read on this loop (loop thread only).
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -58,6 +60,12 @@ public final class EventLoop: @unchecked Sendable {
         t.name = loop.name
         t.stackSize = 1 << 20
         t.start()
+    }
+
+    /// Installs `f` to run on the loop thread at the end of every round of events: a place
+    /// to hand work gathered during the round to other threads in one go.
+    public func setIterationHook(_ f: @escaping @Sendable () -> Void) {
+        hook.withLock { $0 = ClosureBox(f) }
     }
 
     /// Runs `work` on the loop thread soon.
@@ -133,6 +141,7 @@ public final class EventLoop: @unchecked Sendable {
             }
             for t in tasks { t() }
             for c in flushes { c.flushFromLoop() }
+            if n > 0, let h = hook.withLock({ $0 }) { h.call() }
             if stopping {
                 let all = state.withLock { s in
                     defer { s.channels.removeAll() }

@@ -49,6 +49,7 @@ actor APIServer {
         let context = ServerContext(config: config, service: service, authenticator: Authenticator(tokens: tokens),
                                     logger: logger, version: "skiff-apiserver/\(APIServerConfig.version)")
         let loop = try EventLoop(name: "apiserver-loop")
+        loop.setIterationHook { context.batcher.flush() }
         let logger = self.logger
         let listener = try SocketListener(address: config.listen, loop: loop, limits: config.limits, onAccept: { framed in
             let sc = ServerConnection(framed: framed, server: context)

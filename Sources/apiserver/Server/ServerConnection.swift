@@ -121,10 +121,14 @@ final class ServerConnection: @unchecked Sendable {
             return
         }
         let stream = req.verb == .watch ? watchContext(req.id) : nil
-        Task { [self] in
+        let work: RequestBatcher.Work = { [self] in
             await server.service.handle(req, user: user, bodySize: bodySize, stream: stream) { reply in
                 self.answer(req, reply)
             }
+        }
+        switch req.verb {
+        case .get, .create, .update, .patch, .delete, .version, .discovery: server.batcher.add(work)
+        default: Task { await work() }
         }
     }
 

@@ -11,6 +11,7 @@ final class ServerContext: Sendable {
     let version: String
     private let inflight = Atomic<Int>(0)
     let connections = Mutex<[ObjectIdentifier: ServerConnection]>([:])
+    let batcher = RequestBatcher()
 
     init(config: APIServerConfig, service: APIService, authenticator: Authenticator, logger: Logger, version: String) {
         self.config = config
@@ -36,4 +37,33 @@ final class ServerContext: Sendable {
 
     func remember(_ c: ServerConnection) { connections.withLock { $0[ObjectIdentifier(c)] = c } }
     func forget(_ c: ServerConnection) { _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(c)) } }
+}
+
+/// Requests read in one round of the event loop, started together: a task per core takes a
+/// share and runs it in order, instead of a task (and a thread wake-up) per request.
+/// Only quick verbs are batched; lists and watches get tasks of their own.
+///
+/// Thread-safety: `add` and `flush` run on the loop thread only.
+final class RequestBatcher: @unchecked Sendable {
+    typealias Work = @Sendable () async -> Void
+    private var pending: [Work] = []
+    /// Tasks a round is split across. Default 2 (this machine's cores).
+    let lanes: Int
+
+    init(lanes: Int = 2) { self.lanes = max(1, lanes) }
+
+    func add(_ w: @escaping Work) { pending.append(w) }
+
+    func flush() {
+        guard !pending.isEmpty else { return }
+        let all = pending
+        pending.removeAll(keepingCapacity: true)
+        let size = (all.count + lanes - 1) / lanes
+        var start = 0
+        while start < all.count {
+            let share = Array(all[start..<min(all.count, start + size)])
+            Task { for w in share { await w() } }
+            start += size
+        }
+    }
 }

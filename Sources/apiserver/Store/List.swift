@@ -55,7 +55,7 @@ extension Store {
                     h.reset()
                     historical.sort { $0.key < $1.key }
                 }
-                let s = try c.statement("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key")
+                let s = try c.statement(DatabaseSchema.scanCurrent)
                 s.bind(1, max(after ?? "", range.lower))
                 s.bind(2, range.upper)
                 defer { s.reset() }

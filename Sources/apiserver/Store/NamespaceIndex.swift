@@ -7,7 +7,7 @@ final class NamespaceIndex {
     private var states: [String: State] = [:]
 
     func load(_ db: SQLiteConnection) throws(SQLiteError) {
-        let s = try db.statement("SELECT key, value FROM kv WHERE key >= '/registry/namespaces/' AND key < '/registry/namespaces0'")
+        let s = try db.statement("SELECT k.key, l.value FROM kv k JOIN log l ON l.rev = k.mod_rev WHERE k.key >= '/registry/namespaces/' AND k.key < '/registry/namespaces0'")
         defer { s.reset() }
         while try s.step() {
             guard let k = ObjectKey(path: s.text(0)), let obj = try? JSON.parse(s.blob(1)) else { continue }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// Tunables of the store, each with its default.
@@ -23,6 +24,7 @@ final class Store: Sendable {
     let config: StoreConfig
     let reads: ReadPool
     let writer: Writer
+    let checkpointer: Checkpointer
     let compactedRevision: Atomic<Int64>
 
     /// Opens or creates the database at `path`. `publish` receives committed changes in
@@ -37,6 +39,7 @@ final class Store: Sendable {
             compactedRevision = Atomic(compacted)
             reads = try ReadPool(path: path, size: config.readers)
             writer = Writer(db: w, revision: current, publish: publish)
+            checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver"))
         } catch {
             throw Status.internalError("cannot open the store at \(path): \(error)")
         }
@@ -100,6 +103,7 @@ final class Store: Sendable {
     /// Finishes queued writes and closes the database.
     func close() {
         writer.stop()
+        checkpointer.stop()
         reads.close()
     }
 }

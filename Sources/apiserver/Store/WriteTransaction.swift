@@ -19,7 +19,7 @@ final class WriteTransaction {
     func get(_ key: ObjectKey) throws(Status) -> StoredObject? {
         let path = key.path
         do {
-            let s = try db.statement("SELECT value, create_rev, mod_rev FROM kv WHERE key = ?")
+            let s = try db.statement(DatabaseSchema.getCurrent)
             s.bind(1, path)
             guard try s.step() else { return nil }
             return StoredObject(key: path, bytes: s.blob(0), modRevision: s.int(2), createRevision: s.int(1))
@@ -51,12 +51,11 @@ final class WriteTransaction {
         var taken = false
         do {
             let kv = try db.statement(previous == nil
-                ? "INSERT INTO kv(key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)"
-                : "UPDATE kv SET value = ?2, mod_rev = ?4 WHERE key = ?1")
+                ? "INSERT INTO kv(key, create_rev, mod_rev) VALUES (?1, ?2, ?3)"
+                : "UPDATE kv SET mod_rev = ?3 WHERE key = ?1")
             kv.bind(1, path)
-            kv.bind(2, bytes)
-            kv.bind(3, createRev)
-            kv.bind(4, rev)
+            kv.bind(2, createRev)
+            kv.bind(3, rev)
             do {
                 try kv.step()
             } catch where error.code == SQLITE_CONSTRAINT_CODE {
