@@ -44,7 +44,7 @@ struct MultiHostTests {
         try await eventually(Self.grace + Self.renew + 4, "host1 Unknown") { readyStatus(try await node(1)) == "Unknown" }
         let took = Date().timeIntervalSince(killed)
         #expect(took >= Self.grace - 1 && took <= Self.grace + Self.renew + 2, "Unknown after \(took)s")
-        #expect(taintKeys(try await node(1)).contains("node.kubernetes.io/unreachable"))
+        try await eventually(3, "the unreachable taint") { taintKeys(try await node(1)).contains("node.kubernetes.io/unreachable") }
         #expect(readyStatus(try await node(2)) == "True")
         try c.startKubelet(1)
         try await eventually(10, "host1 Ready again") {

@@ -2,19 +2,30 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Copies WAL frames into the database file on its own thread and connection every
-/// `interval`, so the writer's commits never pay for a checkpoint (the writer runs with
-/// `wal_autocheckpoint=0`). PASSIVE mode: it never blocks the writer or readers.
+/// Copies WAL frames into the database file on its own thread and connection, so the
+/// writer's commits never pay for a checkpoint (the writer runs with
+/// `wal_autocheckpoint=0`).
+///
+/// Every `interval` it runs a PASSIVE checkpoint, which never blocks anyone. Under steady
+/// writes a PASSIVE checkpoint never quite catches up, so the WAL would grow without end;
+/// once the WAL file passes `restartBytes` it runs a RESTART checkpoint instead, which
+/// waits for the writer between two batches, copies the few frames left, and makes the
+/// next batch start the WAL from its beginning (`journal_size_limit` then trims the file).
 final class Checkpointer: @unchecked Sendable {
     private let db: SQLiteConnection
     private let interval: Double
+    private let walPath: String
+    /// Default 16 MiB.
+    private let restartBytes: Int
     private let stopped = Mutex(false)
     private let done = DispatchSemaphore(value: 0)
     let logger: Logger
 
-    init(path: String, interval: Double = 0.5, logger: Logger) throws(SQLiteError) {
+    init(path: String, interval: Double = 0.5, restartBytes: Int = 16 << 20, logger: Logger) throws(SQLiteError) {
         db = try DatabaseSchema.openCheckpointer(path: path)
         self.interval = interval
+        self.walPath = path + "-wal"
+        self.restartBytes = restartBytes
         self.logger = logger
         Self.start(self)
     }
@@ -29,7 +40,8 @@ final class Checkpointer: @unchecked Sendable {
         while !stopped.withLock({ $0 }) {
             Thread.sleep(forTimeInterval: interval)
             do {
-                try db.exec("PRAGMA wal_checkpoint(PASSIVE)")
+                let size = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
+                try db.exec(size > restartBytes ? "PRAGMA wal_checkpoint(RESTART)" : "PRAGMA wal_checkpoint(PASSIVE)")
             } catch {
                 logger.warning("checkpoint failed", metadata: ["error": .string("\(error)")])
             }

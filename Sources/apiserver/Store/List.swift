@@ -11,84 +11,52 @@ extension Store {
     /// Lists `range` as of revision `atRevision` (nil: now), after key `after`, keeping the
     /// objects `keep` accepts, at most `limit` of them.
     ///
-    /// A continued list reads the same revision as its first page, as etcd does: objects
-    /// changed since then are read back from the log. A revision older than the compacted
-    /// one is 410 Gone.
+    /// The key index gives the current version of every key; a continued list reads the
+    /// same revision as its first page, as etcd does: keys changed since then are read back
+    /// from the log. A revision older than the compacted one is 410 Gone.
     func list(_ range: KeyRange, after: String? = nil, limit: Int? = nil, atRevision: Int64? = nil,
               keep: (StoredObject) throws(Status) -> Bool) throws(Status) -> ListPage {
-        try reads.snapshot { c throws(Status) -> ListPage in
-            let (current, compacted) = try c.revisions()
-            let rev = atRevision ?? current
-            if rev < compacted {
-                throw Status.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
-            }
+        let snapshot = index.snapshot(range, after: after)
+        let rev = atRevision ?? snapshot.revision
+        if rev < compactedRevision.load(ordering: .acquiring) {
+            throw Status.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+        }
+        return try reads.withConnection { c throws(Status) -> ListPage in
             do {
-                var historical: [StoredObject] = []
-                var changed = Set<String>()
-                if rev < current {
-                    // Keys changed since `rev`: walk each one's versions back (prev_rev links)
-                    // to the one that was current at `rev`, if any.
-                    let s = try c.statement("SELECT key, MAX(rev) FROM log WHERE rev > ? AND key >= ? AND key < ? GROUP BY key")
-                    s.bind(1, rev)
-                    s.bind(2, range.lower)
-                    s.bind(3, range.upper)
-                    var newest: [(String, Int64)] = []
-                    while try s.step() { newest.append((s.text(0), s.int(1))) }
-                    let h = try c.statement("SELECT op, value, prev_rev FROM log WHERE rev = ?")
-                    for (key, top) in newest {
-                        changed.insert(key)
-                        guard after.map({ key > $0 }) ?? true else { continue }
-                        var r = top
-                        while r > 0 {
-                            h.reset()
-                            h.bind(1, r)
-                            guard try h.step() else { break }
-                            if r <= rev {
-                                if h.int(0) != ChangeEvent.Kind.deleted.rawValue {
-                                    historical.append(StoredObject(key: key, bytes: h.blob(1), modRevision: r, createRevision: 0))
-                                }
-                                break
-                            }
-                            r = h.int(2)
+                var candidates: [(key: String, revision: Int64, bytes: [UInt8]?)] = []
+                if rev < snapshot.revision {
+                    let (changed, historical) = try Self.versions(at: rev, in: range, after: after, c)
+                    var h = 0
+                    for k in snapshot.keys where !changed.contains(k.key) {
+                        while h < historical.count, historical[h].key < k.key {
+                            candidates.append((historical[h].key, historical[h].modRevision, historical[h].bytes))
+                            h += 1
                         }
+                        candidates.append((k.key, k.revision, nil))
                     }
-                    h.reset()
-                    historical.sort { $0.key < $1.key }
+                    for x in historical[h...] { candidates.append((x.key, x.modRevision, x.bytes)) }
+                } else {
+                    candidates = snapshot.keys.map { ($0.key, $0.revision, nil) }
                 }
-                let s = try c.statement(DatabaseSchema.scanCurrent)
-                s.bind(1, max(after ?? "", range.lower))
-                s.bind(2, range.upper)
-                defer { s.reset() }
+                let value = try c.statement(DatabaseSchema.valueAt)
+                defer { value.reset() }
                 var items: [StoredObject] = []
-                var hi = 0
-                var pendingRow: StoredObject? = nil
-                var rowsDone = false
-                // Merges the current rows (minus changed keys) with the historical versions.
-                func nextRow() throws -> StoredObject? {
-                    if let p = pendingRow { pendingRow = nil; return p }
-                    while !rowsDone {
-                        guard try s.step() else { rowsDone = true; break }
-                        let key = s.text(0)
-                        if changed.contains(key) { continue }
-                        return StoredObject(key: key, bytes: s.blob(1), modRevision: s.int(3), createRevision: s.int(2))
-                    }
-                    return nil
-                }
-                func next() throws -> StoredObject? {
-                    let row = try nextRow()
-                    if hi < historical.count, row == nil || historical[hi].key < row!.key {
-                        if let r = row { pendingRow = r }
-                        hi += 1
-                        return historical[hi - 1]
-                    }
-                    return row
-                }
                 var lastKey: String? = nil
-                while let o = try next() {
+                for cand in candidates {
                     if let limit, limit > 0, items.count >= limit {
                         return ListPage(items: items, revision: rev, continueAfter: lastKey)
                     }
-                    lastKey = o.key
+                    lastKey = cand.key
+                    var bytes = cand.bytes
+                    if bytes == nil {
+                        value.reset()
+                        value.bind(1, cand.revision)
+                        // Gone only if superseded and compacted since the snapshot: it no
+                        // longer existed at a revision the list may show.
+                        guard try value.step() else { continue }
+                        bytes = value.blob(0)
+                    }
+                    let o = StoredObject(key: cand.key, bytes: bytes!, modRevision: cand.revision)
                     if try keep(o) { items.append(o) }
                 }
                 return ListPage(items: items, revision: rev, continueAfter: nil)
@@ -98,5 +66,40 @@ extension Store {
                 throw Status.internalError("store read failed: \(error)")
             }
         }
+    }
+
+    /// Keys in `range` changed after `rev`, and the version of each that was current at
+    /// `rev` (if it existed then), found by walking back the log's prev_rev links.
+    static func versions(at rev: Int64, in range: KeyRange, after: String?, _ c: SQLiteConnection) throws -> (Set<String>, [StoredObject]) {
+        let s = try c.statement("SELECT key, MAX(rev) FROM log WHERE rev > ? AND key >= ? AND key < ? GROUP BY key")
+        s.bind(1, rev)
+        s.bind(2, range.lower)
+        s.bind(3, range.upper)
+        var newest: [(String, Int64)] = []
+        while try s.step() { newest.append((s.text(0), s.int(1))) }
+        s.reset()
+        let h = try c.statement("SELECT op, value, prev_rev FROM log WHERE rev = ?")
+        defer { h.reset() }
+        var changed = Set<String>()
+        var historical: [StoredObject] = []
+        for (key, top) in newest {
+            changed.insert(key)
+            guard after.map({ key > $0 }) ?? true else { continue }
+            var r = top
+            while r > 0 {
+                h.reset()
+                h.bind(1, r)
+                guard try h.step() else { break }
+                if r <= rev {
+                    if h.int(0) != ChangeEvent.Kind.deleted.rawValue {
+                        historical.append(StoredObject(key: key, bytes: h.blob(1), modRevision: r))
+                    }
+                    break
+                }
+                r = h.int(2)
+            }
+        }
+        historical.sort { $0.key < $1.key }
+        return (changed, historical)
     }
 }

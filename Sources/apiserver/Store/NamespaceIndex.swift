@@ -6,14 +6,18 @@ final class NamespaceIndex {
     enum State { case active, terminating }
     private var states: [String: State] = [:]
 
-    func load(_ db: SQLiteConnection) throws(SQLiteError) {
-        let s = try db.statement("SELECT k.key, l.value FROM kv k JOIN log l ON l.rev = k.mod_rev WHERE k.key >= '/registry/namespaces/' AND k.key < '/registry/namespaces0'")
-        defer { s.reset() }
-        while try s.step() {
-            guard let k = ObjectKey(path: s.text(0)), let obj = try? JSON.parse(s.blob(1)) else { continue }
+    func load(_ db: SQLiteConnection, index: KeyIndex) throws(SQLiteError) {
+        let value = try db.statement(DatabaseSchema.valueAt)
+        defer { value.reset() }
+        for (key, rev) in index.snapshot(KeyRange(resource: "namespaces", namespace: nil), after: nil).keys {
+            value.reset()
+            value.bind(1, rev)
+            guard let k = ObjectKey(path: key), try value.step(), let obj = try? JSON.parse(value.blob(0)) else { continue }
             note(k.name, obj)
         }
     }
+
+    func reset() { states = [:] }
 
     func state(_ name: String) -> State? { states[name] }
 

@@ -51,12 +51,11 @@ struct KeyRange: Sendable {
     func contains(_ key: String) -> Bool { key >= lower && key < upper }
 }
 
-/// One object as stored: its encoded JSON and the revisions that made it.
+/// One object as stored: its encoded JSON and the revision of this version.
 struct StoredObject: Sendable {
     var key: String
     var bytes: [UInt8]
     var modRevision: Int64
-    var createRevision: Int64
 
     func json() throws(Status) -> JSON {
         do { return try JSON.parse(bytes) } catch { throw Status.internalError("stored object \(key) is corrupt: \(error)") }

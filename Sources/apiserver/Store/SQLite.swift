@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// SQLITE_CONSTRAINT, for telling a taken key apart from other failures.
 let SQLITE_CONSTRAINT_CODE: Int32 = 19
@@ -26,7 +29,12 @@ final class SQLiteConnection: @unchecked Sendable {
             throw SQLiteError(code: rc, message: "open \(path): \(msg)")
         }
         db = h
-        sqlite3_busy_timeout(db, 10_000)
+        // Wait out locks (a checkpoint restarting the WAL) in 100 µs steps for up to 10 s;
+        // SQLite's own busy timeout sleeps in steps of up to 100 ms.
+        sqlite3_busy_handler(db, { _, attempts in
+            usleep(100)
+            return attempts < 100_000 ? 1 : 0
+        }, nil)
     }
 
     deinit {

@@ -24,6 +24,7 @@ final class Store: Sendable {
     let config: StoreConfig
     let reads: ReadPool
     let writer: Writer
+    let index: KeyIndex
     let checkpointer: Checkpointer
     let compactedRevision: Atomic<Int64>
 
@@ -38,7 +39,10 @@ final class Store: Sendable {
             let compacted = try w.scalarInt("SELECT value FROM meta WHERE name = 'compacted'")
             compactedRevision = Atomic(compacted)
             reads = try ReadPool(path: path, size: config.readers)
-            writer = Writer(db: w, revision: current, publish: publish)
+            let idx = KeyIndex()
+            try idx.load(w)
+            index = idx
+            writer = Writer(db: w, revision: current, index: idx, publish: publish)
             checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver"))
         } catch {
             throw Status.internalError("cannot open the store at \(path): \(error)")

@@ -6,26 +6,45 @@
 final class WriteTransaction {
     let db: SQLiteConnection
     let namespaces: NamespaceIndex
+    let index: KeyIndex
     private(set) var revision: Int64
     private(set) var events: [ChangeEvent] = []
+    /// This batch's changes to the key index (nil: deleted), applied after the commit.
+    private(set) var changes: [KeyIndex.Change] = []
+    private var overlay: [String: Int64?] = [:]
 
-    init(db: SQLiteConnection, revision: Int64, namespaces: NamespaceIndex) {
+    init(db: SQLiteConnection, revision: Int64, namespaces: NamespaceIndex, index: KeyIndex) {
         self.db = db
         self.revision = revision
         self.namespaces = namespaces
+        self.index = index
+    }
+
+    /// The current revision of `key`, counting writes made earlier in this batch.
+    private func currentRevision(_ key: ObjectKey, _ path: String) -> Int64? {
+        if !overlay.isEmpty, let o = overlay[path] { return o }
+        return index.current(path, resource: key.resource)
     }
 
     /// The latest state of `key`, including writes made earlier in this batch.
     func get(_ key: ObjectKey) throws(Status) -> StoredObject? {
         let path = key.path
+        guard let rev = currentRevision(key, path) else { return nil }
         do {
-            let s = try db.statement(DatabaseSchema.getCurrent)
-            s.bind(1, path)
-            guard try s.step() else { return nil }
-            return StoredObject(key: path, bytes: s.blob(0), modRevision: s.int(2), createRevision: s.int(1))
+            let s = try db.statement(DatabaseSchema.valueAt)
+            s.bind(1, rev)
+            guard try s.step() else { throw Status.internalError("store is inconsistent: \(path) at \(rev) is missing from the log") }
+            return StoredObject(key: path, bytes: s.blob(0), modRevision: rev)
+        } catch let st as Status {
+            throw st
         } catch {
             throw Status.internalError("store read failed: \(error)")
         }
+    }
+
+    private func note(_ key: ObjectKey, _ path: String, _ rev: Int64?) {
+        overlay[path] = .some(rev)
+        changes.append(KeyIndex.Change(resource: key.resource, key: path, revision: rev))
     }
 
     /// Writes `object` under `key` as a new version of `previous`, stamping
@@ -35,8 +54,8 @@ final class WriteTransaction {
         try write(key, EncodedObject(object), previous: previous, previousJSON: previousJSON)
     }
 
-    /// Inserts a new object; 409 AlreadyExists if the key is taken (checked by the insert
-    /// itself, so a create costs no separate read).
+    /// Inserts a new object; 409 AlreadyExists if the key is taken (checked in the key
+    /// index, so a create costs no read).
     @discardableResult
     func create(_ key: ObjectKey, _ object: EncodedObject, resource: ResourceType) throws(Status) -> StoredObject {
         try write(key, object, previous: nil, previousJSON: nil, resource: resource)
@@ -47,38 +66,16 @@ final class WriteTransaction {
         let rev = revision + 1
         let bytes = object.stamped(rev)
         let path = key.path
-        let createRev = previous?.createRevision ?? rev
-        var taken = false
-        do {
-            let kv = try db.statement(previous == nil
-                ? "INSERT INTO kv(key, create_rev, mod_rev) VALUES (?1, ?2, ?3)"
-                : "UPDATE kv SET mod_rev = ?3 WHERE key = ?1")
-            kv.bind(1, path)
-            kv.bind(2, createRev)
-            kv.bind(3, rev)
-            do {
-                try kv.step()
-            } catch where error.code == SQLITE_CONSTRAINT_CODE {
-                taken = true
-            }
-            if !taken {
-                let log = try db.statement("INSERT INTO log(rev, key, op, value, prev_rev) VALUES (?, ?, ?, ?, ?)")
-                log.bind(1, rev)
-                log.bind(2, path)
-                log.bind(3, previous == nil ? ChangeEvent.Kind.added.rawValue : ChangeEvent.Kind.modified.rawValue)
-                log.bind(4, bytes)
-                log.bind(5, previous?.modRevision ?? 0)
-                try log.step()
-            }
-        } catch {
-            throw Status.internalError("store write failed: \(error)")
+        if previous == nil, currentRevision(key, path) != nil {
+            throw Status.alreadyExists(resource: key.resource, name: key.name, group: resource?.group ?? "")
         }
-        if taken { throw Status.alreadyExists(resource: key.resource, name: key.name, group: resource?.group ?? "") }
+        try append(rev, path, previous == nil ? .added : .modified, bytes, previous: previous?.modRevision ?? 0)
+        note(key, path, rev)
         revision = rev
         if key.resource == "namespaces" { namespaces.note(key.name, object.json) }
         events.append(ChangeEvent(revision: rev, key: key, kind: previous == nil ? .added : .modified, bytes: bytes, object: object.json,
                                   previousBytes: previous?.bytes, previous: previousJSON))
-        return StoredObject(key: path, bytes: bytes, modRevision: rev, createRevision: createRev)
+        return StoredObject(key: path, bytes: bytes, modRevision: rev)
     }
 
     /// Removes `key`. The log keeps its last state, stamped with the delete's revision, which
@@ -89,24 +86,27 @@ final class WriteTransaction {
         var obj = lastState
         obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
         let bytes = obj.bytes()
-        do {
-            let log = try db.statement("INSERT INTO log(rev, key, op, value, prev_rev) VALUES (?, ?, ?, ?, ?)")
-            log.bind(1, rev)
-            log.bind(2, key.path)
-            log.bind(3, ChangeEvent.Kind.deleted.rawValue)
-            log.bind(4, bytes)
-            log.bind(5, previous.modRevision)
-            try log.step()
-            let kv = try db.statement("DELETE FROM kv WHERE key = ?")
-            kv.bind(1, key.path)
-            try kv.step()
-        } catch {
-            throw Status.internalError("store write failed: \(error)")
-        }
+        try append(rev, key.path, .deleted, bytes, previous: previous.modRevision)
+        note(key, key.path, nil)
         revision = rev
         if key.resource == "namespaces" { namespaces.note(key.name, nil) }
         events.append(ChangeEvent(revision: rev, key: key, kind: .deleted, bytes: bytes, object: obj, previousBytes: previous.bytes,
                                   previous: lastState))
-        return StoredObject(key: key.path, bytes: bytes, modRevision: rev, createRevision: previous.createRevision)
+        return StoredObject(key: key.path, bytes: bytes, modRevision: rev)
+    }
+
+    /// One row of the revision log: the only write a change makes.
+    private func append(_ rev: Int64, _ path: String, _ kind: ChangeEvent.Kind, _ bytes: [UInt8], previous: Int64) throws(Status) {
+        do {
+            let log = try db.statement("INSERT INTO log(rev, key, op, value, prev_rev) VALUES (?, ?, ?, ?, ?)")
+            log.bind(1, rev)
+            log.bind(2, path)
+            log.bind(3, kind.rawValue)
+            log.bind(4, bytes)
+            log.bind(5, previous)
+            try log.step()
+        } catch {
+            throw Status.internalError("store write failed: \(error)")
+        }
     }
 }

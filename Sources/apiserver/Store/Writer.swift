@@ -41,11 +41,14 @@ final class Writer: @unchecked Sendable {
     /// can start the next batch while the last one's responses go out.
     private let completions = SerialWorker(name: "store-completions")
 
-    init(db: SQLiteConnection, revision: Int64, publish: @escaping @Sendable ([ChangeEvent]) -> Void) {
+    let index: KeyIndex
+
+    init(db: SQLiteConnection, revision: Int64, index: KeyIndex, publish: @escaping @Sendable ([ChangeEvent]) -> Void) {
         self.db = db
         self.committed = Atomic(revision)
         self.publish = publish
-        try? namespaces.load(db)
+        self.index = index
+        try? namespaces.load(db, index: index)
         Self.startThread(self)
     }
 
@@ -122,7 +125,7 @@ final class Writer: @unchecked Sendable {
         let start = committed.load(ordering: .acquiring)
         var results: [Result<WriteOutcome, Status>] = []
         results.reserveCapacity(batch.count)
-        let tx = WriteTransaction(db: db, revision: start, namespaces: namespaces)
+        let tx = WriteTransaction(db: db, revision: start, namespaces: namespaces, index: index)
         do {
             try db.exec("BEGIN IMMEDIATE")
         } catch {
@@ -147,10 +150,15 @@ final class Writer: @unchecked Sendable {
             try db.exec("COMMIT")
         } catch {
             try? db.exec("ROLLBACK")
+            // The namespace index saw this batch's changes; rebuild it from what is durable.
+            namespaces.reset()
+            try? namespaces.load(db, index: index)
             let s = Status.internalError("commit failed, nothing in this batch was written: \(error)")
             for m in batch { m.done(.failure(s)) }
             return
         }
+        // Readers see the batch in the key index from here on, before anyone is answered.
+        index.commit(tx.changes, revision: tx.revision)
         committed.store(tx.revision, ordering: .releasing)
         batchSizes.withLock { $0.batches += 1; $0.mutations += batch.count }
         let events = tx.events
