@@ -246,7 +246,8 @@ import Testing
         }
         // 12,000 versions of 10 objects written; the files stay near the size of the first round.
         #expect(sizes.last! <= sizes[1] * 2, "sizes grew: \(sizes)")
-        #expect(fileSize(s.dir + "/skiff.db-wal") < 8 << 20)
+        // The checkpointer restarts the WAL past 16 MiB and trims the file to that size.
+        #expect(fileSize(s.dir + "/skiff.db-wal") <= 17 << 20)
         await s.stop()
     }
 

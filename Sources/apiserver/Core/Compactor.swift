@@ -66,17 +66,18 @@ struct Compactor: Sendable {
         }
     }
 
-    /// Truncates the WAL and hands free pages back to the file system.
+    /// Hands free pages back to the file system once they are a quarter of the file. (The
+    /// WAL is kept small by the `Checkpointer`, not here, so compaction never makes the
+    /// writer wait for a checkpoint.)
     static func reclaim(_ db: SQLiteConnection, logger: Logger) {
         do {
-            try db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
             let free = try db.scalarInt("PRAGMA freelist_count")
             let pages = try db.scalarInt("PRAGMA page_count")
             if free > 256 && free * 4 > pages {
                 try db.exec("PRAGMA incremental_vacuum")
             }
         } catch {
-            logger.warning("checkpoint failed", metadata: ["error": .string("\(error)")])
+            logger.warning("vacuum failed", metadata: ["error": .string("\(error)")])
         }
     }
 }

@@ -10,7 +10,8 @@ import Synchronization
 /// writes a PASSIVE checkpoint never quite catches up, so the WAL would grow without end;
 /// once the WAL file passes `restartBytes` it runs a RESTART checkpoint instead, which
 /// waits for the writer between two batches, copies the few frames left, and makes the
-/// next batch start the WAL from its beginning (`journal_size_limit` then trims the file).
+/// next batch start the WAL from its beginning (`journal_size_limit`, also 16 MiB, then
+/// trims the file).
 final class Checkpointer: @unchecked Sendable {
     private let db: SQLiteConnection
     private let interval: Double

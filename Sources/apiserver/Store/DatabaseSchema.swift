@@ -6,7 +6,7 @@ enum DatabaseSchema {
     static let pragmas = """
         PRAGMA journal_mode=WAL;
         PRAGMA synchronous=FULL;
-        PRAGMA journal_size_limit=67108864;
+        PRAGMA journal_size_limit=16777216;
         PRAGMA cache_size=-16384;
         PRAGMA temp_store=MEMORY;
         PRAGMA wal_autocheckpoint=0;
