@@ -156,6 +156,9 @@ import Testing
         _ = try await c.patch(.configMaps, namespace: "default", name: "p3", ["data": ["v": "new"]])
         try await c.delete(.configMaps, namespace: "default", name: "p4")
         _ = try await c.create(.configMaps, namespace: "default", cm("p2a"))
+        // Deleted and created again: the list must still show the version it had.
+        try await c.delete(.configMaps, namespace: "default", name: "p5")
+        _ = try await c.create(.configMaps, namespace: "default", cm("p5", data: ["v": "reborn"]))
         var rest: [JSON] = []
         req.continueToken = first["metadata"]["continue"].stringValue
         while let t = req.continueToken, !t.isEmpty {
@@ -166,6 +169,7 @@ import Testing
         }
         #expect(rest.map { $0["metadata"]["name"].stringValue ?? "" } == ["p2", "p3", "p4", "p5"])
         #expect(rest[1]["data"]["v"] == "old")
+        #expect(rest[3]["data"]["v"] == "old")
         await #expect { var bad = req; bad.continueToken = "garbage"; _ = try await c.request(bad) } throws: { ($0 as? Status)?.code == 400 }
         await s.stop()
     }
@@ -352,5 +356,44 @@ func eventuallyTrue(_ seconds: Double, _ condition: () async throws -> Bool) asy
         #expect(await informer.lists >= 2, "expected a relist after 410")
         await third.shutdown()
         try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+@Suite(.serialized) struct WatchEdgeTests {
+    @Test func cancellingDuringTheInitialListLeavesNoWatcher() async throws {
+        let s = try await InProcessServer.start()
+        for i in 0..<300 { _ = try await s.client.create(.configMaps, namespace: "default", cm("w\(i)", data: ["p": String(repeating: "x", count: 1000)])) }
+        let hub = await s.server.hub!
+        for _ in 0..<5 {
+            var req = Request(verb: .watch, resource: "configmaps", namespace: "default")
+            req.labelSelector = "!nothing"
+            let stream = try await s.client.watch(req)
+            // Take one event, then walk away (cancel) while the rest may still be coming.
+            for try await _ in stream { break }
+        }
+        try await eventuallyTrue(5) { hub.watcherCount == 0 }
+        await s.stop()
+    }
+
+    @Test func filteredWatchSeesDeleteWhenTheLastWriteMovedItOut() async throws {
+        let s = try await InProcessServer.start()
+        let c = s.client
+        var o = cm("held", labels: ["app": "web"])
+        o[path: ["metadata", "finalizers"]] = ["example.com/hold"]
+        let created = try await c.create(.configMaps, namespace: "default", o)
+        _ = try await c.delete(.configMaps, namespace: "default", name: "held")
+        var req = Request(verb: .watch, resource: "configmaps", namespace: "default")
+        req.labelSelector = "app=web"
+        req.resourceVersion = String(rv(created))
+        let stream = try await c.watch(req)
+        // One write removes the finalizer and the label: the object is gone for good.
+        _ = try await c.patch(.configMaps, namespace: "default", name: "held", ["metadata": ["finalizers": .null, "labels": ["app": "other"]]])
+        var types: [String] = []
+        for try await e in stream {
+            types.append(e.type)
+            if e.type == "DELETED" { break }
+        }
+        #expect(types == ["MODIFIED", "DELETED"])
+        await s.stop()
     }
 }

@@ -97,8 +97,16 @@ public final class Client: Sendable {
                 let conn = try await WireConnection.connect(config, loop: loop)
                 let handler = serverRequests.withLock { $0 }
                 conn.serverRequests.withLock { $0 = handler }
-                let waiters = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
+                let installed = state.withLock { s -> Bool in
+                    if s.closed { return false }
                     s.connection = conn
+                    return true
+                }
+                guard installed else {
+                    conn.close()
+                    return
+                }
+                let waiters = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
                     s.lastError = nil
                     s.generation += 1
                     defer { s.waiters = [] }

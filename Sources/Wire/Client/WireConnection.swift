@@ -113,6 +113,9 @@ public final class WireConnection: @unchecked Sendable {
         }
     }
 
+    /// Events a watch holds for a consumer that has not taken them yet.
+    static let watchBuffer = 10_000
+
     /// Sends a request and waits for its answer. A transport failure is a 503 `Status`.
     public func request(_ req: Request, timeoutSeconds: Double? = nil) async throws(Status) -> Reply {
         let timeout = timeoutSeconds ?? config.requestTimeoutSeconds
@@ -151,7 +154,7 @@ public final class WireConnection: @unchecked Sendable {
     /// Starts a watch. Events arrive in order; the stream ends with an error (a `Status`,
     /// e.g. 410 Gone) or normally when cancelled. Ending the iteration cancels the watch.
     public func watch(_ req: Request) -> AsyncThrowingStream<WatchEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<WatchEvent, any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<WatchEvent, any Error>.makeStream(bufferingPolicy: .bufferingOldest(Self.watchBuffer))
         var r = req
         r.verb = .watch
         guard let id = allocate({ _ in .watch(continuation) }) else {
@@ -227,7 +230,14 @@ public final class WireConnection: @unchecked Sendable {
             }
         case .event(let id, let type, let object):
             let w = state.withLock { $0.waiters[id] }
-            if case .watch(let c)? = w { c.yield(WatchEvent(type: type, object: object)) }
+            if case .watch(let c)? = w, case .dropped = c.yield(WatchEvent(type: type, object: object)) {
+                // The consumer fell behind by a whole buffer: end the watch (it resumes
+                // from the last revision it saw) rather than hold events without limit.
+                if state.withLock({ $0.waiters.removeValue(forKey: id) }) != nil {
+                    conn.send(Message.cancel(id: id).frame)
+                    c.finish(throwing: Status.tooManyRequests("watch events were not consumed fast enough (\(Self.watchBuffer) waiting); resume from the last resourceVersion seen", retryAfterSeconds: 1))
+                }
+            }
         case .pong(let id):
             if case .ping(let c)? = state.withLock({ $0.waiters.removeValue(forKey: id) }) { c.resume(returning: true) }
         case .ping(let id):

@@ -36,7 +36,6 @@ public final class EventLoop: @unchecked Sendable {
     private let state = Mutex(State())
     /// Runs on the loop thread after each round of events (see `setIterationHook`).
     private let hook = Mutex<ClosureBox<@Sendable () -> Void>?>(nil)
-    private let stopped = Mutex(false)
     /// Reused for every read on this loop (loop thread only).
     let readBuffer: UnsafeMutableRawBufferPointer
 
@@ -71,6 +70,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `work` on the loop thread soon.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         let wake = state.withLock { s -> Bool in
+            if s.stopping { return false }
             s.tasks.append(work)
             defer { s.wakePending = true }
             return !s.wakePending
@@ -80,6 +80,7 @@ public final class EventLoop: @unchecked Sendable {
 
     func scheduleFlush(_ conn: FramedConnection) {
         let wake = state.withLock { s -> Bool in
+            if s.stopping { return false }
             s.flushes.append(conn)
             defer { s.wakePending = true }
             return !s.wakePending
@@ -88,7 +89,12 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     func register(_ ch: any LoopChannel, events: UInt32) throws(Errno) {
-        state.withLock { $0.channels[ch.fd] = ch }
+        let stopping = state.withLock { s -> Bool in
+            if s.stopping { return true }
+            s.channels[ch.fd] = ch
+            return false
+        }
+        if stopping { throw Errno(ECANCELED, call: "register: event loop stopped") }
         do {
             try systemCall("epoll_ctl(add)") { skiff_epoll_add(epfd, ch.fd, events, UInt64(UInt32(bitPattern: ch.fd))) }
         } catch {
@@ -109,9 +115,13 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Stops the loop: every channel is told to release its descriptor, then the thread ends.
+    /// Work handed to the loop after this is dropped.
     public func stop() {
-        state.withLock { $0.stopping = true }
-        _ = skiff_eventfd_signal(wakeFD)
+        let first = state.withLock { s -> Bool in
+            defer { s.stopping = true }
+            return !s.stopping
+        }
+        if first { _ = skiff_eventfd_signal(wakeFD) }
     }
 
     private func run() {

@@ -96,8 +96,25 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
 
     func handleEvents(_ events: UInt32) {
         if events & UInt32(SKIFF_EPOLLOUT) != 0 { flushFromLoop() }
-        if events & UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLRDHUP | SKIFF_EPOLLHUP | SKIFF_EPOLLERR) != 0 { readAvailable() }
+        // The flush may have closed the descriptor; its number may already be reused.
+        if out.withLock({ $0.closed }) { return }
+        if events & UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLRDHUP | SKIFF_EPOLLHUP | SKIFF_EPOLLERR) != 0 {
+            if readingStopped {
+                // Only waiting to flush an error frame: a hang-up or error ends it.
+                if events & UInt32(SKIFF_EPOLLHUP | SKIFF_EPOLLERR) != 0 { finishClose("peer went away") }
+                return
+            }
+            readAvailable()
+        }
     }
+
+    /// Set after a framing error: nothing more is read, the error frame is flushed, then
+    /// the connection closes. Loop thread only.
+    private var readingStopped = false
+
+    /// At most this much is read per readiness event, so one fast sender cannot starve
+    /// the other connections on the loop (level-triggered epoll comes back for the rest).
+    static let maxReadPerEvent = 1 << 20
 
     func loopStopped() { finishClose("event loop stopped") }
 
@@ -106,10 +123,12 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
         var frames: [[UInt8]] = []
         var eof = false
         var failure: String? = nil
-        while true {
+        var total = 0
+        while total < Self.maxReadPerEvent {
             let n = read(fd, buf.baseAddress, buf.count)
             if n > 0 {
                 decoder.append(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+                total += n
                 if n < buf.count { break }
                 continue
             }
@@ -125,6 +144,10 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
         } catch {
             for f in frames where !isClosed { onFrame(f) }
             onFrameError(error)
+            // Stop reading (the stream cannot be resynchronised), send the error, close.
+            readingStopped = true
+            decoder = FrameDecoder(limits: decoder.limits)
+            loop.modify(fd, events: UInt32(SKIFF_EPOLLOUT))
             let status = Status.badRequest("protocol error: \(error.description)")
             close(reason: "protocol error: \(error.description)", finalBytes: Message.error(status).frame)
             return
@@ -160,7 +183,7 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
                 o.offset = 0
                 if o.writeArmed {
                     o.writeArmed = false
-                    loop.modify(fd, events: UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLRDHUP))
+                    if !readingStopped { loop.modify(fd, events: UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLRDHUP)) }
                 }
                 if let c = o.closing { finish = c }
             } else {
@@ -170,7 +193,7 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
                 }
                 if !o.writeArmed {
                     o.writeArmed = true
-                    loop.modify(fd, events: UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLOUT | SKIFF_EPOLLRDHUP))
+                    loop.modify(fd, events: readingStopped ? UInt32(SKIFF_EPOLLOUT) : UInt32(SKIFF_EPOLLIN | SKIFF_EPOLLOUT | SKIFF_EPOLLRDHUP))
                 }
             }
         }
@@ -189,7 +212,13 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
         guard first else { return }
         loop.deregister(fd)
         Glibc.close(fd)
-        onClose(reason)
+        let report = onClose
+        // Break the cycles owners build through these callbacks, and free the buffer.
+        onFrame = { _ in }
+        onFrameError = { _ in }
+        onClose = { _ in }
+        decoder = FrameDecoder(limits: decoder.limits)
+        report(reason)
     }
 
     /// Closes at once without flushing (loop thread or not).

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 
 /// A listening socket on an event loop: accepts every pending connection and hands each,
 /// as a `FramedConnection` not yet started, to `onAccept`.
@@ -40,8 +41,13 @@ public final class SocketListener: @unchecked Sendable, LoopChannel {
             do {
                 conn = try Socket.accept(fd)
             } catch {
-                // EMFILE and friends: report and try again on the next readiness event.
+                // EMFILE and friends: report, stop watching for 100 ms (level-triggered
+                // readiness would otherwise spin), then try again.
                 onError(error)
+                loop.modify(fd, events: 0)
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { [self] in
+                    loop.execute { if self.open { self.loop.modify(self.fd, events: 1) } }
+                }
                 return
             }
             guard let cfd = conn else { return }

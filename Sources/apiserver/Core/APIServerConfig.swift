@@ -11,6 +11,9 @@ struct APIServerConfig: Sendable {
     var maxInflightPerConnection = 1024
     /// Requests the whole server may have in flight. Default 16384.
     var maxInflight = 16384
+    /// New requests on a connection with more than this many reply bytes unread get 429.
+    /// Default 64 MiB.
+    var maxPendingReplyBytes = 64 << 20
     /// A connection that has not said hello by then is closed. Default 10 s.
     var handshakeTimeoutSeconds: Double = 10
     /// How often watchers that asked for bookmarks get one. Default 10 s.

@@ -24,18 +24,21 @@ struct Compactor: Sendable {
         while from < goal {
             let hi = min(goal, from + 20_000)
             let lo = from
+            // Announced first, so no new watch or list starts from what is about to go.
+            store.compactedRevision.store(hi, ordering: .releasing)
             let ok: Bool = await withCheckedContinuation { c in
-                store.writer.maintain { db, _ in c.resume(returning: Self.compactChunk(db, from: lo, to: hi, logger: logger)) }
+                let accepted = store.writer.maintain { db, _ in c.resume(returning: Self.compactChunk(db, from: lo, to: hi, logger: logger)) }
+                if !accepted { c.resume(returning: false) }
             }
             guard ok else { return }
-            store.compactedRevision.store(hi, ordering: .releasing)
             from = hi
         }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            store.writer.maintain { db, _ in
+            let accepted = store.writer.maintain { db, _ in
                 Self.reclaim(db, logger: logger)
                 c.resume()
             }
+            if !accepted { c.resume() }
         }
     }
 

@@ -114,6 +114,7 @@ struct WatchStreamContext: Sendable {
     let requestID: Int
     /// Called when the watch ends on the server's side, with the reason (nil: cancelled).
     let finish: @Sendable (Status?) -> Void
-    /// Lets the transport stop the watch when the client cancels or disconnects.
-    let register: @Sendable (Watcher) -> Void
+    /// Lets the transport stop the watch when the client cancels or disconnects. False if
+    /// the request was cancelled, or the connection closed, before the watch could start.
+    let register: @Sendable (Watcher) -> Bool
 }

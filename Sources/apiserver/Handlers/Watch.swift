@@ -28,7 +28,10 @@ extension APIService {
         }
         let w = Watcher(requestID: stream.requestID, sink: stream.connection, resource: t.type, range: t.range, filter: f,
                         bookmarks: req.allowWatchBookmarks, after: after, finish: stream.finish)
-        stream.register(w)
+        guard stream.register(w) else {
+            // Cancelled (or disconnected) while the initial state was being sent.
+            return .object(.null, warnings: [])
+        }
         try hub.start(w, store: store)
         return .streaming
     }

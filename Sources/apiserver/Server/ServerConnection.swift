@@ -17,7 +17,9 @@ final class ServerConnection: @unchecked Sendable {
         var phase: Phase
         var inflight = 0
         var watches: [Int: Watcher] = [:]
-        /// Requests cancelled before their watch registered.
+        /// Watch requests started but not yet registered with the hub.
+        var pendingWatches: Set<Int> = []
+        /// Of those, the ones the client cancelled already.
         var cancelled: Set<Int> = []
     }
 
@@ -114,12 +116,16 @@ final class ServerConnection: @unchecked Sendable {
             s.inflight += 1
             return true
         }
-        guard admitted, server.admit() else {
+        // A client that does not read its replies gets no more work queued for it.
+        let reading = framed.pendingOutputBytes <= server.config.maxPendingReplyBytes
+        guard admitted, reading, server.admit() else {
             if admitted { state.withLock { $0.inflight -= 1 } }
-            let s = Status.tooManyRequests("too many requests in flight, please try again later", retryAfterSeconds: 1)
+            let s = Status.tooManyRequests(reading ? "too many requests in flight, please try again later"
+                                                   : "too many replies waiting to be read by this client", retryAfterSeconds: 1)
             framed.send(Message.response(id: req.id, result: .failure(s), warnings: []).frame)
             return
         }
+        if req.verb == .watch { _ = state.withLock { $0.pendingWatches.insert(req.id) } }
         let stream = req.verb == .watch ? watchContext(req.id) : nil
         let work: RequestBatcher.Work = { [self] in
             await server.service.handle(req, user: user, bodySize: bodySize, stream: stream) { reply in
@@ -142,7 +148,13 @@ final class ServerConnection: @unchecked Sendable {
         case .object(let json, let warnings):
             framed.send(Message.response(id: req.id, result: .success(json), warnings: warnings).frame)
         case .failure(let status):
-            if req.verb == .watch { _ = state.withLock { $0.watches.removeValue(forKey: req.id) } }
+            if req.verb == .watch {
+                state.withLock { s in
+                    s.watches.removeValue(forKey: req.id)
+                    s.pendingWatches.remove(req.id)
+                    s.cancelled.remove(req.id)
+                }
+            }
             framed.send(Message.response(id: req.id, result: .failure(status), warnings: []).frame)
         case .streaming:
             break
@@ -158,19 +170,20 @@ final class ServerConnection: @unchecked Sendable {
                 framed.send(Message.response(id: id, result: status.map { .failure($0) } ?? .success(.null), warnings: []).frame)
             },
             register: { [self] w in
-                let cancelledEarly = state.withLock { s -> Bool in
-                    if s.cancelled.remove(id) != nil { return true }
+                state.withLock { s -> Bool in
+                    s.pendingWatches.remove(id)
+                    if s.cancelled.remove(id) != nil { return false }
+                    if case .closed = s.phase { return false }
                     s.watches[id] = w
-                    return false
+                    return true
                 }
-                if cancelledEarly { server.service.hub.remove(w) }
             })
     }
 
     private func cancel(_ id: Int) {
         let w = state.withLock { s -> Watcher? in
             if let w = s.watches.removeValue(forKey: id) { return w }
-            if s.inflight > 0 { s.cancelled.insert(id) }
+            if s.pendingWatches.contains(id) { s.cancelled.insert(id) }
             return nil
         }
         guard let w else { return }

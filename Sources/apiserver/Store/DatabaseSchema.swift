@@ -44,6 +44,10 @@ enum DatabaseSchema {
     static func openCheckpointer(path: String) throws(SQLiteError) -> SQLiteConnection {
         let c = try SQLiteConnection(path: path, readOnly: false)
         try c.exec("PRAGMA synchronous=FULL;")
+        // A RESTART checkpoint holds new writes back while it waits for readers: give up
+        // after about 200 ms (it is tried again half a second later) rather than stall the
+        // writer for the default 10 s.
+        c.useShortBusyWait()
         return c
     }
 

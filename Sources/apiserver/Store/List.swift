@@ -18,10 +18,12 @@ extension Store {
               keep: (StoredObject) throws(Status) -> Bool) throws(Status) -> ListPage {
         let snapshot = index.snapshot(range, after: after)
         let rev = atRevision ?? snapshot.revision
-        if rev < compactedRevision.load(ordering: .acquiring) {
-            throw Status.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
-        }
-        return try reads.withConnection { c throws(Status) -> ListPage in
+        let tooOld = Status.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+        if rev < compactedRevision.load(ordering: .acquiring) { throw tooOld }
+        // One read transaction: a compaction committing meanwhile cannot pull rows from
+        // under the walk below; one committed before it is seen here and is a 410.
+        return try reads.snapshot { c throws(Status) -> ListPage in
+            if rev < snapshot.revision, rev < (try c.revisions()).compacted { throw tooOld }
             do {
                 var candidates: [(key: String, revision: Int64, bytes: [UInt8]?)] = []
                 if rev < snapshot.revision {
@@ -69,35 +71,28 @@ extension Store {
     }
 
     /// Keys in `range` changed after `rev`, and the version of each that was current at
-    /// `rev` (if it existed then), found by walking back the log's prev_rev links.
+    /// `rev` (if it existed then): the `prev_rev` of the key's first row after `rev`. A key
+    /// deleted and created again after `rev` is found through its tombstone's `prev_rev`;
+    /// one created after `rev` has `prev_rev` 0.
     static func versions(at rev: Int64, in range: KeyRange, after: String?, _ c: SQLiteConnection) throws -> (Set<String>, [StoredObject]) {
-        let s = try c.statement("SELECT key, MAX(rev) FROM log WHERE rev > ? AND key >= ? AND key < ? GROUP BY key")
+        let s = try c.statement("SELECT l.key, l.prev_rev FROM log l JOIN (SELECT MIN(rev) AS first FROM log WHERE rev > ? AND key >= ? AND key < ? GROUP BY key) f ON l.rev = f.first")
         s.bind(1, rev)
         s.bind(2, range.lower)
         s.bind(3, range.upper)
-        var newest: [(String, Int64)] = []
-        while try s.step() { newest.append((s.text(0), s.int(1))) }
+        var firsts: [(String, Int64)] = []
+        while try s.step() { firsts.append((s.text(0), s.int(1))) }
         s.reset()
-        let h = try c.statement("SELECT op, value, prev_rev FROM log WHERE rev = ?")
-        defer { h.reset() }
+        let value = try c.statement(DatabaseSchema.valueAt)
+        defer { value.reset() }
         var changed = Set<String>()
         var historical: [StoredObject] = []
-        for (key, top) in newest {
+        for (key, prev) in firsts {
             changed.insert(key)
-            guard after.map({ key > $0 }) ?? true else { continue }
-            var r = top
-            while r > 0 {
-                h.reset()
-                h.bind(1, r)
-                guard try h.step() else { break }
-                if r <= rev {
-                    if h.int(0) != ChangeEvent.Kind.deleted.rawValue {
-                        historical.append(StoredObject(key: key, bytes: h.blob(1), modRevision: r))
-                    }
-                    break
-                }
-                r = h.int(2)
-            }
+            guard after.map({ key > $0 }) ?? true, prev > 0 else { continue }
+            value.reset()
+            value.bind(1, prev)
+            guard try value.step() else { throw Status.gone("The provided continue parameter is too old to display a consistent list result.") }
+            historical.append(StoredObject(key: key, bytes: value.blob(0), modRevision: prev))
         }
         historical.sort { $0.key < $1.key }
         return (changed, historical)

@@ -19,7 +19,10 @@ final class ReadPool: @unchecked Sendable {
 
     func withConnection<R>(_ body: (SQLiteConnection) throws(Status) -> R) throws(Status) -> R {
         available.wait()
-        let c = free.withLock { $0.removeLast() }
+        guard let c = free.withLock({ $0.popLast() }) else {
+            available.signal()
+            throw Status.unavailable("the store is closed")
+        }
         defer {
             c.resetAll()
             free.withLock { $0.append(c) }

@@ -42,6 +42,20 @@ final class SQLiteConnection: @unchecked Sendable {
         sqlite3_close_v2(db)
     }
 
+    /// Waits for a lock in 100 µs steps for at most about 200 ms instead of 10 s (for the
+    /// checkpointer: it must catch the gaps between write batches, but never hold the
+    /// writer back long behind a slow reader).
+    func useShortBusyWait() {
+        sqlite3_busy_handler(db, { _, attempts in
+            usleep(100)
+            return attempts < 2_000 ? 1 : 0
+        }, nil)
+    }
+
+    /// False once SQLite has ended the open transaction (after COMMIT, or after rolling it
+    /// back itself on an error such as a full disk).
+    var inTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
+
     /// Resets every cached statement, ending any read a half-stepped SELECT keeps open.
     /// Called whenever a connection is handed back, so no borrower sees a stale snapshot.
     func resetAll() {

@@ -35,7 +35,9 @@ final class Store: Sendable {
         self.config = config
         do {
             let w = try DatabaseSchema.openWriter(path: path)
-            let current = try w.scalarInt("SELECT value FROM meta WHERE name = 'revision'")
+            // The log is the truth: never start below its newest row, whatever meta says.
+            let current = max(try w.scalarInt("SELECT value FROM meta WHERE name = 'revision'"),
+                              try w.scalarInt("SELECT COALESCE(MAX(rev), 0) FROM log"))
             let compacted = try w.scalarInt("SELECT value FROM meta WHERE name = 'compacted'")
             compactedRevision = Atomic(compacted)
             reads = try ReadPool(path: path, size: config.readers)

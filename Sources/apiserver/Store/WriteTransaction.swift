@@ -90,8 +90,10 @@ final class WriteTransaction {
         note(key, key.path, nil)
         revision = rev
         if key.resource == "namespaces" { namespaces.note(key.name, nil) }
+        // `previous` is the stored version before the delete (parsed lazily from its bytes),
+        // not `lastState`, which may differ when the deleting write changed the object.
         events.append(ChangeEvent(revision: rev, key: key, kind: .deleted, bytes: bytes, object: obj, previousBytes: previous.bytes,
-                                  previous: lastState))
+                                  previous: nil))
         return StoredObject(key: key.path, bytes: bytes, modRevision: rev)
     }
 

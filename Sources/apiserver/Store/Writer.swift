@@ -70,12 +70,16 @@ final class Writer: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Runs `work` on the writer thread between batches (compaction, checkpoints).
-    func maintain(_ work: @escaping @Sendable (SQLiteConnection, Int64) -> Void) {
+    /// Runs `work` on the writer thread between batches (compaction). False if the writer
+    /// is stopping and the work will never run.
+    @discardableResult
+    func maintain(_ work: @escaping @Sendable (SQLiteConnection, Int64) -> Void) -> Bool {
         cond.lock()
+        defer { cond.unlock() }
+        if stopping { return false }
         maintenance.append(work)
         cond.signal()
-        cond.unlock()
+        return true
     }
 
     /// Finishes what is queued, then stops the thread. Blocks until it has.
@@ -121,6 +125,11 @@ final class Writer: @unchecked Sendable {
         }
     }
 
+    /// Fails a whole batch, answering in commit order after anything already queued.
+    private func fail(_ batch: [Mutation], _ status: Status) {
+        completions.run { for m in batch { m.done(.failure(status)) } }
+    }
+
     private func commit(_ batch: [Mutation]) {
         let start = committed.load(ordering: .acquiring)
         var results: [Result<WriteOutcome, Status>] = []
@@ -129,8 +138,7 @@ final class Writer: @unchecked Sendable {
         do {
             try db.exec("BEGIN IMMEDIATE")
         } catch {
-            let s = Status.internalError("store unavailable: \(error)")
-            for m in batch { m.done(.failure(s)) }
+            fail(batch, Status.internalError("store unavailable: \(error)"))
             return
         }
         for m in batch {
@@ -138,6 +146,14 @@ final class Writer: @unchecked Sendable {
                 results.append(.success(try m.work(tx)))
             } catch {
                 results.append(.failure(error))
+            }
+            // SQLite rolls the whole transaction back on some errors (disk full, I/O);
+            // nothing more may run outside it, and nothing so far was written.
+            guard db.inTransaction else {
+                namespaces.reset()
+                try? namespaces.load(db, index: index)
+                fail(batch, Status.internalError("the store rolled back a write batch: nothing in it was written"))
+                return
             }
         }
         do {
@@ -153,8 +169,7 @@ final class Writer: @unchecked Sendable {
             // The namespace index saw this batch's changes; rebuild it from what is durable.
             namespaces.reset()
             try? namespaces.load(db, index: index)
-            let s = Status.internalError("commit failed, nothing in this batch was written: \(error)")
-            for m in batch { m.done(.failure(s)) }
+            fail(batch, Status.internalError("commit failed, nothing in this batch was written: \(error)"))
             return
         }
         // Readers see the batch in the key index from here on, before anyone is answered.

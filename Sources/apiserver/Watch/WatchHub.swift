@@ -49,6 +49,8 @@ final class WatchHub: @unchecked Sendable {
     let state: Mutex<State>
 
     init(config: WatchConfig = WatchConfig(), latest: Int64) {
+        var config = config
+        config.historyEvents = max(1, config.historyEvents)
         self.config = config
         var s = State()
         s.latest = latest
@@ -122,7 +124,9 @@ final class WatchHub: @unchecked Sendable {
     /// Throws 410 Gone if that revision has been compacted away.
     func start(_ w: Watcher, store: Store) throws(Status) {
         let after = w.lastRevision
+        var overflow: Status? = nil
         let target: Int64? = state.withLock { s -> Int64? in
+            if w.phase == .ended { return nil }
             s.watchers[w.resource.plural, default: ResourceWatchers()].insert(w)
             if after >= s.latest {
                 w.phase = .live
@@ -131,15 +135,17 @@ final class WatchHub: @unchecked Sendable {
             let oldest = s.ring.isEmpty ? s.latest + 1 : s.ring[s.ringStart].change.revision
             if after >= oldest - 1 {
                 w.phase = .live
-                for k in 0..<s.ring.count {
+                for k in 0..<s.ring.count where overflow == nil {
                     let e = s.ring[(s.ringStart + k) % s.ring.count]
-                    if e.change.revision > after { _ = deliver(e, to: w) }
+                    if e.change.revision > after { overflow = deliver(e, to: w) }
                 }
+                if overflow != nil { remove(w, from: &s) }
                 return nil
             }
             w.phase = .catchingUp
             return s.latest
         }
+        if let overflow { w.finish(overflow) }
         guard let target else { return }
         let replay: [ChangeEvent]
         do {
@@ -148,14 +154,20 @@ final class WatchHub: @unchecked Sendable {
             remove(w)
             throw error
         }
-        state.withLock { s in
-            guard w.phase == .catchingUp else { return }
+        let ended: Status? = state.withLock { s -> Status? in
+            guard w.phase == .catchingUp else { return nil }
             w.phase = .live
-            for c in replay { _ = deliver(SharedEvent(c), to: w) }
             let buffered = w.buffer
             w.buffer = []
-            for e in buffered { _ = deliver(e, to: w) }
+            for e in replay.lazy.map(SharedEvent.init) + buffered {
+                if let why = deliver(e, to: w) {
+                    remove(w, from: &s)
+                    return why
+                }
+            }
+            return nil
         }
+        if let ended { w.finish(ended) }
     }
 
     /// Sends a BOOKMARK carrying the latest revision to every live watcher that asked for them.
@@ -164,8 +176,9 @@ final class WatchHub: @unchecked Sendable {
             let rev = s.latest
             for (_, ws) in s.watchers {
                 for w in ws.everyone where w.bookmarks && w.phase == .live {
+                    // Never behind what the watcher has already been told.
                     let obj: JSON = ["kind": .string(w.resource.kind), "apiVersion": .string(w.resource.apiVersion),
-                                     "metadata": ["resourceVersion": .string(String(rev))]]
+                                     "metadata": ["resourceVersion": .string(String(max(rev, w.lastRevision)))]]
                     w.sink.send(Message.event(id: w.requestID, type: "BOOKMARK", object: obj).frame)
                 }
             }

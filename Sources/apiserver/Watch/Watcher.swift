@@ -46,7 +46,9 @@ final class Watcher: @unchecked Sendable {
         let now = filter.matches(event.object)
         switch change.kind {
         case .added: return now ? "ADDED" : nil
-        case .deleted: return now ? "DELETED" : nil
+        // A delete counts if the object matched just before it, too (the write that released
+        // the last finalizer may also have moved it out of the selector).
+        case .deleted: return now || (event.previous.map(filter.matches) ?? false) ? "DELETED" : nil
         case .modified:
             let before = event.previous.map(filter.matches) ?? false
             switch (before, now) {
