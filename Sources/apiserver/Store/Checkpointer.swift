@@ -41,8 +41,11 @@ final class Checkpointer: @unchecked Sendable {
         while !stopped.withLock({ $0 }) {
             Thread.sleep(forTimeInterval: interval)
             do {
+                try db.exec("PRAGMA wal_checkpoint(PASSIVE)")
+                // Right after a PASSIVE pass few frames are left, so the RESTART that holds
+                // writers back while it finishes is short.
                 let size = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
-                try db.exec(size > restartBytes ? "PRAGMA wal_checkpoint(RESTART)" : "PRAGMA wal_checkpoint(PASSIVE)")
+                if size > restartBytes { try db.exec("PRAGMA wal_checkpoint(RESTART)") }
             } catch {
                 logger.warning("checkpoint failed", metadata: ["error": .string("\(error)")])
             }
