@@ -338,16 +338,22 @@ func eventuallyTrue(_ seconds: Double, _ condition: () async throws -> Bool) asy
         defer { admin.close() }
         for i in 0..<20 { _ = try await admin.create(.configMaps, namespace: "default", cm("during\(i)")) }
         try await eventuallyTrue(10) { await informer.items().count == 21 }
-        // Now make its revision too old: stop, write and compact past it, start again.
+        // Now make its revision too old: stop, write and compact past it on another port
+        // (so the informer cannot resume in between), then serve the old address again.
         await second.shutdown()
-        let third = APIServer(config: config)
-        _ = try await third.start()
-        let admin3 = Client(config: ClientConfig(server: address, token: first.tokens.admin, clientName: "admin", requestTimeoutSeconds: 5))
-        defer { admin3.close() }
+        var elsewhere = config
+        elsewhere.listen = HostPort(host: "127.0.0.1", port: 0)
+        let offline = APIServer(config: elsewhere)
+        let offlineAddress = try await offline.start()
+        let admin3 = Client(config: ClientConfig(server: offlineAddress, token: first.tokens.admin, clientName: "admin", requestTimeoutSeconds: 5))
         try await admin3.delete(.configMaps, namespace: "default", name: "before")
         for i in 0..<20 { _ = try await admin3.create(.configMaps, namespace: "default", cm("later\(i)")) }
-        let store = await third.store!
+        let store = await offline.store!
         await Compactor(store: store, logger: .init(label: "test")).run(upTo: store.revision)
+        admin3.close()
+        await offline.shutdown()
+        let third = APIServer(config: config)
+        _ = try await third.start()
         try await eventuallyTrue(10) {
             let count = await informer.items().count
             let gone = await informer.object(namespace: "default", name: "before") == nil
