@@ -47,7 +47,7 @@ struct Compactor: Sendable {
     /// key stays, so a list at any revision from `to` on can still be answered.
     static func compactChunk(_ db: SQLiteConnection, from: Int64, to: Int64, logger: Logger) -> Bool {
         do {
-            try db.exec("BEGIN IMMEDIATE")
+            try db.beginImmediate()
             let prev = try db.statement("DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE rev >= ? AND rev < ? AND prev_rev > 0)")
             prev.bind(1, from)
             prev.bind(2, to)

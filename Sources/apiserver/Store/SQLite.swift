@@ -29,6 +29,8 @@ final class SQLiteConnection: @unchecked Sendable {
             throw SQLiteError(code: rc, message: "open \(path): \(msg)")
         }
         db = h
+        // Errors name their exact kind (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_FSYNC, ...).
+        sqlite3_extended_result_codes(db, 1)
         // Wait out locks (a checkpoint restarting the WAL) in 100 µs steps for up to 10 s;
         // SQLite's own busy timeout sleeps in steps of up to 100 ms.
         sqlite3_busy_handler(db, { _, attempts in
@@ -91,8 +93,31 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Runs a single-value query such as `PRAGMA page_count`.
+    /// Starts a write transaction. SQLite skips the busy handler when waiting could
+    /// deadlock, so SQLITE_BUSY (any variant) is retried here for up to 10 s, with every
+    /// cached statement reset first so this connection holds no read of its own.
+    func beginImmediate() throws(SQLiteError) {
+        var attempts = 0
+        while true {
+            do {
+                try exec("BEGIN IMMEDIATE")
+                return
+            } catch {
+                guard error.code & 0xFF == 5, attempts < 10_000 else { throw error }
+                attempts += 1
+                resetAll()
+                usleep(1000)
+            }
+        }
+    }
+
+    /// Resets the statement before returning: a statement left on a row keeps a read
+    /// transaction open, which holds checkpoints back and makes this connection's next
+    /// `BEGIN IMMEDIATE` fail at once with SQLITE_BUSY (no busy handler for a connection
+    /// that already reads) while a RESTART checkpoint waits for it.
     func scalarInt(_ sql: String) throws(SQLiteError) -> Int64 {
         let s = try statement(sql)
+        defer { s.reset() }
         guard try s.step() else { return 0 }
         return s.int(0)
     }

@@ -105,6 +105,8 @@ final class Writer: @unchecked Sendable {
 
             if !batch.isEmpty { commit(batch) }
             for c in chores { c(db, committed.load(ordering: .acquiring)) }
+            // No chore may leave a read open on the write connection (see `scalarInt`).
+            if !chores.isEmpty { db.resetAll() }
             let now = Date().timeIntervalSince1970
             if now - lastSample >= 1 {
                 lastSample = now
@@ -136,7 +138,7 @@ final class Writer: @unchecked Sendable {
         results.reserveCapacity(batch.count)
         let tx = WriteTransaction(db: db, revision: start, namespaces: namespaces, index: index)
         do {
-            try db.exec("BEGIN IMMEDIATE")
+            try db.beginImmediate()
         } catch {
             fail(batch, Status.internalError("store unavailable: \(error)"))
             return
