@@ -28,6 +28,9 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "How often the node lifecycle controller checks leases (e.g. 5s).")
     var nodeMonitorPeriod = "5s"
 
+    @Option(help: "Delete events this long after they last happened (e.g. 1h).")
+    var eventTtl = "1h"
+
     @Option(help: "Keep at least this much watch history (e.g. 5m).")
     var historyWindow = "5m"
 
@@ -54,6 +57,7 @@ struct APIServerCommand: AsyncParsableCommand {
         config.controllers = !noControllers
         config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period")
         config.nodeMonitorPeriodSeconds = try Duration.parse(nodeMonitorPeriod, flag: "--node-monitor-period")
+        config.eventTTLSeconds = try Duration.parse(eventTtl, flag: "--event-ttl")
         config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
         config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout")
         config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval")

@@ -78,12 +78,15 @@ struct RunCommand: AsyncParsableCommand {
                                                  clientName: "kubelet/\(KubeletVersion.version)", requestTimeoutSeconds: 30))
         var logger = Logger(label: "kubelet")
         logger[metadataKey: "node"] = .string(name)
+        let events = EventRecorder(client: client, component: "kubelet", host: name)
         let agent = NodeAgent(client: client, config: config, observer: HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0"),
-                              logger: logger)
+                              logger: logger, events: events)
         logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir)])
         let task = Task { await agent.run() }
         await Signals.waitForTermination()
         task.cancel()
+        await events.flush(timeout: 2)
+        events.close()
         client.close()
         logger.info("kubelet stopped")
     }

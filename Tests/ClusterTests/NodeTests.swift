@@ -45,6 +45,10 @@ struct MultiHostTests {
         let took = Date().timeIntervalSince(killed)
         #expect(took >= Self.grace - 1 && took <= Self.grace + Self.renew + 2, "Unknown after \(took)s")
         try await eventually(3, "the unreachable taint") { taintKeys(try await node(1)).contains("node.kubernetes.io/unreachable") }
+        try await eventually(5, "a NodeNotReady event from node-controller") {
+            try await client.list(.events, namespace: "default", fieldSelector: "involvedObject.name=host1,reason=NodeNotReady").items
+                .contains { $0["source"]["component"] == "node-controller" }
+        }
         #expect(readyStatus(try await node(2)) == "True")
         try c.startKubelet(1)
         try await eventually(10, "host1 Ready again") {
@@ -107,6 +111,12 @@ struct MultiHostTests {
         #expect(try f.ctl.ok(["uncordon", "node/solo"]) == "node/solo uncordoned\n")
         let described = try f.ctl.ok(["describe", "node", "solo"])
         #expect(described.contains("HolderIdentity:  solo") && described.contains("Ready            True"))
+        // Events from the kubelet (by node name) and node-controller (by uid), both shown.
+        try await eventually(10, "the node's events in describe") {
+            let d = try f.ctl.ok(["describe", "node", "solo"])
+            return d.contains("Starting kubelet.") && d.contains("Node solo status is now: NodeReady")
+                && d.contains("NodeHasSufficientMemory") && d.contains("Registered Node solo in Controller")
+        }
         #expect(n["status"]["capacity"]["pods"] == "110" && n["status"]["nodeInfo"]["kubeletVersion"] == "v0.1.0")
 
         // A node may write its own Node and Lease and Events, nothing else.

@@ -5,6 +5,7 @@ import Logging
 final class ControllerManager: Sendable {
     let client: Client
     let tasks: [Task<Void, Never>]
+    let nodeEvents: EventRecorder
 
     init(address: HostPort, token: String, config: APIServerConfig, logger: Logger) {
         let host = address.host == "0.0.0.0" || address.host == "::" ? "127.0.0.1" : address.host
@@ -14,14 +15,19 @@ final class ControllerManager: Sendable {
         var tasks: [Task<Void, Never>] = []
         tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run() })
         let grace = config.nodeMonitorGracePeriodSeconds, period = config.nodeMonitorPeriodSeconds
+        let events = EventRecorder(client: c, component: "node-controller")
+        nodeEvents = events
         tasks.append(Task.detached {
-            await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period).run()
+            await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: events).run()
         })
+        let ttl = config.eventTTLSeconds
+        tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl).run() })
         self.tasks = tasks
     }
 
     func stop() {
         for t in tasks { t.cancel() }
+        nodeEvents.close()
         client.close()
     }
 }

@@ -14,6 +14,8 @@ struct NodeLifecycleController: Sendable {
     let logger: Logger
     let gracePeriod: Double
     let period: Double
+    /// Records RegisteredNode, RemovingNode and NodeNotReady, as node-controller does.
+    let events: EventRecorder?
 
     static let unreachable = "node.kubernetes.io/unreachable"
     static let notReady = "node.kubernetes.io/not-ready"
@@ -23,8 +25,22 @@ struct NodeLifecycleController: Sendable {
         let leases = Informer(client: client, type: .leases, namespace: "kube-node-lease")
         let c = client
         let log = logger
+        let rec = events
         let watchers = [
-            Task { await nodes.run { e in if case .deleted(let n) = e { await Self.deleteLease(of: n, client: c, logger: log) } } },
+            Task {
+                await nodes.run { e in
+                    switch e {
+                    case .added(let n):
+                        let name = n["metadata"]["name"].stringValue ?? ""
+                        Self.record(rec, n, "RegisteredNode", "Node \(name) event: Registered Node \(name) in Controller")
+                    case .deleted(let n):
+                        let name = n["metadata"]["name"].stringValue ?? ""
+                        Self.record(rec, n, "RemovingNode", "Node \(name) event: Removing Node \(name) from Controller")
+                        await Self.deleteLease(of: n, client: c, logger: log)
+                    default: break
+                    }
+                }
+            },
             Task { await leases.run { _ in } },
         ]
         defer { watchers.forEach { $0.cancel() } }
@@ -58,6 +74,7 @@ struct NodeLifecycleController: Sendable {
         let ready = NodeObject.readyStatus(node)
         if stale && ready != "Unknown" {
             current = try await client.update(.nodes, Self.markedUnknown(node), status: true)
+            Self.record(events, node, "NodeNotReady", "Node \(name) status is now: NodeNotReady")
             logger.info("node stopped renewing its lease: marked Unknown", metadata: ["node": .string(name)])
         }
         let readyNow = NodeObject.readyStatus(current)
@@ -98,6 +115,13 @@ struct NodeLifecycleController: Sendable {
             "lastTransitionTime": .string(now),
         ]])
         return n
+    }
+
+    /// node-controller names the Node by its uid in events (kubelets use the name).
+    static func record(_ recorder: EventRecorder?, _ node: JSON, _ reason: String, _ message: String) {
+        let meta = node["metadata"]
+        recorder?.record(ObjectReference(kind: "Node", name: meta["name"].stringValue, uid: meta["uid"].stringValue, apiVersion: "v1"),
+                         reason: reason, message: message)
     }
 
     static func deleteLease(of node: JSON, client: Client, logger: Logger) async {

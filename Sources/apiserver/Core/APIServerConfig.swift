@@ -24,6 +24,8 @@ struct APIServerConfig: Sendable {
     var nodeMonitorGracePeriodSeconds: Double = 50
     /// How often the node lifecycle controller checks. Default 5 s.
     var nodeMonitorPeriodSeconds: Double = 5
+    /// Events not repeated for this long are deleted. Default 1 h.
+    var eventTTLSeconds: Double = 3600
 
     static let version = "v0.1.0"
 }

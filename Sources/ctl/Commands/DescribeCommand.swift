@@ -145,10 +145,15 @@ enum Describer {
     static func events(for o: JSON, type: ResourceType, session: Session) async throws -> String {
         let meta = o["metadata"]
         var req = Request(verb: .list, resource: "events", namespace: type.namespaced ? meta["namespace"].stringValue : nil)
-        var fs = ["involvedObject.name=\(meta["name"].stringValue ?? "")", "involvedObject.kind=\(type.kind)"]
-        if let uid = meta["uid"].stringValue { fs.append("involvedObject.uid=\(uid)") }
+        let name = meta["name"].stringValue ?? ""
+        var fs = ["involvedObject.name=\(name)", "involvedObject.kind=\(type.kind)"]
+        // Node events name the node by uid (controllers) or by name (kubelets), as in
+        // Kubernetes; kubectl shows both.
+        let uids: Set<String> = type == .nodes ? [meta["uid"].stringValue ?? "", name] : []
+        if type != .nodes, let uid = meta["uid"].stringValue { fs.append("involvedObject.uid=\(uid)") }
         req.fieldSelector = fs.joined(separator: ",")
-        let evs = (try await session.listAll(req).items).sorted {
+        let found = try await session.listAll(req).items.filter { uids.isEmpty || uids.contains($0["involvedObject"]["uid"].stringValue ?? "") }
+        let evs = found.sorted {
             ($0["lastTimestamp"].stringValue ?? "") < ($1["lastTimestamp"].stringValue ?? "")
         }
         if evs.isEmpty { return "Events:              <none>\n" }

@@ -12,6 +12,9 @@ actor NodeAgent {
     let observer: NodeObserver
     let logger: Logger
     let latency: LatencyRecorder?
+    /// Where "Starting kubelet." and condition changes (NodeReady, ...) are recorded; nil
+    /// for simulated nodes.
+    let events: EventRecorder?
 
     private var nodeUID: String?
     private var lease: JSON?
@@ -20,8 +23,10 @@ actor NodeAgent {
     private var lastStatusWrite = 0.0
     private var ownNode: Informer?
 
-    init(client: Client, config: AgentConfig, observer: NodeObserver, logger: Logger, latency: LatencyRecorder? = nil) {
+    init(client: Client, config: AgentConfig, observer: NodeObserver, logger: Logger, latency: LatencyRecorder? = nil,
+         events: EventRecorder? = nil) {
         self.client = client
+        self.events = events
         self.config = config
         self.observer = observer
         self.logger = logger
@@ -29,6 +34,7 @@ actor NodeAgent {
     }
 
     func run() async {
+        record("Starting", "Starting kubelet.")
         await register()
         var watcher: Task<Void, Never>? = nil
         if config.watchOwnNode {
@@ -87,6 +93,7 @@ actor NodeAgent {
             stored = try await client.update(.nodes, statusUpdate, status: true)
         }
         nodeUID = stored["metadata"]["uid"].stringValue
+        recordTransitions(conditions)
         reported = conditions
         reportedPressure = pressure
         lastStatusWrite = Timestamp.nowSeconds()
@@ -165,6 +172,7 @@ actor NodeAgent {
         do {
             let patch: JSON = ["status": ["conditions": .array(try conditions.map { try JSON(encoding: $0) })]]
             _ = try await client.patch(.nodes, name: config.nodeName, patch, status: true)
+            recordTransitions(conditions)
             reported = conditions
             reportedPressure = pressure
             lastStatusWrite = Timestamp.nowSeconds()
@@ -177,6 +185,21 @@ actor NodeAgent {
             logger.debug("status update failed", metadata: ["node": .string(config.nodeName), "error": .string(s.message)])
         } catch {
             logger.debug("status encode failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    // MARK: events
+
+    /// Kubelets name their Node by name in events (uid = name), as Kubernetes' do.
+    private func record(_ reason: String, _ message: String) {
+        events?.record(ObjectReference(kind: "Node", name: config.nodeName, uid: config.nodeName), reason: reason, message: message)
+    }
+
+    /// "Node X status is now: NodeReady" and the like, for each condition whose status
+    /// differs from what was last reported (all of them at registration).
+    private func recordTransitions(_ conditions: [NodeCondition]) {
+        for reason in NodeObject.transitionEventReasons(conditions, previous: reported) {
+            record(reason, "Node \(config.nodeName) status is now: \(reason)")
         }
     }
 }

@@ -42,6 +42,22 @@ enum NodeObject {
         ]
     }
 
+    /// The event reasons Kubernetes' kubelet records when a condition changes status.
+    static let transitionReasons: [String: (on: String, off: String)] = [
+        "MemoryPressure": ("NodeHasInsufficientMemory", "NodeHasSufficientMemory"),
+        "DiskPressure": ("NodeHasDiskPressure", "NodeHasNoDiskPressure"),
+        "PIDPressure": ("NodeHasInsufficientPID", "NodeHasSufficientPID"),
+        "Ready": ("NodeReady", "NodeNotReady"),
+    ]
+
+    /// Event reasons for the conditions whose status is new or changed since `previous`.
+    static func transitionEventReasons(_ conditions: [NodeCondition], previous: [NodeCondition]) -> [String] {
+        conditions.compactMap { c in
+            guard previous.first(where: { $0.type == c.type })?.status != c.status, let r = transitionReasons[c.type] else { return nil }
+            return c.status == "True" ? r.on : r.off
+        }
+    }
+
     /// `type → status` of a Node JSON's conditions, for comparing views.
     static func statuses(_ node: JSON) -> [String: String] {
         var out: [String: String] = [:]

@@ -1,0 +1,58 @@
+import Logging
+
+/// Deletes Events whose last occurrence is older than `--event-ttl` (default 1 h), as
+/// Kubernetes' apiserver does with etcd leases: a repeat bumps `lastTimestamp`, which
+/// starts the event's time to live over.
+///
+/// Scans page by page, so memory stays flat however many events there are; deletes carry
+/// the resourceVersion they saw, so an event bumped meanwhile survives until the next pass.
+struct EventTTLController: Sendable {
+    let client: Client
+    let logger: Logger
+    let ttl: Double
+
+    /// How often to scan: a tenth of the TTL, between 1 s and 1 min.
+    var period: Double { min(60, max(1, ttl / 10)) }
+
+    func run() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int(period * 1000)))
+            if Task.isCancelled { return }
+            do {
+                let n = try await expire(now: Timestamp.nowSeconds())
+                if n > 0 { logger.info("expired events deleted", metadata: ["count": .stringConvertible(n)]) }
+            } catch {
+                logger.debug("event expiry pass failed", metadata: ["error": .string(error.message)])
+            }
+        }
+    }
+
+    /// One pass; returns how many events it deleted.
+    func expire(now: Double) async throws(Status) -> Int {
+        var req = Request(verb: .list, resource: ResourceType.events.plural)
+        req.limit = 500
+        var deleted = 0
+        while true {
+            let page = try await client.request(req).object
+            for e in page["items"].arrayValue ?? [] where Self.lastSeen(e).map({ now - $0 > ttl }) ?? false {
+                let meta = e["metadata"]
+                guard let name = meta["name"].stringValue else { continue }
+                do {
+                    try await client.delete(.events, namespace: meta["namespace"].stringValue, name: name,
+                                            resourceVersion: meta["resourceVersion"].stringValue)
+                    deleted += 1
+                } catch {
+                    if !error.isNotFound && !error.isConflict { throw error }
+                }
+            }
+            guard let next = page["metadata"]["continue"].stringValue, !next.isEmpty else { return deleted }
+            req.continueToken = next
+        }
+    }
+
+    /// When the event last happened: the newest of its timestamps.
+    static func lastSeen(_ e: JSON) -> Double? {
+        [e["lastTimestamp"], e["eventTime"], e["series"]["lastObservedTime"], e["metadata"]["creationTimestamp"]]
+            .compactMap { $0.stringValue.flatMap(Timestamp.parse) }.max()
+    }
+}
