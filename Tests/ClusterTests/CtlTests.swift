@@ -24,6 +24,14 @@ import Wire
         #expect(try f.ctl.ok(["delete", "pod/nginx"]) == "pod \"nginx\" deleted\n")
         let empty = try f.ctl.run(["get", "pods"])
         #expect(empty.code == 0 && empty.stdout.isEmpty && empty.stderr == "No resources found in default namespace.\n")
+        // A directory tree with -R: subfolders are read too (without -R only the top level).
+        let dir = URL(fileURLWithPath: f.dir.path + "/tree/sub")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\n".write(to: dir.appendingPathComponent("cm.yaml"), atomically: true, encoding: .utf8)
+        let tree = f.dir.path + "/tree"
+        #expect(try f.ctl.run(["apply", "-f", tree]).code != 0)
+        #expect(try f.ctl.ok(["apply", "-R", "-f", tree]) == "configmap/deep created\n")
+        #expect(try f.ctl.ok(["delete", "-R", "-f", tree]) == "configmap \"deep\" deleted\n")
     }
 
     @Test func nameOutputIsAcceptedBack() throws {

@@ -6,6 +6,7 @@ struct DeleteCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "TYPE NAME... or TYPE/NAME...") var resources: [String] = []
     @Option(name: [.customShort("f"), .long], help: "Delete what these files describe.") var filename: [String] = []
+    @Flag(name: [.customShort("R"), .long], help: "Read directories given with -f recursively.") var recursive = false
     @Option(name: [.customShort("l"), .long], help: "Delete everything matching this label selector.") var selector: String?
     @Flag(name: .customLong("ignore-not-found"), help: "Treat \"not found\" as success.") var ignoreNotFound = false
     @Flag(help: "Delete every object of the type.") var all = false
@@ -17,7 +18,7 @@ struct DeleteCommand: AsyncParsableCommand {
         defer { session.close() }
         let ns = session.settings.namespace
         if !filename.isEmpty {
-            for m in try ManifestReader.read(filename) {
+            for m in try ManifestReader.read(filename, recursive: recursive) {
                 let kind = m.object["kind"].stringValue ?? "", apiVersion = m.object["apiVersion"].stringValue ?? ""
                 guard let t = ResourceType.forKind(kind, apiVersion: apiVersion) else { throw CtlError("no matches for kind \"\(kind)\" in version \"\(apiVersion)\"") }
                 targets.append((t, t.namespaced ? (m.object["metadata"]["namespace"].stringValue ?? ns) : nil, m.object["metadata"]["name"].stringValue ?? ""))
