@@ -14,6 +14,21 @@ import Testing
         #expect(again == j)
     }
 
+    @Test func stringEscapes() throws {
+        var all = ""
+        for c in 0..<0x80 { all.unicodeScalars.append(Unicode.Scalar(UInt8(c))) }
+        all += "é😀 plain run \"q\" \\ end"
+        var out: [UInt8] = []
+        JSON.writeString(all, to: &out)
+        #expect(try JSON.parse(out) == .string(all))
+        var small: [UInt8] = []
+        JSON.writeString("a\u{01}b\"c\\d\n\t\re", to: &small)
+        #expect(String(decoding: small, as: UTF8.self) == #""a\u0001b\"c\\d\n\t\re""#)
+        var bridged: [UInt8] = []
+        JSON.writeString(String(describing: "nö escapes" as Substring), to: &bridged)
+        #expect(String(decoding: bridged, as: UTF8.self) == "\"nö escapes\"")
+    }
+
     @Test(arguments: ["", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "\"\u{01}\"", "tru", "{} x", "\"\\x\"", "\"\\ud800\""])
     func rejectsInvalid(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSON.parse(text) }
