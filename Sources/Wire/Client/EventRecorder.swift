@@ -62,6 +62,10 @@ public final class EventRecorder: Sendable {
     public var pending: Int { state.lock.withLock { $0.queued } }
     /// Events given up on: dropped when the queue was full, or failed after retries.
     public var lost: Int { state.lock.withLock { $0.dropped + $0.failed } }
+    /// All three counts read at one instant.
+    public var counts: (pending: Int, sent: Int, lost: Int) {
+        state.lock.withLock { ($0.queued, $0.sent, $0.dropped + $0.failed) }
+    }
 
     /// Waits until every queued event was sent or given up on (at most `timeout` seconds).
     public func flush(timeout: Double = 10) async {
