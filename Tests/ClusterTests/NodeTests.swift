@@ -27,9 +27,10 @@ struct MultiHostTests {
         defer { client.close() }
         func node(_ h: Int) async throws -> JSON { try await client.get(.nodes, name: "host\(h)") }
 
-        try await eventually(20, "three Ready nodes") {
+        try await eventually(20, "three Ready nodes and their Leases") {
             let nodes = try await client.list(.nodes).items
-            return nodes.count == 3 && nodes.allSatisfy { readyStatus($0) == "True" }
+            let leases = try await client.list(.leases, namespace: "kube-node-lease").items
+            return nodes.count == 3 && nodes.allSatisfy { readyStatus($0) == "True" } && leases.count == 3
         }
         let n1 = try await node(1)
         #expect(n1["status"]["addresses"].arrayValue?.first?["address"].stringValue == c.address(1))
@@ -96,7 +97,12 @@ struct MultiHostTests {
         defer { kubelet.terminate(); kubelet.waitUntilExit() }
         let admin = Client(config: f.server.clientConfig())
         defer { admin.close() }
-        try await eventually(15, "node solo Ready") { readyStatus(try await admin.get(.nodes, name: "solo")) == "True" }
+        // The Node is Ready from registration; its Lease follows with the first renewal.
+        try await eventually(15, "node solo Ready with its Lease") {
+            let ready = readyStatus(try await admin.get(.nodes, name: "solo")) == "True"
+            let lease = try await admin.getIfPresent(.leases, namespace: "kube-node-lease", name: "solo")
+            return ready && lease != nil
+        }
         let n = try await admin.get(.nodes, name: "solo")
         #expect(n["metadata"]["labels"]["zone"] == "a" && n["metadata"]["labels"]["kubernetes.io/os"] == "linux")
         // Heartbeats renew the Lease; the Node itself is not rewritten on every renewal.
@@ -158,11 +164,11 @@ struct MultiHostTests {
         defer { sim.terminate(); sim.waitUntilExit() }
         let admin = Client(config: f.server.clientConfig())
         defer { admin.close() }
-        try await eventually(90, "1000 Ready nodes") {
+        try await eventually(90, "1000 Ready nodes and their Leases") {
             let nodes = try await admin.list(.nodes).items
-            return nodes.count == 1000 && nodes.allSatisfy { readyStatus($0) == "True" }
+            let leases = try await admin.list(.leases, namespace: "kube-node-lease").items
+            return nodes.count == 1000 && nodes.allSatisfy { readyStatus($0) == "True" } && leases.count == 1000
         }
-        #expect(try await admin.list(.leases, namespace: "kube-node-lease").items.count == 1000)
         // Heartbeats keep them Ready past the grace period.
         try await Task.sleep(for: .seconds(6))
         let nodes = try await admin.list(.nodes).items
