@@ -16,7 +16,6 @@ import Testing
         try writer.exec("INSERT INTO log (rev, key, op, value, prev_rev) VALUES (1, '/k', 1, x'7b7d', 0)")
         try writer.exec("COMMIT")
         #expect(try writer.scalarInt("PRAGMA freelist_count") >= 0)
-        #expect(!writer.inTransaction)
         let checkpointer = try DatabaseSchema.openCheckpointer(path: path)
         // First column of wal_checkpoint is 1 when the checkpoint could not finish.
         #expect(try checkpointer.scalarInt("PRAGMA wal_checkpoint(RESTART)") == 0)

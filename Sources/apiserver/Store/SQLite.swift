@@ -92,25 +92,25 @@ final class SQLiteConnection: @unchecked Sendable {
         SQLiteError(code: rc, message: "\(what): \(String(cString: sqlite3_errmsg(db)))")
     }
 
-    /// Runs a single-value query such as `PRAGMA page_count`.
     /// Starts a write transaction. SQLite skips the busy handler when waiting could
-    /// deadlock, so SQLITE_BUSY (any variant) is retried here for up to 10 s, with every
-    /// cached statement reset first so this connection holds no read of its own.
+    /// deadlock, so SQLITE_BUSY (any variant) is retried here until a 10 s deadline, with
+    /// every cached statement reset first so this connection holds no read of its own.
+    /// The deadline is wall-clock: a retry may itself wait in the busy handler.
     func beginImmediate() throws(SQLiteError) {
-        var attempts = 0
+        let deadline = ContinuousClock.now + .seconds(10)
         while true {
             do {
                 try exec("BEGIN IMMEDIATE")
                 return
             } catch {
-                guard error.code & 0xFF == 5, attempts < 10_000 else { throw error }
-                attempts += 1
+                guard error.code & 0xFF == 5, ContinuousClock.now < deadline else { throw error }
                 resetAll()
                 usleep(1000)
             }
         }
     }
 
+    /// Runs a single-value query such as `PRAGMA page_count`.
     /// Resets the statement before returning: a statement left on a row keeps a read
     /// transaction open, which holds checkpoints back and makes this connection's next
     /// `BEGIN IMMEDIATE` fail at once with SQLITE_BUSY (no busy handler for a connection
