@@ -12,6 +12,13 @@ public enum Timestamp {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// Nanoseconds since the epoch, from the real-time clock (exact, unlike `nowSeconds`).
+    public static func nowNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
     public static func now() -> String { format(nowSeconds()) }
 
     /// `2026-11-28T01:06:17Z`.

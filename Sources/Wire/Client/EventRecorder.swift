@@ -38,6 +38,14 @@ public final class EventRecorder: Sendable {
         sender = Task.detached {
             var sink = sink
             for await p in stream {
+                // `close` drops what is still queued (finish alone would deliver it).
+                if counters.lock.withLock({ $0.closed }) {
+                    counters.lock.withLock { c in
+                        c.queued -= 1
+                        c.dropped += 1
+                    }
+                    continue
+                }
                 let ok = await sink.send(p)
                 counters.lock.withLock { c in
                     c.queued -= 1
@@ -77,6 +85,7 @@ public final class EventRecorder: Sendable {
 
     /// Stops sending; what is still queued is dropped.
     public func close() {
+        state.lock.withLock { $0.closed = true }
         queue.finish()
         sender.cancel()
     }
@@ -89,6 +98,7 @@ final class EventCounters: Sendable {
         var dropped = 0
         var sent = 0
         var failed = 0
+        var closed = false
     }
     let lock = Mutex(Counts())
 }
@@ -102,6 +112,9 @@ struct EventSink: Sendable {
     /// full (a repeat after that starts a new Event, as after a restart).
     var written: [String: (namespace: String, name: String, count: Int)] = [:]
     static let maxRemembered = 4096
+    /// The last name suffix used: names take the wall clock in nanoseconds, bumped so that
+    /// two events in the same nanosecond (or a clock step back) still get distinct names.
+    var lastNanos: UInt64 = 0
 
     init(client: Client, source: EventSource) {
         self.client = client
@@ -141,9 +154,7 @@ struct EventSink: Sendable {
             }
         }
         let namespace = p.involved.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-        // Kubernetes' naming: the object's name and the time in nanoseconds, in hex.
-        let name = "\(p.involved.name ?? "unknown").\(String(UInt64(p.time * 1e9), radix: 16))"
-        var event = Event(metadata: ObjectMeta(name: name, namespace: namespace), involvedObject: p.involved,
+        var event = Event(metadata: ObjectMeta(namespace: namespace), involvedObject: p.involved,
                           reason: p.reason, message: p.message, type: p.type)
         event.source = source
         event.reportingComponent = source.component
@@ -151,9 +162,23 @@ struct EventSink: Sendable {
         event.firstTimestamp = now
         event.lastTimestamp = now
         event.count = 1
-        let body: JSON
-        do { body = try JSON(encoding: event) } catch { throw Status.badRequest("cannot encode event: \(error)") }
-        _ = try await client.create(.events, namespace: namespace, body)
+        // Kubernetes' naming: the object's name and the time in nanoseconds, in hex. Another
+        // recorder (the kubelet and node-controller both write about a Node) may have taken
+        // the name: then the next nanosecond.
+        var name = ""
+        for attempt in 1...3 {
+            lastNanos = max(Timestamp.nowNanos(), lastNanos + 1)
+            name = "\(p.involved.name ?? "unknown").\(String(lastNanos, radix: 16))"
+            event.metadata.name = name
+            let body: JSON
+            do { body = try JSON(encoding: event) } catch { throw Status.badRequest("cannot encode event: \(error)") }
+            do {
+                _ = try await client.create(.events, namespace: namespace, body)
+                break
+            } catch {
+                guard error.isAlreadyExists, attempt < 3 else { throw error }
+            }
+        }
         if written.count >= Self.maxRemembered { written.removeAll(keepingCapacity: true) }
         written[key] = (namespace, name, 1)
     }
