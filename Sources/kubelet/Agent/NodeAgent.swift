@@ -93,7 +93,7 @@ actor NodeAgent {
             stored = try await client.update(.nodes, statusUpdate, status: true)
         }
         nodeUID = stored["metadata"]["uid"].stringValue
-        recordTransitions(conditions)
+        recordTransitions(conditions, previous: [:])
         reported = conditions
         reportedPressure = pressure
         lastStatusWrite = Timestamp.nowSeconds()
@@ -161,25 +161,29 @@ actor NodeAgent {
     /// something else (e.g. Unknown after a network cut), or when the report is due.
     func reportStatusIfNeeded() async {
         let pressure = observer.pressure()
-        var serverDisagrees = false
+        let mine = Dictionary(uniqueKeysWithValues: reported.map { ($0.type, $0.status) })
+        var serverStatuses = mine
         if let inf = ownNode, let server = await inf.object(name: config.nodeName) {
-            let mine = Dictionary(uniqueKeysWithValues: reported.map { ($0.type, $0.status) })
-            serverDisagrees = NodeObject.statuses(server) != mine
+            serverStatuses = NodeObject.statuses(server)
         }
+        let serverDisagrees = serverStatuses != mine
         let due = Timestamp.nowSeconds() - lastStatusWrite >= config.statusReportSeconds
         guard pressure != reportedPressure || serverDisagrees || due else { return }
         let conditions = NodeObject.conditions(pressure, previous: reported, now: Timestamp.now())
         do {
             let patch: JSON = ["status": ["conditions": .array(try conditions.map { try JSON(encoding: $0) })]]
             _ = try await client.patch(.nodes, name: config.nodeName, patch, status: true)
-            recordTransitions(conditions)
+            // Against the server's view, as Kubernetes' kubelet: Unknown → True is NodeReady.
+            recordTransitions(conditions, previous: serverStatuses)
             reported = conditions
             reportedPressure = pressure
             lastStatusWrite = Timestamp.nowSeconds()
             if serverDisagrees { logger.info("corrected node status on the server", metadata: ["node": .string(config.nodeName)]) }
         } catch let s as Status {
             if s.isNotFound {
-                // Someone deleted our Node: register again.
+                // Someone deleted our Node: register again, as a new Node (its events too).
+                reported = []
+                lease = nil
                 await register()
             }
             logger.debug("status update failed", metadata: ["node": .string(config.nodeName), "error": .string(s.message)])
@@ -196,9 +200,9 @@ actor NodeAgent {
     }
 
     /// "Node X status is now: NodeReady" and the like, for each condition whose status
-    /// differs from what was last reported (all of them at registration).
-    private func recordTransitions(_ conditions: [NodeCondition]) {
-        for reason in NodeObject.transitionEventReasons(conditions, previous: reported) {
+    /// differs from `previous` (type → status; empty at registration, so all of them).
+    private func recordTransitions(_ conditions: [NodeCondition], previous: [String: String]) {
+        for reason in NodeObject.transitionEventReasons(conditions, previous: previous) {
             record(reason, "Node \(config.nodeName) status is now: \(reason)")
         }
     }

@@ -51,9 +51,9 @@ enum NodeObject {
     ]
 
     /// Event reasons for the conditions whose status is new or changed since `previous`.
-    static func transitionEventReasons(_ conditions: [NodeCondition], previous: [NodeCondition]) -> [String] {
+    static func transitionEventReasons(_ conditions: [NodeCondition], previous: [String: String]) -> [String] {
         conditions.compactMap { c in
-            guard previous.first(where: { $0.type == c.type })?.status != c.status, let r = transitionReasons[c.type] else { return nil }
+            guard previous[c.type] != c.status, let r = transitionReasons[c.type] else { return nil }
             return c.status == "True" ? r.on : r.off
         }
     }
