@@ -15,7 +15,9 @@ final class ControllerManager: Sendable {
         var tasks: [Task<Void, Never>] = []
         tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run() })
         let grace = config.nodeMonitorGracePeriodSeconds, period = config.nodeMonitorPeriodSeconds
-        let events = EventRecorder(client: c, component: "node-controller")
+        // Room for a RegisteredNode per node at startup in a 10,000-node cluster; what does
+        // not fit is dropped (best effort) and logged by the controller.
+        let events = EventRecorder(client: c, component: "node-controller", maxPending: 20_000)
         nodeEvents = events
         tasks.append(Task.detached {
             await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: events).run()

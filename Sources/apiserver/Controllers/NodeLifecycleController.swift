@@ -45,8 +45,13 @@ struct NodeLifecycleController: Sendable {
         ]
         defer { watchers.forEach { $0.cancel() } }
         var seen: [String: (renew: String, at: Double)] = [:]
+        var lostReported = 0
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(Int(period * 1000)))
+            if let lost = events?.lost, lost > lostReported {
+                logger.warning("node events lost (queue full or apiserver unavailable)", metadata: ["lost": .stringConvertible(lost - lostReported)])
+                lostReported = lost
+            }
             guard await nodes.hasSynced, await leases.hasSynced else { continue }
             let now = Timestamp.nowSeconds()
             for l in await leases.items() {
