@@ -24,9 +24,9 @@ import Testing
         var small: [UInt8] = []
         JSON.writeString("a\u{01}b\"c\\d\n\t\re", to: &small)
         #expect(String(decoding: small, as: UTF8.self) == #""a\u0001b\"c\\d\n\t\re""#)
-        var bridged: [UInt8] = []
-        JSON.writeString(String(describing: "nö escapes" as Substring), to: &bridged)
-        #expect(String(decoding: bridged, as: UTF8.self) == "\"nö escapes\"")
+        var nonASCII: [UInt8] = []
+        JSON.writeString("nö \u{1F600} escapes", to: &nonASCII)
+        #expect(String(decoding: nonASCII, as: UTF8.self) == "\"nö \u{1F600} escapes\"")
     }
 
     @Test(arguments: ["", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "01", "1.", "-", "\"\u{01}\"", "tru", "{} x", "\"\\x\"", "\"\\ud800\""])
