@@ -77,18 +77,14 @@ enum Columns {
 
     static func nodeRow(_ n: JSON, name: String, age: String, wide: Bool) -> [String] {
         let conds = n["status"]["conditions"].arrayValue ?? []
+        // As kubectl: NotReady for any Ready status but True (Unknown included); Unknown
+        // only when there is no Ready condition at all.
         var status = "Unknown"
         if let ready = conds.first(where: { $0["type"].stringValue == "Ready" }) {
-            switch ready["status"].stringValue {
-            case "True": status = "Ready"
-            case "False": status = "NotReady"
-            default: status = "Unknown"
-            }
+            status = ready["status"].stringValue == "True" ? "Ready" : "NotReady"
         }
         if n["spec"]["unschedulable"].boolValue == true { status += ",SchedulingDisabled" }
-        let roles = (n["metadata"]["labels"].objectValue?.keys ?? [])
-            .compactMap { k -> String? in k.hasPrefix("node-role.kubernetes.io/") ? String(k.dropFirst("node-role.kubernetes.io/".count)) : nil }
-            .sorted()
+        let roles = nodeRoles(n)
         let info = n["status"]["nodeInfo"]
         var r = [name, status, roles.isEmpty ? "<none>" : roles.joined(separator: ","), age, info["kubeletVersion"].stringValue ?? ""]
         if wide {
@@ -98,6 +94,13 @@ enum Columns {
                   info["containerRuntimeVersion"].stringValue ?? "<unknown>"]
         }
         return r
+    }
+
+    /// Roles from `node-role.kubernetes.io/ROLE` labels, sorted.
+    static func nodeRoles(_ n: JSON) -> [String] {
+        (n["metadata"]["labels"].objectValue?.keys ?? [])
+            .compactMap { k -> String? in k.hasPrefix("node-role.kubernetes.io/") ? String(k.dropFirst("node-role.kubernetes.io/".count)) : nil }
+            .sorted()
     }
 
     static func eventRow(_ e: JSON) -> [String] {

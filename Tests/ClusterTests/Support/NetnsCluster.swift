@@ -4,7 +4,7 @@ import Wire
 /// Hosts built from network namespaces by `scripts/netns-cluster`: an apiserver in host 0
 /// and kubelets in the others, each a real process in its own namespace. Root only.
 final class NetnsCluster: @unchecked Sendable {
-    static var available: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip") }
+    static var available: Bool { getuid() == 0 && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")) }
 
     let prefix: String
     let subnet: Int
