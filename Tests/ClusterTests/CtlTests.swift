@@ -24,6 +24,8 @@ import Wire
         #expect(try f.ctl.ok(["delete", "pod/nginx"]) == "pod \"nginx\" deleted\n")
         let empty = try f.ctl.run(["get", "pods"])
         #expect(empty.code == 0 && empty.stdout.isEmpty && empty.stderr == "No resources found in default namespace.\n")
+        let describeNone = try f.ctl.run(["describe", "pods"])
+        #expect(describeNone.code == 0 && describeNone.stdout.isEmpty && describeNone.stderr == "No resources found in default namespace.\n")
         // A directory tree with -R: subfolders are read too (without -R only the top level).
         let dir = URL(fileURLWithPath: f.dir.path + "/tree/sub")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -142,6 +144,10 @@ import Wire
         _ = try f.ctl.ok(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {a: b}\n")
         try await eventually(10, "the second event line") { (try String(contentsOfFile: out, encoding: .utf8)).contains("second   1") }
         #expect(p.isRunning)
+        // The list was empty: the header comes with the first change, as kubectl prints it.
+        #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("NAME    DATA   AGE\nfirst   0"))
+        let twoTypes = try f.ctl.run(["get", "pods,cm", "-w"])
+        #expect(twoTypes.code == 1 && twoTypes.stderr.contains("watch is only supported on individual resources and resource collections"))
     }
 
     @Test func versionAndAPIResources() throws {

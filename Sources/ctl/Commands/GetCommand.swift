@@ -18,6 +18,15 @@ struct GetCommand: AsyncParsableCommand {
         let selections = try ResourceArgs.parse(resources)
         let session = try await Session.open(global)
         defer { session.close() }
+        if watch && Set(selections.map(\.type.plural)).count > 1 {
+            // As kubectl: one watch stream per command.
+            var found = 0
+            for sel in selections {
+                let ns = sel.type.namespaced ? (global.allNamespaces ? nil : session.settings.namespace) : nil
+                found += sel.names.isEmpty ? try await session.listAll(Request(verb: .list, resource: sel.type.plural, namespace: ns)).0.count : sel.names.count
+            }
+            throw CtlError("watch is only supported on individual resources and resource collections, but \(found) resources were found")
+        }
         var failed: Status? = nil
         var printedSomething = false
         for (i, sel) in selections.enumerated() {
@@ -46,7 +55,12 @@ struct GetCommand: AsyncParsableCommand {
                 continue
             }
             if i > 0 && printedSomething && format.isTable { Output.print("\n") }
-            printer.printAll(objects, single: !sel.names.isEmpty && objects.count == 1 && selections.count == 1)
+            if watch && !format.isTable {
+                // As kubectl: the current objects one by one (not as a List), then each change.
+                objects.forEach(printer.printOne)
+            } else {
+                printer.printAll(objects, single: !sel.names.isEmpty && objects.count == 1 && selections.count == 1)
+            }
             printedSomething = printedSomething || !objects.isEmpty
             if watch {
                 try await watchChanges(session, sel, ns: ns, after: rv, printer: printer)
@@ -74,7 +88,7 @@ struct GetCommand: AsyncParsableCommand {
         req.resourceVersion = rv
         for try await event in session.connection.watch(req) {
             if event.type == "BOOKMARK" { continue }
-            printer.printEvent(event)
+            printer.printOne(event.object)
         }
     }
 }
@@ -94,46 +108,4 @@ enum OutputFormat: Equatable {
     }
 
     var isTable: Bool { self == .table || self == .wide }
-}
-
-/// Prints objects in the chosen format.
-struct ObjectPrinter {
-    var type: ResourceType
-    var format: OutputFormat
-    var namespaceColumn: Bool
-    var headers = true
-
-    func printAll(_ objects: [JSON], single: Bool) {
-        switch format {
-        case .table, .wide:
-            guard !objects.isEmpty else { return }
-            var t = Table(header: Columns.header(type, wide: format == .wide, namespaceColumn: namespaceColumn))
-            t.rows = objects.map { Columns.row(type, $0, wide: format == .wide, namespaceColumn: namespaceColumn) }
-            Output.print(t.render(withHeader: headers))
-        case .json:
-            Output.print((single ? objects[0] : Self.list(objects)).pretty() + "\n")
-        case .yaml:
-            Output.print(YAMLOutput.render(single ? objects[0] : Self.list(objects)))
-        case .name:
-            for o in objects { Output.print(name(o) + "\n") }
-        }
-    }
-
-    func printEvent(_ e: WatchEvent) {
-        switch format {
-        case .table, .wide:
-            let row = Columns.row(type, e.object, wide: format == .wide, namespaceColumn: namespaceColumn)
-            let t = Table(header: Columns.header(type, wide: format == .wide, namespaceColumn: namespaceColumn), rows: [row])
-            Output.print(t.render(withHeader: false, widths: t.widths()))
-        case .json: Output.print(e.object.pretty() + "\n")
-        case .yaml: Output.print("---\n" + YAMLOutput.render(e.object))
-        case .name: Output.print(name(e.object) + "\n")
-        }
-    }
-
-    func name(_ o: JSON) -> String { "\(type.nameType)/\(o["metadata"]["name"].stringValue ?? "")" }
-
-    static func list(_ items: [JSON]) -> JSON {
-        ["apiVersion": "v1", "items": .array(items), "kind": "List", "metadata": ["resourceVersion": ""]]
-    }
 }
