@@ -122,7 +122,12 @@ struct MultiHostTests {
         #expect(try f.ctl.ok(["get", "nodes", "solo", "--no-headers"]).contains("Ready,SchedulingDisabled"))
         #expect(try f.ctl.ok(["uncordon", "node/solo"]) == "node/solo uncordoned\n")
         let described = try f.ctl.ok(["describe", "node", "solo"])
-        #expect(described.contains("HolderIdentity:  solo") && described.contains("Ready            True"))
+        // kubectl's layout: Roles, the Lease after Unschedulable, RFC 1123 times.
+        #expect(described.contains("Roles:              <none>\n"))
+        #expect(described.contains("Unschedulable:      false\nLease:\n  HolderIdentity:  solo\n  AcquireTime:     "))
+        #expect(described.range(of: #"RenewTime:       [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000\nConditions:\n"#,
+                                options: .regularExpression) != nil)
+        #expect(described.range(of: #"\n  Ready +True  +[A-Z][a-z]{2}, "#, options: .regularExpression) != nil)
         // Events from the kubelet (by node name) and node-controller (by uid), both shown.
         try await eventually(10, "the node's events in describe") {
             let d = try f.ctl.ok(["describe", "node", "solo"])

@@ -21,6 +21,18 @@ public enum Timestamp {
 
     public static func now() -> String { format(nowSeconds()) }
 
+    /// RFC 1123 with a numeric zone, in UTC, as kubectl describe prints times:
+    /// `Sat, 28 Nov 2026 09:24:22 +0000`.
+    public static func rfc1123(_ seconds: Double) -> String {
+        var t = time_t(seconds.rounded(.down))
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return days[Int(tm.tm_wday)] + ", " + two(Int(tm.tm_mday)) + " " + months[Int(tm.tm_mon)] + " " + String(format4(Int(tm.tm_year) + 1900))
+            + " " + two(Int(tm.tm_hour)) + ":" + two(Int(tm.tm_min)) + ":" + two(Int(tm.tm_sec)) + " +0000"
+    }
+
     /// `2026-11-28T01:06:17Z`.
     public static func format(_ seconds: Double) -> String {
         var t = time_t(seconds.rounded(.down))

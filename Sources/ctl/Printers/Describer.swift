@@ -1,0 +1,216 @@
+/// kubectl-describe-style text: `Key:  value` lines, nested sections indented two spaces
+/// per level, aligned by `TabWriter` as kubectl's describers align them.
+enum Describer {
+    /// `lease`: a node's Lease (`.null` when it has none); nil for other kinds.
+    static func describe(_ type: ResourceType, _ o: JSON, lease: JSON? = nil) -> DescribeWriter {
+        let meta = o["metadata"]
+        var w = DescribeWriter()
+        w.field("Name", meta["name"].stringValue ?? "")
+        if type == .nodes {
+            let roles = Columns.nodeRoles(o)
+            w.field("Roles", roles.isEmpty ? "<none>" : roles.joined(separator: ","))
+        }
+        if type.namespaced { w.field("Namespace", meta["namespace"].stringValue ?? "") }
+        w.map("Labels", meta["labels"])
+        w.map("Annotations", meta["annotations"], separator: ": ")
+        w.field("CreationTimestamp", date(meta["creationTimestamp"]))
+        if meta["deletionTimestamp"].stringValue != nil { w.field("DeletionTimestamp", date(meta["deletionTimestamp"])) }
+        switch type.plural {
+        case "nodes": describeNode(o, lease: lease ?? .null, &w)
+        case "pods": describePod(o, &w)
+        default:
+            for (k, v) in (o.objectValue ?? JSONObject()) where !["apiVersion", "kind", "metadata"].contains(k) {
+                w.nested(Self.title(k), v, level: 0)
+            }
+        }
+        return w
+    }
+
+    static func describeNode(_ n: JSON, lease: JSON, _ w: inout DescribeWriter) {
+        let spec = n["spec"], st = n["status"]
+        let taints = (spec["taints"].arrayValue ?? []).map { t in
+            (t["key"].stringValue ?? "") + (t["value"].stringValue.map { "=\($0)" } ?? "") + ":" + (t["effect"].stringValue ?? "")
+        }
+        w.list("Taints", taints)
+        w.field("Unschedulable", spec["unschedulable"].boolValue == true ? "true" : "false")
+        w.line("Lease:")
+        w.field("HolderIdentity", lease["spec"]["holderIdentity"].stringValue ?? "<unset>", level: 1)
+        w.field("AcquireTime", date(lease["spec"]["acquireTime"]), level: 1)
+        w.field("RenewTime", date(lease["spec"]["renewTime"]), level: 1)
+        w.line("Conditions:")
+        w.row(["Type", "Status", "LastHeartbeatTime", "LastTransitionTime", "Reason", "Message"], level: 1)
+        w.row(["----", "------", "-----------------", "------------------", "------", "-------"], level: 1)
+        for c in st["conditions"].arrayValue ?? [] {
+            w.row([c["type"].stringValue ?? "", c["status"].stringValue ?? "", date(c["lastHeartbeatTime"]),
+                   date(c["lastTransitionTime"]), c["reason"].stringValue ?? "", c["message"].stringValue ?? ""], level: 1)
+        }
+        w.line("Addresses:")
+        for a in st["addresses"].arrayValue ?? [] { w.field(a["type"].stringValue ?? "", a["address"].stringValue ?? "", level: 1) }
+        for (label, key) in [("Capacity", "capacity"), ("Allocatable", "allocatable")] {
+            w.line("\(label):")
+            for (k, v) in (st[key].objectValue ?? JSONObject()).entries.sorted(by: { $0.key < $1.key }) {
+                w.field(k, v.stringValue ?? v.compactString, level: 1)
+            }
+        }
+        w.line("System Info:")
+        let info = st["nodeInfo"]
+        for (label, key) in [("Machine ID", "machineID"), ("System UUID", "systemUUID"), ("Boot ID", "bootID"),
+                             ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"), ("Operating System", "operatingSystem"),
+                             ("Architecture", "architecture"), ("Container Runtime Version", "containerRuntimeVersion"),
+                             ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion")] {
+            w.field(label, info[key].stringValue ?? "", level: 1)
+        }
+    }
+
+    static func describePod(_ p: JSON, _ w: inout DescribeWriter) {
+        let spec = p["spec"], st = p["status"]
+        w.field("Priority", String(spec["priority"].intValue ?? 0))
+        w.field("Service Account", spec["serviceAccountName"].stringValue ?? "default")
+        w.field("Node", (spec["nodeName"].stringValue ?? "<none>") + (st["hostIP"].stringValue.map { "/\($0)" } ?? ""))
+        if st["startTime"].stringValue != nil { w.field("Start Time", date(st["startTime"])) }
+        w.field("Status", Columns.podStatus(p))
+        w.field("IP", st["podIP"].stringValue ?? "")
+        for (label, list, statuses) in [("Init Containers", "initContainers", "initContainerStatuses"), ("Containers", "containers", "containerStatuses")] {
+            guard let cs = spec[list].arrayValue, !cs.isEmpty else { continue }
+            w.line("\(label):")
+            for c in cs {
+                let name = c["name"].stringValue ?? ""
+                let cst = (st[statuses].arrayValue ?? []).first { $0["name"].stringValue == name } ?? .null
+                w.line("  \(name):")
+                w.field("Image", c["image"].stringValue ?? "", level: 2)
+                for (key, label) in [("command", "Command"), ("args", "Args")] {
+                    guard let items = c[key].arrayValue else { continue }
+                    w.line("    \(label):")
+                    for item in items { w.line("      \(item.stringValue ?? item.compactString)") }
+                }
+                if let s = cst["state"].objectValue?.keys.first { w.field("State", title(s), level: 2) }
+                w.field("Ready", cst["ready"].boolValue == true ? "True" : "False", level: 2)
+                w.field("Restart Count", String(cst["restartCount"].intValue ?? 0), level: 2)
+                for (k, label) in [("limits", "Limits"), ("requests", "Requests")] {
+                    guard let m = c["resources"][k].objectValue, !m.isEmpty else { continue }
+                    w.line("    \(label):")
+                    for (r, q) in m.entries.sorted(by: { $0.key < $1.key }) { w.field(r, q.stringValue ?? q.compactString, level: 3) }
+                }
+                let env = c["env"].arrayValue ?? []
+                if env.isEmpty { w.field("Environment", "<none>", level: 2) } else { w.line("    Environment:") }
+                for e in env {
+                    let v = e["value"].stringValue ?? (e["valueFrom"].isNull ? "" : "(\(e["valueFrom"].compactString))")
+                    w.field(e["name"].stringValue ?? "", v, level: 3)
+                }
+            }
+        }
+        w.line("Conditions:")
+        w.row(["Type", "Status"], level: 1)
+        for c in st["conditions"].arrayValue ?? [] { w.row([c["type"].stringValue ?? "", c["status"].stringValue ?? ""], level: 1) }
+        w.field("QoS Class", st["qosClass"].stringValue ?? "")
+        w.map("Node-Selectors", spec["nodeSelector"])
+        let tolerations = (spec["tolerations"].arrayValue ?? []).map { t in
+            (t["key"].stringValue ?? "") + (t["operator"].stringValue == "Exists" ? "" : "=\(t["value"].stringValue ?? "")")
+                + (t["effect"].stringValue.map { ":\($0)" } ?? "") + (t["tolerationSeconds"].intValue.map { " for \($0)s" } ?? "")
+        }
+        w.list("Tolerations", tolerations)
+    }
+
+    /// The object's events, oldest first. Node events name the node by uid (controllers)
+    /// or by name (kubelets), as in Kubernetes; kubectl shows both.
+    static func events(for o: JSON, type: ResourceType, session: Session) async throws -> [JSON] {
+        let meta = o["metadata"]
+        var req = Request(verb: .list, resource: "events", namespace: type.namespaced ? meta["namespace"].stringValue : nil)
+        let name = meta["name"].stringValue ?? ""
+        var fs = ["involvedObject.name=\(name)", "involvedObject.kind=\(type.kind)"]
+        let uids: Set<String> = type == .nodes ? [meta["uid"].stringValue ?? "", name] : []
+        if type != .nodes, let uid = meta["uid"].stringValue { fs.append("involvedObject.uid=\(uid)") }
+        req.fieldSelector = fs.joined(separator: ",")
+        let found = try await session.listAll(req).items.filter { uids.isEmpty || uids.contains($0["involvedObject"]["uid"].stringValue ?? "") }
+        return found.sorted { ($0["lastTimestamp"].stringValue ?? "") < ($1["lastTimestamp"].stringValue ?? "") }
+    }
+
+    /// The `Events:` section.
+    static func events(_ evs: [JSON], _ w: inout DescribeWriter) {
+        if evs.isEmpty { w.field("Events", "<none>"); return }
+        w.line("Events:")
+        w.row(["Type", "Reason", "Age", "From", "Message"], level: 1)
+        w.row(["----", "------", "----", "----", "-------"], level: 1)
+        for e in evs {
+            let count = e["count"].intValue ?? 1
+            var age = Age.since(e["lastTimestamp"].stringValue ?? e["metadata"]["creationTimestamp"].stringValue)
+            if count > 1 { age += " (x\(count) over \(Age.since(e["firstTimestamp"].stringValue)))" }
+            w.row([e["type"].stringValue ?? "", e["reason"].stringValue ?? "", age,
+                   e["source"]["component"].stringValue ?? e["reportingComponent"].stringValue ?? "", e["message"].stringValue ?? ""], level: 1)
+        }
+    }
+
+    /// The node's Lease in `kube-node-lease`, `.null` when it has none.
+    static func lease(of node: JSON, session: Session) async throws -> JSON {
+        let name = node["metadata"]["name"].stringValue ?? ""
+        return try await session.getIfPresent(Request(verb: .get, resource: "leases", namespace: "kube-node-lease", name: name)) ?? .null
+    }
+
+    static func title(_ k: String) -> String {
+        var out = ""
+        for (i, c) in k.enumerated() {
+            if i == 0 { out += c.uppercased() } else if c.isUppercase { out += " " + String(c) } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// A timestamp as kubectl describe prints it (RFC 1123 with a numeric zone, in UTC:
+    /// `Sat, 28 Nov 2026 09:24:22 +0000`); `<unset>` when absent.
+    static func date(_ v: JSON) -> String {
+        guard let s = v.stringValue else { return "<unset>" }
+        guard let t = Timestamp.parse(s) else { return s }
+        return Timestamp.rfc1123(t)
+    }
+}
+
+/// Collects describe lines with tab-separated cells; `text` aligns them.
+struct DescribeWriter {
+    private var lines: [String] = []
+
+    var text: String { TabWriter.render(lines, padding: 2) }
+
+    /// A line as is (a section title, or free text).
+    mutating func line(_ s: String) { lines.append(s) }
+
+    /// `Key:  value`, indented two spaces per level.
+    mutating func field(_ k: String, _ v: String, level: Int = 0) {
+        lines.append(indent(level) + k + ":\t" + v)
+    }
+
+    /// Table cells, indented two spaces per level.
+    mutating func row(_ cells: [String], level: Int) {
+        lines.append(indent(level) + cells.joined(separator: "\t"))
+    }
+
+    /// Labels print `key=value`; annotations `key: value`, as kubectl.
+    mutating func map(_ k: String, _ v: JSON, separator: String = "=") {
+        let entries = (v.objectValue ?? JSONObject()).entries.sorted { $0.key < $1.key }
+        list(k, entries.map { "\($0.key)\(separator)\($0.value.stringValue ?? $0.value.compactString)" })
+    }
+
+    /// The first item beside the key, the others under it.
+    mutating func list(_ k: String, _ items: [String]) {
+        if items.isEmpty { field(k, "<none>"); return }
+        for (i, s) in items.enumerated() {
+            if i == 0 { field(k, s) } else { lines.append("\t" + s) }
+        }
+    }
+
+    mutating func nested(_ k: String, _ v: JSON, level: Int) {
+        let pad = indent(level)
+        switch v {
+        case .object(let o):
+            line("\(pad)\(k):")
+            for (ck, cv) in o.entries.sorted(by: { $0.key < $1.key }) { nested(Describer.title(ck), cv, level: level + 1) }
+        case .array(let a):
+            line("\(pad)\(k):")
+            for item in a {
+                if case .object = item { nested("-", item, level: level + 1) } else { line("\(pad)  \(item.stringValue ?? item.compactString)") }
+            }
+        case .string(let s): field(k, s, level: level)
+        default: field(k, v.compactString, level: level)
+        }
+    }
+
+    private func indent(_ level: Int) -> String { String(repeating: "  ", count: level) }
+}
