@@ -2,7 +2,7 @@ import Testing
 import Wire
 @testable import ctl
 
-/// ctl's columns against what kubectl 1.32 prints for the same objects.
+/// ctl's printers and manifest reader against what kubectl 1.32 does with the same input.
 @Suite struct PrinterTests {
     @Test(arguments: [("True", false, "Ready"), ("False", false, "NotReady"), ("Unknown", false, "NotReady"),
                       (nil, false, "Unknown"), ("True", true, "Ready,SchedulingDisabled"), ("Unknown", true, "NotReady,SchedulingDisabled")])
@@ -38,5 +38,13 @@ import Wire
               Ready  True    KubeletReady
 
             """)
+    }
+
+    /// kubectl reads a file of concatenated JSON objects as several documents.
+    @Test func manifestJSONStream() throws {
+        let docs = try YAMLInput.documents(#"{"kind":"ConfigMap","metadata":{"name":"a"}}  {"kind":"ConfigMap","metadata":{"name":"b"}}"#)
+        #expect(docs.map { $0["metadata"]["name"].stringValue } == ["a", "b"])
+        #expect(try YAMLInput.documents(#"{"kind": "ConfigMap"}"#).count == 1)
+        #expect(try YAMLInput.documents("{kind: ConfigMap, metadata: {name: flow}}")[0]["metadata"]["name"] == "flow")
     }
 }

@@ -28,6 +28,22 @@ extension JSON {
     public static func parse(_ text: String) throws(JSONParseError) -> JSON {
         try parse(Array(text.utf8))
     }
+
+    /// Parses a stream of JSON values separated by optional whitespace (`{..} {..}`), as
+    /// kubectl accepts in manifest files.
+    public static func parseStream(_ text: String, maxDepth: Int = 200) throws(JSONParseError) -> [JSON] {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buf throws(JSONParseError) -> [JSON] in
+            var p = JSONParser(buf, maxDepth: maxDepth)
+            var out: [JSON] = []
+            p.skipSpace()
+            while p.i < buf.count {
+                out.append(try p.parseValue())
+                p.skipSpace()
+            }
+            return out
+        }
+    }
 }
 
 struct JSONParser {

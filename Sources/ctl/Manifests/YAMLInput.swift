@@ -10,11 +10,12 @@ enum YAMLInput {
 
     static let resolver = Resolver.basic.appending(.bool).appending(.int).appending(.float).appending(.null)
 
-    /// Every non-empty document in `text`, in order.
+    /// Every non-empty document in `text`, in order. JSON may be one value or a stream of
+    /// them (`{...}{...}`); anything else is read as YAML (of which JSON is a subset).
     static func documents(_ text: String) throws -> [JSON] {
         let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
-        if trimmed.first == "{" || trimmed.first == "[", let j = try? JSON.parse(String(trimmed)) {
-            return [j]
+        if trimmed.first == "{" || trimmed.first == "[", let values = try? JSON.parseStream(String(trimmed)) {
+            return values
         }
         var out: [JSON] = []
         do {
