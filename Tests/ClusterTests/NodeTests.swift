@@ -185,5 +185,12 @@ struct MultiHostTests {
         try await Task.sleep(for: .seconds(6))
         let nodes = try await admin.list(.nodes).items
         #expect(nodes.filter { readyStatus($0) == "True" }.count == 1000)
+
+        // A simulated node whose server copy says Unknown corrects it at a next renewal
+        // (every 1 s here), as a kubelet does: only it writes Ready=True.
+        var n = try await admin.get(.nodes, name: "sim-7")
+        n[path: ["status", "conditions"]] = [["type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown"]]
+        _ = try await admin.update(.nodes, n, status: true)
+        try await eventually(10, "sim-7 Ready again") { readyStatus(try await admin.get(.nodes, name: "sim-7")) == "True" }
     }
 }

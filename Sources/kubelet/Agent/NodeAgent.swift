@@ -21,11 +21,14 @@ actor NodeAgent {
     private var reported: [NodeCondition] = []
     private var reportedPressure: ObservedPressure?
     private var lastStatusWrite = 0.0
+    /// The server's view of this Node: a watch of it alone (`watchOwnNode`), or a view
+    /// shared by many agents (simulated nodes: one watch instead of N).
     private var ownNode: Informer?
 
     init(client: Client, config: AgentConfig, observer: NodeObserver, logger: Logger, latency: LatencyRecorder? = nil,
-         events: EventRecorder? = nil) {
+         events: EventRecorder? = nil, sharedNodeView: Informer? = nil) {
         self.client = client
+        self.ownNode = sharedNodeView
         self.events = events
         self.config = config
         self.observer = observer

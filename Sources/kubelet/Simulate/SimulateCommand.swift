@@ -21,7 +21,13 @@ struct SimulateCommand: AsyncParsableCommand {
         let server = try options.serverAddress()
         let token = try options.resolvedToken()
         var base = try options.agentConfig(name: prefix)
+        // One watch of all simulated Nodes serves every agent's "does the server agree?"
+        // check (N watches would cost N streams for a rare event).
         base.watchOwnNode = false
+        let viewClient = Client(config: ClientConfig(server: server, token: token, clientName: "kubelet-simulate/\(KubeletVersion.version)",
+                                                     connectTimeoutMs: 30_000, requestTimeoutSeconds: 60))
+        let nodeView = Informer(client: viewClient, type: .nodes, labelSelector: "type=simulated")
+        let viewTask = Task { await nodeView.run { _ in } }
         let limit = try duration.map { try Duration.parse($0, flag: "--duration") }
         let every = try Duration.parse(reportInterval, flag: "--report-interval")
         let ramp = try Duration.parse(rampUp, flag: "--ramp-up")
@@ -44,7 +50,8 @@ struct SimulateCommand: AsyncParsableCommand {
                                                          clientName: "kubelet-simulate/\(KubeletVersion.version)", connectTimeoutMs: 30_000,
                                                          requestTimeoutSeconds: 60))
                 clients.add(client)
-                await NodeAgent(client: client, config: nodeConfig, observer: SimulatedObserver(), logger: logger, latency: recorder).run()
+                await NodeAgent(client: client, config: nodeConfig, observer: SimulatedObserver(), logger: logger, latency: recorder,
+                                sharedNodeView: nodeView).run()
             })
         }
         say("simulate nodes=\(nodes) prefix=\(prefix) started")
@@ -66,7 +73,9 @@ struct SimulateCommand: AsyncParsableCommand {
         reporter.cancel()
         say("renew final \(LatencyRecorder.summary(recorder.drain()))")
         for t in tasks { t.cancel() }
+        viewTask.cancel()
         clients.closeAll()
+        viewClient.close()
     }
 }
 
