@@ -78,6 +78,8 @@ struct RunCommand: AsyncParsableCommand {
                                                  clientName: "kubelet/\(KubeletVersion.version)", requestTimeoutSeconds: 30))
         var logger = Logger(label: "kubelet")
         logger[metadataKey: "node"] = .string(name)
+        let endpoints = KubeletEndpoints(config: config, rootDir: rootDir, stats: HostStats(rootDir: rootDir))
+        client.serve { req in await endpoints.handle(req) }
         let events = EventRecorder(client: client, component: "kubelet", host: name)
         let agent = NodeAgent(client: client, config: config, observer: HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0"),
                               logger: logger, events: events)

@@ -135,6 +135,15 @@ struct MultiHostTests {
                 && (d.contains("NodeHasSufficientMemory") || d.contains("NodeHasInsufficientMemory"))
                 && d.contains("Registered Node solo in Controller")
         }
+        // The hub reaches the kubelet back over the connection the kubelet dialed.
+        #expect(try f.ctl.ok(["get", "--raw", "/api/v1/nodes/solo/proxy/healthz"]) == "ok")
+        let summary = try JSON.parse(try f.ctl.ok(["get", "--raw", "/api/v1/nodes/solo/proxy/stats/summary"]))
+        #expect(summary["node"]["nodeName"] == "solo" && (summary["node"]["memory"]["availableBytes"].intValue ?? 0) > 0)
+        #expect((summary["node"]["fs"]["capacityBytes"].intValue ?? 0) > 0 && summary["node"]["cpu"]["usageCoreNanoSeconds"].intValue != nil)
+        let configz = try JSON.parse(try f.ctl.ok(["get", "--raw", "/api/v1/nodes/solo/proxy/configz"]))
+        #expect(configz["kubeletconfig"]["nodeLeaseDurationSeconds"] == 2)
+        let unknownPath = try f.ctl.run(["get", "--raw", "/api/v1/nodes/solo/proxy/nothing"])
+        #expect(unknownPath.code == 1 && unknownPath.stderr == "Error from server (NotFound): the server could not find the requested resource\n")
         #expect(n["status"]["capacity"]["pods"] == "110" && n["status"]["nodeInfo"]["kubeletVersion"] == "v0.1.0")
 
         // A node may write its own Node and Lease and Events, nothing else.
@@ -154,6 +163,9 @@ struct MultiHostTests {
         #expect(try await admin.getIfPresent(.leases, namespace: "kube-node-lease", name: "solo") != nil)
         kubelet.terminate()
         kubelet.waitUntilExit()
+        try await eventually(5, "proxy to a node whose kubelet is gone: 503") {
+            try f.ctl.run(["get", "--raw", "/api/v1/nodes/solo/proxy/healthz"]).stderr.hasPrefix("Error from server (ServiceUnavailable)")
+        }
         try await admin.delete(.nodes, name: "solo")
         try await eventually(10, "the lease to go") { try await admin.getIfPresent(.leases, namespace: "kube-node-lease", name: "solo") == nil }
 

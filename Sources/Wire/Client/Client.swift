@@ -24,8 +24,15 @@ public final class Client: Sendable {
     /// Back-off bounds for reconnecting. Defaults 200 ms and 30 s.
     public let minBackoff: Double
     public let maxBackoff: Double
-    /// Handles requests the server starts on this client's connections (logs, exec).
+    /// Handles requests the server starts on this client's connections (`proxy`).
     public let serverRequests = Mutex<ServerRequestHandler?>(nil)
+
+    /// Answers requests the server starts, on the current connection and every later one.
+    public func serve(_ handler: @escaping @Sendable (Request) async -> Result<JSON, Status>) {
+        let box = ServerRequestHandler(handler)
+        serverRequests.withLock { $0 = box }
+        state.withLock { $0.connection }?.serverRequests.withLock { $0 = box }
+    }
 
     public init(config: ClientConfig, loop: EventLoop = .shared, minBackoff: Double = 0.2, maxBackoff: Double = 30) {
         self.config = config
@@ -95,8 +102,7 @@ public final class Client: Sendable {
         while !Task.isCancelled && !state.withLock({ $0.closed }) {
             do {
                 let conn = try await WireConnection.connect(config, loop: loop)
-                let handler = serverRequests.withLock { $0 }
-                conn.serverRequests.withLock { $0 = handler }
+                conn.serverRequests.withLock { $0 = serverRequests.withLock { $0 } }
                 let installed = state.withLock { s -> Bool in
                     if s.closed { return false }
                     s.connection = conn
@@ -106,6 +112,10 @@ public final class Client: Sendable {
                     conn.close()
                     return
                 }
+                // Again after installing: a `serve` racing with this sees either the
+                // connection or, here, its handler.
+                let handler = serverRequests.withLock { $0 }
+                conn.serverRequests.withLock { $0 = handler }
                 let waiters = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
                     s.lastError = nil
                     s.generation += 1

@@ -7,7 +7,8 @@ public enum Verb: String, Sendable, CaseIterable {
     case discovery
     /// The server's version (`ctl version`).
     case version
-    /// Server to kubelet over the node's own connection (logs, exec): later issues.
+    /// To a node's kubelet (`resource: nodes`, `name`, `path`): a client asks the apiserver,
+    /// which forwards the request to the kubelet over the connection the kubelet dialed.
     case proxy
 }
 
@@ -40,6 +41,8 @@ public struct Request: Sendable, Equatable {
     /// For delete: `Background` (default), `Foreground`, or `Orphan`.
     public var propagationPolicy: String?
     public var gracePeriodSeconds: Int?
+    /// For `proxy`: the path on the kubelet (`healthz`, `configz`, `stats/summary`).
+    public var path: String?
     /// Free-form body for `proxy`.
     public var body: JSON?
 
@@ -75,6 +78,7 @@ public struct Request: Sendable, Equatable {
         }
         put("propagationPolicy", propagationPolicy)
         if let g = gracePeriodSeconds { o["gracePeriodSeconds"] = .int(g) }
+        put("path", path)
         if let body { o["body"] = body }
         return .object(o)
     }
@@ -119,6 +123,7 @@ public struct Request: Sendable, Equatable {
             guard let i = g.intValue else { throw .badRequest("request.gracePeriodSeconds must be an integer") }
             gracePeriodSeconds = i
         }
+        path = try str("path")
         body = o["body"]
     }
 }

@@ -1,4 +1,4 @@
-/// What each user may do. Admin: everything. A node: read everything; write its own Node
+/// What each user may do. Admin: everything (proxy to kubelets included). A node: read everything; write its own Node
 /// and its own Lease in `kube-node-lease`; create and update Events; update the status of
 /// pods bound to it and delete them once terminated.
 ///
@@ -14,6 +14,8 @@ struct Authorizer: Sendable {
         case .node(let node):
             switch req.verb {
             case .get, .list, .watch, .discovery, .version: return
+            // Reaching into kubelets is for admins only (nodes/proxy in Kubernetes).
+            case .proxy: throw deny(user, req)
             default: break
             }
             let name = req.name ?? object?["metadata"]["name"].stringValue ?? ""

@@ -43,7 +43,8 @@ actor APIServer {
         let hub = WatchHub(config: config.watch, latest: 0)
         let store = try Store(path: config.dataDir + "/skiff.db", config: config.store) { hub.publish($0) }
         hub.state.withLock { $0.latest = store.revision }
-        let service = APIService(store: store, hub: hub, limits: config.limits, serverVersion: APIServerConfig.version)
+        let service = APIService(store: store, hub: hub, limits: config.limits, serverVersion: APIServerConfig.version,
+                                 proxyTimeoutSeconds: config.proxyTimeoutSeconds)
         try await Bootstrap.ensureNamespaces(service)
 
         let context = ServerContext(config: config, service: service, authenticator: Authenticator(tokens: tokens),

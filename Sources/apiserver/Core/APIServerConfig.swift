@@ -26,6 +26,8 @@ struct APIServerConfig: Sendable {
     var nodeMonitorPeriodSeconds: Double = 5
     /// Events not repeated for this long are deleted. Default 1 h.
     var eventTTLSeconds: Double = 3600
+    /// How long a `proxy` request waits for the kubelet's answer before 504. Default 30 s.
+    var proxyTimeoutSeconds: Double = 30
 
     static let version = "v0.1.0"
 }

@@ -20,9 +20,14 @@ final class APIService: Sendable {
     let authorizer = Authorizer()
     let limits: FrameLimits
     let serverVersion: String
+    /// Connected kubelets, for `proxy`.
+    let tunnels = NodeTunnels()
+    let proxyTimeoutSeconds: Double
 
-    init(store: Store, hub: WatchHub, registry: Registry = .standard, limits: FrameLimits, serverVersion: String) {
+    init(store: Store, hub: WatchHub, registry: Registry = .standard, limits: FrameLimits, serverVersion: String,
+         proxyTimeoutSeconds: Double = 30) {
         self.store = store
+        self.proxyTimeoutSeconds = proxyTimeoutSeconds
         self.hub = hub
         self.registry = registry
         self.limits = limits
@@ -48,7 +53,7 @@ final class APIService: Sendable {
                 respond(try watch(req, stream: stream))
             case .discovery: respond(discovery())
             case .version: respond(version())
-            case .proxy: throw Status.methodNotAllowed("proxy to nodes is not implemented yet")
+            case .proxy: respond(try await proxy(req))
             }
         } catch {
             respond(.failure(error))

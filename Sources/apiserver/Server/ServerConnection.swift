@@ -2,15 +2,27 @@ import Logging
 import Synchronization
 
 /// One client connection on the server side: the handshake, then requests dispatched as
-/// tasks, watches it owns, cancel and ping.
+/// tasks, watches it owns, cancel and ping; and, for a kubelet's connection, requests the
+/// apiserver sends to the node (`call`, for `proxy`).
 ///
 /// Thread-safety: frame callbacks run on the loop thread; request tasks run anywhere and
 /// only touch the connection through `send` and the guarded state.
-final class ServerConnection: @unchecked Sendable {
+final class ServerConnection: NodeLink, @unchecked Sendable {
     enum Phase {
         case awaitingHello(since: Double)
         case ready(User)
         case closed
+    }
+
+    /// A request sent to the peer, awaiting its response or its timeout.
+    struct Outbound {
+        let continuation: CheckedContinuation<Result<JSON, Status>, Never>
+        var timer: Task<Void, Never>?
+
+        func finish(_ r: Result<JSON, Status>) {
+            timer?.cancel()
+            continuation.resume(returning: r)
+        }
     }
 
     struct State {
@@ -21,6 +33,9 @@ final class ServerConnection: @unchecked Sendable {
         var pendingWatches: Set<Int> = []
         /// Of those, the ones the client cancelled already.
         var cancelled: Set<Int> = []
+        /// Requests this side sent to the peer, by our id (independent of the peer's ids).
+        var outbound: [Int: Outbound] = [:]
+        var nextOutboundID = 1
     }
 
     let framed: FramedConnection
@@ -80,6 +95,7 @@ final class ServerConnection: @unchecked Sendable {
             let user = try server.authenticator.authenticate(hello)
             state.withLock { $0.phase = .ready(user) }
             framed.send(Frame.encode(Welcome(version: v, server: server.version, user: user.description).json.bytes()))
+            if case .node(let name) = user { server.service.tunnels.register(name, self) }
             logger.debug("client connected", metadata: ["user": .string(user.description), "client": .string(hello.client)])
         } catch {
             logger.info("handshake refused", metadata: ["reason": .string(error.message)])
@@ -104,7 +120,9 @@ final class ServerConnection: @unchecked Sendable {
         case .request(let req): start(req, user: user, bodySize: bodySize)
         case .cancel(let id): cancel(id)
         case .ping(let id): framed.send(Message.pong(id: id).frame)
-        case .pong, .response, .event: break
+        case .response(let id, let result, _):
+            state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(result)
+        case .pong, .event: break
         case .error(let s):
             framed.close(reason: "client reported: \(s.message)")
         }
@@ -192,13 +210,55 @@ final class ServerConnection: @unchecked Sendable {
     }
 
     private func closed(_ reason: String) {
-        let watches = state.withLock { s -> [Watcher] in
+        let (watches, outbound, user) = state.withLock { s -> ([Watcher], [Outbound], User?) in
+            let user: User? = if case .ready(let u) = s.phase { u } else { nil }
             s.phase = .closed
-            defer { s.watches.removeAll() }
-            return Array(s.watches.values)
+            defer {
+                s.watches.removeAll()
+                s.outbound.removeAll()
+            }
+            return (Array(s.watches.values), Array(s.outbound.values), user)
         }
         for w in watches { server.service.hub.remove(w) }
+        if case .node(let name)? = user { server.service.tunnels.unregister(name, self) }
+        for o in outbound { o.finish(.failure(.unavailable("the node's connection closed: \(reason)"))) }
         server.forget(self)
         logger.debug("connection closed", metadata: ["reason": .string(reason)])
+    }
+
+    // MARK: requests to the peer
+
+    /// Sends `req` to the peer (a kubelet) and awaits its response; 504 after `timeout`
+    /// seconds (the peer is told to cancel), 503 if the connection closes first.
+    func call(_ req: Request, timeout: Double) async -> Result<JSON, Status> {
+        await withCheckedContinuation { c in
+            let id = state.withLock { s -> Int? in
+                if case .closed = s.phase { return nil }
+                let id = s.nextOutboundID
+                s.nextOutboundID += 1
+                s.outbound[id] = Outbound(continuation: c, timer: nil)
+                return id
+            }
+            guard let id else {
+                c.resume(returning: .failure(.unavailable("the node's connection is closed")))
+                return
+            }
+            let timer = Task { [self] in
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                guard !Task.isCancelled, let o = state.withLock({ $0.outbound.removeValue(forKey: id) }) else { return }
+                framed.send(Message.cancel(id: id).frame)
+                o.finish(.failure(.timeout("the node did not answer within \(Int(timeout)) s")))
+            }
+            // Closed meanwhile (every waiter was failed): then no timer is needed.
+            let waiting = state.withLock { s -> Bool in
+                guard s.outbound[id] != nil else { return false }
+                s.outbound[id]?.timer = timer
+                return true
+            }
+            if !waiting { timer.cancel() }
+            var r = req
+            r.id = id
+            framed.send(Message.request(r).frame)
+        }
     }
 }

@@ -12,8 +12,16 @@ struct GetCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("w"), .long], help: "After listing, watch for changes.") var watch = false
     @Option(help: "Page size used when listing (0: no paging).") var chunkSize = 500
     @Flag(name: .customLong("no-headers"), help: "Print tables without their header line.") var noHeaders = false
+    @Option(help: "Request this URL path and print the answer, e.g. /api/v1/nodes/NAME/proxy/stats/summary.") var raw: String?
 
     func run() async throws {
+        if let raw {
+            guard resources.isEmpty else { throw CtlError("arguments may not be passed when --raw is specified") }
+            let session = try await Session.open(global)
+            defer { session.close() }
+            try await RawRequest.run(raw, session: session)
+            return
+        }
         let format = try OutputFormat(output)
         let selections = try ResourceArgs.parse(resources)
         let session = try await Session.open(global)

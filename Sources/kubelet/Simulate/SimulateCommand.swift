@@ -50,6 +50,8 @@ struct SimulateCommand: AsyncParsableCommand {
                                                          clientName: "kubelet-simulate/\(KubeletVersion.version)", connectTimeoutMs: 30_000,
                                                          requestTimeoutSeconds: 60))
                 clients.add(client)
+                let endpoints = KubeletEndpoints(config: nodeConfig, rootDir: nil, stats: nil)
+                client.serve { req in await endpoints.handle(req) }
                 await NodeAgent(client: client, config: nodeConfig, observer: SimulatedObserver(), logger: logger, latency: recorder,
                                 sharedNodeView: nodeView).run()
             })

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import apiserver
+
+/// `proxy`: the apiserver reaches a kubelet back over the connection the kubelet dialed.
+/// The kubelet here is a Wire client with a node identity that serves requests.
+@Suite(.serialized) struct ProxyTests {
+    func proxy(_ node: String, _ path: String) -> Request {
+        var r = Request(verb: .proxy, resource: "nodes", name: node)
+        r.path = path
+        return r
+    }
+
+    func status(_ c: Client, _ r: Request) async -> Status? {
+        do {
+            _ = try await c.request(r)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func requestsReachTheNodeOverItsOwnConnection() async throws {
+        let s = try await InProcessServer.start { $0.proxyTimeoutSeconds = 1 }
+        for n in ["n1", "n2"] { _ = try await s.client.create(.nodes, ["metadata": ["name": .string(n)]]) }
+        let kubelet = Client(config: ClientConfig(server: s.address, token: s.tokens.node, nodeName: "n1", clientName: "fake-kubelet"))
+        kubelet.serve { req in
+            if req.path == "slow" { try? await Task.sleep(for: .seconds(5)) }
+            return .success(["verb": .string(req.verb.rawValue), "path": .string(req.path ?? "")])
+        }
+        _ = try await kubelet.get(.nodes, name: "n1")
+
+        let echo = try await s.client.request(proxy("n1", "stats/summary")).object
+        #expect(echo == ["verb": "proxy", "path": "stats/summary"])
+        // Many in flight at once, each answered under its own id.
+        try await withThrowingTaskGroup(of: Bool.self) { g in
+            for i in 0..<50 {
+                g.addTask { try await s.client.request(proxy("n1", "p\(i)")).object["path"] == .string("p\(i)") }
+            }
+            for try await ok in g { #expect(ok) }
+        }
+        // A kubelet that does not answer: 504 after the timeout; others are not held up.
+        async let slow = status(s.client, proxy("n1", "slow"))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await s.client.request(proxy("n1", "fast")).object["path"] == "fast")
+        #expect(await slow?.code == 504)
+
+        // Only admins may proxy; a node cannot reach another (or itself) this way.
+        #expect(await status(kubelet, proxy("n1", "healthz"))?.code == 403)
+        // No such node: 404. A node whose kubelet is not connected: 503.
+        #expect(await status(s.client, proxy("ghost", "healthz"))?.isNotFound == true)
+        #expect(await status(s.client, proxy("n2", "healthz"))?.code == 503)
+        #expect(await status(s.client, Request(verb: .proxy, resource: "pods", namespace: "default", name: "x"))?.code == 400)
+
+        // The kubelet goes away: 503 once its connection is gone.
+        kubelet.close()
+        var last: Status?
+        for _ in 0..<50 {
+            last = await status(s.client, proxy("n1", "healthz"))
+            if last?.code == 503 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(last?.code == 503)
+        await s.stop()
+    }
+}
