@@ -1,6 +1,12 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import apiserver
+
+/// What the fake kubelet saw: handlers that ended because they were cancelled.
+final class CancelCount: Sendable {
+    let value = Mutex(0)
+}
 
 /// `proxy`: the apiserver reaches a kubelet back over the connection the kubelet dialed.
 /// The kubelet here is a Wire client with a node identity that serves requests.
@@ -21,11 +27,15 @@ import Testing
     }
 
     @Test func requestsReachTheNodeOverItsOwnConnection() async throws {
-        let s = try await InProcessServer.start { $0.proxyTimeoutSeconds = 1 }
+        let s = try await InProcessServer.start { $0.proxyTimeoutSeconds = 2 }
         for n in ["n1", "n2"] { _ = try await s.client.create(.nodes, ["metadata": ["name": .string(n)]]) }
         let kubelet = Client(config: ClientConfig(server: s.address, token: s.tokens.node, nodeName: "n1", clientName: "fake-kubelet"))
+        let cancelled = CancelCount()
         kubelet.serve { req in
-            if req.path == "slow" { try? await Task.sleep(for: .seconds(5)) }
+            if req.path == "slow" {
+                try? await Task.sleep(for: .seconds(30))
+                if Task.isCancelled { cancelled.value.withLock { $0 += 1 } }
+            }
             return .success(["verb": .string(req.verb.rawValue), "path": .string(req.path ?? "")])
         }
         _ = try await kubelet.get(.nodes, name: "n1")
@@ -44,6 +54,9 @@ import Testing
         try await Task.sleep(for: .milliseconds(100))
         #expect(try await s.client.request(proxy("n1", "fast")).object["path"] == "fast")
         #expect(await slow?.code == 504)
+        // ... and the kubelet was told to stop working on it (cancel).
+        for _ in 0..<20 where cancelled.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(cancelled.value.withLock { $0 } == 1)
 
         // Only admins may proxy; a node cannot reach another (or itself) this way.
         #expect(await status(kubelet, proxy("n1", "healthz"))?.code == 403)
@@ -52,15 +65,14 @@ import Testing
         #expect(await status(s.client, proxy("n2", "healthz"))?.code == 503)
         #expect(await status(s.client, Request(verb: .proxy, resource: "pods", namespace: "default", name: "x"))?.code == 400)
 
-        // The kubelet goes away: 503 once its connection is gone.
+        // The kubelet goes away with a request pending: that request gets 503 at once (not
+        // 504 at the timeout), and later ones find no connection.
+        async let pending = status(s.client, proxy("n1", "slow"))
+        try await Task.sleep(for: .milliseconds(200))
         kubelet.close()
-        var last: Status?
-        for _ in 0..<50 {
-            last = await status(s.client, proxy("n1", "healthz"))
-            if last?.code == 503 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(last?.code == 503)
+        let cut = await pending
+        #expect(cut?.code == 503 && cut?.message.contains("closed") == true, "\(String(describing: cut))")
+        #expect(await status(s.client, proxy("n1", "healthz"))?.message.contains("no open connection") == true)
         await s.stop()
     }
 }

@@ -147,7 +147,9 @@ import Wire
         // The list was empty: the header comes with the first change, as kubectl prints it.
         #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("NAME    DATA   AGE\nfirst   0"))
         let twoTypes = try f.ctl.run(["get", "pods,cm", "-w"])
-        #expect(twoTypes.code == 1 && twoTypes.stderr.contains("watch is only supported on individual resources and resource collections"))
+        #expect(twoTypes.code == 1 && twoTypes.stderr == "error: you may only specify a single resource type\n")
+        let twoNames = try f.ctl.run(["get", "cm/first", "pod/x", "-w"])
+        #expect(twoNames.code == 1 && twoNames.stderr.contains("watch is only supported on individual resources and resource collections, but 2 resources were found"))
     }
 
     @Test func versionAndAPIResources() throws {

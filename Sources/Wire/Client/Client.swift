@@ -101,8 +101,7 @@ public final class Client: Sendable {
         var backoff = minBackoff
         while !Task.isCancelled && !state.withLock({ $0.closed }) {
             do {
-                let conn = try await WireConnection.connect(config, loop: loop)
-                conn.serverRequests.withLock { $0 = serverRequests.withLock { $0 } }
+                let conn = try await WireConnection.connect(config, loop: loop, serving: serverRequests.withLock { $0 })
                 let installed = state.withLock { s -> Bool in
                     if s.closed { return false }
                     s.connection = conn

@@ -23,6 +23,8 @@ public final class WireConnection: @unchecked Sendable {
     private struct State {
         var nextID = 1
         var waiters: [Int: Waiter] = [:]
+        /// Requests the server sent us that are still being answered, by the server's id.
+        var serving: [Int: Task<Void, Never>] = [:]
         var closedReason: String? = nil
         var closeHandlers: [@Sendable (String) -> Void] = []
     }
@@ -38,8 +40,10 @@ public final class WireConnection: @unchecked Sendable {
     }
 
     /// Dials, sends hello, and waits for welcome. Fails within the connect timeout (plus the
-    /// same again for the handshake) with a `Status`.
-    public static func connect(_ config: ClientConfig, loop: EventLoop = .shared) async throws(Status) -> WireConnection {
+    /// same again for the handshake) with a `Status`. `serving` answers requests the server
+    /// sends; it is in place before any can arrive.
+    public static func connect(_ config: ClientConfig, loop: EventLoop = .shared,
+                               serving: ServerRequestHandler? = nil) async throws(Status) -> WireConnection {
         let fd: Int32
         do {
             fd = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Int32, any Error>) in
@@ -69,6 +73,7 @@ public final class WireConnection: @unchecked Sendable {
                     }
                     let w = try Welcome(json: o)
                     let wc = WireConnection(config: config, welcome: w, conn: framed)
+                    wc.serverRequests.withLock { $0 = serving }
                     box.connection = wc
                     box.finish(.success((w, wc)))
                 } catch let s as Status {
@@ -244,26 +249,34 @@ public final class WireConnection: @unchecked Sendable {
             conn.send(Message.pong(id: id).frame)
         case .request(let req):
             let handler = serverRequests.withLock { $0 }
-            Task { [conn] in
-                let result = await handler?.call(req) ?? .failure(.methodNotAllowed("this client serves no \(req.verb.rawValue) requests"))
-                conn.send(Message.response(id: req.id, result: result, warnings: []).frame)
+            // Registered before it can finish: the task removes itself under the same lock.
+            state.withLock { s in
+                s.serving[req.id] = Task { [conn, self] in
+                    let result = await handler?.call(req) ?? .failure(.methodNotAllowed("this client serves no \(req.verb.rawValue) requests"))
+                    _ = self.state.withLock { $0.serving.removeValue(forKey: req.id) }
+                    conn.send(Message.response(id: req.id, result: result, warnings: []).frame)
+                }
             }
-        case .cancel:
-            break
+        case .cancel(let id):
+            // The handler sees cancellation and still sends its (final) response.
+            state.withLock { $0.serving[id] }?.cancel()
         case .error(let s):
             conn.close(reason: s.message)
         }
     }
 
     func connectionClosed(_ reason: String) {
-        let (waiters, handlers) = state.withLock { s in
+        let (waiters, handlers, serving) = state.withLock { s in
             s.closedReason = s.closedReason ?? reason
             defer {
                 s.waiters.removeAll()
                 s.closeHandlers.removeAll()
+                s.serving.removeAll()
             }
-            return (s.waiters, s.closeHandlers)
+            return (s.waiters, s.closeHandlers, s.serving.values)
         }
+        // Nobody is left to read their answers.
+        for t in serving { t.cancel() }
         let status = Status.connectionFailed(config.server, reason)
         for (_, w) in waiters {
             switch w {

@@ -9,7 +9,8 @@ protocol NodeLink: AnyObject, Sendable {
 
 /// The open link of each node that authenticated as `system:node:<name>`. A node that
 /// connects again replaces its older link; a link that closes is removed only if it is
-/// still the current one.
+/// still the current one. With the shared join token, anyone holding it can connect as
+/// any node and so answer that node's proxy requests (see OPERATIONS.md, "Tokens and trust").
 ///
 /// Thread-safety: any thread.
 final class NodeTunnels: Sendable {
@@ -18,8 +19,13 @@ final class NodeTunnels: Sendable {
     }
     private let links = Mutex<[String: Entry]>([:])
 
-    func register(_ node: String, _ link: any NodeLink) {
-        links.withLock { $0[node] = Entry(link: link) }
+    /// Returns true when it replaced another link of the same node.
+    @discardableResult
+    func register(_ node: String, _ link: any NodeLink) -> Bool {
+        links.withLock { l in
+            defer { l[node] = Entry(link: link) }
+            return l[node] != nil
+        }
     }
 
     func unregister(_ node: String, _ link: any NodeLink) {
@@ -41,8 +47,8 @@ extension APIService {
         guard req.resource == "nodes", let name = req.name, !name.isEmpty else {
             throw Status.badRequest("proxy is served for nodes only: give resource \"nodes\" and a node name")
         }
+        _ = try get(Request(verb: .get, resource: "nodes", name: name))
         guard let link = tunnels.link(name) else {
-            _ = try get(Request(verb: .get, resource: "nodes", name: name))
             throw Status.unavailable("node \"\(name)\" has no open connection to the apiserver (its kubelet dials in: is it running?)")
         }
         var forwarded = Request(verb: .proxy, resource: "nodes", name: name)

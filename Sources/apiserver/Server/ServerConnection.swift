@@ -95,7 +95,9 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
             let user = try server.authenticator.authenticate(hello)
             state.withLock { $0.phase = .ready(user) }
             framed.send(Frame.encode(Welcome(version: v, server: server.version, user: user.description).json.bytes()))
-            if case .node(let name) = user { server.service.tunnels.register(name, self) }
+            if case .node(let name) = user, server.service.tunnels.register(name, self) {
+                logger.info("node connected again: proxy requests now use the new connection", metadata: ["node": .string(name)])
+            }
             logger.debug("client connected", metadata: ["user": .string(user.description), "client": .string(hello.client)])
         } catch {
             logger.info("handshake refused", metadata: ["reason": .string(error.message)])
@@ -108,6 +110,12 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         do throws(Status) {
             message = try Message.parse(o)
         } catch {
+            // A malformed answer to one of our requests fails that request (replying would
+            // put our error under an id the peer chose for its own requests).
+            if o["type"]?.stringValue == "response", let id = o["id"]?.intValue {
+                state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(.failure(.badRequest("malformed response from the node: \(error.message)")))
+                return
+            }
             // A malformed message with an id gets an error response; the connection stays.
             if let id = o["id"]?.intValue {
                 framed.send(Message.response(id: id, result: .failure(error), warnings: []).frame)

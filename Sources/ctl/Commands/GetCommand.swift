@@ -17,6 +17,7 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         if let raw {
             guard resources.isEmpty else { throw CtlError("arguments may not be passed when --raw is specified") }
+            guard output == nil, !watch else { throw CtlError("--raw may not be combined with --output or --watch") }
             let session = try await Session.open(global)
             defer { session.close() }
             try await RawRequest.run(raw, session: session)
@@ -24,17 +25,14 @@ struct GetCommand: AsyncParsableCommand {
         }
         let format = try OutputFormat(output)
         let selections = try ResourceArgs.parse(resources)
-        let session = try await Session.open(global)
-        defer { session.close() }
         if watch && Set(selections.map(\.type.plural)).count > 1 {
             // As kubectl: one watch stream per command.
-            var found = 0
-            for sel in selections {
-                let ns = sel.type.namespaced ? (global.allNamespaces ? nil : session.settings.namespace) : nil
-                found += sel.names.isEmpty ? try await session.listAll(Request(verb: .list, resource: sel.type.plural, namespace: ns)).0.count : sel.names.count
-            }
+            guard selections.allSatisfy({ !$0.names.isEmpty }) else { throw CtlError("you may only specify a single resource type") }
+            let found = selections.reduce(0) { $0 + $1.names.count }
             throw CtlError("watch is only supported on individual resources and resource collections, but \(found) resources were found")
         }
+        let session = try await Session.open(global)
+        defer { session.close() }
         var failed: Status? = nil
         var printedSomething = false
         for (i, sel) in selections.enumerated() {
