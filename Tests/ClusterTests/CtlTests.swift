@@ -152,6 +152,30 @@ import Wire
         #expect(twoNames.code == 1 && twoNames.stderr.contains("watch is only supported on individual resources and resource collections, but 2 resources were found"))
     }
 
+    /// kubectl's describers for these kinds: data keys as written, secrets by size only.
+    @Test func describeConfigMapsSecretsAndNamespaces() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        _ = try f.ctl.ok(["create", "-f", "-"], stdin: """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data: {my-key: "line1\\nline2", b: x}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: creds}
+            data: {password: c2VjcmV0}
+            """)
+        let cm = try f.ctl.ok(["describe", "cm", "settings"])
+        #expect(cm.hasPrefix("Name:         settings\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\nData\n====\n"))
+        #expect(cm.contains("b:\n----\nx\n\nmy-key:\n----\nline1\nline2\n\n\nBinaryData\n====\n\nEvents:  <none>\n"))
+        let secret = try f.ctl.ok(["describe", "secret", "creds"])
+        #expect(secret.hasSuffix("\nType:  Opaque\n\nData\n====\npassword:  6 bytes\n") && !secret.contains("c2VjcmV0"))
+        let ns = try f.ctl.ok(["describe", "ns", "default"])
+        #expect(ns.contains("Status:       Active\n\nNo resource quota.\n\nNo LimitRange resource.\n"))
+    }
+
     @Test func versionAndAPIResources() throws {
         let f = try Fixture()
         defer { f.close() }

@@ -33,7 +33,7 @@ struct DescribeCommand: AsyncParsableCommand {
                 first = false
                 let lease = sel.type == .nodes ? try await Describer.lease(of: o, session: session) : nil
                 var w = Describer.describe(sel.type, o, lease: lease)
-                if sel.type != .events { Describer.events(try await Describer.events(for: o, type: sel.type, session: session), &w) }
+                if Describer.showsEvents(sel.type) { Describer.events(try await Describer.events(for: o, type: sel.type, session: session), &w) }
                 Output.print(w.text)
             }
         }

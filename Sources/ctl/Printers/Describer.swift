@@ -13,11 +13,22 @@ enum Describer {
         if type.namespaced { w.field("Namespace", meta["namespace"].stringValue ?? "") }
         w.map("Labels", meta["labels"])
         w.map("Annotations", meta["annotations"], separator: ": ")
-        w.field("CreationTimestamp", date(meta["creationTimestamp"]))
+        // kubectl's describers for these kinds print no creation time.
+        if ![ResourceType.configMaps, .secrets, .namespaces].contains(type) {
+            w.field("CreationTimestamp", date(meta["creationTimestamp"]))
+        }
         if meta["deletionTimestamp"].stringValue != nil { w.field("DeletionTimestamp", date(meta["deletionTimestamp"])) }
         switch type.plural {
         case "nodes": describeNode(o, lease: lease ?? .null, &w)
         case "pods": describePod(o, &w)
+        case "configmaps": describeConfigMap(o, &w)
+        case "secrets": describeSecret(o, &w)
+        case "namespaces":
+            w.field("Status", o["status"]["phase"].stringValue ?? "Active")
+            w.line("")
+            w.line("No resource quota.")
+            w.line("")
+            w.line("No LimitRange resource.")
         default:
             for (k, v) in (o.objectValue ?? JSONObject()) where !["apiVersion", "kind", "metadata"].contains(k) {
                 w.nested(Self.title(k), v, level: 0)
@@ -61,6 +72,48 @@ enum Describer {
             w.field(label, info[key].stringValue ?? "", level: 1)
         }
     }
+
+    /// Values in full under their keys, binary data by size, as kubectl.
+    static func describeConfigMap(_ cm: JSON, _ w: inout DescribeWriter) {
+        w.line("")
+        w.line("Data")
+        w.line("====")
+        for (k, v) in (cm["data"].objectValue ?? JSONObject()).entries.sorted(by: { $0.key < $1.key }) {
+            w.line("\(k):")
+            w.line("----")
+            w.line(v.stringValue ?? v.compactString)
+            w.line("")
+        }
+        w.line("")
+        w.line("BinaryData")
+        w.line("====")
+        for (k, v) in (cm["binaryData"].objectValue ?? JSONObject()).entries.sorted(by: { $0.key < $1.key }) {
+            w.line("\(k): \(base64Length(v.stringValue ?? "")) bytes")
+        }
+        w.line("")
+    }
+
+    /// Sizes only, never the values, as kubectl.
+    static func describeSecret(_ secret: JSON, _ w: inout DescribeWriter) {
+        w.line("")
+        w.field("Type", secret["type"].stringValue ?? "Opaque")
+        w.line("")
+        w.line("Data")
+        w.line("====")
+        for (k, v) in (secret["data"].objectValue ?? JSONObject()).entries.sorted(by: { $0.key < $1.key }) {
+            w.field(k, "\(base64Length(v.stringValue ?? "")) bytes")
+        }
+    }
+
+    /// The decoded length of base64 text.
+    static func base64Length(_ s: String) -> Int {
+        let chars = s.utf8.filter { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        let padding = chars.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        return max(0, chars.count / 4 * 3 - padding)
+    }
+
+    /// Whether kubectl's describer for this kind ends with the object's events.
+    static func showsEvents(_ type: ResourceType) -> Bool { ![ResourceType.events, .secrets, .namespaces].contains(type) }
 
     static func describePod(_ p: JSON, _ w: inout DescribeWriter) {
         let spec = p["spec"], st = p["status"]
