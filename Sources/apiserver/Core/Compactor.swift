@@ -27,7 +27,12 @@ struct Compactor: Sendable {
             // Announced first, so no new watch or list starts from what is about to go.
             store.compactedRevision.store(hi, ordering: .releasing)
             let ok: Bool = await withCheckedContinuation { c in
-                let accepted = store.writer.maintain { db, _ in c.resume(returning: Self.compactChunk(db, from: lo, to: hi, logger: logger)) }
+                let accepted = store.writer.maintain { db, _ in
+                    let start = Timestamp.nowSeconds()
+                    let ok = Self.compactChunk(db, from: lo, to: hi, logger: logger)
+                    logger.debug("compacted", metadata: ["from": "\(lo)", "to": "\(hi)", "ms": "\(Int((Timestamp.nowSeconds() - start) * 1000))"])
+                    c.resume(returning: ok)
+                }
                 if !accepted { c.resume(returning: false) }
             }
             guard ok else { return }
@@ -35,7 +40,9 @@ struct Compactor: Sendable {
         }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let accepted = store.writer.maintain { db, _ in
+                let start = Timestamp.nowSeconds()
                 Self.reclaim(db, logger: logger)
+                logger.debug("reclaimed", metadata: ["ms": "\(Int((Timestamp.nowSeconds() - start) * 1000))"])
                 c.resume()
             }
             if !accepted { c.resume() }

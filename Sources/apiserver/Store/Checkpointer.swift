@@ -45,7 +45,11 @@ final class Checkpointer: @unchecked Sendable {
                 // Right after a PASSIVE pass few frames are left, so the RESTART that holds
                 // writers back while it finishes is short.
                 let size = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
-                if size > restartBytes { try db.exec("PRAGMA wal_checkpoint(RESTART)") }
+                if size > restartBytes {
+                    let start = Timestamp.nowSeconds()
+                    try db.exec("PRAGMA wal_checkpoint(RESTART)")
+                    logger.debug("WAL restarted", metadata: ["walBytes": "\(size)", "ms": "\(Int((Timestamp.nowSeconds() - start) * 1000))"])
+                }
             } catch {
                 logger.warning("checkpoint failed", metadata: ["error": .string("\(error)")])
             }
