@@ -14,17 +14,6 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         case closed
     }
 
-    /// A request sent to the peer, awaiting its response or its timeout.
-    struct Outbound {
-        let continuation: CheckedContinuation<Result<JSON, Status>, Never>
-        var timer: Task<Void, Never>?
-
-        func finish(_ r: Result<JSON, Status>) {
-            timer?.cancel()
-            continuation.resume(returning: r)
-        }
-    }
-
     struct State {
         var phase: Phase
         var inflight = 0
@@ -34,7 +23,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         /// Of those, the ones the client cancelled already.
         var cancelled: Set<Int> = []
         /// Requests this side sent to the peer, by our id (independent of the peer's ids).
-        var outbound: [Int: Outbound] = [:]
+        var outbound: [Int: OutboundRequest] = [:]
         var nextOutboundID = 1
     }
 
@@ -218,7 +207,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
     }
 
     private func closed(_ reason: String) {
-        let (watches, outbound, user) = state.withLock { s -> ([Watcher], [Outbound], User?) in
+        let (watches, outbound, user) = state.withLock { s -> ([Watcher], [OutboundRequest], User?) in
             let user: User? = if case .ready(let u) = s.phase { u } else { nil }
             s.phase = .closed
             defer {
@@ -232,41 +221,5 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         for o in outbound { o.finish(.failure(.unavailable("the node's connection closed: \(reason)"))) }
         server.forget(self)
         logger.debug("connection closed", metadata: ["reason": .string(reason)])
-    }
-
-    // MARK: requests to the peer
-
-    /// Sends `req` to the peer (a kubelet) and awaits its response; 504 after `timeout`
-    /// seconds (the peer is told to cancel), 503 if the connection closes first.
-    func call(_ req: Request, timeout: Double) async -> Result<JSON, Status> {
-        await withCheckedContinuation { c in
-            let id = state.withLock { s -> Int? in
-                if case .closed = s.phase { return nil }
-                let id = s.nextOutboundID
-                s.nextOutboundID += 1
-                s.outbound[id] = Outbound(continuation: c, timer: nil)
-                return id
-            }
-            guard let id else {
-                c.resume(returning: .failure(.unavailable("the node's connection is closed")))
-                return
-            }
-            let timer = Task { [self] in
-                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                guard !Task.isCancelled, let o = state.withLock({ $0.outbound.removeValue(forKey: id) }) else { return }
-                framed.send(Message.cancel(id: id).frame)
-                o.finish(.failure(.timeout("the node did not answer within \(Int(timeout)) s")))
-            }
-            // Closed meanwhile (every waiter was failed): then no timer is needed.
-            let waiting = state.withLock { s -> Bool in
-                guard s.outbound[id] != nil else { return false }
-                s.outbound[id]?.timer = timer
-                return true
-            }
-            if !waiting { timer.cancel() }
-            var r = req
-            r.id = id
-            framed.send(Message.request(r).frame)
-        }
     }
 }

@@ -1,0 +1,52 @@
+/// Requests the apiserver sends down a client's connection (today: `proxy` to kubelets).
+/// Ids are this side's own; the peer answers with a `response` carrying the same id,
+/// which `ServerConnection.dispatch` hands to the waiting `OutboundRequest`.
+extension ServerConnection {
+    /// Sends `req` to the peer (a kubelet) and awaits its response; 504 after `timeout`
+    /// seconds (the peer is told to cancel), 503 if the connection closes first.
+    func call(_ req: Request, timeout: Double) async -> Result<JSON, Status> {
+        await withCheckedContinuation { c in
+            let id = state.withLock { s -> Int? in
+                if case .closed = s.phase { return nil }
+                let id = s.nextOutboundID
+                s.nextOutboundID += 1
+                s.outbound[id] = OutboundRequest(continuation: c, timer: nil)
+                return id
+            }
+            guard let id else {
+                c.resume(returning: .failure(.unavailable("the node's connection is closed")))
+                return
+            }
+            let timer = Task { [self] in
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                guard !Task.isCancelled, let o = state.withLock({ $0.outbound.removeValue(forKey: id) }) else { return }
+                framed.send(Message.cancel(id: id).frame)
+                o.finish(.failure(.timeout("the node did not answer within \(Int(timeout)) s")))
+            }
+            // Closed meanwhile (every waiter was failed): then no timer is needed.
+            let waiting = state.withLock { s -> Bool in
+                guard s.outbound[id] != nil else { return false }
+                s.outbound[id]?.timer = timer
+                return true
+            }
+            guard waiting else {
+                timer.cancel()
+                return
+            }
+            var r = req
+            r.id = id
+            framed.send(Message.request(r).frame)
+        }
+    }
+}
+
+/// A request a ServerConnection sent to its peer, awaiting its response or its timeout.
+struct OutboundRequest {
+    let continuation: CheckedContinuation<Result<JSON, Status>, Never>
+    var timer: Task<Void, Never>?
+
+    func finish(_ r: Result<JSON, Status>) {
+        timer?.cancel()
+        continuation.resume(returning: r)
+    }
+}
