@@ -49,3 +49,12 @@ func cm(_ name: String, labels: [String: String] = [:], data: [String: String] =
 }
 
 func rv(_ o: JSON) -> Int64 { Int64(o["metadata"]["resourceVersion"].stringValue ?? "") ?? -1 }
+
+func eventuallyTrue(_ seconds: Double, _ condition: () async throws -> Bool) async throws {
+    let deadline = Timestamp.nowSeconds() + seconds
+    while Timestamp.nowSeconds() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("condition not met within \(seconds)s")
+}
