@@ -24,9 +24,7 @@ public enum Timestamp {
     /// RFC 1123 with a numeric zone, in UTC, as kubectl describe prints times:
     /// `Sat, 28 Nov 2026 09:24:22 +0000`.
     public static func rfc1123(_ seconds: Double) -> String {
-        var t = time_t(seconds.rounded(.down))
-        var tm = tm()
-        gmtime_r(&t, &tm)
+        let tm = utc(seconds)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         return days[Int(tm.tm_wday)] + ", " + two(Int(tm.tm_mday)) + " " + months[Int(tm.tm_mon)] + " " + String(format4(Int(tm.tm_year) + 1900))
@@ -35,11 +33,17 @@ public enum Timestamp {
 
     /// `2026-11-28T01:06:17Z`.
     public static func format(_ seconds: Double) -> String {
-        var t = time_t(seconds.rounded(.down))
-        var tm = tm()
-        gmtime_r(&t, &tm)
+        let tm = utc(seconds)
         return String(format4(Int(tm.tm_year) + 1900)) + "-" + two(Int(tm.tm_mon) + 1) + "-" + two(Int(tm.tm_mday)) + "T"
             + two(Int(tm.tm_hour)) + ":" + two(Int(tm.tm_min)) + ":" + two(Int(tm.tm_sec)) + "Z"
+    }
+
+    /// The calendar fields of a time in UTC (whole seconds).
+    private static func utc(_ seconds: Double) -> tm {
+        var t = time_t(seconds.rounded(.down))
+        var out = tm()
+        gmtime_r(&t, &out)
+        return out
     }
 
     /// `2026-11-28T01:06:17.123456Z` (MicroTime, as leases carry it).

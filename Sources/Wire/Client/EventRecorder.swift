@@ -39,13 +39,13 @@ public final class EventRecorder: Sendable {
             var sink = sink
             for await p in stream {
                 // `close` drops what is still queued (finish alone would deliver it).
-                if counters.lock.withLock({ $0.closed }) {
-                    counters.lock.withLock { c in
-                        c.queued -= 1
-                        c.dropped += 1
-                    }
-                    continue
+                let dropped = counters.lock.withLock { c -> Bool in
+                    guard c.closed else { return false }
+                    c.queued -= 1
+                    c.dropped += 1
+                    return true
                 }
+                if dropped { continue }
                 let ok = await sink.send(p)
                 counters.lock.withLock { c in
                     c.queued -= 1

@@ -14,29 +14,24 @@ protocol NodeLink: AnyObject, Sendable {
 ///
 /// Thread-safety: any thread.
 final class NodeTunnels: Sendable {
-    private struct Entry: Sendable {
-        let link: any NodeLink
-    }
-    private let links = Mutex<[String: Entry]>([:])
+    private let links = Mutex<[String: any NodeLink]>([:])
 
     /// Returns true when it replaced another link of the same node.
     @discardableResult
     func register(_ node: String, _ link: any NodeLink) -> Bool {
         links.withLock { l in
-            defer { l[node] = Entry(link: link) }
+            defer { l[node] = link }
             return l[node] != nil
         }
     }
 
     func unregister(_ node: String, _ link: any NodeLink) {
         links.withLock { l in
-            if let e = l[node], e.link === link { l[node] = nil }
+            if l[node] === link { l[node] = nil }
         }
     }
 
-    func link(_ node: String) -> (any NodeLink)? { links.withLock { $0[node]?.link } }
-
-    var count: Int { links.withLock { $0.count } }
+    func link(_ node: String) -> (any NodeLink)? { links.withLock { $0[node] } }
 }
 
 extension APIService {

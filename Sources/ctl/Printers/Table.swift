@@ -3,10 +3,10 @@ struct Table {
     var header: [String]
     var rows: [[String]] = []
 
-    /// The table as text; `withHeader: false` for rows printed one at a time under a
-    /// header already shown (watch mode), padded to the given widths.
-    func render(withHeader: Bool = true, widths given: [Int]? = nil) -> String {
-        let widths = given ?? self.widths()
+    /// The table as text; `withHeader: false` for rows printed under a header already
+    /// shown (watch mode).
+    func render(withHeader: Bool = true) -> String {
+        let widths = self.widths()
         var out = ""
         let all = (withHeader ? [header] : []) + rows
         for r in all {
