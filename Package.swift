@@ -58,8 +58,10 @@ let package = Package(
             name: "bench",
             dependencies: ["Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // Helpers shared by the test targets (a raw socket peer for hostile input).
+        .target(name: "TestSupport", dependencies: ["Wire"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
-        .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import apiserver
 
 /// What the fake kubelet saw: handlers that ended because they were cancelled.
@@ -74,5 +75,46 @@ final class CancelCount: Sendable {
         #expect(cut?.code == 503 && cut?.message.contains("closed") == true, "\(String(describing: cut))")
         #expect(await status(s.client, proxy("n1", "healthz"))?.message.contains("no open connection") == true)
         await s.stop()
+    }
+
+    /// A kubelet that never answers: cancel and close must free the caller's slots at once
+    /// (before, 16 x 1,024 proxies then a close left every client with 429 for 28 s).
+    @Test func cancelAndCloseStopProxiesAndFreeTheirSlots() async throws {
+        let s = try await InProcessServer.start {
+            $0.proxyTimeoutSeconds = 60
+            $0.maxInflight = 20
+        }
+        defer { Task { await s.stop() } }
+        _ = try await s.client.create(.nodes, ["metadata": ["name": "n1"]])
+        let kubelet = Client(config: ClientConfig(server: s.address, token: s.tokens.node, nodeName: "n1", clientName: "silent-kubelet"))
+        defer { kubelet.close() }
+        let cancelled = CancelCount()
+        kubelet.serve { _ in
+            try? await Task.sleep(for: .seconds(60))
+            if Task.isCancelled { cancelled.value.withLock { $0 += 1 } }
+            return .success(.null)
+        }
+        _ = try await kubelet.get(.nodes, name: "n1")
+        let context = await s.server.context!
+        let address = s.address
+        let token = s.tokens.admin
+        try await offThread {
+            let p = try RawPeer(address)
+            #expect(p.handshake(token))
+            // cancel: answered 499 at once, and the kubelet is told to stop.
+            p.request(1, ["verb": "proxy", "resource": "nodes", "name": "n1", "path": "slow"])
+            Thread.sleep(forTimeInterval: 0.2)
+            p.sendJSON(["type": "cancel", "id": 1])
+            let r = p.response(1)
+            #expect(r?["error"]["code"] == 499)
+            #expect(r?["error"]["reason"] == "Canceled")
+            // close: 15 proxies in flight, then the connection goes away.
+            for id in 2...16 { p.request(id, ["verb": "proxy", "resource": "nodes", "name": "n1", "path": "slow"]) }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        // Every slot is free again, and the kubelet stopped all 16 handlers.
+        try await eventuallyTrue(3) { context.inflightCount == 0 }
+        #expect(try await s.client.get(.namespaces, name: "default")["metadata"]["name"] == "default")
+        try await eventuallyTrue(5) { cancelled.value.withLock { $0 } == 16 }
     }
 }

@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func bookmarksCarryTheLatestRevision() async throws {
-        let s = try await InProcessServer.start { $0.bookmarkIntervalSeconds = 0.2 }
+        let s = try await InProcessServer.start { $0.watch.bookmarkIntervalSeconds = 0.2 }
         let c = s.client
         let o = try await c.create(.configMaps, namespace: "default", cm("b"))
         var req = Request(verb: .watch, resource: "configmaps", namespace: "default")

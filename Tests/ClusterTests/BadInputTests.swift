@@ -1,53 +1,11 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import Wire
 
 /// Bad input gets its error and changes nothing; everyone else keeps being served.
 @Suite(.serialized) struct BadInputTests {
-    /// A raw TCP peer for sending arbitrary bytes.
-    final class RawPeer {
-        let fd: Int32
-        var decoder = FrameDecoder()
-
-        init(_ hp: HostPort) throws {
-            fd = try Socket.connect(to: hp, timeoutMs: 2000)
-            var flags = fcntl(fd, F_GETFL)
-            flags &= ~O_NONBLOCK
-            _ = fcntl(fd, F_SETFL, flags)
-            var tv = timeval(tv_sec: 5, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        }
-
-        deinit { close(fd) }
-
-        func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
-        func sendJSON(_ j: JSON) { send(Frame.encode(j.bytes())) }
-        func hello(_ token: String, versions: [Int] = [1]) { sendJSON(Hello(versions: versions, token: token, client: "raw").json) }
-
-        /// The next frame as JSON, or nil once the server has closed the connection.
-        func next() -> JSON? { nextFrame() }
-
-        /// The next frame, `.null` once closed: easier to test against.
-        func nextOrNull() -> JSON { nextFrame() ?? .null }
-
-        private func nextFrame() -> JSON? {
-            var buf = [UInt8](repeating: 0, count: 65536)
-            while true {
-                if let f = try? decoder.nextFrame() { return try? JSON.parse(f) }
-                let n = recv(fd, &buf, buf.count, 0)
-                if n <= 0 { return nil }
-                decoder.append(buf[0..<n])
-            }
-        }
-
-        /// True once the server has closed (reads EOF).
-        func closedByServer() -> Bool {
-            while let _ = next() {}
-            return true
-        }
-    }
-
     /// Runs `body` while another client keeps creating and reading; that client must see
     /// no failure at all.
     func whileOthersAreServed(_ f: Fixture, _ body: @escaping @Sendable () throws -> Void) async throws {
@@ -90,13 +48,21 @@ import Wire
                 p.send((0..<200).map { _ in UInt8.random(in: 0...255, using: &rng) })
                 close(p.fd)
             }
-            // A huge length: an error naming the limit, then the connection closes.
+            // A huge length: an error naming the limit, then the connection closes. Before
+            // the hello the limit is 64 KiB (a hello is tiny), after it the maximum frame size.
             let huge = try RawPeer(f.server.address)
             huge.send([0xFF, 0xFF, 0xFF, 0xFF])
             let e1 = huge.nextOrNull()
             let m1 = e1["status"]["message"].stringValue ?? ""
-            #expect(e1["type"] == "error" && m1.contains("exceeds the limit of 16777216 bytes"))
+            #expect(e1["type"] == "error" && m1 == "protocol error: frame length 4294967295 exceeds the limit of 65536 bytes")
             #expect(huge.closedByServer())
+            let preAuth = try RawPeer(f.server.address)
+            preAuth.send([0, 1, 0, 1])
+            #expect(preAuth.nextOrNull()["status"]["message"] == "protocol error: frame length 65537 exceeds the limit of 65536 bytes")
+            let hugeAfterHello = try RawPeer(f.server.address)
+            #expect(hugeAfterHello.handshake(f.server.adminToken))
+            hugeAfterHello.send([0xFF, 0xFF, 0xFF, 0xFF])
+            #expect(hugeAfterHello.nextOrNull()["status"]["message"] == "protocol error: frame length 4294967295 exceeds the limit of 16777216 bytes")
             // Zero length.
             let zero = try RawPeer(f.server.address)
             zero.send([0, 0, 0, 0])

@@ -68,6 +68,8 @@ public struct Status: Error, Sendable, Equatable, CustomStringConvertible {
         public static let timeout = "Timeout"
         public static let methodNotAllowed = "MethodNotAllowed"
         public static let notAcceptable = "NotAcceptable"
+        /// Not one of Kubernetes' reasons: the final answer to a request its sender cancelled.
+        public static let canceled = "Canceled"
     }
 }
 
@@ -78,6 +80,9 @@ extension Status {
     public static func internalError(_ message: String) -> Status { Status(code: 500, reason: Reason.internalError, message: message) }
     public static func unavailable(_ message: String) -> Status { Status(code: 503, reason: Reason.serviceUnavailable, message: message) }
     public static func timeout(_ message: String) -> Status { Status(code: 504, reason: Reason.timeout, message: message) }
+    /// The final answer to a `list` or `proxy` the client cancelled (code 499, as nginx's
+    /// "client closed request").
+    public static func canceled(_ message: String) -> Status { Status(code: 499, reason: Reason.canceled, message: message) }
     public static func methodNotAllowed(_ message: String) -> Status { Status(code: 405, reason: Reason.methodNotAllowed, message: message) }
 
     /// `pods "web" not found`, as Kubernetes words it.

@@ -23,7 +23,8 @@ public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Not thread-safe: one decoder per connection, used by the thread that reads it. It never
 /// consumes bytes until a whole frame is there, so any fragmentation of the input works.
 public struct FrameDecoder: Sendable {
-    public let limits: FrameLimits
+    /// Mutable so a server can accept small frames only until the peer has authenticated.
+    public var limits: FrameLimits
     private var buffer: [UInt8] = []
     private var start = 0
 

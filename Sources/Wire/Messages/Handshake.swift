@@ -20,18 +20,24 @@ public struct Hello: Sendable, Equatable {
     public var nodeName: String?
     /// Free text such as `ctl/0.1.0`, for logs.
     public var client: String
+    /// The largest frame this client accepts; the server never sends it a bigger one.
+    /// Absent on the wire means the default, 16 MiB.
+    public var maxFrameBytes: Int?
 
-    public init(versions: [Int] = ProtocolVersion.supported, token: String, nodeName: String? = nil, client: String) {
+    public init(versions: [Int] = ProtocolVersion.supported, token: String, nodeName: String? = nil, client: String,
+                maxFrameBytes: Int? = nil) {
         self.versions = versions
         self.token = token
         self.nodeName = nodeName
         self.client = client
+        self.maxFrameBytes = maxFrameBytes
     }
 
     public var json: JSON {
         var o: JSONObject = JSONObject([("type", "hello"), ("versions", .array(versions.map { .int($0) })), ("token", .string(token))])
         if let n = nodeName { o["identity"] = ["node": .string(n)] }
         o["client"] = .string(client)
+        if let m = maxFrameBytes { o["maxFrameBytes"] = .int(m) }
         return .object(o)
     }
 
@@ -53,6 +59,15 @@ public struct Hello: Sendable, Equatable {
             throw .badRequest("hello.identity.node must be a string")
         } else { nodeName = nil }
         client = o["client"]?.stringValue ?? "unknown"
+        if let m = o["maxFrameBytes"], !m.isNull {
+            // Below 64 KiB no reply of any size could be promised; a frame header holds 32 bits.
+            guard let n = m.intValue, n >= 65536, n <= Int(UInt32.max) else {
+                throw .badRequest("hello.maxFrameBytes must be an integer from 65536 to 4294967295")
+            }
+            maxFrameBytes = n
+        } else {
+            maxFrameBytes = nil
+        }
     }
 }
 
@@ -61,15 +76,20 @@ public struct Welcome: Sendable, Equatable {
     public var server: String
     /// The user the server authenticated: `admin` or `system:node:NAME`.
     public var user: String
+    /// The largest frame the server accepts from now on (nil from servers that do not say).
+    public var maxFrameBytes: Int?
 
-    public init(version: Int, server: String, user: String) {
+    public init(version: Int, server: String, user: String, maxFrameBytes: Int? = nil) {
         self.version = version
         self.server = server
         self.user = user
+        self.maxFrameBytes = maxFrameBytes
     }
 
     public var json: JSON {
-        ["type": "welcome", "version": .int(version), "server": .string(server), "user": .string(user)]
+        var o = JSONObject([("type", "welcome"), ("version", .int(version)), ("server", .string(server)), ("user", .string(user))])
+        if let m = maxFrameBytes { o["maxFrameBytes"] = .int(m) }
+        return .object(o)
     }
 
     public init(json o: JSONObject) throws(Status) {
@@ -79,5 +99,6 @@ public struct Welcome: Sendable, Equatable {
         version = v
         server = o["server"]?.stringValue ?? ""
         user = o["user"]?.stringValue ?? ""
+        maxFrameBytes = o["maxFrameBytes"]?.intValue
     }
 }

@@ -32,6 +32,28 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
         var writeArmed = false
         var closing: String? = nil
         var closed = false
+        /// Monotonic time since when queued output has made no progress (nil: none queued).
+        var stalledSince: Double? = nil
+        /// Tasks waiting for the queue to drain below a size (`waitForOutput`).
+        var drainWaiters: [(limit: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+
+        var pending: Int { buffer.count - offset }
+
+        /// Resumes the waiters the queue is now small enough for (all of them, with false, once closed).
+        mutating func takeSatisfiedWaiters() -> [(CheckedContinuation<Bool, Never>, Bool)] {
+            if drainWaiters.isEmpty { return [] }
+            let gone = closed || closing != nil
+            let pending = self.pending
+            var ready: [(CheckedContinuation<Bool, Never>, Bool)] = []
+            var waiting = drainWaiters
+            waiting.removeAll { w in
+                if gone { ready.append((w.continuation, false)); return true }
+                if pending < w.limit { ready.append((w.continuation, true)); return true }
+                return false
+            }
+            drainWaiters = waiting
+            return ready
+        }
     }
 
     private let out = Mutex(Outbound())
@@ -54,6 +76,33 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
     /// Bytes queued for sending but not yet taken by the socket.
     public var pendingOutputBytes: Int { out.withLock { $0.buffer.count - $0.offset } }
 
+    /// Raises (or lowers) the largest frame accepted from now on. Loop thread only: a server
+    /// accepts only small frames until the peer has said hello.
+    public func setMaxFrameBytes(_ n: Int) {
+        decoder.limits.maxFrameBytes = n
+    }
+
+    /// True when output has been queued without the peer taking a single byte for longer
+    /// than `seconds` (a peer with a zero window, or gone without a reset).
+    public func outputStalled(longerThan seconds: Double, now: Double = Monotonic.seconds()) -> Bool {
+        out.withLock { o in o.stalledSince.map { now - $0 > seconds } ?? false }
+    }
+
+    /// Waits until fewer than `bytes` are queued for sending: a producer of large replies
+    /// calls this first, so a peer that does not read gets no more work done for it.
+    /// Returns false if the connection closes first. Any thread.
+    public func waitForOutput(below bytes: Int) async -> Bool {
+        await withCheckedContinuation { c in
+            let now = out.withLock { o -> Bool? in
+                if o.closed || o.closing != nil { return false }
+                if o.pending < bytes { return true }
+                o.drainWaiters.append((bytes, c))
+                return nil
+            }
+            if let now { c.resume(returning: now) }
+        }
+    }
+
     /// Sends bytes (one or more whole frames). When nothing is queued they are written at
     /// once from the calling thread, under the connection's lock (saving the loop a wake-up
     /// per response); whatever the socket does not take is queued for the loop thread.
@@ -69,6 +118,7 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
                 written = max(0, n)
             }
             if written == 0 { o.buffer.append(contentsOf: bytes) } else { o.buffer.append(contentsOf: bytes[written...]) }
+            if o.stalledSince == nil || written > 0 { o.stalledSince = Monotonic.seconds() }
             if o.flushScheduled || o.writeArmed { return false }
             o.flushScheduled = true
             return true
@@ -162,9 +212,16 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
     /// Writes as much queued output as the socket takes; arms EPOLLOUT for the rest.
     func flushFromLoop() {
         var finish: String? = nil
+        var wake: [(CheckedContinuation<Bool, Never>, Bool)] = []
+        defer { for (c, v) in wake { c.resume(returning: v) } }
         out.withLock { o in
             o.flushScheduled = false
             if o.closed { return }
+            defer { wake = o.takeSatisfiedWaiters() }
+            let before = o.offset
+            defer {
+                if o.pending == 0 { o.stalledSince = nil } else if o.offset != before { o.stalledSince = Monotonic.seconds() }
+            }
             while o.offset < o.buffer.count {
                 let n = o.buffer.withUnsafeBytes { b in
                     Glibc.send(fd, b.baseAddress! + o.offset, b.count - o.offset, Int32(MSG_NOSIGNAL))
@@ -202,13 +259,15 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
 
     /// Closes the descriptor now (loop thread) and reports it once.
     func finishClose(_ reason: String) {
-        let first = out.withLock { o -> Bool in
-            if o.closed { return false }
+        let (first, wake) = out.withLock { o -> (Bool, [(CheckedContinuation<Bool, Never>, Bool)]) in
+            if o.closed { return (false, []) }
             o.closed = true
             o.buffer = []
             o.offset = 0
-            return true
+            o.stalledSince = nil
+            return (true, o.takeSatisfiedWaiters())
         }
+        for (c, v) in wake { c.resume(returning: v) }
         guard first else { return }
         loop.deregister(fd)
         Glibc.close(fd)

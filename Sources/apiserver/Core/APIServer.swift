@@ -63,7 +63,7 @@ actor APIServer {
 
         var background: [Task<Void, Never>] = []
         background.append(Self.every(1) { Self.closeSilentConnections(context) })
-        background.append(Self.every(config.bookmarkIntervalSeconds) { hub.sendBookmarks() })
+        background.append(Self.every(min(1, config.watch.bookmarkIntervalSeconds)) { hub.sendBookmarks() })
         let compactor = Compactor(store: store, logger: logger)
         background.append(Self.every(config.store.compactionIntervalSeconds) { await compactor.run() })
 
@@ -84,6 +84,12 @@ actor APIServer {
 
     var hub: WatchHub? {
         if case .running(let r) = state { return r.hub }
+        return nil
+    }
+
+    /// What every connection shares (limits, counters, the open connections), for tests.
+    var context: ServerContext? {
+        if case .running(let r) = state { return r.context }
         return nil
     }
 
@@ -126,12 +132,20 @@ actor APIServer {
         }
     }
 
+    /// Closes connections that sent no hello in time, and those whose peer has taken none
+    /// of their queued output for the write timeout (nothing can be sent to say why).
     static func closeSilentConnections(_ context: ServerContext) {
-        let deadline = Timestamp.nowSeconds() - context.config.handshakeTimeoutSeconds
-        let stale = context.connections.withLock { $0.values.filter { $0.handshakeOverdue(before: deadline) } }
-        for c in stale {
-            let s = Status.timeout("no hello within \(context.config.handshakeTimeoutSeconds)s")
-            c.framed.close(reason: s.message, finalBytes: Message.error(s).frame)
+        let config = context.config
+        let deadline = Timestamp.nowSeconds() - config.handshakeTimeoutSeconds
+        let now = Monotonic.seconds()
+        let conns = context.connections.withLock { Array($0.values) }
+        for c in conns {
+            if c.handshakeOverdue(before: deadline) {
+                let s = Status.timeout("no hello within \(config.handshakeTimeoutSeconds)s")
+                c.framed.close(reason: s.message, finalBytes: Message.error(s).frame)
+            } else if c.framed.outputStalled(longerThan: config.writeTimeoutSeconds, now: now) {
+                c.framed.abort(reason: "the peer took no output for \(Int(config.writeTimeoutSeconds)) s")
+            }
         }
     }
 }

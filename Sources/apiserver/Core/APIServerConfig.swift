@@ -11,13 +11,23 @@ struct APIServerConfig: Sendable {
     var maxInflightPerConnection = 1024
     /// Requests the whole server may have in flight. Default 16384.
     var maxInflight = 16384
-    /// New requests on a connection with more than this many reply bytes unread get 429.
-    /// Default 64 MiB.
+    /// Watches one connection may have open (they do not count as requests). Default 1024.
+    var maxWatchesPerConnection = 1024
+    /// Watches the whole server may have open. Default 65536.
+    var maxWatches = 65536
+    /// New requests on a connection with more than this many reply bytes unread get 429, and
+    /// so does a read whose answer is ready when that many are unread. Default 64 MiB.
     var maxPendingReplyBytes = 64 << 20
+    /// A connection's next list starts only once fewer reply bytes than this wait unread
+    /// (and a watch's initial state goes out in pages at this pace). Default 4 MiB.
+    var listStartBelowPendingBytes = 4 << 20
+    /// Largest frame accepted before the hello. Default 64 KiB.
+    var preAuthMaxFrameBytes = 64 << 10
+    /// A connection whose queued output makes no progress for this long is closed (a peer
+    /// with a zero window cannot pin its buffers forever). Default 60 s.
+    var writeTimeoutSeconds: Double = 60
     /// A connection that has not said hello by then is closed. Default 10 s.
     var handshakeTimeoutSeconds: Double = 10
-    /// How often watchers that asked for bookmarks get one. Default 10 s.
-    var bookmarkIntervalSeconds: Double = 10
     /// Run the built-in controllers (namespace, node lifecycle). Default true.
     var controllers = true
     /// A node whose Lease is not renewed for this long is marked Unknown. Default 50 s.

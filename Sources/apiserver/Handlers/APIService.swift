@@ -36,21 +36,23 @@ final class APIService: Sendable {
 
     /// Handles one request from `user`; `respond` is called exactly once with the answer.
     /// For writes it is called on the store's writer thread right after the commit, so the
-    /// answer goes out without another hop. `bodySize` is the frame's size.
-    func handle(_ req: Request, user: User, bodySize: Int, stream: WatchStreamContext?, respond: @escaping Responder) async {
+    /// answer goes out without another hop. `bodySize` is the frame's size; `replyLimit` the
+    /// largest frame the client accepts (lists are sized to fit it).
+    func handle(_ req: Request, user: User, bodySize: Int, replyLimit: Int? = nil, stream: WatchStreamContext?,
+                respond: @escaping Responder) async {
         do throws(Status) {
             try authorizer.authorize(user, req, object: req.object)
             switch req.verb {
             case .get: respond(try get(req))
-            case .list: respond(try list(req))
+            case .list: respond(try list(req, replyLimit: replyLimit ?? limits.maxFrameBytes))
             case .create: try create(req, bodySize: bodySize, respond: respond)
             case .update: try update(req, user: user, bodySize: bodySize, respond: respond)
             case .patch: try patch(req, user: user, bodySize: bodySize, respond: respond)
             case .delete: try delete(req, user: user, respond: respond)
-            case .deletecollection: respond(try await deleteCollection(req))
+            case .deletecollection: respond(try await deleteCollection(req, replyLimit: replyLimit ?? limits.maxFrameBytes))
             case .watch:
                 guard let stream else { throw Status.badRequest("watch needs a connection") }
-                respond(try watch(req, stream: stream))
+                respond(try await watch(req, stream: stream))
             case .discovery: respond(discovery())
             case .version: respond(version())
             case .proxy: respond(try await proxy(req))
@@ -122,4 +124,6 @@ struct WatchStreamContext: Sendable {
     /// Lets the transport stop the watch when the client cancels or disconnects. False if
     /// the request was cancelled, or the connection closed, before the watch could start.
     let register: @Sendable (Watcher) -> Bool
+    /// The next page of a watch's initial state waits until fewer bytes than this are unsent.
+    var paceBelowPendingBytes = 4 << 20
 }

@@ -43,8 +43,9 @@ extension APIService {
     }
 
     /// Deletes every object the selectors match, one write each; answers with the list of
-    /// what was deleted.
-    func deleteCollection(_ req: Request) async throws(Status) -> Reply {
+    /// what was deleted, or, when that list would not fit in one frame of `replyLimit`
+    /// bytes, with the list's metadata only and a warning saying how many were deleted.
+    func deleteCollection(_ req: Request, replyLimit: Int) async throws(Status) -> Reply {
         let t = try target(req, needsNamespace: false)
         let f = try filter(req, t)
         let page = try store.list(t.range) { o throws(Status) -> Bool in
@@ -66,6 +67,11 @@ extension APIService {
             }
         }
         let meta: JSON = ["resourceVersion": .string(String(store.revision))]
+        let size = deleted.reduce(0) { $0 + $1.count + 1 }
+        if size > replyLimit - Self.listEnvelopeBytes {
+            return .encoded(Self.encodeList(t.type, meta: meta, items: []),
+                            warnings: ["deleted \(deleted.count) \(t.type.plural); the list of them (\(size) bytes) is too large for one frame and is left out"])
+        }
         return .encoded(Self.encodeList(t.type, meta: meta, items: deleted), warnings: [])
     }
 }

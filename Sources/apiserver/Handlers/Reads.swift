@@ -30,7 +30,15 @@ extension APIService {
         return f
     }
 
-    func list(_ req: Request) throws(Status) -> Reply {
+    /// Bytes a list response needs besides its items: the response and list envelopes,
+    /// warnings aside (lists carry none).
+    static let listEnvelopeBytes = 1024
+
+    /// A list (or one page of it). The reply must fit in one frame of `replyLimit` bytes: a
+    /// page with `limit` is cut short where it would not (with a `continue` token from the
+    /// last item that fits, as Kubernetes may return fewer than `limit`); an unpaged list
+    /// that would not fit is refused with 413 and a message saying to page it.
+    func list(_ req: Request, replyLimit: Int) throws(Status) -> Reply {
         let t = try target(req, needsNamespace: false)
         let f = try filter(req, t)
         var after: String? = nil
@@ -45,11 +53,27 @@ extension APIService {
             if f.isTrivial { return true }
             return f.matches(try o.json())
         }
+        let budget = replyLimit - Self.listEnvelopeBytes
+        var items = page.items
+        var next = page.continueAfter
+        var total = 0
+        for (i, item) in items.enumerated() {
+            total += item.bytes.count + 1
+            guard total > budget else { continue }
+            guard let limit = req.limit, limit > 0 else {
+                throw Status(code: 413, reason: Status.Reason.requestEntityTooLarge,
+                             message: "the list is larger than the largest frame this connection accepts (\(replyLimit) bytes): page it with limit and continue (kubectl's --chunk-size)")
+            }
+            guard i > 0 else { throw Status.internalError("\(item.key) alone is larger than the largest frame this connection accepts (\(replyLimit) bytes)") }
+            items.removeSubrange(i...)
+            next = items[i - 1].key
+            break
+        }
         var meta = JSONObject([("resourceVersion", .string(String(page.revision)))])
-        if let next = page.continueAfter {
+        if let next {
             meta["continue"] = .string(ContinueToken(revision: page.revision, key: next).encode())
         }
-        return .encoded(Self.encodeList(t.type, meta: .object(meta), items: page.items.map(\.bytes)), warnings: [])
+        return .encoded(Self.encodeList(t.type, meta: .object(meta), items: items.map(\.bytes)), warnings: [])
     }
 
     /// `{"apiVersion":..,"kind":"PodList","metadata":{..},"items":[..]}` with the stored

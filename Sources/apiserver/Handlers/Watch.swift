@@ -1,20 +1,35 @@
 extension APIService {
+    /// Objects per page of a watch's initial state.
+    static let initialStatePage = 500
+
     /// Starts a watch: synthetic ADDED events for the current state when no
     /// resourceVersion (or "0") is given, then every change after it, until cancelled.
-    func watch(_ req: Request, stream: WatchStreamContext) throws(Status) -> Reply {
+    func watch(_ req: Request, stream: WatchStreamContext) async throws(Status) -> Reply {
         let t = try target(req, needsNamespace: false)
         let f = try filter(req, t)
         var after: Int64
         let rv = req.resourceVersion ?? ""
         if rv.isEmpty || rv == "0" {
-            let page = try store.list(t.range) { o throws(Status) -> Bool in
-            if f.isTrivial { return true }
-            return f.matches(try o.json())
-        }
-            for item in page.items {
-                stream.connection.send(Message.eventFrame(id: stream.requestID, shared: Message.sharedEventBody(type: "ADDED", objectBytes: item.bytes)))
-            }
-            after = page.revision
+            // The current state, read as of one revision in pages, each sent only once the
+            // client has read most of the previous ones.
+            var cursor: String? = nil
+            var at: Int64? = nil
+            repeat {
+                let page = try store.list(t.range, after: cursor, limit: Self.initialStatePage, atRevision: at) { o throws(Status) -> Bool in
+                    if f.isTrivial { return true }
+                    return f.matches(try o.json())
+                }
+                at = page.revision
+                for item in page.items {
+                    stream.connection.send(Message.eventFrame(id: stream.requestID, shared: Message.sharedEventBody(type: "ADDED", objectBytes: item.bytes)))
+                }
+                cursor = page.continueAfter
+                if cursor != nil {
+                    let open = await stream.connection.waitForOutput(below: stream.paceBelowPendingBytes)
+                    if !open || Task.isCancelled { break }
+                }
+            } while cursor != nil
+            after = at ?? store.revision
         } else {
             guard let r = Int64(rv), r >= 0 else { throw Status.badRequest("invalid resourceVersion \"\(rv)\": must be an integer") }
             after = r
@@ -32,7 +47,7 @@ extension APIService {
             // Cancelled (or disconnected) while the initial state was being sent.
             return .object(.null, warnings: [])
         }
-        try hub.start(w, store: store)
+        try await hub.start(w, store: store)
         return .streaming
     }
 }

@@ -1,10 +1,24 @@
+import Synchronization
+
 /// Requests the apiserver sends down a client's connection (today: `proxy` to kubelets).
 /// Ids are this side's own; the peer answers with a `response` carrying the same id,
 /// which `ServerConnection.dispatch` hands to the waiting `OutboundRequest`.
 extension ServerConnection {
     /// Sends `req` to the peer (a kubelet) and awaits its response; 504 after `timeout`
-    /// seconds (the peer is told to cancel), 503 if the connection closes first.
+    /// seconds, 499 when the calling task is cancelled (its client cancelled or went away;
+    /// either way the peer is told to cancel), 503 if the connection closes first.
     func call(_ req: Request, timeout: Double) async -> Result<JSON, Status> {
+        let slot = Mutex<Int?>(nil)
+        return await withTaskCancellationHandler {
+            await send(req, timeout: timeout, id: slot)
+        } onCancel: {
+            guard let id = slot.withLock({ $0 }), let o = state.withLock({ $0.outbound.removeValue(forKey: id) }) else { return }
+            framed.send(Message.cancel(id: id).frame)
+            o.finish(.failure(.canceled("the request was cancelled")))
+        }
+    }
+
+    private func send(_ req: Request, timeout: Double, id slot: borrowing Mutex<Int?>) async -> Result<JSON, Status> {
         await withCheckedContinuation { c in
             let id = state.withLock { s -> Int? in
                 if case .closed = s.phase { return nil }
@@ -17,6 +31,7 @@ extension ServerConnection {
                 c.resume(returning: .failure(.unavailable("the node's connection is closed")))
                 return
             }
+            slot.withLock { $0 = id }
             let timer = Task { [self] in
                 try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
                 guard !Task.isCancelled, let o = state.withLock({ $0.outbound.removeValue(forKey: id) }) else { return }
@@ -36,6 +51,11 @@ extension ServerConnection {
             var r = req
             r.id = id
             framed.send(Message.request(r).frame)
+            // Cancelled before the id was known: the handler found nothing to stop.
+            if Task.isCancelled, let o = state.withLock({ $0.outbound.removeValue(forKey: id) }) {
+                framed.send(Message.cancel(id: id).frame)
+                o.finish(.failure(.canceled("the request was cancelled")))
+            }
         }
     }
 }

@@ -16,34 +16,58 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
 
     struct State {
         var phase: Phase
+        /// The peer's requests not yet finally answered, by the peer's id; a watch stays
+        /// here until it ends. An id may not be reused while it is here.
+        var requests: [Int: InFlight] = [:]
+        /// Of `requests`, those that are not watches (they share the in-flight limit).
         var inflight = 0
+        /// Of `requests`, the watches (they have a limit of their own).
+        var watchCount = 0
+        /// Watches registered with the hub.
         var watches: [Int: Watcher] = [:]
-        /// Watch requests started but not yet registered with the hub.
-        var pendingWatches: Set<Int> = []
-        /// Of those, the ones the client cancelled already.
+        /// Watch requests the client cancelled before they were registered with the hub.
         var cancelled: Set<Int> = []
         /// Requests this side sent to the peer, by our id (independent of the peer's ids).
         var outbound: [Int: OutboundRequest] = [:]
         var nextOutboundID = 1
+        /// The largest frame the peer accepts (its hello's `maxFrameBytes`, capped by ours).
+        var replyLimit = FrameLimits.default.maxFrameBytes
+    }
+
+    /// One of the peer's requests in flight.
+    struct InFlight {
+        let verb: Verb
+        /// The task running it, for the verbs a `cancel` or a close stops (list, watch, proxy).
+        var task: Task<Void, Never>? = nil
     }
 
     let framed: FramedConnection
     let server: ServerContext
     let state: Mutex<State>
     let logger: Logger
+    /// Lists pass one at a time (see `start`).
+    let listGate = AsyncGate()
 
     init(framed: FramedConnection, server: ServerContext) {
         self.framed = framed
         self.server = server
-        self.state = Mutex(State(phase: .awaitingHello(since: Timestamp.nowSeconds())))
+        var initial = State(phase: .awaitingHello(since: Timestamp.nowSeconds()))
+        initial.replyLimit = server.config.limits.maxFrameBytes
+        self.state = Mutex(initial)
         var l = server.logger
         l[metadataKey: "peer"] = .string(framed.peer)
         self.logger = l
     }
 
+    /// Starts reading. Loop thread (the listener's accept callback).
     func start() throws(Errno) {
+        // A hello is tiny: until it has come, bigger frames are refused unparsed.
+        framed.setMaxFrameBytes(min(server.config.preAuthMaxFrameBytes, server.config.limits.maxFrameBytes))
         framed.onFrame = { [self] body in self.received(body) }
-        framed.onFrameError = { [self] e in self.logger.info("protocol error, closing", metadata: ["error": .string(e.description)]) }
+        framed.onFrameError = { [self] e in
+            guard let suppressed = self.server.protocolErrorLog.admit() else { return }
+            self.logger.info("protocol error, closing", metadata: ["error": .string(e.description), "suppressed": "\(suppressed)"])
+        }
         framed.onClose = { [self] reason in self.closed(reason) }
         try framed.start()
     }
@@ -82,14 +106,21 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
                 throw Status.badRequest("no common protocol version: client speaks \(hello.versions.sorted()), server speaks \(ProtocolVersion.supported)")
             }
             let user = try server.authenticator.authenticate(hello)
-            state.withLock { $0.phase = .ready(user) }
-            framed.send(Frame.encode(Welcome(version: v, server: server.version, user: user.description).json.bytes()))
+            let limit = server.config.limits.maxFrameBytes
+            state.withLock {
+                $0.phase = .ready(user)
+                $0.replyLimit = min(limit, hello.maxFrameBytes ?? FrameLimits.default.maxFrameBytes)
+            }
+            framed.setMaxFrameBytes(limit)
+            framed.send(Frame.encode(Welcome(version: v, server: server.version, user: user.description, maxFrameBytes: limit).json.bytes()))
             if case .node(let name) = user, server.service.tunnels.register(name, self) {
                 logger.info("node connected again: proxy requests now use the new connection", metadata: ["node": .string(name)])
             }
             logger.debug("client connected", metadata: ["user": .string(user.description), "client": .string(hello.client)])
         } catch {
-            logger.info("handshake refused", metadata: ["reason": .string(error.message)])
+            if let suppressed = server.handshakeLog.admit() {
+                logger.info("handshake refused", metadata: ["reason": .string(error.message), "suppressed": "\(suppressed)"])
+            }
             fail(error)
         }
     }
@@ -123,103 +154,5 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         case .error(let s):
             framed.close(reason: "client reported: \(s.message)")
         }
-    }
-
-    private func start(_ req: Request, user: User, bodySize: Int) {
-        let admitted = state.withLock { s -> Bool in
-            guard s.inflight < server.config.maxInflightPerConnection else { return false }
-            s.inflight += 1
-            return true
-        }
-        // A client that does not read its replies gets no more work queued for it.
-        let reading = framed.pendingOutputBytes <= server.config.maxPendingReplyBytes
-        guard admitted, reading, server.admit() else {
-            if admitted { state.withLock { $0.inflight -= 1 } }
-            let s = Status.tooManyRequests(reading ? "too many requests in flight, please try again later"
-                                                   : "too many replies waiting to be read by this client", retryAfterSeconds: 1)
-            framed.send(Message.response(id: req.id, result: .failure(s), warnings: []).frame)
-            return
-        }
-        if req.verb == .watch { _ = state.withLock { $0.pendingWatches.insert(req.id) } }
-        let stream = req.verb == .watch ? watchContext(req.id) : nil
-        let work: RequestBatcher.Work = { [self] in
-            await server.service.handle(req, user: user, bodySize: bodySize, stream: stream) { reply in
-                self.answer(req, reply)
-            }
-        }
-        switch req.verb {
-        case .get, .create, .update, .patch, .delete, .version, .discovery: server.batcher.add(work)
-        default: Task { await work() }
-        }
-    }
-
-    /// Sends the answer to `req` (any thread) and frees its in-flight slot.
-    private func answer(_ req: Request, _ reply: Reply) {
-        server.release()
-        state.withLock { $0.inflight -= 1 }
-        switch reply {
-        case .encoded(let bytes, let warnings):
-            framed.send(Message.responseFrame(id: req.id, objectBytes: bytes, warnings: warnings))
-        case .object(let json, let warnings):
-            framed.send(Message.response(id: req.id, result: .success(json), warnings: warnings).frame)
-        case .failure(let status):
-            if req.verb == .watch {
-                state.withLock { s in
-                    s.watches.removeValue(forKey: req.id)
-                    s.pendingWatches.remove(req.id)
-                    s.cancelled.remove(req.id)
-                }
-            }
-            framed.send(Message.response(id: req.id, result: .failure(status), warnings: []).frame)
-        case .streaming:
-            break
-        }
-    }
-
-    private func watchContext(_ id: Int) -> WatchStreamContext {
-        WatchStreamContext(
-            connection: framed, requestID: id,
-            finish: { [self] status in
-                let owned = state.withLock { $0.watches.removeValue(forKey: id) != nil }
-                guard owned else { return }
-                framed.send(Message.response(id: id, result: status.map { .failure($0) } ?? .success(.null), warnings: []).frame)
-            },
-            register: { [self] w in
-                state.withLock { s -> Bool in
-                    s.pendingWatches.remove(id)
-                    if s.cancelled.remove(id) != nil { return false }
-                    if case .closed = s.phase { return false }
-                    s.watches[id] = w
-                    return true
-                }
-            })
-    }
-
-    private func cancel(_ id: Int) {
-        let w = state.withLock { s -> Watcher? in
-            if let w = s.watches.removeValue(forKey: id) { return w }
-            if s.pendingWatches.contains(id) { s.cancelled.insert(id) }
-            return nil
-        }
-        guard let w else { return }
-        server.service.hub.remove(w)
-        framed.send(Message.response(id: id, result: .success(.null), warnings: []).frame)
-    }
-
-    private func closed(_ reason: String) {
-        let (watches, outbound, user) = state.withLock { s -> ([Watcher], [OutboundRequest], User?) in
-            let user: User? = if case .ready(let u) = s.phase { u } else { nil }
-            s.phase = .closed
-            defer {
-                s.watches.removeAll()
-                s.outbound.removeAll()
-            }
-            return (Array(s.watches.values), Array(s.outbound.values), user)
-        }
-        for w in watches { server.service.hub.remove(w) }
-        if case .node(let name)? = user { server.service.tunnels.unregister(name, self) }
-        for o in outbound { o.finish(.failure(.unavailable("the node's connection closed: \(reason)"))) }
-        server.forget(self)
-        logger.debug("connection closed", metadata: ["reason": .string(reason)])
     }
 }

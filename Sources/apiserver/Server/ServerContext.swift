@@ -10,6 +10,10 @@ final class ServerContext: Sendable {
     let logger: Logger
     let version: String
     private let inflight = Atomic<Int>(0)
+    private let watches = Atomic<Int>(0)
+    /// One "handshake refused" / "protocol error" line per second at most, with a count of the rest.
+    let handshakeLog = LogThrottle()
+    let protocolErrorLog = LogThrottle()
     let connections = Mutex<[ObjectIdentifier: ServerConnection]>([:])
     let batcher = RequestBatcher()
 
@@ -32,6 +36,20 @@ final class ServerContext: Sendable {
     }
 
     func release() { inflight.subtract(1, ordering: .relaxed) }
+
+    /// Takes one of the server-wide watch slots; false when they are all taken.
+    func admitWatch() -> Bool {
+        let n = watches.add(1, ordering: .relaxed).newValue
+        if n > config.maxWatches {
+            watches.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func releaseWatch() { watches.subtract(1, ordering: .relaxed) }
+
+    var watchCount: Int { watches.load(ordering: .relaxed) }
 
     var inflightCount: Int { inflight.load(ordering: .relaxed) }
 

@@ -69,17 +69,18 @@ final class Store: Sendable {
     }
 
     /// Reads the log after `revision` (exclusive) up to `through` (inclusive) within `range`,
-    /// for watches resuming from before the in-memory history.
-    func changes(in range: KeyRange, after revision: Int64, through: Int64) throws(Status) -> [ChangeEvent] {
+    /// at most `limit` changes, for watches resuming from before the in-memory history.
+    func changes(in range: KeyRange, after revision: Int64, through: Int64, limit: Int = Int(Int32.max)) throws(Status) -> [ChangeEvent] {
         try reads.snapshot { c throws(Status) -> [ChangeEvent] in
             let (_, compacted) = try c.revisions()
             if revision < compacted { throw Status.gone("too old resource version: \(revision) (\(compacted))") }
             do {
-                let s = try c.statement("SELECT rev, key, op, value, prev_rev FROM log WHERE rev > ? AND rev <= ? AND key >= ? AND key < ? ORDER BY rev")
+                let s = try c.statement("SELECT rev, key, op, value, prev_rev FROM log WHERE rev > ? AND rev <= ? AND key >= ? AND key < ? ORDER BY rev LIMIT ?")
                 s.bind(1, revision)
                 s.bind(2, through)
                 s.bind(3, range.lower)
                 s.bind(4, range.upper)
+                s.bind(5, Int64(limit))
                 defer { s.reset() }
                 var out: [ChangeEvent] = []
                 let prev = try c.statement("SELECT value FROM log WHERE rev = ?")

@@ -7,6 +7,8 @@ struct WatchConfig: Sendable {
     /// A watcher whose connection has more than this many bytes unsent is ended (it
     /// resumes from its last revision). Default 32 MiB.
     var maxPendingBytes = 32 << 20
+    /// About how often a watcher that asked for bookmarks gets one. Default 10 s.
+    var bookmarkIntervalSeconds: Double = 10
 }
 
 /// Fans committed changes out to watchers, in revision order, encoding each event once.
@@ -88,25 +90,24 @@ final class WatchHub: @unchecked Sendable {
         for (w, why) in ended { w.finish(why) }
     }
 
-    /// Sends `e` to `w` if it matches; returns why the watcher must end, if it must.
-    /// Caller holds the lock.
+    /// Sends `e` to live watcher `w` if it matches; returns why the watcher must end, if
+    /// it must. Caller holds the lock. Watchers still catching up are skipped: their task
+    /// reads this event back from the ring or the log.
     private func deliver(_ e: SharedEvent, to w: Watcher) -> Status? {
-        guard e.change.revision > w.lastRevision else { return nil }
-        switch w.phase {
-        case .ended: return nil
-        case .catchingUp:
-            w.buffer.append(e)
-            return nil
-        case .live:
-            w.lastRevision = e.change.revision
-            guard let type = w.eventType(for: e) else { return nil }
-            if w.sink.pendingOutputBytes > config.maxPendingBytes {
-                w.phase = .ended
-                return Status.tooManyRequests("watch closed: the client did not keep up (\(w.sink.pendingOutputBytes) bytes unsent); resume from resourceVersion \(e.change.revision - 1)", retryAfterSeconds: 1)
-            }
-            w.sink.send(e.frame(id: w.requestID, type: type))
-            return nil
+        guard w.phase == .live, e.change.revision > w.lastRevision else { return nil }
+        w.lastRevision = e.change.revision
+        guard let type = w.eventType(for: e) else { return nil }
+        return send(e.frame(id: w.requestID, type: type), to: w, revision: e.change.revision)
+    }
+
+    /// Queues one event frame for `w`; why the watch must end instead, if it must.
+    private func send(_ frame: [UInt8], to w: Watcher, revision: Int64) -> Status? {
+        if w.sink.pendingOutputBytes > config.maxPendingBytes {
+            return Status.tooManyRequests("watch closed: the client did not keep up (\(w.sink.pendingOutputBytes) bytes unsent); resume from resourceVersion \(revision - 1)", retryAfterSeconds: 1)
         }
+        // A closed connection: drop the watcher now rather than when its close is processed.
+        if !w.sink.send(frame) { return Status.unavailable("the watch's connection is closed") }
+        return nil
     }
 
     private func remove(_ w: Watcher, from s: inout State) {
@@ -119,70 +120,117 @@ final class WatchHub: @unchecked Sendable {
         state.withLock { s in remove(w, from: &s) }
     }
 
-    /// Starts delivering to `w` every matching change after `w.lastRevision`: from memory
-    /// if the history ring still holds them, else from the store's log, then live.
+    /// Changes replayed per step of a catch-up, between two looks at the hub's state.
+    static let catchUpPage = 1000
+
+    /// Delivers to `w` every matching change after `w.lastRevision`, then live ones. The
+    /// replay runs on the caller's task in pages, outside the hub's lock: from the history
+    /// ring while it still holds them, else from the store's log; each page waits until
+    /// the client has read most of the previous ones. Meanwhile `publish` skips `w`; once a
+    /// look under the lock finds it at the latest revision it goes live, with no gap.
     /// Throws 410 Gone if that revision has been compacted away.
-    func start(_ w: Watcher, store: Store) throws(Status) {
-        let after = w.lastRevision
-        var overflow: Status? = nil
-        let target: Int64? = state.withLock { s -> Int64? in
-            if w.phase == .ended { return nil }
-            s.watchers[w.resource.plural, default: ResourceWatchers()].insert(w)
-            if after >= s.latest {
-                w.phase = .live
-                return nil
-            }
-            let oldest = s.ring.isEmpty ? s.latest + 1 : s.ring[s.ringStart].change.revision
-            if after >= oldest - 1 {
-                w.phase = .live
-                for k in 0..<s.ring.count where overflow == nil {
-                    let e = s.ring[(s.ringStart + k) % s.ring.count]
-                    if e.change.revision > after { overflow = deliver(e, to: w) }
+    func start(_ w: Watcher, store: Store) async throws(Status) {
+        enum Step {
+            case done
+            case replay([SharedEvent], through: Int64?)
+            case fromLog(through: Int64)
+        }
+        var last = w.lastRevision
+        state.withLock { s in
+            if w.phase != .ended { s.watchers[w.resource.plural, default: ResourceWatchers()].insert(w) }
+        }
+        while true {
+            let step = state.withLock { s -> Step in
+                if w.phase == .ended { return .done }
+                w.lastRevision = last
+                if last >= s.latest {
+                    w.phase = .live
+                    scheduleBookmark(w)
+                    return .done
                 }
-                if overflow != nil { remove(w, from: &s) }
-                return nil
+                let oldest = s.ring.isEmpty ? s.latest + 1 : s.ring[s.ringStart].change.revision
+                if last >= oldest - 1 { return .replay(ringSlice(s, after: last), through: nil) }
+                return .fromLog(through: s.latest)
             }
-            w.phase = .catchingUp
-            return s.latest
-        }
-        if let overflow { w.finish(overflow) }
-        guard let target else { return }
-        let replay: [ChangeEvent]
-        do {
-            replay = try store.changes(in: w.range, after: after, through: target)
-        } catch {
-            remove(w)
-            throw error
-        }
-        let ended: Status? = state.withLock { s -> Status? in
-            guard w.phase == .catchingUp else { return nil }
-            w.phase = .live
-            let buffered = w.buffer
-            w.buffer = []
-            for e in replay.lazy.map(SharedEvent.init) + buffered {
-                if let why = deliver(e, to: w) {
-                    remove(w, from: &s)
-                    return why
+            var events: [SharedEvent]
+            var through: Int64?
+            switch step {
+            case .done: return
+            case .replay(let e, let t): (events, through) = (e, t)
+            case .fromLog(let target):
+                let page: [ChangeEvent]
+                do {
+                    page = try store.changes(in: w.range, after: last, through: target, limit: Self.catchUpPage)
+                } catch {
+                    remove(w)
+                    throw error
+                }
+                events = page.map(SharedEvent.init)
+                // A short page read everything up to the target.
+                through = page.count < Self.catchUpPage ? target : nil
+            }
+            for e in events where e.change.revision > last {
+                last = e.change.revision
+                guard let type = w.eventTypeUnlocked(for: e) else { continue }
+                if let why = send(e.frame(id: w.requestID, type: type), to: w, revision: e.change.revision) {
+                    return end(w, why)
                 }
             }
-            return nil
+            if let through { last = max(last, through) }
+            guard await w.sink.waitForOutput(below: config.maxPendingBytes / 2) else {
+                return end(w, Status.unavailable("the watch's connection is closed"))
+            }
         }
-        if let ended { w.finish(ended) }
     }
 
-    /// Sends a BOOKMARK carrying the latest revision to every live watcher that asked for them.
-    func sendBookmarks() {
-        state.withLock { s in
+    private func end(_ w: Watcher, _ why: Status) {
+        let owned = state.withLock { s -> Bool in
+            guard w.phase != .ended else { return false }
+            remove(w, from: &s)
+            return true
+        }
+        if owned { w.finish(why) }
+    }
+
+    /// Up to `catchUpPage` ring events after revision `after`, in order. Caller holds the lock.
+    private func ringSlice(_ s: State, after: Int64) -> [SharedEvent] {
+        let n = s.ring.count
+        func at(_ k: Int) -> SharedEvent { s.ring[(s.ringStart + k) % n] }
+        var lo = 0, hi = n
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if at(mid).change.revision <= after { lo = mid + 1 } else { hi = mid }
+        }
+        return (lo..<min(n, lo + Self.catchUpPage)).map(at)
+    }
+
+    /// Sets when live watcher `w` gets its next bookmark: within one interval at random the
+    /// first time, then every interval give or take a tenth, so bookmarks do not all go out in
+    /// one burst. Caller holds the lock.
+    private func scheduleBookmark(_ w: Watcher, now: Double = Monotonic.seconds()) {
+        guard w.bookmarks else { return }
+        let interval = config.bookmarkIntervalSeconds
+        w.nextBookmark = now + (w.nextBookmark == 0 ? Double.random(in: 0..<interval) : interval * Double.random(in: 0.9...1.1))
+    }
+
+    /// Sends a BOOKMARK carrying the latest revision to every live watcher whose bookmark is
+    /// due (call it about once a second). Frames are built under the lock, sent outside it.
+    func sendBookmarks(now: Double = Monotonic.seconds()) {
+        let due = state.withLock { s -> [(Watcher, [UInt8])] in
             let rev = s.latest
+            var due: [(Watcher, [UInt8])] = []
             for (_, ws) in s.watchers {
-                for w in ws.everyone where w.bookmarks && w.phase == .live {
+                for w in ws.everyone where w.bookmarks && w.phase == .live && w.nextBookmark <= now {
+                    scheduleBookmark(w, now: now)
                     // Never behind what the watcher has already been told.
                     let obj: JSON = ["kind": .string(w.resource.kind), "apiVersion": .string(w.resource.apiVersion),
                                      "metadata": ["resourceVersion": .string(String(max(rev, w.lastRevision)))]]
-                    w.sink.send(Message.event(id: w.requestID, type: "BOOKMARK", object: obj).frame)
+                    due.append((w, Message.event(id: w.requestID, type: "BOOKMARK", object: obj).frame))
                 }
             }
+            return due
         }
+        for (w, frame) in due { w.sink.send(frame) }
     }
 
     /// Ends every watch (shutdown).

@@ -6,7 +6,8 @@ import Synchronization
 /// sink may be written from any thread.
 final class Watcher: @unchecked Sendable {
     enum Phase {
-        /// Replaying history from disk; live events wait in `buffer`.
+        /// Replaying history (from the ring or the log) on its own task; the hub skips it
+        /// until it has caught up with the latest revision.
         case catchingUp
         case live
         case ended
@@ -23,8 +24,9 @@ final class Watcher: @unchecked Sendable {
 
     // Guarded by the hub lock.
     var phase: Phase = .catchingUp
-    var buffer: [SharedEvent] = []
     var lastRevision: Int64
+    /// Monotonic time of its next bookmark (when it asked for them).
+    var nextBookmark: Double = 0
 
     init(requestID: Int, sink: FramedConnection, resource: ResourceType, range: KeyRange, filter: ObjectFilter,
          bookmarks: Bool, after revision: Int64, finish: @escaping @Sendable (Status?) -> Void) {
@@ -39,18 +41,28 @@ final class Watcher: @unchecked Sendable {
     }
 
     /// The watch type this watcher should see for `event`, or nil if it should see nothing.
+    /// Uses the event's cached parses: under the hub's lock only.
     func eventType(for event: SharedEvent) -> String? {
-        let change = event.change
+        eventType(event.change, object: { event.object }, previous: { event.previous })
+    }
+
+    /// `eventType` parsing the objects afresh, for catch-up outside the hub's lock.
+    func eventTypeUnlocked(for event: SharedEvent) -> String? {
+        eventType(event.change, object: { (try? JSON.parse(event.change.bytes)) ?? .null },
+                  previous: { event.change.previousBytes.flatMap { try? JSON.parse($0) } })
+    }
+
+    private func eventType(_ change: ChangeEvent, object: () -> JSON, previous: () -> JSON?) -> String? {
         guard range.contains(change.key.path) else { return nil }
         if filter.isTrivial { return change.kind.watchType }
-        let now = filter.matches(event.object)
+        let now = filter.matches(object())
         switch change.kind {
         case .added: return now ? "ADDED" : nil
         // A delete counts if the object matched just before it, too (the write that released
         // the last finalizer may also have moved it out of the selector).
-        case .deleted: return now || (event.previous.map(filter.matches) ?? false) ? "DELETED" : nil
+        case .deleted: return now || (previous().map(filter.matches) ?? false) ? "DELETED" : nil
         case .modified:
-            let before = event.previous.map(filter.matches) ?? false
+            let before = previous().map(filter.matches) ?? false
             switch (before, now) {
             case (true, true): return "MODIFIED"
             case (false, true): return "ADDED"

@@ -196,11 +196,3 @@ final class Locked<T: Sendable>: Sendable {
     func withLock<R: Sendable>(_ body: (inout T) -> R) -> R { mutex.withLock { body(&$0) } }
     var value: T { mutex.withLock { $0 } }
 }
-
-/// Runs blocking code (raw socket reads) on a thread outside the cooperative pool, so it
-/// cannot starve the async code it is testing against.
-func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { c in
-        Thread.detachNewThread { c.resume(with: Result { try body() }) }
-    }
-}
