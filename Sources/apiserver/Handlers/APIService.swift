@@ -41,8 +41,10 @@ final class APIService: Sendable {
         do throws(Status) {
             try authorizer.authorize(user, req, object: req.object)
             switch req.verb {
-            case .get: respond(try get(req))
-            case .list: respond(try list(req))
+            // Reads block on SQLite (and on a free read connection): they run on the store's
+            // own threads, never on the cooperative pool that every other task needs.
+            case .get: store.blocking.run { respond(Self.answer { () throws(Status) in try self.get(req) }) }
+            case .list: store.blocking.run { respond(Self.answer { () throws(Status) in try self.list(req) }) }
             case .create: try create(req, bodySize: bodySize, respond: respond)
             case .update: try update(req, user: user, bodySize: bodySize, respond: respond)
             case .patch: try patch(req, user: user, bodySize: bodySize, respond: respond)
@@ -50,7 +52,7 @@ final class APIService: Sendable {
             case .deletecollection: respond(try await deleteCollection(req))
             case .watch:
                 guard let stream else { throw Status.badRequest("watch needs a connection") }
-                respond(try watch(req, stream: stream))
+                store.blocking.run { respond(Self.answer { () throws(Status) in try self.watch(req, stream: stream) }) }
             case .discovery: respond(discovery())
             case .version: respond(version())
             case .proxy: respond(try await proxy(req))
@@ -58,6 +60,10 @@ final class APIService: Sendable {
         } catch {
             respond(.failure(error))
         }
+    }
+
+    static func answer(_ body: () throws(Status) -> Reply) -> Reply {
+        do throws(Status) { return try body() } catch { return .failure(error) }
     }
 
     /// `handle`, awaiting the answer (bootstrap and tests).

@@ -47,9 +47,12 @@ extension APIService {
     func deleteCollection(_ req: Request) async throws(Status) -> Reply {
         let t = try target(req, needsNamespace: false)
         let f = try filter(req, t)
-        let page = try store.list(t.range) { o throws(Status) -> Bool in
-            if f.isTrivial { return true }
-            return f.matches(try o.json())
+        let store = self.store
+        let page = try await store.blocking.perform { () throws(Status) -> ListPage in
+            try store.list(t.range) { o throws(Status) -> Bool in
+                if f.isTrivial { return true }
+                return f.matches(try o.json())
+            }
         }
         var deleted: [[UInt8]] = []
         for item in page.items {

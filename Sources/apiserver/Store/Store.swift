@@ -27,6 +27,9 @@ final class Store: Sendable {
     let index: KeyIndex
     let checkpointer: Checkpointer
     let compactedRevision: Atomic<Int64>
+    /// Threads for reads and update preparation, off Swift's cooperative pool; one per
+    /// read connection, so a read waits for a connection only when the pool is busy.
+    let blocking: BlockingPool
 
     /// Opens or creates the database at `path`. `publish` receives committed changes in
     /// revision order, on the writer thread.
@@ -41,6 +44,7 @@ final class Store: Sendable {
             let compacted = try w.scalarInt("SELECT value FROM meta WHERE name = 'compacted'")
             compactedRevision = Atomic(compacted)
             reads = try ReadPool(path: path, size: config.readers)
+            blocking = BlockingPool(name: "store-reader", threads: config.readers)
             let idx = KeyIndex()
             try idx.load(w)
             index = idx
@@ -110,6 +114,7 @@ final class Store: Sendable {
     func close() {
         writer.stop()
         checkpointer.stop()
+        blocking.stop()
         reads.close()
     }
 }
