@@ -8,6 +8,9 @@ struct WriteOutcome: Sendable {
     /// False when the mutation found nothing to change and wrote nothing.
     var wrote: Bool = true
     var warnings: [String] = []
+    /// The object was no longer at the revision the change was computed from; nothing was
+    /// written (see `APIService.guaranteedUpdate`).
+    var stale = false
 }
 
 /// A unit of work for the writer: `work` runs on the writer thread inside a batch;

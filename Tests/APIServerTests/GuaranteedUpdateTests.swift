@@ -1,0 +1,111 @@
+import Foundation
+import Synchronization
+import Wire
+import Testing
+@testable import apiserver
+
+/// Updates and patches are computed outside the writer and written only if the object is
+/// still at the revision they were computed from (Kubernetes' GuaranteedUpdate).
+@Suite(.serialized) struct GuaranteedUpdateTests {
+    func client(_ s: InProcessServer, _ name: String) -> Client {
+        Client(config: ClientConfig(server: s.address, token: s.tokens.admin, clientName: name, requestTimeoutSeconds: 60))
+    }
+
+    @Test func concurrentPatchesOfOneObjectAllLand() async throws {
+        let s = try await InProcessServer.start()
+        _ = try await s.client.create(.configMaps, namespace: "default", cm("hot"))
+        let clients = (0..<4).map { client(s, "c\($0)") }
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            for (i, c) in clients.enumerated() {
+                g.addTask {
+                    for j in 0..<25 {
+                        _ = try await c.patch(.configMaps, namespace: "default", name: "hot", ["data": [.init("k\(i)-\(j)"): "v"]])
+                    }
+                }
+            }
+            try await g.waitForAll()
+        }
+        let hot = try await s.client.get(.configMaps, namespace: "default", name: "hot")
+        #expect(hot["data"].objectValue?.count == 100)
+        #expect(hot["data"]["k0-0"] == "v" && hot["data"]["k3-24"] == "v")
+        for c in clients { c.close() }
+        await s.stop()
+    }
+
+    @Test func staleUpdateIsRefusedAndNoOpWritesNothing() async throws {
+        let s = try await InProcessServer.start()
+        let c = s.client
+        let v1 = try await c.create(.configMaps, namespace: "default", cm("a", data: ["k": "1"]))
+        _ = try await c.patch(.configMaps, namespace: "default", name: "a", ["data": ["k": "2"]])
+        var stale = v1
+        stale["data"] = ["k": "3"]
+        await #expect { try await c.update(.configMaps, stale) } throws: { ($0 as? Status)?.isConflict == true }
+        let current = try await c.get(.configMaps, namespace: "default", name: "a")
+        #expect(current["data"]["k"] == "2")
+        let same = try await c.patch(.configMaps, namespace: "default", name: "a", ["data": ["k": "2"]])
+        #expect(rv(same) == rv(current))
+        #expect(await s.store.revision == rv(current))
+        await #expect { try await c.patch(.configMaps, namespace: "default", name: "missing", ["data": ["k": "2"]]) } throws: {
+            ($0 as? Status)?.message == "configmaps \"missing\" not found"
+        }
+        await s.stop()
+    }
+
+    /// A change computed from a version that was overtaken is computed again, and after
+    /// `optimisticAttempts` it is done inside the writer; either way it lands once.
+    @Test func overtakenChangeIsRecomputed() async throws {
+        let s = try await InProcessServer.start()
+        _ = try await s.client.create(.configMaps, namespace: "default", cm("b"))
+        let store = await s.store
+        let service = APIService(store: store, hub: WatchHub(config: .init(), latest: store.revision), limits: .default, serverVersion: "test")
+        let t = APIService.Target(strategy: try Registry.standard.strategy(for: "configmaps"), namespace: "default")
+        let key = t.key("b")
+        let calls = Counter()
+        let inWriter = Atomic<Bool>(false)
+        let writer = Atomic<UInt>(0)
+        let _: Void = await withCheckedContinuation { c in
+            store.submit({ _ throws(Status) in
+                writer.store(UInt(pthread_self()), ordering: .relaxed)
+                return WriteOutcome(bytes: [], revision: 0, wrote: false)
+            }, done: { _ in c.resume() })
+        }
+        let reply: apiserver.Reply = await withCheckedContinuation { c in
+            service.guaranteedUpdate(t, key, respond: { c.resume(returning: $0) }) { cur, old throws(Status) -> PreparedChange in
+                let n = calls.next()
+                // The first three computations are overtaken by another write each; the
+                // fourth runs inside the writer, where nothing can overtake it.
+                if n == 4 { inWriter.store(UInt(pthread_self()) == writer.load(ordering: .relaxed), ordering: .relaxed) }
+                if n <= 3 {
+                    let done = DispatchSemaphore(value: 0)
+                    store.submit({ tx throws(Status) -> WriteOutcome in
+                        var o = try tx.get(key)!.json()
+                        o[path: ["data", "other\(n)"]] = "x"
+                        let w = try tx.put(key, o, previous: try tx.get(key)!)
+                        return WriteOutcome(bytes: w.bytes, revision: w.modRevision)
+                    }, done: { _ in done.signal() })
+                    done.wait()
+                }
+                var new = old
+                new[path: ["data", "mine"]] = .string("after \(n)")
+                return .put(EncodedObject(new), old: old, warnings: [])
+            }
+        }
+        guard case .encoded(let bytes, _) = reply else { Issue.record("update failed: \(reply)"); return }
+        let o = try JSON.parse(bytes)
+        #expect(calls.value == 4)
+        #expect(o["data"]["mine"] == "after 4")
+        #expect(o["data"]["other3"] == "x")
+        let lastRanInWriter = inWriter.load(ordering: .relaxed)
+        #expect(lastRanInWriter)
+        await s.stop()
+    }
+}
+
+/// A thread-safe count of calls.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.withLock { n += 1; return n } }
+    var value: Int { lock.withLock { n } }
+}
+
