@@ -33,7 +33,10 @@ final class Store: Sendable {
 
     /// Opens or creates the database at `path`. `publish` receives committed changes in
     /// revision order, on the writer thread.
-    init(path: String, config: StoreConfig = StoreConfig(), publish: @escaping @Sendable ([ChangeEvent]) -> Void) throws(Status) {
+    /// `onFatal` hears (once) that a COMMIT failed in a way that may have reached the disk
+    /// anyway; the store acknowledges nothing more, and the process should exit.
+    init(path: String, config: StoreConfig = StoreConfig(), publish: @escaping @Sendable ([ChangeEvent]) -> Void,
+         onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(Status) {
         self.path = path
         self.config = config
         do {
@@ -48,7 +51,7 @@ final class Store: Sendable {
             let idx = KeyIndex()
             try idx.load(w)
             index = idx
-            writer = Writer(db: w, revision: current, index: idx, publish: publish)
+            writer = Writer(db: w, revision: current, index: idx, publish: publish, onFatal: onFatal)
             checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver"))
         } catch {
             throw Status.internalError("cannot open the store at \(path): \(error)")
