@@ -27,6 +27,8 @@ final class Store: Sendable {
     let index: KeyIndex
     let checkpointer: Checkpointer
     let compactedRevision: Atomic<Int64>
+    /// Stored objects lists have read, for tests that a list used the key index.
+    let listedValueReads = Atomic<Int>(0)
     /// Threads for reads and update preparation, off Swift's cooperative pool; one per
     /// read connection, so a read waits for a connection only when the pool is busy.
     let blocking: BlockingPool
