@@ -32,6 +32,38 @@ import Testing
         await s.stop()
     }
 
+    /// Patches of an object with many labels and other clients' small creates, side by
+    /// side: every one lands (how long they wait is measured in docs/BENCHMARKS.md).
+    @Test func patchesOfAHugeObjectAndSmallCreatesAllLand() async throws {
+        let s = try await InProcessServer.start()
+        var labels = JSONObject()
+        for i in 0..<20_000 { labels["label-\(i)"] = "v" }
+        _ = try await s.client.create(.configMaps, namespace: "default", ["metadata": ["name": "big", "labels": .object(labels)]])
+        let other = client(s, "small")
+        async let patches: [String] = {
+            var rvs: [String] = []
+            for i in 0..<3 {
+                let o = try await s.client.patch(.configMaps, namespace: "default", name: "big",
+                                                 ["metadata": ["labels": ["flip": .string("\(i)"), .init("label-\(i)"): .null]]])
+                rvs.append(o["metadata"]["resourceVersion"].stringValue ?? "")
+            }
+            return rvs
+        }()
+        var created = 0
+        for i in 0..<20 {
+            _ = try await other.create(.configMaps, namespace: "default", cm("small-\(i)"))
+            created += 1
+        }
+        #expect(try await patches.count == 3)
+        #expect(created == 20)
+        let big = try await s.client.get(.configMaps, namespace: "default", name: "big")
+        #expect(big["metadata"]["labels"].objectValue?.count == 19_998)
+        #expect(big["metadata"]["labels"]["flip"] == "2" && big["metadata"]["labels"]["label-0"].isNull)
+        #expect(big["metadata"]["labels"]["label-3"] == "v")
+        other.close()
+        await s.stop()
+    }
+
     @Test func staleUpdateIsRefusedAndNoOpWritesNothing() async throws {
         let s = try await InProcessServer.start()
         let c = s.client
