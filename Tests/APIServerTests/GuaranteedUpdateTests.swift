@@ -64,6 +64,23 @@ import Testing
         await s.stop()
     }
 
+    @Test func deleteCollectionDeletesWhatMatchesAndMarksWhatFinalizersHold() async throws {
+        let s = try await InProcessServer.start()
+        let c = s.client
+        for n in ["a", "b", "c"] { _ = try await c.create(.configMaps, namespace: "default", cm(n, labels: ["app": n == "c" ? "other" : "web"])) }
+        _ = try await c.create(.configMaps, namespace: "default",
+                               ["metadata": ["name": "held", "labels": ["app": "web"], "finalizers": ["example.com/keep"]]])
+        var req = Request(verb: .deletecollection, resource: "configmaps", namespace: "default")
+        req.labelSelector = "app=web"
+        let out = try await c.request(req).object
+        let items = out["items"].arrayValue ?? []
+        #expect(items.map { $0["metadata"]["name"].stringValue ?? "" } == ["a", "b", "held"])
+        #expect(items[2]["metadata"]["deletionTimestamp"].stringValue != nil)
+        let left = try await c.list(.configMaps, namespace: "default").items.map { $0["metadata"]["name"].stringValue ?? "" }
+        #expect(left == ["c", "held"])
+        await s.stop()
+    }
+
     @Test func staleUpdateIsRefusedAndNoOpWritesNothing() async throws {
         let s = try await InProcessServer.start()
         let c = s.client

@@ -13,12 +13,6 @@ extension APIService {
         }
     }
 
-    /// Deletes inside a write batch (deletecollection).
-    static func deleteInBatch(_ tx: WriteTransaction, _ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
-                              uid: String?, resourceVersion: String?) throws(Status) -> WriteOutcome {
-        try apply(try prepareDelete(t, key, current: current, old: old, uid: uid, resourceVersion: resourceVersion), to: key, current: current, tx)
-    }
-
     /// Deletes now, or marks the object for deletion while finalizers hold it.
     static func prepareDelete(_ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
                               uid: String?, resourceVersion: String?) throws(Status) -> PreparedChange {
@@ -58,14 +52,16 @@ extension APIService {
         for item in page.items {
             guard let key = ObjectKey(path: item.key) else { continue }
             let kt = Target(strategy: t.strategy, namespace: key.namespace)
-            do {
-                let out = try await store.mutate { tx throws(Status) -> WriteOutcome in
-                    guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: key.name) }
-                    return try Self.deleteInBatch(tx, kt, key, current: cur, old: try cur.json(), uid: nil, resourceVersion: nil)
+            let reply: Reply = await withCheckedContinuation { c in
+                guaranteedUpdate(kt, key, respond: { c.resume(returning: $0) }) { cur, old throws(Status) -> PreparedChange in
+                    try Self.prepareDelete(kt, key, current: cur, old: old, uid: nil, resourceVersion: nil)
                 }
-                deleted.append(out.bytes)
-            } catch where error.isNotFound {
-                continue
+            }
+            switch reply {
+            case .encoded(let bytes, _): deleted.append(bytes)
+            case .failure(let s) where s.isNotFound: continue
+            case .failure(let s): throw s
+            case .object, .streaming: continue
             }
         }
         let meta: JSON = ["resourceVersion": .string(String(store.revision))]
