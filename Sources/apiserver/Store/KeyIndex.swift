@@ -9,18 +9,8 @@ import Foundation
 final class KeyIndex: @unchecked Sendable {
     private struct ResourceKeys {
         var revisions: [String: Int64] = [:]
-        /// The same keys in order, kept sorted on every insert and removal (binary search;
-        /// moving the tail of an array of references is cheap at this size).
-        var sorted: [String] = []
-
-        mutating func insert(_ key: String) {
-            sorted.insert(key, at: KeyIndex.lowerBound(sorted, key))
-        }
-
-        mutating func remove(_ key: String) {
-            let i = KeyIndex.lowerBound(sorted, key)
-            if i < sorted.count && sorted[i] == key { sorted.remove(at: i) }
-        }
+        /// The same keys in order, kept sorted on every insert and removal.
+        var sorted = SortedKeys()
     }
 
     private let lock = NSLock()
@@ -51,7 +41,7 @@ final class KeyIndex: @unchecked Sendable {
         defer { lock.unlock() }
         resources = [:]
         for (key, rev) in latest { resources[Self.resource(of: key), default: ResourceKeys()].revisions[key] = rev }
-        for r in resources.keys { resources[r]!.sorted = resources[r]!.revisions.keys.sorted() }
+        for r in resources.keys { resources[r]!.sorted = SortedKeys(sorted: resources[r]!.revisions.keys.sorted()) }
         revision = last
     }
 
@@ -85,9 +75,9 @@ final class KeyIndex: @unchecked Sendable {
             let r = c.resource
             if let rev = c.revision {
                 let existed = resources[r, default: ResourceKeys()].revisions.updateValue(rev, forKey: c.key) != nil
-                if !existed { resources[r]!.insert(c.key) }
+                if !existed { resources[r]!.sorted.insert(c.key) }
             } else if resources[r]?.revisions.removeValue(forKey: c.key) != nil {
-                resources[r]!.remove(c.key)
+                resources[r]!.sorted.remove(c.key)
             }
         }
         revision = committed
@@ -111,22 +101,26 @@ final class KeyIndex: @unchecked Sendable {
             if range.namespace != nil { return (revision, [], false) }
             let suffix = "/" + name
             var out: [(key: String, revision: Int64)] = []
-            var i = Self.lowerBound(rk.sorted, lower)
-            while i < rk.sorted.count, rk.sorted[i] < range.upper {
-                if rk.sorted[i].hasSuffix(suffix) { out.append((rk.sorted[i], rk.revisions[rk.sorted[i]]!)) }
-                i += 1
+            rk.sorted.forEach(from: lower) { key in
+                guard key < range.upper else { return false }
+                if key.hasSuffix(suffix) { out.append((key, rk.revisions[key]!)) }
+                return true
             }
             return (revision, out, false)
         }
-        var i = Self.lowerBound(rk.sorted, lower)
         var out: [(key: String, revision: Int64)] = []
+        var more = false
         if let limit, limit > 0 { out.reserveCapacity(limit) }
-        while i < rk.sorted.count, rk.sorted[i] < range.upper {
-            if let limit, limit > 0, out.count == limit { return (revision, out, true) }
-            out.append((rk.sorted[i], rk.revisions[rk.sorted[i]]!))
-            i += 1
+        rk.sorted.forEach(from: lower) { key in
+            guard key < range.upper else { return false }
+            if let limit, limit > 0, out.count == limit {
+                more = true
+                return false
+            }
+            out.append((key, rk.revisions[key]!))
+            return true
         }
-        return (revision, out, false)
+        return (revision, out, more)
     }
 
     var committedRevision: Int64 {
