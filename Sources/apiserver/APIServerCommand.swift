@@ -55,6 +55,7 @@ struct APIServerCommand: AsyncParsableCommand {
         config.dataDir = dataDir
         config.limits = FrameLimits(maxFrameBytes: maxFrameBytes, maxObjectBytes: maxObjectBytes)
         config.controllers = !noControllers
+        config.exitOnStoreFailure = true
         config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period")
         config.nodeMonitorPeriodSeconds = try Duration.parse(nodeMonitorPeriod, flag: "--node-monitor-period")
         config.eventTTLSeconds = try Duration.parse(eventTtl, flag: "--event-ttl")

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A JSON value as it appeared on the wire.
 ///
 /// Value type, `Sendable`, safe to share across threads. Objects keep their keys in the order
@@ -94,49 +96,52 @@ public enum JSON: Sendable, Equatable {
     }
 }
 
-/// A JSON object with its keys in insertion order. Lookup is linear: Kubernetes objects
-/// have few keys per level, and order is worth more here than hashing.
+/// A JSON object with its keys in insertion order and hashed lookups, so an object with a
+/// few hundred thousand labels costs no more per key than one with three.
 public struct JSONObject: Sendable, Equatable, Sequence {
-    public private(set) var entries: [(key: String, value: JSON)]
+    private var storage: OrderedDictionary<String, JSON>
 
-    public init() { entries = [] }
+    public init() { storage = [:] }
     public init(_ entries: [(String, JSON)]) {
-        self.entries = []
-        self.entries.reserveCapacity(entries.count)
-        for (k, v) in entries { self[k] = v }
+        storage = [:]
+        storage.reserveCapacity(entries.count)
+        for (k, v) in entries { storage[k] = v }
     }
 
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
-    public var keys: [String] { entries.map(\.key) }
+    /// The members in order (a copy: iterate the object itself to avoid it).
+    public var entries: [(key: String, value: JSON)] { storage.elements.map { ($0.key, $0.value) } }
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
+    public var keys: [String] { Array(storage.keys) }
 
     /// Setting `nil` removes the key; setting an existing key keeps its position.
     public subscript(key: String) -> JSON? {
-        get {
-            for e in entries where e.key == key { return e.value }
-            return nil
-        }
-        set {
-            if let i = entries.firstIndex(where: { $0.key == key }) {
-                if let v = newValue { entries[i].value = v } else { entries.remove(at: i) }
-            } else if let v = newValue {
-                entries.append((key, v))
-            }
-        }
+        get { storage[key] }
+        set { storage[key] = newValue }
     }
 
-    /// Appends without checking for an existing key (the parser already checked).
+    /// The position of `key` in member order, or nil.
+    func index(forKey key: String) -> Int? { storage.index(forKey: key) }
+
+    /// The member at `index` (from `index(forKey:)`).
+    func value(at index: Int) -> JSON { storage.values[index] }
+
+    /// Sets `key`, keeping its position when it exists (the parser's duplicate keys: last wins).
     mutating func appendUnchecked(_ key: String, _ value: JSON) {
-        entries.append((key, value))
+        storage[key] = value
     }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: JSON)]> {
-        entries.makeIterator()
+    public struct Iterator: IteratorProtocol {
+        var base: OrderedDictionary<String, JSON>.Iterator
+        public mutating func next() -> (key: String, value: JSON)? { base.next() }
     }
 
+    public func makeIterator() -> Iterator { Iterator(base: storage.makeIterator()) }
+
+    /// Member order does not matter for equality, as in JSON itself.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        guard lhs.entries.count == rhs.entries.count else { return false }
-        for (k, v) in lhs.entries where rhs[k] != v { return false }
+        guard lhs.storage.count == rhs.storage.count else { return false }
+        for (k, v) in lhs.storage where rhs.storage[k] != v { return false }
         return true
     }
 }

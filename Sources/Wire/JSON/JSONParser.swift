@@ -109,7 +109,6 @@ struct JSONParser {
         var obj = JSONObject()
         skipSpace()
         if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(obj) }
-        var seen: Set<String>? = nil
         while true {
             skipSpace()
             guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -120,12 +119,7 @@ struct JSONParser {
             skipSpace()
             let value = try parseValue()
             // Duplicate keys: the last one wins, as in Go's encoding/json.
-            if obj.count < 8 {
-                if obj[key] != nil { obj[key] = value } else { obj.appendUnchecked(key, value) }
-            } else {
-                if seen == nil { seen = Set(obj.keys) }
-                if seen!.insert(key).inserted { obj.appendUnchecked(key, value) } else { obj[key] = value }
-            }
+            obj.appendUnchecked(key, value)
             skipSpace()
             guard i < b.count else { throw fail("unexpected end of input in object") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }

@@ -144,7 +144,7 @@ final class KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
 
     deinit {
         guard !readAll else { return }
-        for (i, e) in object.entries.enumerated() where !wasRead(i) {
+        for (i, e) in object.enumerated() where !wasRead(i) {
             state.unknown.append(JSONPath(codingPath: codingPath).appending(e.key))
         }
     }
@@ -156,16 +156,14 @@ final class KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
     /// The value for `key`, marking it read.
     private func lookup(_ key: Key) -> JSON? {
         let name = key.stringValue
-        for (i, e) in object.entries.enumerated() where e.key == name {
-            if i < 64 {
-                readBits |= 1 << UInt64(i)
-            } else {
-                if readMore.count <= i - 64 { readMore += Array(repeating: false, count: i - 64 - readMore.count + 1) }
-                readMore[i - 64] = true
-            }
-            return e.value
+        guard let i = object.index(forKey: name) else { return nil }
+        if i < 64 {
+            readBits |= 1 << UInt64(i)
+        } else {
+            if readMore.count <= i - 64 { readMore += Array(repeating: false, count: i - 64 - readMore.count + 1) }
+            readMore[i - 64] = true
         }
-        return nil
+        return object.value(at: i)
     }
 
     var allKeys: [Key] {

@@ -41,7 +41,9 @@ actor APIServer {
                                                 attributes: [.posixPermissions: 0o700])
         let tokens = try Tokens.loadOrCreate(dataDir: config.dataDir)
         let hub = WatchHub(config: config.watch, latest: 0)
-        let store = try Store(path: config.dataDir + "/skiff.db", config: config.store) { hub.publish($0) }
+        let fatalLogger = logger, exitOnFailure = config.exitOnStoreFailure
+        let store = try Store(path: config.dataDir + "/skiff.db", config: config.store, publish: { hub.publish($0) },
+                              onFatal: { why in Self.storeFailed(why, logger: fatalLogger, exit: exitOnFailure) })
         hub.state.withLock { $0.latest = store.revision }
         let service = APIService(store: store, hub: hub, limits: config.limits, serverVersion: APIServerConfig.version,
                                  proxyTimeoutSeconds: config.proxyTimeoutSeconds)
@@ -119,6 +121,18 @@ actor APIServer {
         r.loop.stop()
         state = .shutdown
         logger.info("apiserver stopped")
+    }
+
+    /// A COMMIT failed and may have reached the disk anyway: the store answers nothing more,
+    /// and the process exits (after a moment for the "outcome unknown" answers to go out) so
+    /// that SQLite's recovery decides at restart (systemd restarts it).
+    static func storeFailed(_ why: String, logger: Logger, exit: Bool) {
+        logger.critical("the store failed to commit a write batch; exiting so that the database is recovered at restart",
+                        metadata: ["error": .string(why)])
+        guard exit else { return }
+        Thread.sleep(forTimeInterval: 0.3)
+        fflush(nil)
+        _exit(1)
     }
 
     /// Runs `work` every `seconds` until cancelled.

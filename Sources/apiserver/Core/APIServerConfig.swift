@@ -28,6 +28,9 @@ struct APIServerConfig: Sendable {
     var writeTimeoutSeconds: Double = 60
     /// A connection that has not said hello by then is closed. Default 10 s.
     var handshakeTimeoutSeconds: Double = 10
+    /// Exit the process when a COMMIT fails in a way that may still have reached the disk.
+    /// Default false (in-process servers); the `apiserver` command sets it.
+    var exitOnStoreFailure = false
     /// Run the built-in controllers (namespace, node lifecycle). Default true.
     var controllers = true
     /// A node whose Lease is not renewed for this long is marked Unknown. Default 50 s.

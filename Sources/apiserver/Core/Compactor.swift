@@ -38,16 +38,26 @@ struct Compactor: Sendable {
             guard ok else { return }
             from = hi
         }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let accepted = store.writer.maintain { db, _ in
-                let start = Timestamp.nowSeconds()
-                Self.reclaim(db, logger: logger)
-                logger.debug("reclaimed", metadata: ["ms": "\(Int((Timestamp.nowSeconds() - start) * 1000))"])
-                c.resume()
+        // Free pages go back in rounds of `reclaimPagesPerRound`, each its own chore between
+        // write batches, so returning a large freelist never holds the writer for long.
+        var first = true
+        while true {
+            let more: Bool = await withCheckedContinuation { c in
+                let accepted = store.writer.maintain { [first] db, _ in
+                    let start = Timestamp.nowSeconds()
+                    let more = Self.reclaim(db, pages: Self.reclaimPagesPerRound, onlyIfWorthIt: first, logger: logger)
+                    logger.debug("reclaimed", metadata: ["ms": "\(Int((Timestamp.nowSeconds() - start) * 1000))"])
+                    c.resume(returning: more)
+                }
+                if !accepted { c.resume(returning: false) }
             }
-            if !accepted { c.resume() }
+            if !more || Task.isCancelled { return }
+            first = false
         }
     }
+
+    /// Pages one reclaim round hands back: 1,024 (4 MiB at SQLite's default page size).
+    static let reclaimPagesPerRound = 1024
 
     /// Rows with revisions in [from, to) supersede their previous versions, which go;
     /// tombstones in that range go too. The newest version at or below `to` of every live
@@ -76,18 +86,22 @@ struct Compactor: Sendable {
         }
     }
 
-    /// Hands free pages back to the file system once they are a quarter of the file. (The
-    /// WAL is kept small by the `Checkpointer`, not here, so compaction never makes the
-    /// writer wait for a checkpoint.)
-    static func reclaim(_ db: SQLiteConnection, logger: Logger) {
+    /// Hands up to `pages` free pages back to the file system; with `onlyIfWorthIt`, only
+    /// once free pages are a quarter of the file. True if free pages remain for another
+    /// round. (The WAL is kept small by the `Checkpointer`, not here, so compaction never
+    /// makes the writer wait for a checkpoint.)
+    @discardableResult
+    static func reclaim(_ db: SQLiteConnection, pages: Int, onlyIfWorthIt: Bool = true, logger: Logger) -> Bool {
         do {
             let free = try db.scalarInt("PRAGMA freelist_count")
-            let pages = try db.scalarInt("PRAGMA page_count")
-            if free > 256 && free * 4 > pages {
-                try db.exec("PRAGMA incremental_vacuum")
-            }
+            let total = try db.scalarInt("PRAGMA page_count")
+            if onlyIfWorthIt && !(free > 256 && free * 4 > total) { return false }
+            if free == 0 { return false }
+            try db.exec("PRAGMA incremental_vacuum(\(pages))")
+            return free > Int64(pages)
         } catch {
             logger.warning("vacuum failed", metadata: ["error": .string("\(error)")])
+            return false
         }
     }
 }

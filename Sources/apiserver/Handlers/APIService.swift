@@ -43,8 +43,12 @@ final class APIService: Sendable {
         do throws(Status) {
             try authorizer.authorize(user, req, object: req.object)
             switch req.verb {
-            case .get: respond(try get(req))
-            case .list: respond(try list(req, replyLimit: replyLimit ?? limits.maxFrameBytes))
+            // Reads block on SQLite (and on a free read connection): they run on the store's
+            // own threads, never on the cooperative pool that every other task needs.
+            case .get: store.blocking.run { respond(Self.answer { () throws(Status) in try self.get(req) }) }
+            case .list:
+                let limit = replyLimit ?? limits.maxFrameBytes
+                store.blocking.run { respond(Self.answer { () throws(Status) in try self.list(req, replyLimit: limit) }) }
             case .create: try create(req, bodySize: bodySize, respond: respond)
             case .update: try update(req, user: user, bodySize: bodySize, respond: respond)
             case .patch: try patch(req, user: user, bodySize: bodySize, respond: respond)
@@ -52,6 +56,7 @@ final class APIService: Sendable {
             case .deletecollection: respond(try await deleteCollection(req, replyLimit: replyLimit ?? limits.maxFrameBytes))
             case .watch:
                 guard let stream else { throw Status.badRequest("watch needs a connection") }
+                // Async: its reads go to the store's threads page by page (see `watch`).
                 respond(try await watch(req, stream: stream))
             case .discovery: respond(discovery())
             case .version: respond(version())
@@ -60,6 +65,10 @@ final class APIService: Sendable {
         } catch {
             respond(.failure(error))
         }
+    }
+
+    static func answer(_ body: () throws(Status) -> Reply) -> Reply {
+        do throws(Status) { return try body() } catch { return .failure(error) }
     }
 
     /// `handle`, awaiting the answer (bootstrap and tests).

@@ -5,19 +5,17 @@ extension APIService {
         if let p = req.propagationPolicy, !["Background", "Foreground", "Orphan"].contains(p) {
             throw Status.badRequest("propagationPolicy \"\(p)\" is not one of Background, Foreground, Orphan")
         }
-        write(respond: respond) { tx throws(Status) -> WriteOutcome in
-            let key = t.key(name)
-            guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
-            let old = try cur.json()
+        let key = t.key(name)
+        let uid = req.preconditionUID, resourceVersion = req.preconditionResourceVersion
+        guaranteedUpdate(t, key, respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
-            return try Self.deleteInBatch(tx, t, key, current: cur, old: old,
-                                          uid: req.preconditionUID, resourceVersion: req.preconditionResourceVersion)
+            return try Self.prepareDelete(t, key, current: cur, old: old, uid: uid, resourceVersion: resourceVersion)
         }
     }
 
     /// Deletes now, or marks the object for deletion while finalizers hold it.
-    static func deleteInBatch(_ tx: WriteTransaction, _ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
-                              uid: String?, resourceVersion: String?) throws(Status) -> WriteOutcome {
+    static func prepareDelete(_ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
+                              uid: String?, resourceVersion: String?) throws(Status) -> PreparedChange {
         let meta = old["metadata"]
         if let uid, uid != meta["uid"].stringValue {
             throw Status.conflict(resource: t.type.plural, name: key.name, group: t.type.group,
@@ -27,19 +25,15 @@ extension APIService {
             throw Status.conflict(resource: t.type.plural, name: key.name, group: t.type.group,
                                   "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.modRevision)")
         }
-        if t.strategy.readyToDelete(old) {
-            let gone = try tx.delete(key, previous: current, lastState: old)
-            return WriteOutcome(bytes: gone.bytes, revision: gone.modRevision)
-        }
+        if t.strategy.readyToDelete(old) { return .delete(EncodedObject(old), warnings: []) }
         if !meta["deletionTimestamp"].isNull {
-            return WriteOutcome(bytes: current.bytes, revision: current.modRevision, wrote: false)
+            return .unchanged(WriteOutcome(bytes: current.bytes, revision: current.modRevision, wrote: false))
         }
         var marked = old
         marked[path: ["metadata", "deletionTimestamp"]] = .string(Timestamp.now())
         marked[path: ["metadata", "deletionGracePeriodSeconds"]] = 0
         t.strategy.beginDeletion(&marked)
-        let stored = try tx.put(key, marked, previous: current, previousJSON: old)
-        return WriteOutcome(bytes: stored.bytes, revision: stored.modRevision)
+        return .put(EncodedObject(marked), old: old, warnings: [])
     }
 
     /// Deletes every object the selectors match, one write each; answers with the list of
@@ -48,22 +42,27 @@ extension APIService {
     func deleteCollection(_ req: Request, replyLimit: Int) async throws(Status) -> Reply {
         let t = try target(req, needsNamespace: false)
         let f = try filter(req, t)
-        let page = try store.list(t.range) { o throws(Status) -> Bool in
-            if f.isTrivial { return true }
-            return f.matches(try o.json())
+        let store = self.store
+        let page = try await store.blocking.perform { () throws(Status) -> ListPage in
+            try store.list(t.range) { o throws(Status) -> Bool in
+                if f.isTrivial { return true }
+                return f.matches(try o.json())
+            }
         }
         var deleted: [[UInt8]] = []
         for item in page.items {
             guard let key = ObjectKey(path: item.key) else { continue }
             let kt = Target(strategy: t.strategy, namespace: key.namespace)
-            do {
-                let out = try await store.mutate { tx throws(Status) -> WriteOutcome in
-                    guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: key.name) }
-                    return try Self.deleteInBatch(tx, kt, key, current: cur, old: try cur.json(), uid: nil, resourceVersion: nil)
+            let reply: Reply = await withCheckedContinuation { c in
+                guaranteedUpdate(kt, key, respond: { c.resume(returning: $0) }) { cur, old throws(Status) -> PreparedChange in
+                    try Self.prepareDelete(kt, key, current: cur, old: old, uid: nil, resourceVersion: nil)
                 }
-                deleted.append(out.bytes)
-            } catch where error.isNotFound {
-                continue
+            }
+            switch reply {
+            case .encoded(let bytes, _): deleted.append(bytes)
+            case .failure(let s) where s.isNotFound: continue
+            case .failure(let s): throw s
+            case .object, .streaming: continue
             }
         }
         let meta: JSON = ["resourceVersion": .string(String(store.revision))]

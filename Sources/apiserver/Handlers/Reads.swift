@@ -49,7 +49,8 @@ extension APIService {
             after = c.key
             atRevision = c.revision
         }
-        let page = try store.list(t.range, after: after, limit: req.limit, atRevision: atRevision) { o throws(Status) -> Bool in
+        let page = try store.list(Self.keyRange(t, f), after: after, limit: req.limit, atRevision: atRevision, name: f.name,
+                                  keepsAll: f.isTrivial) { o throws(Status) -> Bool in
             if f.isTrivial { return true }
             return f.matches(try o.json())
         }
@@ -74,6 +75,15 @@ extension APIService {
             meta["continue"] = .string(ContinueToken(revision: page.revision, key: next).encode())
         }
         return .encoded(Self.encodeList(t.type, meta: .object(meta), items: items.map(\.bytes)), warnings: [])
+    }
+
+    /// The keys a list must look at: a list across namespaces with a
+    /// `metadata.namespace=` field selector reads only that namespace's keys.
+    static func keyRange(_ t: Target, _ f: ObjectFilter) -> KeyRange {
+        guard t.type.namespaced, t.namespace == nil,
+              let r = f.fields.requirements.first(where: { $0.field == "metadata.namespace" && !$0.negated })
+        else { return t.range }
+        return KeyRange(resource: t.type.plural, namespace: r.value)
     }
 
     /// `{"apiVersion":..,"kind":"PodList","metadata":{..},"items":[..]}` with the stored

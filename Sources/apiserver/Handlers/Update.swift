@@ -14,16 +14,13 @@ extension APIService {
         obj[path: ["metadata", "name"]] = .string(name)
         let isStatus = req.subresource == "status"
         let given = obj
-        write(respond: respond) { tx throws(Status) -> WriteOutcome in
-            let key = t.key(name)
-            guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
-            let old = try cur.json()
+        guaranteedUpdate(t, t.key(name), respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
             if let rv = given["metadata"]["resourceVersion"].stringValue, !rv.isEmpty, rv != String(cur.modRevision) {
                 throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
                                       "the object has been modified; please apply your changes to the latest version and try again")
             }
-            return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: given, isStatus: isStatus)
+            return try Self.prepareUpdate(t, name, current: cur, old: old, new: given, isStatus: isStatus)
         }
     }
 
@@ -36,18 +33,15 @@ extension APIService {
         }
         guard let patch = req.patch, case .object = patch else { throw Status.badRequest("a merge patch must be a JSON object") }
         let isStatus = req.subresource == "status"
-        write(respond: respond) { tx throws(Status) -> WriteOutcome in
-            let key = t.key(name)
-            guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
-            let old = try cur.json()
+        guaranteedUpdate(t, t.key(name), respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
-            var new = old.applyingMergePatch(patch)
             if let rv = patch["metadata"]["resourceVersion"].stringValue, rv != String(cur.modRevision) {
                 throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
                                       "the object has been modified; please apply your changes to the latest version and try again")
             }
+            var new = old.applyingMergePatch(patch)
             try ObjectPreparation.checkKind(&new, t.type)
-            return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: new, isStatus: isStatus)
+            return try Self.prepareUpdate(t, name, current: cur, old: old, new: new, isStatus: isStatus)
         }
     }
 
@@ -59,16 +53,16 @@ extension APIService {
         }
     }
 
-    /// The shared end of update and patch, inside a write batch: server-owned metadata is
-    /// kept, spec/status split by subresource, defaults, validation, no-op detection, and
-    /// deletion once the last finalizer is gone.
-    static func finishUpdate(_ tx: WriteTransaction, _ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
-                             new given: JSON, isStatus: Bool) throws(Status) -> WriteOutcome {
+    /// The shared end of update and patch, computed from one version of the object (outside
+    /// the writer): server-owned metadata is kept, spec/status split by subresource,
+    /// defaults, validation, no-op detection, and deletion once the last finalizer is gone.
+    static func prepareUpdate(_ t: Target, _ name: String, current: StoredObject, old: JSON,
+                              new given: JSON, isStatus: Bool) throws(Status) -> PreparedChange {
         let s = t.strategy
         var new = given
         let oldMeta = old["metadata"]
         if let uid = new["metadata"]["uid"].stringValue, !uid.isEmpty, uid != oldMeta["uid"].stringValue {
-            throw Status.conflict(resource: t.type.plural, name: key.name, group: t.type.group,
+            throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
                                   "Precondition failed: UID in precondition: \(uid), UID in object meta: \(oldMeta["uid"].stringValue ?? "")")
         }
         if isStatus {
@@ -99,13 +93,11 @@ extension APIService {
         }
         new[path: ["metadata", "resourceVersion"]] = oldMeta["resourceVersion"]
         if new == old {
-            return WriteOutcome(bytes: current.bytes, revision: current.modRevision, wrote: false, warnings: warnings)
+            return .unchanged(WriteOutcome(bytes: current.bytes, revision: current.modRevision, wrote: false, warnings: warnings))
         }
         if !oldMeta["deletionTimestamp"].isNull && s.readyToDelete(new) {
-            let gone = try tx.delete(key, previous: current, lastState: new)
-            return WriteOutcome(bytes: gone.bytes, revision: gone.modRevision, warnings: warnings)
+            return .delete(EncodedObject(new), warnings: warnings)
         }
-        let stored = try tx.put(key, new, previous: current, previousJSON: old)
-        return WriteOutcome(bytes: stored.bytes, revision: stored.modRevision, warnings: warnings)
+        return .put(EncodedObject(new), old: old, warnings: warnings)
     }
 }

@@ -15,9 +15,13 @@ extension APIService {
             var cursor: String? = nil
             var at: Int64? = nil
             repeat {
-                let page = try store.list(t.range, after: cursor, limit: Self.initialStatePage, atRevision: at) { o throws(Status) -> Bool in
-                    if f.isTrivial { return true }
-                    return f.matches(try o.json())
+                let (range, from, rev) = (Self.keyRange(t, f), cursor, at)
+                let page = try await store.blocking.perform { () throws(Status) -> ListPage in
+                    try self.store.list(range, after: from, limit: Self.initialStatePage, atRevision: rev, name: f.name,
+                                        keepsAll: f.isTrivial) { o throws(Status) -> Bool in
+                        if f.isTrivial { return true }
+                        return f.matches(try o.json())
+                    }
                 }
                 at = page.revision
                 for item in page.items {

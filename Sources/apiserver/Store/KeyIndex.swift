@@ -9,8 +9,8 @@ import Foundation
 final class KeyIndex: @unchecked Sendable {
     private struct ResourceKeys {
         var revisions: [String: Int64] = [:]
-        /// Keys in order, rebuilt lazily after inserts and removals.
-        var sorted: [String]? = []
+        /// The same keys in order, kept sorted on every insert and removal.
+        var sorted = SortedKeys()
     }
 
     private let lock = NSLock()
@@ -41,7 +41,7 @@ final class KeyIndex: @unchecked Sendable {
         defer { lock.unlock() }
         resources = [:]
         for (key, rev) in latest { resources[Self.resource(of: key), default: ResourceKeys()].revisions[key] = rev }
-        for r in resources.keys { resources[r]!.sorted = nil }
+        for r in resources.keys { resources[r]!.sorted = SortedKeys(sorted: resources[r]!.revisions.keys.sorted()) }
         revision = last
     }
 
@@ -75,33 +75,52 @@ final class KeyIndex: @unchecked Sendable {
             let r = c.resource
             if let rev = c.revision {
                 let existed = resources[r, default: ResourceKeys()].revisions.updateValue(rev, forKey: c.key) != nil
-                if !existed { resources[r]!.sorted = nil }
+                if !existed { resources[r]!.sorted.insert(c.key) }
             } else if resources[r]?.revisions.removeValue(forKey: c.key) != nil {
-                resources[r]!.sorted = nil
+                resources[r]!.sorted.remove(c.key)
             }
         }
         revision = committed
     }
 
-    /// The keys in `range` after `after`, in key order, with their current revisions, and
-    /// the committed revision they reflect.
-    func snapshot(_ range: KeyRange, after: String?) -> (revision: Int64, keys: [(key: String, revision: Int64)]) {
+    /// The keys in `range` after `after`, in key order, with their current revisions (at
+    /// most `limit` of them; `more` tells whether keys were left out), and the committed
+    /// revision they reflect. With `name`, only keys of objects with that name: one lookup,
+    /// or for a list across namespaces a scan of the keys (no objects read).
+    func snapshot(_ range: KeyRange, after: String?, limit: Int? = nil, name: String? = nil)
+        -> (revision: Int64, keys: [(key: String, revision: Int64)], more: Bool) {
         lock.lock()
         defer { lock.unlock() }
-        guard var rk = resources[range.resource] else { return (revision, []) }
-        if rk.sorted == nil {
-            rk.sorted = rk.revisions.keys.sorted()
-            resources[range.resource] = rk
-        }
-        let sorted = rk.sorted!
+        guard let rk = resources[range.resource] else { return (revision, [], false) }
         let lower = max(after.map { $0 + "\u{0}" } ?? "", range.lower)
-        var i = Self.lowerBound(sorted, lower)
-        var out: [(key: String, revision: Int64)] = []
-        while i < sorted.count, sorted[i] < range.upper {
-            out.append((sorted[i], rk.revisions[sorted[i]]!))
-            i += 1
+        if let name {
+            // The key itself (a cluster-scoped kind, or a namespace given); otherwise the
+            // name may be in any namespace.
+            let key = range.lower + name
+            if let rev = rk.revisions[key] { return key >= lower ? (revision, [(key, rev)], false) : (revision, [], false) }
+            if range.namespace != nil { return (revision, [], false) }
+            let suffix = "/" + name
+            var out: [(key: String, revision: Int64)] = []
+            rk.sorted.forEach(from: lower) { key in
+                guard key < range.upper else { return false }
+                if key.hasSuffix(suffix) { out.append((key, rk.revisions[key]!)) }
+                return true
+            }
+            return (revision, out, false)
         }
-        return (revision, out)
+        var out: [(key: String, revision: Int64)] = []
+        var more = false
+        if let limit, limit > 0 { out.reserveCapacity(limit) }
+        rk.sorted.forEach(from: lower) { key in
+            guard key < range.upper else { return false }
+            if let limit, limit > 0, out.count == limit {
+                more = true
+                return false
+            }
+            out.append((key, rk.revisions[key]!))
+            return true
+        }
+        return (revision, out, more)
     }
 
     var committedRevision: Int64 {

@@ -9,15 +9,20 @@ struct ListPage {
 
 extension Store {
     /// Lists `range` as of revision `atRevision` (nil: now), after key `after`, keeping the
-    /// objects `keep` accepts, at most `limit` of them.
+    /// objects `keep` accepts, at most `limit` of them. `name` narrows the list to objects
+    /// of that name (found through the key index, not by reading objects); `keepsAll` says
+    /// `keep` accepts everything, so a page copies no more than `limit` keys.
     ///
     /// The key index gives the current version of every key; a continued list reads the
     /// same revision as its first page, as etcd does: keys changed since then are read back
     /// from the log. A revision older than the compacted one is 410 Gone.
-    func list(_ range: KeyRange, after: String? = nil, limit: Int? = nil, atRevision: Int64? = nil,
-              keep: (StoredObject) throws(Status) -> Bool) throws(Status) -> ListPage {
-        let snapshot = index.snapshot(range, after: after)
+    func list(_ range: KeyRange, after: String? = nil, limit: Int? = nil, atRevision: Int64? = nil, name: String? = nil,
+              keepsAll: Bool = false, keep: (StoredObject) throws(Status) -> Bool) throws(Status) -> ListPage {
+        var snapshot = index.snapshot(range, after: after, limit: keepsAll ? limit : nil, name: name)
         let rev = atRevision ?? snapshot.revision
+        // A page read at an older revision merges in versions from the log across the whole
+        // rest of the range, so it needs every key after `after`.
+        if snapshot.more && rev < snapshot.revision { snapshot = index.snapshot(range, after: after, name: name) }
         let tooOld = Status.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
         if rev < compactedRevision.load(ordering: .acquiring) { throw tooOld }
         // One read transaction: a compaction committing meanwhile cannot pull rows from
@@ -51,6 +56,7 @@ extension Store {
                     lastKey = cand.key
                     var bytes = cand.bytes
                     if bytes == nil {
+                        listedValueReads.add(1, ordering: .relaxed)
                         value.reset()
                         value.bind(1, cand.revision)
                         // Gone only if superseded and compacted since the snapshot: it no
@@ -61,7 +67,8 @@ extension Store {
                     let o = StoredObject(key: cand.key, bytes: bytes!, modRevision: cand.revision)
                     if try keep(o) { items.append(o) }
                 }
-                return ListPage(items: items, revision: rev, continueAfter: nil)
+                // Keys were left out of the snapshot: the next page starts after the last one read.
+                return ListPage(items: items, revision: rev, continueAfter: snapshot.more ? lastKey : nil)
             } catch let st as Status {
                 throw st
             } catch {

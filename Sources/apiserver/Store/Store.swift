@@ -27,10 +27,18 @@ final class Store: Sendable {
     let index: KeyIndex
     let checkpointer: Checkpointer
     let compactedRevision: Atomic<Int64>
+    /// Stored objects lists have read, for tests that a list used the key index.
+    let listedValueReads = Atomic<Int>(0)
+    /// Threads for reads and update preparation, off Swift's cooperative pool; one per
+    /// read connection, so a read waits for a connection only when the pool is busy.
+    let blocking: BlockingPool
 
     /// Opens or creates the database at `path`. `publish` receives committed changes in
     /// revision order, on the writer thread.
-    init(path: String, config: StoreConfig = StoreConfig(), publish: @escaping @Sendable ([ChangeEvent]) -> Void) throws(Status) {
+    /// `onFatal` hears (once) that a COMMIT failed in a way that may have reached the disk
+    /// anyway; the store acknowledges nothing more, and the process should exit.
+    init(path: String, config: StoreConfig = StoreConfig(), publish: @escaping @Sendable ([ChangeEvent]) -> Void,
+         onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(Status) {
         self.path = path
         self.config = config
         do {
@@ -41,10 +49,11 @@ final class Store: Sendable {
             let compacted = try w.scalarInt("SELECT value FROM meta WHERE name = 'compacted'")
             compactedRevision = Atomic(compacted)
             reads = try ReadPool(path: path, size: config.readers)
+            blocking = BlockingPool(name: "store-reader", threads: config.readers)
             let idx = KeyIndex()
             try idx.load(w)
             index = idx
-            writer = Writer(db: w, revision: current, index: idx, publish: publish)
+            writer = Writer(db: w, revision: current, index: idx, publish: publish, onFatal: onFatal)
             checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver"))
         } catch {
             throw Status.internalError("cannot open the store at \(path): \(error)")
@@ -111,6 +120,7 @@ final class Store: Sendable {
     func close() {
         writer.stop()
         checkpointer.stop()
+        blocking.stop()
         reads.close()
     }
 }

@@ -26,6 +26,10 @@ final class WriteTransaction {
         return index.current(path, resource: key.resource)
     }
 
+    /// The current revision of `key` (nil: absent), counting writes made earlier in this
+    /// batch: what an update prepared outside the writer compares against.
+    func revision(of key: ObjectKey) -> Int64? { currentRevision(key, key.path) }
+
     /// The latest state of `key`, including writes made earlier in this batch.
     func get(_ key: ObjectKey) throws(Status) -> StoredObject? {
         let path = key.path
@@ -52,6 +56,12 @@ final class WriteTransaction {
     @discardableResult
     func put(_ key: ObjectKey, _ object: JSON, previous: StoredObject, previousJSON: JSON? = nil) throws(Status) -> StoredObject {
         try write(key, EncodedObject(object), previous: previous, previousJSON: previousJSON)
+    }
+
+    /// `put` for an object already encoded outside the writer.
+    @discardableResult
+    func put(_ key: ObjectKey, _ object: EncodedObject, previous: StoredObject, previousJSON: JSON? = nil) throws(Status) -> StoredObject {
+        try write(key, object, previous: previous, previousJSON: previousJSON)
     }
 
     /// Inserts a new object; 409 AlreadyExists if the key is taken (checked in the key
@@ -82,10 +92,15 @@ final class WriteTransaction {
     /// is also what watchers receive.
     @discardableResult
     func delete(_ key: ObjectKey, previous: StoredObject, lastState: JSON) throws(Status) -> StoredObject {
+        try delete(key, previous: previous, lastState: EncodedObject(lastState))
+    }
+
+    /// `delete` with the last state encoded outside the writer.
+    @discardableResult
+    func delete(_ key: ObjectKey, previous: StoredObject, lastState: EncodedObject) throws(Status) -> StoredObject {
         let rev = revision + 1
-        var obj = lastState
-        obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
-        let bytes = obj.bytes()
+        let obj = lastState.json
+        let bytes = lastState.stamped(rev)
         try append(rev, key.path, .deleted, bytes, previous: previous.modRevision)
         note(key, key.path, nil)
         revision = rev

@@ -8,6 +8,9 @@ struct WriteOutcome: Sendable {
     /// False when the mutation found nothing to change and wrote nothing.
     var wrote: Bool = true
     var warnings: [String] = []
+    /// The object was no longer at the revision the change was computed from; nothing was
+    /// written (see `APIService.guaranteedUpdate`).
+    var stale = false
 }
 
 /// A unit of work for the writer: `work` runs on the writer thread inside a batch;
@@ -30,6 +33,13 @@ final class Writer: @unchecked Sendable {
     private var maintenance: [@Sendable (SQLiteConnection, Int64) -> Void] = []
     private var stopping = false
     private var stopped = false
+    /// Set (writer thread only) when a COMMIT failed in a way that may still leave it on
+    /// disk: from then on the writer acknowledges nothing.
+    private var failed = false
+    /// Told once, after the failed batch was answered: the process should exit so that
+    /// SQLite's recovery decides at restart what was written (as PostgreSQL and etcd do
+    /// after a failed fsync).
+    private let onFatal: @Sendable (String) -> Void
     /// Last committed revision; read by others through `Store`.
     let committed: Atomic<Int64>
     private let publish: @Sendable ([ChangeEvent]) -> Void
@@ -43,10 +53,12 @@ final class Writer: @unchecked Sendable {
 
     let index: KeyIndex
 
-    init(db: SQLiteConnection, revision: Int64, index: KeyIndex, publish: @escaping @Sendable ([ChangeEvent]) -> Void) {
+    init(db: SQLiteConnection, revision: Int64, index: KeyIndex, publish: @escaping @Sendable ([ChangeEvent]) -> Void,
+         onFatal: @escaping @Sendable (String) -> Void = { _ in }) {
         self.db = db
         self.committed = Atomic(revision)
         self.publish = publish
+        self.onFatal = onFatal
         self.index = index
         try? namespaces.load(db, index: index)
         Self.startThread(self)
@@ -132,7 +144,20 @@ final class Writer: @unchecked Sendable {
         completions.run { for m in batch { m.done(.failure(status)) } }
     }
 
+    /// Whether a failed COMMIT may have reached the disk anyway. BUSY and LOCKED leave the
+    /// transaction undone; anything else (SQLITE_IOERR_*, SQLITE_FULL, SQLITE_CORRUPT, ...)
+    /// may have left WAL frames that replay at restart, even after a failed fsync.
+    static func commitFailureIsFatal(_ error: any Error) -> Bool {
+        guard let e = error as? SQLiteError else { return true }
+        let primary = e.code & 0xFF
+        return primary != 5 && primary != 6
+    }
+
     private func commit(_ batch: [Mutation]) {
+        if failed {
+            fail(batch, Status.unavailable("the store stopped after a failed commit; the apiserver is restarting"))
+            return
+        }
         let start = committed.load(ordering: .acquiring)
         var results: [Result<WriteOutcome, Status>] = []
         results.reserveCapacity(batch.count)
@@ -167,6 +192,18 @@ final class Writer: @unchecked Sendable {
             db.resetAll()
             try db.exec("COMMIT")
         } catch {
+            if Self.commitFailureIsFatal(error) {
+                failed = true
+                let why = "\(error)"
+                let unknown = Status.internalError("the store failed to commit this write (\(why)): whether it was written is unknown; "
+                    + "the apiserver stops and the store's recovery decides at restart")
+                let onFatal = self.onFatal
+                completions.run {
+                    for m in batch { m.done(.failure(unknown)) }
+                    onFatal(why)
+                }
+                return
+            }
             try? db.exec("ROLLBACK")
             // The namespace index saw this batch's changes; rebuild it from what is durable.
             namespaces.reset()

@@ -160,7 +160,10 @@ final class WatchHub: @unchecked Sendable {
             case .fromLog(let target):
                 let page: [ChangeEvent]
                 do {
-                    page = try store.changes(in: w.range, after: last, through: target, limit: Self.catchUpPage)
+                    let from = last
+                    page = try await store.blocking.perform { () throws(Status) -> [ChangeEvent] in
+                        try store.changes(in: w.range, after: from, through: target, limit: Self.catchUpPage)
+                    }
                 } catch {
                     remove(w)
                     throw error
