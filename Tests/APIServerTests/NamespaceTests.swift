@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import Testing
+@testable import apiserver
+
+/// Namespace deletion as Kubernetes does it: the system namespaces stay, finalizers only
+/// shrink once deletion began, and the namespace controller removes only its own finalizer.
+@Suite(.serialized) struct NamespaceTests {
+    @Test func systemNamespacesMayNotBeDeleted() async throws {
+        let s = try await InProcessServer.start()
+        let c = s.client
+        _ = try await c.create(.configMaps, namespace: "default", cm("kept"))
+        for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            await #expect { try await c.delete(.namespaces, name: name) } throws: {
+                let st = $0 as? Status
+                return st?.code == 403 && st?.reason == "Forbidden" && st?.message == "namespaces \"\(name)\" is forbidden: this namespace may not be deleted"
+            }
+        }
+        // A collection delete passes over them and deletes (here: begins deleting) the rest.
+        _ = try await c.create(.namespaces, ["metadata": ["name": "scratch"]])
+        let deleted = try await c.request(Request(verb: .deletecollection, resource: "namespaces")).object
+        #expect(deleted["items"].arrayValue?.compactMap { $0["metadata"]["name"].stringValue } == ["scratch"])
+        for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            let ns = try await c.get(.namespaces, name: name)
+            #expect(ns["metadata"]["deletionTimestamp"].isNull && ns["status"]["phase"] == "Active", "\(name)")
+        }
+        #expect(try await c.getIfPresent(.configMaps, namespace: "default", name: "kept") != nil)
+        await s.stop()
+    }
+
+    @Test func terminatingNamespaceKeepsOtherFinalizers() async throws {
+        let s = try await InProcessServer.start()
+        let c = s.client
+        _ = try await c.create(.namespaces, ["metadata": ["name": "t"], "spec": ["finalizers": ["kubernetes", "x.io/y"]]])
+        _ = try await c.create(.configMaps, namespace: "t", cm("inside"))
+        _ = try await c.delete(.namespaces, name: "t")
+        // No new spec.finalizers once terminating; nothing changes.
+        await #expect { try await c.patch(.namespaces, name: "t", ["spec": ["finalizers": ["kubernetes", "x.io/y", "z.io/w"]]]) } throws: {
+            ($0 as? Status)?.code == 403
+        }
+        #expect(try await c.get(.namespaces, name: "t")["spec"]["finalizers"] == ["kubernetes", "x.io/y"])
+
+        let controller = NamespaceController(client: c, logger: Logger(label: "test"))
+        var released = false
+        for _ in 0..<50 where !released {
+            released = try await controller.finalize("t")
+            if !released { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(released)
+        #expect(try await c.getIfPresent(.configMaps, namespace: "t", name: "inside") == nil)
+        // Only the controller's own finalizer is gone; the third party's holds the namespace.
+        let ns = try await c.get(.namespaces, name: "t")
+        #expect(ns["spec"]["finalizers"] == ["x.io/y"])
+        #expect(ns["status"]["phase"] == "Terminating")
+        _ = try await c.patch(.namespaces, name: "t", ["spec": ["finalizers": .null]])
+        #expect(try await c.getIfPresent(.namespaces, name: "t") == nil)
+        await s.stop()
+    }
+}
