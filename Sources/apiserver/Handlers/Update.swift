@@ -1,6 +1,5 @@
 extension APIService {
-    func update(_ req: Request, user: User, bodySize: Int, respond: @escaping Responder) throws(Status) {
-        try checkSize(bodySize)
+    func update(_ req: Request, user: User, respond: @escaping Responder) throws(Status) {
         let t = try target(req, needsNamespace: true)
         guard var obj = req.object else { throw Status.badRequest("update needs an object") }
         try ObjectPreparation.checkKind(&obj, t.type)
@@ -14,6 +13,7 @@ extension APIService {
         obj[path: ["metadata", "name"]] = .string(name)
         let isStatus = req.subresource == "status"
         let given = obj
+        let maxBytes = limits.maxObjectBytes
         write(respond: respond) { tx throws(Status) -> WriteOutcome in
             let key = t.key(name)
             guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
@@ -23,12 +23,11 @@ extension APIService {
                 throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
                                       "the object has been modified; please apply your changes to the latest version and try again")
             }
-            return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: given, isStatus: isStatus)
+            return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: given, isStatus: isStatus, maxBytes: maxBytes)
         }
     }
 
-    func patch(_ req: Request, user: User, bodySize: Int, respond: @escaping Responder) throws(Status) {
-        try checkSize(bodySize)
+    func patch(_ req: Request, user: User, respond: @escaping Responder) throws(Status) {
         let t = try target(req, needsNamespace: true)
         let name = try requireName(req)
         if let pt = req.patchType, pt != "merge" {
@@ -36,6 +35,7 @@ extension APIService {
         }
         guard let patch = req.patch, case .object = patch else { throw Status.badRequest("a merge patch must be a JSON object") }
         let isStatus = req.subresource == "status"
+        let maxBytes = limits.maxObjectBytes
         write(respond: respond) { tx throws(Status) -> WriteOutcome in
             let key = t.key(name)
             guard let cur = try tx.get(key) else { throw Status.notFound(resource: t.type.plural, name: name, group: t.type.group) }
@@ -47,7 +47,7 @@ extension APIService {
                                       "the object has been modified; please apply your changes to the latest version and try again")
             }
             try ObjectPreparation.checkKind(&new, t.type)
-            return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: new, isStatus: isStatus)
+            return try Self.finishUpdate(tx, t, key, current: cur, old: old, new: new, isStatus: isStatus, maxBytes: maxBytes)
         }
     }
 
@@ -63,7 +63,7 @@ extension APIService {
     /// kept, spec/status split by subresource, defaults, validation, no-op detection, and
     /// deletion once the last finalizer is gone.
     static func finishUpdate(_ tx: WriteTransaction, _ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
-                             new given: JSON, isStatus: Bool) throws(Status) -> WriteOutcome {
+                             new given: JSON, isStatus: Bool, maxBytes: Int) throws(Status) -> WriteOutcome {
         let s = t.strategy
         var new = given
         let oldMeta = old["metadata"]
@@ -81,12 +81,11 @@ extension APIService {
         for f in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
             new[path: ["metadata", f]] = oldMeta[f]
         }
-        // Once deletion has begun, finalizers may only be removed.
+        // Once deletion has begun, finalizers (a namespace's spec.finalizers too) may only be removed.
         if !oldMeta["deletionTimestamp"].isNull {
-            let before = Set((oldMeta["finalizers"].arrayValue ?? []).compactMap(\.stringValue))
-            let after = Set((new["metadata"]["finalizers"].arrayValue ?? []).compactMap(\.stringValue))
-            if !after.isSubset(of: before) {
-                throw Status.forbidden("no new finalizers can be added if the object is being deleted, found new finalizers \(after.subtracting(before).sorted())")
+            try checkNoNewFinalizers(before: oldMeta["finalizers"], after: new["metadata"]["finalizers"], field: "metadata.finalizers")
+            if t.type == .namespaces {
+                try checkNoNewFinalizers(before: old["spec"]["finalizers"], after: new["spec"]["finalizers"], field: "spec.finalizers")
             }
         }
         var (warnings, causes) = try ObjectPreparation.pruneAndValidate(&new, s)
@@ -105,7 +104,17 @@ extension APIService {
             let gone = try tx.delete(key, previous: current, lastState: new)
             return WriteOutcome(bytes: gone.bytes, revision: gone.modRevision, warnings: warnings)
         }
-        let stored = try tx.put(key, new, previous: current, previousJSON: old)
+        let encoded = EncodedObject(new)
+        try checkSize(encoded, limit: maxBytes)
+        let stored = try tx.put(key, encoded, previous: current, previousJSON: old)
         return WriteOutcome(bytes: stored.bytes, revision: stored.modRevision, warnings: warnings)
+    }
+
+    static func checkNoNewFinalizers(before: JSON, after: JSON, field: String) throws(Status) {
+        let was = Set((before.arrayValue ?? []).compactMap(\.stringValue))
+        let now = Set((after.arrayValue ?? []).compactMap(\.stringValue))
+        if !now.isSubset(of: was) {
+            throw Status.forbidden("\(field): no new finalizers can be added if the object is being deleted, found new finalizers \(now.subtracting(was).sorted())")
+        }
     }
 }

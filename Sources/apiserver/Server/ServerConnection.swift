@@ -71,7 +71,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         switch phase {
         case .closed: return
         case .awaitingHello: handshake(object)
-        case .ready(let user): dispatch(object, user: user, bodySize: body.count)
+        case .ready(let user): dispatch(object, user: user)
         }
     }
 
@@ -94,7 +94,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         }
     }
 
-    private func dispatch(_ o: JSONObject, user: User, bodySize: Int) {
+    private func dispatch(_ o: JSONObject, user: User) {
         let message: Message
         do throws(Status) {
             message = try Message.parse(o)
@@ -102,7 +102,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
             // A malformed answer to one of our requests fails that request (replying would
             // put our error under an id the peer chose for its own requests).
             if o["type"]?.stringValue == "response", let id = o["id"]?.intValue {
-                state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(.failure(.badRequest("malformed response from the node: \(error.message)")))
+                state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(.failure(.badGateway("malformed response from the node: \(error.message)")))
                 return
             }
             // A malformed message with an id gets an error response; the connection stays.
@@ -114,18 +114,18 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
             return
         }
         switch message {
-        case .request(let req): start(req, user: user, bodySize: bodySize)
+        case .request(let req): start(req, user: user)
         case .cancel(let id): cancel(id)
         case .ping(let id): framed.send(Message.pong(id: id).frame)
-        case .response(let id, let result, _):
-            state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(result)
+        case .response(let id, _, _):
+            state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(Self.nodeAnswer(o))
         case .pong, .event: break
         case .error(let s):
             framed.close(reason: "client reported: \(s.message)")
         }
     }
 
-    private func start(_ req: Request, user: User, bodySize: Int) {
+    private func start(_ req: Request, user: User) {
         let admitted = state.withLock { s -> Bool in
             guard s.inflight < server.config.maxInflightPerConnection else { return false }
             s.inflight += 1
@@ -143,7 +143,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         if req.verb == .watch { _ = state.withLock { $0.pendingWatches.insert(req.id) } }
         let stream = req.verb == .watch ? watchContext(req.id) : nil
         let work: RequestBatcher.Work = { [self] in
-            await server.service.handle(req, user: user, bodySize: bodySize, stream: stream) { reply in
+            await server.service.handle(req, user: user, stream: stream) { reply in
                 self.answer(req, reply)
             }
         }

@@ -54,6 +54,11 @@ final class WriteTransaction {
         try write(key, EncodedObject(object), previous: previous, previousJSON: previousJSON)
     }
 
+    /// `put` for an object already encoded (and measured) by the caller.
+    func put(_ key: ObjectKey, _ object: EncodedObject, previous: StoredObject, previousJSON: JSON? = nil) throws(Status) -> StoredObject {
+        try write(key, object, previous: previous, previousJSON: previousJSON)
+    }
+
     /// Inserts a new object; 409 AlreadyExists if the key is taken (checked in the key
     /// index, so a create costs no read).
     @discardableResult
