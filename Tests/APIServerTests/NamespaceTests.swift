@@ -56,4 +56,22 @@ import Testing
         #expect(try await c.getIfPresent(.namespaces, name: "t") == nil)
         await s.stop()
     }
+
+    /// Without the namespace index every namespaced create would 404; a store whose
+    /// namespaces cannot be read refuses to open, saying why.
+    @Test func unreadableNamespaceFailsTheStart() throws {
+        let dir = NSTemporaryDirectory() + "skiff-nsindex-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/skiff.db"
+        let db = try DatabaseSchema.openWriter(path: path)
+        try db.exec("INSERT INTO log (rev, key, op, value, prev_rev) VALUES (1, '/registry/namespaces/broken', 1, x'6e6f74206a736f6e', 0)")
+        db.resetAll()
+        #expect {
+            _ = try Store(path: path) { _ in }
+        } throws: {
+            let st = $0 as? Status
+            return st?.code == 500 && st?.message.contains("cannot load the namespace index: namespace /registry/namespaces/broken at revision 1 cannot be read") == true
+        }
+    }
 }
