@@ -75,3 +75,22 @@ import Testing
         }
     }
 }
+
+@Suite struct NodeHeartbeatsTests {
+    func lease(_ name: String, _ renew: String) -> JSON { ["metadata": ["name": .string(name)], "spec": ["renewTime": .string(renew)]] }
+
+    @Test func deletedNodesAreForgotten() {
+        var h = NodeHeartbeats()
+        h.observe(leases: [lease("a", "t1"), lease("b", "t1")], now: 100)
+        do { let stale = h.isStale("a", now: 130, grace: 40); #expect(!stale) }
+        do { let stale = h.isStale("b", now: 150, grace: 40); #expect(stale) }
+        h.observe(leases: [lease("a", "t2")], now: 150)
+        do { let stale = h.isStale("a", now: 160, grace: 40); #expect(!stale) }
+        // Node b and its Lease were deleted, c never had one: only current Nodes stay.
+        h.prune(keeping: ["a"])
+        #expect(h.count == 1)
+        for i in 0..<1000 { h.observe(leases: [lease("gone\(i)", "t")], now: 200) }
+        h.prune(keeping: ["a"])
+        #expect(h.count == 1)
+    }
+}
