@@ -111,4 +111,20 @@ import Testing
         _ = try await c.create(.configMaps, namespace: "default", cm("l", labels: [String(repeating: "k", count: 63): String(repeating: "v", count: 63)]))
         await s.stop()
     }
+
+    /// What PROTOCOL.md says about a second hello and about `limit: 0`.
+    @Test func secondHelloClosesAndLimitZeroMeansAll() async throws {
+        let s = try await InProcessServer.start()
+        for i in 0..<3 { _ = try await s.client.create(.configMaps, namespace: "default", cm("c\(i)")) }
+        let raw = try RawPeer(s.address, token: s.tokens.admin)
+        let all = raw.request(1, ["verb": "list", "resource": "configmaps", "namespace": "default", "limit": 0])
+        #expect(all?["object"]["items"].arrayValue?.count == 3)
+        #expect(all?["object"]["metadata"]["continue"].isNull == true)
+        raw.send(Hello(token: s.tokens.admin, client: "again").json)
+        let error = raw.next()
+        #expect(error?["type"] == "error" && error?["status"]["code"] == 400)
+        #expect(error?["status"]["message"] == "unknown message type \"hello\"")
+        #expect(raw.next() == nil)
+        await s.stop()
+    }
 }
