@@ -56,12 +56,12 @@ struct APIServerCommand: AsyncParsableCommand {
         config.limits = FrameLimits(maxFrameBytes: maxFrameBytes, maxObjectBytes: maxObjectBytes)
         config.controllers = !noControllers
         config.exitOnStoreFailure = true
-        config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period")
-        config.nodeMonitorPeriodSeconds = try Duration.parse(nodeMonitorPeriod, flag: "--node-monitor-period")
+        config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period", positive: true)
+        config.nodeMonitorPeriodSeconds = try Duration.parse(nodeMonitorPeriod, flag: "--node-monitor-period", positive: true)
         config.eventTTLSeconds = try Duration.parse(eventTtl, flag: "--event-ttl")
         config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
-        config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout")
-        config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval")
+        config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout", positive: true)
+        config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval", positive: true)
         let server = APIServer(config: config)
         _ = try await server.start()
         await Signals.waitForTermination()

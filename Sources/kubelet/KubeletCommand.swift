@@ -25,9 +25,10 @@ struct NodeOptions: ParsableArguments {
 
     func agentConfig(name: String) throws -> AgentConfig {
         var c = AgentConfig(nodeName: name)
-        c.leaseDurationSeconds = try Duration.parse(nodeLeaseDuration, flag: "--node-lease-duration")
+        // The Lease carries it as whole seconds in an int32.
+        c.leaseDurationSeconds = try Duration.parse(nodeLeaseDuration, flag: "--node-lease-duration", atMost: Double(Int32.max))
         guard c.leaseDurationSeconds >= 1 else { throw ValidationError("--node-lease-duration must be at least 1s") }
-        c.statusReportSeconds = try Duration.parse(nodeStatusReportFrequency, flag: "--node-status-report-frequency")
+        c.statusReportSeconds = try Duration.parse(nodeStatusReportFrequency, flag: "--node-status-report-frequency", positive: true)
         for pair in nodeLabels.split(separator: ",") where !pair.isEmpty {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, LabelSyntax.keyProblem(kv[0]) == nil, LabelSyntax.valueProblem(kv[1]) == nil else {

@@ -117,4 +117,39 @@ final class CancelCount: Sendable {
         #expect(try await s.client.get(.namespaces, name: "default")["metadata"]["name"] == "default")
         try await eventuallyTrue(5) { cancelled.value.withLock { $0 } == 16 }
     }
+
+    /// A kubelet's answer that is not a proper `response` becomes a clear 502 for the caller,
+    /// never a made-up error or a silent `null`.
+    @Test func malformedKubeletAnswersAre502() async throws {
+        let s = try await InProcessServer.start { $0.proxyTimeoutSeconds = 5 }
+        _ = try await s.client.create(.nodes, ["metadata": ["name": "n1"]])
+        let kubelet = try RawPeer(s.address, token: s.tokens.node, node: "n1")
+        let answers: [JSON] = [
+            ["error": "oops"],
+            ["error": ["message": "no code"]],
+            ["warnings": ["neither object nor error"]],
+            ["object": .null],
+            ["error": ["kind": "Status", "code": 404, "reason": "NotFound", "message": "nope"]],
+        ]
+        let kubeletDone = Task.detached {
+            for a in answers {
+                guard let req = kubelet.next(), req["type"] == "request", let id = req["id"].intValue else { return }
+                var o = a.objectValue!
+                o["type"] = "response"
+                o["id"] = .int(id)
+                kubelet.send(.object(o))
+            }
+        }
+        var results: [String] = []
+        for _ in answers {
+            do {
+                results.append(String(decoding: try await s.client.request(proxy("n1", "healthz")).object.bytes(), as: UTF8.self))
+            } catch {
+                results.append("\(error.code) \(error.reason)")
+            }
+        }
+        await kubeletDone.value
+        #expect(results == ["502 BadGateway", "502 BadGateway", "502 BadGateway", "null", "404 NotFound"])
+        await s.stop()
+    }
 }

@@ -18,10 +18,18 @@ public final class RawPeer: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Connects and completes the handshake with `token` (as node `node` when given).
+    public convenience init(_ address: HostPort, token: String, node: String? = nil) throws {
+        try self.init(address)
+        send(Hello(token: token, nodeName: node, client: "raw").json)
+        guard next()?["type"] == "welcome" else { throw Status.unauthorized("handshake failed") }
+    }
+
     deinit { close(fd) }
 
     public func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
     public func sendJSON(_ j: JSON) { send(Frame.encode(j.bytes())) }
+    public func send(_ j: JSON) { sendJSON(j) }
     public func hello(_ token: String, versions: [Int] = [1], maxFrameBytes: Int? = nil) {
         sendJSON(Hello(versions: versions, token: token, client: "raw", maxFrameBytes: maxFrameBytes).json)
     }
@@ -40,13 +48,26 @@ public final class RawPeer: @unchecked Sendable {
         sendJSON(.object(o))
     }
 
+    /// Sends a request and returns its response.
+    public func call(_ id: Int, _ members: JSON) -> JSON? {
+        request(id, members)
+        return response(id)
+    }
+
     /// Frames until the `response` to request `id` (nil if the connection closes first).
+    /// Responses to other ids met on the way are kept for their own `response` call
+    /// (answers may come in any order).
     public func response(_ id: Int) -> JSON? {
+        if let f = early.removeValue(forKey: id) { return f }
         while let f = next() {
-            if f["type"] == "response" && f["id"] == .int(id) { return f }
+            guard f["type"] == "response", let got = f["id"].intValue else { continue }
+            if got == id { return f }
+            early[got] = f
         }
         return nil
     }
+
+    private var early: [Int: JSON] = [:]
 
     /// Shrinks the kernel's receive buffer (set before the peer falls behind on purpose).
     public func setReceiveBuffer(_ bytes: Int32) {

@@ -67,6 +67,7 @@ public struct Status: Error, Sendable, Equatable, CustomStringConvertible {
         public static let serviceUnavailable = "ServiceUnavailable"
         public static let timeout = "Timeout"
         public static let methodNotAllowed = "MethodNotAllowed"
+        public static let badGateway = "BadGateway"
         public static let notAcceptable = "NotAcceptable"
         /// Not one of Kubernetes' reasons: the final answer to a request its sender cancelled.
         public static let canceled = "Canceled"
@@ -84,6 +85,8 @@ extension Status {
     /// "client closed request").
     public static func canceled(_ message: String) -> Status { Status(code: 499, reason: Reason.canceled, message: message) }
     public static func methodNotAllowed(_ message: String) -> Status { Status(code: 405, reason: Reason.methodNotAllowed, message: message) }
+    /// A peer the server relayed to (a kubelet, for `proxy`) answered with something malformed.
+    public static func badGateway(_ message: String) -> Status { Status(code: 502, reason: Reason.badGateway, message: message) }
 
     /// `pods "web" not found`, as Kubernetes words it.
     public static func notFound(resource: String, name: String, group: String = "") -> Status {

@@ -112,11 +112,20 @@ public struct Request: Sendable, Equatable {
         }
         continueToken = try str("continue")
         resourceVersion = try str("resourceVersion")
-        allowWatchBookmarks = o["allowWatchBookmarks"]?.boolValue ?? false
+        if let b = o["allowWatchBookmarks"], !b.isNull {
+            guard let v = b.boolValue else { throw .badRequest("request.allowWatchBookmarks must be a boolean, got \(b.typeName)") }
+            allowWatchBookmarks = v
+        }
         if let p = o["preconditions"], !p.isNull {
-            guard p.objectValue != nil else { throw .badRequest("request.preconditions must be an object") }
-            preconditionUID = p["uid"].stringValue
-            preconditionResourceVersion = p["resourceVersion"].stringValue
+            guard p.objectValue != nil else { throw .badRequest("request.preconditions must be an object, got \(p.typeName)") }
+            func precondition(_ k: String) throws(Status) -> String? {
+                let v = p[k]
+                if v.isNull { return nil }
+                guard let s = v.stringValue else { throw .badRequest("request.preconditions.\(k) must be a string, got \(v.typeName)") }
+                return s
+            }
+            preconditionUID = try precondition("uid")
+            preconditionResourceVersion = try precondition("resourceVersion")
         }
         propagationPolicy = try str("propagationPolicy")
         if let g = o["gracePeriodSeconds"], !g.isNull {

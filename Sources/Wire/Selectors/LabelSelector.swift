@@ -70,6 +70,9 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
             case "DoesNotExist": op = .doesNotExist
             default: throw SelectorError(message: "\"\(e.operator)\" is not a valid label selector operator")
             }
+            if (op == .in || op == .notIn) && (e.values ?? []).isEmpty {
+                throw SelectorError(message: "for 'in', 'notin' operators, values set can't be empty")
+            }
             reqs.append(Requirement(key: e.key, op: op, values: e.values ?? []))
         }
         requirements = reqs
@@ -162,6 +165,9 @@ struct SelectorScanner {
     mutating func set() throws(SelectorError) -> [String] {
         skipSpace()
         guard eat("(") else { throw fail("expected '('") }
+        skipSpace()
+        // As Kubernetes: `in ()` and `notin ()` are refused (`(a,)` means a or the empty value).
+        if !atEnd && chars[i] == ")" { throw fail("for 'in', 'notin' operators, values set can't be empty") }
         var vals: [String] = []
         while true {
             skipSpace()

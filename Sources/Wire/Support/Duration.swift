@@ -1,14 +1,23 @@
 /// Durations as Kubernetes flags write them: `40s`, `5m`, `1h30m`, `250ms`, `1.5s`.
 public enum Duration {
-    /// Seconds, or nil when `text` is not a duration.
+    /// The longest duration Go's `time.Duration` holds (about 292 years), as Kubernetes'
+    /// flags allow; longer ones are refused rather than overflowing later.
+    public static let maxSeconds = 9_223_372_036.0
+
+    /// Seconds, or nil when `text` is not a duration: only digits, `.` and units, so `inf`,
+    /// `nan`, `-5s` and `1e400` are refused, and nothing above `maxSeconds`.
     public static func seconds(_ text: String) -> Double? {
+        func isDigit(_ c: Character) -> Bool { c.isASCII && (c.isNumber || c == ".") }
         var total = 0.0
         var rest = Substring(text)
         guard !rest.isEmpty else { return nil }
-        if let plain = Double(rest) { return plain }
+        if rest.allSatisfy(isDigit) {
+            guard let plain = Double(rest), plain <= maxSeconds else { return nil }
+            return plain
+        }
         while !rest.isEmpty {
             var num = ""
-            while let c = rest.first, c.isNumber || c == "." { num.append(c); rest.removeFirst() }
+            while let c = rest.first, isDigit(c) { num.append(c); rest.removeFirst() }
             var unit = ""
             while let c = rest.first, c.isLetter { unit.append(c); rest.removeFirst() }
             guard let v = Double(num) else { return nil }
@@ -22,7 +31,7 @@ public enum Duration {
             default: return nil
             }
         }
-        return total
+        return total.isFinite && total <= maxSeconds ? total : nil
     }
 
     /// As Go prints a `time.Duration` (Kubernetes' config files use it): `40s`, `5m0s`,
@@ -40,9 +49,14 @@ public enum Duration {
         return out + plain(rest) + "s"
     }
 
-    /// Like `seconds`, throwing a message that names the flag.
-    public static func parse(_ text: String, flag: String) throws -> Double {
-        guard let s = seconds(text), s >= 0 else { throw DurationError(message: "\(flag) must be a duration such as 40s, 5m or 1h, got \"\(text)\"") }
+    /// Like `seconds`, throwing a message that names the flag. `positive` refuses zero (for
+    /// periods, which would spin); `atMost` bounds it further (a Lease holds whole seconds
+    /// in an int32).
+    public static func parse(_ text: String, flag: String, positive: Bool = false, atMost limit: Double = maxSeconds) throws -> Double {
+        guard let s = seconds(text), s <= limit, !(positive && s == 0) else {
+            let range = (positive ? "above 0" : "from 0") + " up to " + goString(limit)
+            throw DurationError(message: "\(flag) must be a duration such as 40s, 5m or 1h, \(range), got \"\(text)\"")
+        }
         return s
     }
 }

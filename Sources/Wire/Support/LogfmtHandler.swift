@@ -35,9 +35,30 @@ public struct LogfmtHandler: LogHandler {
         }
     }
 
+    /// A value as logfmt writes it: bare when it is safe, otherwise quoted with `\\`, `\"`,
+    /// `\n`, `\r`, `\t` and every other control character (C0, DEL, C1) as `\u00XX`, so
+    /// bytes a peer sent (a rejected node name) cannot forge lines or drive a terminal.
+    /// (Swift strings hold no invalid UTF-8: decoding already replaced it with U+FFFD.)
     static func quote(_ s: String) -> String {
-        if !s.isEmpty && !s.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\n" }) { return s }
-        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        func isControl(_ v: UInt32) -> Bool { v < 0x20 || (0x7f...0x9f).contains(v) }
+        if !s.isEmpty && !s.unicodeScalars.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || isControl($0.value) }) {
+            return s
+        }
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(u.value):
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
     }
 
     /// Parses `debug`, `info`, `warning`, `error`.

@@ -16,11 +16,43 @@ struct Tokens: Sendable {
             if !t.isEmpty { return t }
         }
         let token = randomToken()
-        let fm = FileManager.default
-        guard fm.createFile(atPath: file, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw Status.internalError("cannot write \(file)")
+        do {
+            try writeSecret(Array((token + "\n").utf8), to: file)
+        } catch {
+            throw Status.internalError("cannot write \(file): \(error)")
         }
         return token
+    }
+
+    /// Writes `bytes` to `file` so that no one else can ever read them and a crash leaves
+    /// either the old file or the whole new one: a temporary file created 0600 (O_EXCL), written,
+    /// fsynced, renamed over `file`, then the directory fsynced so the rename is durable.
+    static func writeSecret(_ bytes: [UInt8], to file: String) throws(Errno) {
+        let tmp = file + ".tmp-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let fd = try systemCall("open \(tmp)") { open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+        do throws(Errno) {
+            var done = 0
+            while done < bytes.count {
+                let from = done
+                done += try systemCall("write \(tmp)") { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + from, $0.count - from) } }
+            }
+            try systemCall("fsync \(tmp)") { fsync(fd) }
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        close(fd)
+        do throws(Errno) {
+            try systemCall("rename \(tmp)") { rename(tmp, file) }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        let dir = (file as NSString).deletingLastPathComponent
+        let dfd = try systemCall("open \(dir)") { open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { close(dfd) }
+        try systemCall("fsync \(dir)") { fsync(dfd) }
     }
 
     /// 32 random bytes from the kernel, hex-encoded.

@@ -1,7 +1,8 @@
 import Logging
 
-/// Empties namespaces being deleted: deletes every object in them, then clears the
-/// namespace's `spec.finalizers`, which lets the apiserver remove it.
+/// Empties namespaces being deleted: deletes every object in them, then removes the
+/// `kubernetes` entry from the namespace's `spec.finalizers`, which lets the apiserver remove
+/// it once no other finalizer is left.
 struct NamespaceController: Sendable {
     let client: Client
     let logger: Logger
@@ -53,8 +54,28 @@ struct NamespaceController: Sendable {
             for type in Self.contents { left += try await client.list(type, namespace: name).items.count }
             if left > 0 { return false }
         }
-        _ = try await client.patch(.namespaces, name: name, ["spec": ["finalizers": .null]])
-        logger.info("namespace deleted", metadata: ["namespace": .string(name)])
+        return try await releaseFinalizer(ns)
+    }
+
+    /// Removes only the `kubernetes` finalizer (others belong to someone else); the apiserver
+    /// deletes the namespace once `spec.finalizers` and `metadata.finalizers` are empty. False
+    /// if the namespace changed meanwhile and must be looked at again.
+    func releaseFinalizer(_ ns: JSON) async throws(Status) -> Bool {
+        let name = ns["metadata"]["name"].stringValue ?? ""
+        let finalizers = ns["spec"]["finalizers"].arrayValue ?? []
+        guard finalizers.contains("kubernetes") else { return true }
+        let rest = finalizers.filter { $0 != "kubernetes" }
+        let patch: JSON = ["metadata": ["resourceVersion": ns["metadata"]["resourceVersion"]],
+                           "spec": ["finalizers": rest.isEmpty ? .null : .array(rest)]]
+        do {
+            _ = try await client.patch(.namespaces, name: name, patch)
+        } catch where error.code == 409 {
+            return false
+        } catch where error.isNotFound {
+            return true
+        }
+        logger.info(rest.isEmpty ? "namespace emptied and deleted" : "namespace emptied; waiting for other finalizers",
+                    metadata: ["namespace": .string(name)])
         return true
     }
 }

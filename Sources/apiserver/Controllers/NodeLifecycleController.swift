@@ -44,7 +44,7 @@ struct NodeLifecycleController: Sendable {
             Task { await leases.run { _ in } },
         ]
         defer { watchers.forEach { $0.cancel() } }
-        var seen: [String: (renew: String, at: Double)] = [:]
+        var heartbeats = NodeHeartbeats()
         var lostReported = 0
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(Int(period * 1000)))
@@ -54,15 +54,12 @@ struct NodeLifecycleController: Sendable {
             }
             guard await nodes.hasSynced, await leases.hasSynced else { continue }
             let now = Timestamp.nowSeconds()
-            for l in await leases.items() {
-                guard let name = l["metadata"]["name"].stringValue else { continue }
-                let renew = l["spec"]["renewTime"].stringValue ?? ""
-                if seen[name]?.renew != renew { seen[name] = (renew, now) }
-            }
-            for n in await nodes.items() {
+            heartbeats.observe(leases: await leases.items(), now: now)
+            let current = await nodes.items()
+            heartbeats.prune(keeping: Set(current.compactMap { $0["metadata"]["name"].stringValue }))
+            for n in current {
                 guard let name = n["metadata"]["name"].stringValue else { continue }
-                if seen[name] == nil { seen[name] = ("", now) }
-                let stale = now - seen[name]!.at > gracePeriod
+                let stale = heartbeats.isStale(name, now: now, grace: gracePeriod)
                 do {
                     try await reconcile(n, stale: stale)
                 } catch {

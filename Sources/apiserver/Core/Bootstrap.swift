@@ -7,7 +7,7 @@ enum Bootstrap {
             if try service.store.get(ObjectKey(resource: "namespaces", namespace: nil, name: name)) != nil { continue }
             var req = Request(verb: .create, resource: "namespaces")
             req.object = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
-            if case .failure(let s) = await service.handle(req, user: .admin, bodySize: 0, stream: nil), !s.isAlreadyExists {
+            if case .failure(let s) = await service.handle(req, user: .admin, stream: nil), !s.isAlreadyExists {
                 throw s
             }
         }

@@ -36,9 +36,9 @@ final class APIService: Sendable {
 
     /// Handles one request from `user`; `respond` is called exactly once with the answer.
     /// For writes it is called on the store's writer thread right after the commit, so the
-    /// answer goes out without another hop. `bodySize` is the frame's size; `replyLimit` the
-    /// largest frame the client accepts (lists are sized to fit it).
-    func handle(_ req: Request, user: User, bodySize: Int, replyLimit: Int? = nil, stream: WatchStreamContext?,
+    /// answer goes out without another hop. `replyLimit` is the largest frame the client
+    /// accepts (lists are sized to fit it).
+    func handle(_ req: Request, user: User, replyLimit: Int? = nil, stream: WatchStreamContext?,
                 respond: @escaping Responder) async {
         do throws(Status) {
             try authorizer.authorize(user, req, object: req.object)
@@ -49,9 +49,9 @@ final class APIService: Sendable {
             case .list:
                 let limit = replyLimit ?? limits.maxFrameBytes
                 store.blocking.run { respond(Self.answer { () throws(Status) in try self.list(req, replyLimit: limit) }) }
-            case .create: try create(req, bodySize: bodySize, respond: respond)
-            case .update: try update(req, user: user, bodySize: bodySize, respond: respond)
-            case .patch: try patch(req, user: user, bodySize: bodySize, respond: respond)
+            case .create: try create(req, respond: respond)
+            case .update: try update(req, user: user, respond: respond)
+            case .patch: try patch(req, user: user, respond: respond)
             case .delete: try delete(req, user: user, respond: respond)
             case .deletecollection: respond(try await deleteCollection(req, replyLimit: replyLimit ?? limits.maxFrameBytes))
             case .watch:
@@ -72,9 +72,9 @@ final class APIService: Sendable {
     }
 
     /// `handle`, awaiting the answer (bootstrap and tests).
-    func handle(_ req: Request, user: User, bodySize: Int = 0, stream: WatchStreamContext? = nil) async -> Reply {
+    func handle(_ req: Request, user: User, stream: WatchStreamContext? = nil) async -> Reply {
         await withCheckedContinuation { c in
-            Task { await handle(req, user: user, bodySize: bodySize, stream: stream) { c.resume(returning: $0) } }
+            Task { await handle(req, user: user, stream: stream) { c.resume(returning: $0) } }
         }
     }
 
@@ -105,6 +105,9 @@ final class APIService: Sendable {
         if let sub = req.subresource, sub != "status" || !s.hasStatusSubresource {
             throw Status(code: 404, reason: Status.Reason.notFound, message: "the server could not find the requested resource (\(s.type.plural)/\(sub))")
         }
+        if req.subresource != nil && ![.get, .update, .patch].contains(req.verb) {
+            throw Status.methodNotAllowed("\(req.verb.rawValue) is not allowed on \(s.type.plural)/status; it takes get, update and patch")
+        }
         guard s.type.namespaced else { return Target(strategy: s, namespace: nil) }
         let ns = req.namespace.flatMap { $0.isEmpty ? nil : $0 }
         if needsNamespace && ns == nil { throw Status.badRequest("a namespace is required for \(s.type.plural)") }
@@ -116,10 +119,12 @@ final class APIService: Sendable {
         return n
     }
 
-    func checkSize(_ bodySize: Int) throws(Status) {
-        if bodySize > limits.maxObjectBytes + 4096 {
+    /// The object as it will be stored (defaults applied, patch merged) must fit
+    /// `--max-object-bytes`.
+    static func checkSize(_ encoded: EncodedObject, limit: Int) throws(Status) {
+        if encoded.storedSize > limit {
             throw Status(code: 413, reason: Status.Reason.requestEntityTooLarge,
-                         message: "Request entity too large: limit is \(limits.maxObjectBytes) bytes")
+                         message: "Request entity too large: the object would be \(encoded.storedSize) bytes; the limit is \(limit) bytes")
         }
     }
 }

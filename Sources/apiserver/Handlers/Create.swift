@@ -1,6 +1,5 @@
 extension APIService {
-    func create(_ req: Request, bodySize: Int, respond: @escaping Responder) throws(Status) {
-        try checkSize(bodySize)
+    func create(_ req: Request, respond: @escaping Responder) throws(Status) {
         let t = try target(req, needsNamespace: true)
         guard var obj = req.object else { throw Status.badRequest("create needs an object") }
         let s = t.strategy
@@ -27,6 +26,7 @@ extension APIService {
         meta["generation"] = s.tracksGeneration ? 1 : nil
         obj["metadata"] = .object(meta)
         let encoded = EncodedObject(placeheld: obj)
+        try Self.checkSize(encoded, limit: limits.maxObjectBytes)
         write(warnings: warnings, respond: respond) { tx throws(Status) -> WriteOutcome in
             try Self.createInBatch(tx, t, encoded, generateName: generate)
         }

@@ -17,6 +17,9 @@ extension APIService {
     static func prepareDelete(_ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
                               uid: String?, resourceVersion: String?) throws(Status) -> PreparedChange {
         let meta = old["metadata"]
+        if t.type == .namespaces && NamespaceStrategy.immortal.contains(key.name) {
+            throw Status.forbidden("namespaces \"\(key.name)\" is forbidden: this namespace may not be deleted")
+        }
         if let uid, uid != meta["uid"].stringValue {
             throw Status.conflict(resource: t.type.plural, name: key.name, group: t.type.group,
                                   "Precondition failed: UID in precondition: \(uid), UID in object meta: \(meta["uid"].stringValue ?? "")")
@@ -52,6 +55,8 @@ extension APIService {
         var deleted: [[UInt8]] = []
         for item in page.items {
             guard let key = ObjectKey(path: item.key) else { continue }
+            // The system namespaces are never deleted; a collection delete passes them over.
+            if t.type == .namespaces && NamespaceStrategy.immortal.contains(key.name) { continue }
             let kt = Target(strategy: t.strategy, namespace: key.namespace)
             let reply: Reply = await withCheckedContinuation { c in
                 guaranteedUpdate(kt, key, respond: { c.resume(returning: $0) }) { cur, old throws(Status) -> PreparedChange in

@@ -1,6 +1,5 @@
 extension APIService {
-    func update(_ req: Request, user: User, bodySize: Int, respond: @escaping Responder) throws(Status) {
-        try checkSize(bodySize)
+    func update(_ req: Request, user: User, respond: @escaping Responder) throws(Status) {
         let t = try target(req, needsNamespace: true)
         guard var obj = req.object else { throw Status.badRequest("update needs an object") }
         try ObjectPreparation.checkKind(&obj, t.type)
@@ -14,18 +13,18 @@ extension APIService {
         obj[path: ["metadata", "name"]] = .string(name)
         let isStatus = req.subresource == "status"
         let given = obj
+        let maxBytes = limits.maxObjectBytes
         guaranteedUpdate(t, t.key(name), respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
             if let rv = given["metadata"]["resourceVersion"].stringValue, !rv.isEmpty, rv != String(cur.modRevision) {
                 throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
                                       "the object has been modified; please apply your changes to the latest version and try again")
             }
-            return try Self.prepareUpdate(t, name, current: cur, old: old, new: given, isStatus: isStatus)
+            return try Self.prepareUpdate(t, name, current: cur, old: old, new: given, isStatus: isStatus, maxBytes: maxBytes)
         }
     }
 
-    func patch(_ req: Request, user: User, bodySize: Int, respond: @escaping Responder) throws(Status) {
-        try checkSize(bodySize)
+    func patch(_ req: Request, user: User, respond: @escaping Responder) throws(Status) {
         let t = try target(req, needsNamespace: true)
         let name = try requireName(req)
         if let pt = req.patchType, pt != "merge" {
@@ -33,6 +32,7 @@ extension APIService {
         }
         guard let patch = req.patch, case .object = patch else { throw Status.badRequest("a merge patch must be a JSON object") }
         let isStatus = req.subresource == "status"
+        let maxBytes = limits.maxObjectBytes
         guaranteedUpdate(t, t.key(name), respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
             if let rv = patch["metadata"]["resourceVersion"].stringValue, rv != String(cur.modRevision) {
@@ -41,7 +41,7 @@ extension APIService {
             }
             var new = old.applyingMergePatch(patch)
             try ObjectPreparation.checkKind(&new, t.type)
-            return try Self.prepareUpdate(t, name, current: cur, old: old, new: new, isStatus: isStatus)
+            return try Self.prepareUpdate(t, name, current: cur, old: old, new: new, isStatus: isStatus, maxBytes: maxBytes)
         }
     }
 
@@ -57,7 +57,7 @@ extension APIService {
     /// the writer): server-owned metadata is kept, spec/status split by subresource,
     /// defaults, validation, no-op detection, and deletion once the last finalizer is gone.
     static func prepareUpdate(_ t: Target, _ name: String, current: StoredObject, old: JSON,
-                              new given: JSON, isStatus: Bool) throws(Status) -> PreparedChange {
+                              new given: JSON, isStatus: Bool, maxBytes: Int) throws(Status) -> PreparedChange {
         let s = t.strategy
         var new = given
         let oldMeta = old["metadata"]
@@ -75,12 +75,11 @@ extension APIService {
         for f in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
             new[path: ["metadata", f]] = oldMeta[f]
         }
-        // Once deletion has begun, finalizers may only be removed.
+        // Once deletion has begun, finalizers (a namespace's spec.finalizers too) may only be removed.
         if !oldMeta["deletionTimestamp"].isNull {
-            let before = Set((oldMeta["finalizers"].arrayValue ?? []).compactMap(\.stringValue))
-            let after = Set((new["metadata"]["finalizers"].arrayValue ?? []).compactMap(\.stringValue))
-            if !after.isSubset(of: before) {
-                throw Status.forbidden("no new finalizers can be added if the object is being deleted, found new finalizers \(after.subtracting(before).sorted())")
+            try checkNoNewFinalizers(before: oldMeta["finalizers"], after: new["metadata"]["finalizers"], field: "metadata.finalizers")
+            if t.type == .namespaces {
+                try checkNoNewFinalizers(before: old["spec"]["finalizers"], after: new["spec"]["finalizers"], field: "spec.finalizers")
             }
         }
         var (warnings, causes) = try ObjectPreparation.pruneAndValidate(&new, s)
@@ -98,6 +97,16 @@ extension APIService {
         if !oldMeta["deletionTimestamp"].isNull && s.readyToDelete(new) {
             return .delete(EncodedObject(new), warnings: warnings)
         }
-        return .put(EncodedObject(new), old: old, warnings: warnings)
+        let encoded = EncodedObject(new)
+        try checkSize(encoded, limit: maxBytes)
+        return .put(encoded, old: old, warnings: warnings)
+    }
+
+    static func checkNoNewFinalizers(before: JSON, after: JSON, field: String) throws(Status) {
+        let was = Set((before.arrayValue ?? []).compactMap(\.stringValue))
+        let now = Set((after.arrayValue ?? []).compactMap(\.stringValue))
+        if !now.isSubset(of: was) {
+            throw Status.forbidden("\(field): no new finalizers can be added if the object is being deleted, found new finalizers \(now.subtracting(was).sorted())")
+        }
     }
 }

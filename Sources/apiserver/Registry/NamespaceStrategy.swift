@@ -4,6 +4,8 @@ struct NamespaceStrategy: ResourceStrategy {
     typealias Typed = Namespace
     let type = ResourceType.namespaces
     var hasStatusSubresource: Bool { true }
+    /// The namespaces the system needs; deleting them is refused (403), as in Kubernetes.
+    static let immortal = Set(Bootstrap.namespaces)
 
     func prepareForCreate(_ ns: inout JSON) {
         ns["status"] = ["phase": "Active"]

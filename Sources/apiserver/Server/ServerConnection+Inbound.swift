@@ -5,7 +5,7 @@
 /// takes it out and frees its slots exactly once, whichever of answer, cancel or close
 /// comes first.
 extension ServerConnection {
-    func start(_ req: Request, user: User, bodySize: Int) {
+    func start(_ req: Request, user: User) {
         let config = server.config
         let refused = state.withLock { s -> Status? in
             if s.requests[req.id] != nil {
@@ -44,7 +44,7 @@ extension ServerConnection {
         let stream = req.verb == .watch ? watchContext(req.id) : nil
         let limit = state.withLock { $0.replyLimit }
         let work: RequestBatcher.Work = { [self] in
-            await server.service.handle(req, user: user, bodySize: bodySize, replyLimit: limit, stream: stream) { reply in
+            await server.service.handle(req, user: user, replyLimit: limit, stream: stream) { reply in
                 self.answer(req, reply)
             }
         }
@@ -66,7 +66,15 @@ extension ServerConnection {
                     self.answer(req, .failure(.canceled("list cancelled before it started")))
                     return
                 }
-                await work()
+                // Held until the reply is queued (the list itself runs on the store's threads).
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    Task {
+                        await self.server.service.handle(req, user: user, replyLimit: limit, stream: nil) { reply in
+                            self.answer(req, reply)
+                            done.resume()
+                        }
+                    }
+                }
             })
         case .watch, .deletecollection, .proxy:
             keep(req.id, Task { await work() })

@@ -60,6 +60,24 @@ extension ServerConnection {
     }
 }
 
+extension ServerConnection {
+    /// What a peer's `response` frame says, checked more strictly than `Message.parse` does:
+    /// the caller of `proxy` gets a 502 rather than a made-up error or `null` when the kubelet
+    /// answers with neither `object` nor `error`, or with an `error` that is not a Status.
+    static func nodeAnswer(_ o: JSONObject) -> Result<JSON, Status> {
+        if let e = o["error"], !e.isNull {
+            guard e.objectValue != nil, let code = e["code"].intValue, (400...599).contains(code), e["message"].stringValue != nil else {
+                return .failure(.badGateway("malformed response from the node: \"error\" must be a Status with an integer code from 400 to 599 and a message, got \(String(String(decoding: e.bytes(), as: UTF8.self).prefix(200)))"))
+            }
+            return .failure(Status(json: e))
+        }
+        guard let object = o["object"] else {
+            return .failure(.badGateway("malformed response from the node: it has neither \"object\" nor \"error\""))
+        }
+        return .success(object)
+    }
+}
+
 /// A request a ServerConnection sent to its peer, awaiting its response or its timeout.
 struct OutboundRequest {
     let continuation: CheckedContinuation<Result<JSON, Status>, Never>

@@ -95,7 +95,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         switch phase {
         case .closed: return
         case .awaitingHello: handshake(object)
-        case .ready(let user): dispatch(object, user: user, bodySize: body.count)
+        case .ready(let user): dispatch(object, user: user)
         }
     }
 
@@ -125,7 +125,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         }
     }
 
-    private func dispatch(_ o: JSONObject, user: User, bodySize: Int) {
+    private func dispatch(_ o: JSONObject, user: User) {
         let message: Message
         do throws(Status) {
             message = try Message.parse(o)
@@ -133,7 +133,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
             // A malformed answer to one of our requests fails that request (replying would
             // put our error under an id the peer chose for its own requests).
             if o["type"]?.stringValue == "response", let id = o["id"]?.intValue {
-                state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(.failure(.badRequest("malformed response from the node: \(error.message)")))
+                state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(.failure(.badGateway("malformed response from the node: \(error.message)")))
                 return
             }
             // A malformed message with an id gets an error response; the connection stays.
@@ -145,11 +145,11 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
             return
         }
         switch message {
-        case .request(let req): start(req, user: user, bodySize: bodySize)
+        case .request(let req): start(req, user: user)
         case .cancel(let id): cancel(id)
         case .ping(let id): framed.send(Message.pong(id: id).frame)
-        case .response(let id, let result, _):
-            state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(result)
+        case .response(let id, _, _):
+            state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(Self.nodeAnswer(o))
         case .pong, .event: break
         case .error(let s):
             framed.close(reason: "client reported: \(s.message)")

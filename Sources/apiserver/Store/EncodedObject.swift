@@ -57,6 +57,9 @@ struct EncodedObject: Sendable {
         }
     }
 
+    /// The stored size in bytes, with a revision of up to 12 digits in place of the placeholder.
+    var storedSize: Int { template.count - slot.count + 14 }
+
     /// The encoding with `"resourceVersion":"<revision>"`.
     func stamped(_ revision: Int64) -> [UInt8] {
         var out: [UInt8] = []

@@ -53,7 +53,7 @@ final class Store: Sendable {
             let idx = KeyIndex()
             try idx.load(w)
             index = idx
-            writer = Writer(db: w, revision: current, index: idx, publish: publish, onFatal: onFatal)
+            writer = try Writer(db: w, revision: current, index: idx, publish: publish, onFatal: onFatal)
             checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver"))
         } catch {
             throw Status.internalError("cannot open the store at \(path): \(error)")

@@ -58,7 +58,7 @@ final class WriteTransaction {
         try write(key, EncodedObject(object), previous: previous, previousJSON: previousJSON)
     }
 
-    /// `put` for an object already encoded outside the writer.
+    /// `put` for an object already encoded (and measured) outside the writer.
     @discardableResult
     func put(_ key: ObjectKey, _ object: EncodedObject, previous: StoredObject, previousJSON: JSON? = nil) throws(Status) -> StoredObject {
         try write(key, object, previous: previous, previousJSON: previousJSON)

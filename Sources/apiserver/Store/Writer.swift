@@ -53,14 +53,20 @@ final class Writer: @unchecked Sendable {
 
     let index: KeyIndex
 
+    /// Throws if the namespace index cannot be loaded: without it every namespaced create
+    /// would be refused as if its namespace did not exist.
     init(db: SQLiteConnection, revision: Int64, index: KeyIndex, publish: @escaping @Sendable ([ChangeEvent]) -> Void,
-         onFatal: @escaping @Sendable (String) -> Void = { _ in }) {
+         onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(SQLiteError) {
         self.db = db
         self.committed = Atomic(revision)
         self.publish = publish
         self.onFatal = onFatal
         self.index = index
-        try? namespaces.load(db, index: index)
+        do {
+            try namespaces.load(db, index: index)
+        } catch {
+            throw SQLiteError(code: error.code, message: "cannot load the namespace index: \(error.message)")
+        }
         Self.startThread(self)
     }
 
@@ -161,6 +167,15 @@ final class Writer: @unchecked Sendable {
         let start = committed.load(ordering: .acquiring)
         var results: [Result<WriteOutcome, Status>] = []
         results.reserveCapacity(batch.count)
+        // After a rolled-back batch the index is rebuilt; if that failed, try again now.
+        if !namespaces.loaded {
+            do {
+                try namespaces.load(db, index: index)
+            } catch {
+                fail(batch, Status.internalError("the namespace index cannot be loaded, nothing in this batch was written: \(error)"))
+                return
+            }
+        }
         let tx = WriteTransaction(db: db, revision: start, namespaces: namespaces, index: index)
         do {
             try db.beginImmediate()
@@ -177,7 +192,6 @@ final class Writer: @unchecked Sendable {
             // SQLite rolls the whole transaction back on some errors (disk full, I/O);
             // nothing more may run outside it, and nothing so far was written.
             guard db.inTransaction else {
-                namespaces.reset()
                 try? namespaces.load(db, index: index)
                 fail(batch, Status.internalError("the store rolled back a write batch: nothing in it was written"))
                 return
@@ -206,7 +220,6 @@ final class Writer: @unchecked Sendable {
             }
             try? db.exec("ROLLBACK")
             // The namespace index saw this batch's changes; rebuild it from what is durable.
-            namespaces.reset()
             try? namespaces.load(db, index: index)
             fail(batch, Status.internalError("commit failed, nothing in this batch was written: \(error)"))
             return

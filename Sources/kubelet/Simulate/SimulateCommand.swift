@@ -29,7 +29,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let nodeView = Informer(client: viewClient, type: .nodes, labelSelector: "type=simulated")
         let viewTask = Task { await nodeView.run { _ in } }
         let limit = try duration.map { try Duration.parse($0, flag: "--duration") }
-        let every = try Duration.parse(reportInterval, flag: "--report-interval")
+        let every = try Duration.parse(reportInterval, flag: "--report-interval", positive: true)
         let ramp = try Duration.parse(rampUp, flag: "--ramp-up")
         let recorder = LatencyRecorder()
         let logger = Logger(label: "kubelet-simulate")
