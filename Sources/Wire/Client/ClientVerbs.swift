@@ -14,17 +14,31 @@ extension Client {
         }
     }
 
-    /// Lists every object (following `continue`); returns the items and the list's revision.
+    /// Lists every object, `pageSize` at a time (following `continue`, as client-go's
+    /// pager), so a list larger than one frame still arrives; returns the items and the
+    /// list's revision. A continue token that expired (410 Gone: its revision was
+    /// compacted away) restarts the list from the first page, at most `restarts` times.
     public func list(_ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
-                     pageSize: Int = 500) async throws(Status) -> (items: [JSON], resourceVersion: String) {
-        var req = Request(verb: .list, resource: type.plural, namespace: namespace)
-        req.labelSelector = labelSelector
-        req.fieldSelector = fieldSelector
-        req.limit = pageSize > 0 ? pageSize : nil
+                     pageSize: Int = 500, restarts: Int = 3) async throws(Status) -> (items: [JSON], resourceVersion: String) {
+        var first = Request(verb: .list, resource: type.plural, namespace: namespace)
+        first.labelSelector = labelSelector
+        first.fieldSelector = fieldSelector
+        first.limit = pageSize > 0 ? pageSize : nil
+        var restartsLeft = restarts
+        var req = first
         var items: [JSON] = []
         var rv = ""
         while true {
-            let page = try await request(req).object
+            let page: JSON
+            do {
+                page = try await request(req).object
+            } catch {
+                guard error.isGone, req.continueToken != nil, restartsLeft > 0 else { throw error }
+                restartsLeft -= 1
+                req = first
+                items = []
+                continue
+            }
             items.append(contentsOf: page["items"].arrayValue ?? [])
             rv = page["metadata"]["resourceVersion"].stringValue ?? rv
             guard let next = page["metadata"]["continue"].stringValue, !next.isEmpty else { break }
