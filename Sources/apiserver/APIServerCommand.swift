@@ -40,6 +40,9 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "Close connections that send no hello within this long (e.g. 10s).")
     var handshakeTimeout = "10s"
 
+    @Option(help: "Most client connections open at once; past it new ones get a 503 and are closed. Default: the open-file limit (raised to the hard limit at start) minus 128.")
+    var maxConnections: Int?
+
     @Flag(help: "Do not run the built-in controllers.")
     var noControllers = false
 
@@ -47,6 +50,7 @@ struct APIServerCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
+        let files = DaemonProcess.prepare()
         guard let level = LogfmtHandler.level(logLevel) else { throw ValidationError("--log-level must be debug, info, warning or error") }
         LoggingSystem.bootstrap { LogfmtHandler(label: $0, level: level) }
         guard let hp = HostPort(listen) else { throw ValidationError("--listen must be HOST:PORT, got \"\(listen)\"") }
@@ -55,12 +59,18 @@ struct APIServerCommand: AsyncParsableCommand {
         config.dataDir = dataDir
         config.limits = FrameLimits(maxFrameBytes: maxFrameBytes, maxObjectBytes: maxObjectBytes)
         config.controllers = !noControllers
+        if let maxConnections {
+            guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+            config.maxConnections = maxConnections
+        }
         config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period")
         config.nodeMonitorPeriodSeconds = try Duration.parse(nodeMonitorPeriod, flag: "--node-monitor-period")
         config.eventTTLSeconds = try Duration.parse(eventTtl, flag: "--event-ttl")
         config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
         config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout")
         config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval")
+        Logger(label: "apiserver").info("open-file limit", metadata: ["soft": .string(String(files.soft)), "hard": .string(String(files.hard)),
+                                                                      "maxConnections": .string(String(config.maxConnections))])
         let server = APIServer(config: config)
         _ = try await server.start()
         await Signals.waitForTermination()

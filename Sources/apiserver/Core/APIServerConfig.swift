@@ -14,6 +14,10 @@ struct APIServerConfig: Sendable {
     /// New requests on a connection with more than this many reply bytes unread get 429.
     /// Default 64 MiB.
     var maxPendingReplyBytes = 64 << 20
+    /// Connections open at once; past it a new connection is sent a 503 error frame and
+    /// closed. Default: the open-file limit when the config is made (the apiserver raises
+    /// it at start) minus `reservedDescriptors`, at least 16.
+    var maxConnections = APIServerConfig.defaultMaxConnections()
     /// A connection that has not said hello by then is closed. Default 10 s.
     var handshakeTimeoutSeconds: Double = 10
     /// How often watchers that asked for bookmarks get one. Default 10 s.
@@ -30,4 +34,12 @@ struct APIServerConfig: Sendable {
     var proxyTimeoutSeconds: Double = 30
 
     static let version = "v0.1.0"
+
+    /// Descriptors kept for everything but client connections: the database and its WAL,
+    /// read connections, the event loop, controllers' own connections, log files.
+    static let reservedDescriptors = 128
+
+    static func defaultMaxConnections(openFiles: UInt64 = OpenFileLimit.current.soft) -> Int {
+        max(16, Int(min(openFiles, UInt64(Int32.max))) - reservedDescriptors)
+    }
 }
