@@ -1,13 +1,13 @@
 /// Typed conveniences over `Client.request`, one per verb.
 extension Client {
-    public func get(_ type: ResourceType, namespace: String? = nil, name: String) async throws(Status) -> JSON {
-        try await request(Request(verb: .get, resource: type.plural, namespace: namespace, name: name)).object
+    public func get(_ type: ResourceType, namespace: String? = nil, name: String, timeout: Double? = nil) async throws(Status) -> JSON {
+        try await request(Request(verb: .get, resource: type.plural, namespace: namespace, name: name), timeoutSeconds: timeout).object
     }
 
     /// The object, or nil when it does not exist.
-    public func getIfPresent(_ type: ResourceType, namespace: String? = nil, name: String) async throws(Status) -> JSON? {
+    public func getIfPresent(_ type: ResourceType, namespace: String? = nil, name: String, timeout: Double? = nil) async throws(Status) -> JSON? {
         do {
-            return try await get(type, namespace: namespace, name: name)
+            return try await get(type, namespace: namespace, name: name, timeout: timeout)
         } catch {
             if error.isNotFound { return nil }
             throw error
@@ -47,10 +47,10 @@ extension Client {
         return (items, rv)
     }
 
-    public func create(_ type: ResourceType, namespace: String? = nil, _ object: JSON) async throws(Status) -> JSON {
+    public func create(_ type: ResourceType, namespace: String? = nil, _ object: JSON, timeout: Double? = nil) async throws(Status) -> JSON {
         var req = Request(verb: .create, resource: type.plural, namespace: namespace ?? object["metadata"]["namespace"].stringValue)
         req.object = object
-        return try await request(req).object
+        return try await request(req, timeoutSeconds: timeout).object
     }
 
     /// PUT: honours `metadata.resourceVersion` (409 Conflict if stale).
@@ -62,12 +62,14 @@ extension Client {
         return try await request(req).object
     }
 
-    public func patch(_ type: ResourceType, namespace: String? = nil, name: String, _ patch: JSON, status: Bool = false) async throws(Status) -> JSON {
+    /// `timeout`: this request's deadline instead of the client's (nil: the client's).
+    public func patch(_ type: ResourceType, namespace: String? = nil, name: String, _ patch: JSON, status: Bool = false,
+                      timeout: Double? = nil) async throws(Status) -> JSON {
         var req = Request(verb: .patch, resource: type.plural, namespace: namespace, name: name)
         req.patch = patch
         req.patchType = "merge"
         if status { req.subresource = "status" }
-        return try await request(req).object
+        return try await request(req, timeoutSeconds: timeout).object
     }
 
     @discardableResult
