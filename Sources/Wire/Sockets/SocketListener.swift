@@ -5,7 +5,8 @@ import Dispatch
 
 /// A listening socket on an event loop: accepts every pending connection and hands each,
 /// as a `FramedConnection` not yet started, to `onAccept`; or, when `refusal` says so
-/// (a connection cap), sends the refusal bytes and closes it at once.
+/// (a connection cap) or the process's `DescriptorBudget` is spent, sends the refusal
+/// bytes and closes it at once.
 ///
 /// Out of descriptors (EMFILE/ENFILE), it frees a spare descriptor it keeps for this, uses
 /// it to accept and close the waiting connections (so clients see a close, not a hang, and
@@ -21,6 +22,8 @@ public final class SocketListener: @unchecked Sendable, LoopChannel {
     private let onAccept: @Sendable (FramedConnection) -> Void
     private let onError: @Sendable (Errno) -> Void
     private let refusal: @Sendable () -> [UInt8]?
+    /// Sent to connections refused for want of descriptors.
+    private let refusalWhenOut: [UInt8]
     private var open = true
     /// /dev/null held open to be given up when the process runs out of descriptors.
     private var spare: Int32
@@ -30,13 +33,15 @@ public final class SocketListener: @unchecked Sendable, LoopChannel {
     public init(address requested: HostPort, loop: EventLoop, limits: FrameLimits,
                 onAccept: @escaping @Sendable (FramedConnection) -> Void,
                 onError: @escaping @Sendable (Errno) -> Void = { _ in },
-                refusal: @escaping @Sendable () -> [UInt8]? = { nil }) throws(Errno) {
+                refusal: @escaping @Sendable () -> [UInt8]? = { nil },
+                refusalWhenOut: [UInt8] = []) throws(Errno) {
         fd = try Socket.listen(on: requested)
         self.loop = loop
         self.limits = limits
         self.onAccept = onAccept
         self.onError = onError
         self.refusal = refusal
+        self.refusalWhenOut = refusalWhenOut
         spare = Self.openSpare()
         let bound = Socket.localAddress(fd)
         address = HostPort(host: requested.host, port: bound?.port ?? requested.port)
@@ -72,8 +77,14 @@ public final class SocketListener: @unchecked Sendable, LoopChannel {
                 Self.refuse(cfd, bytes)
                 continue
             }
+            // At the process's descriptor budget: refuse, before the kernel's limit is met.
+            guard DescriptorBudget.take() else {
+                onError(DescriptorBudget.exhausted("accept4"))
+                Self.refuse(cfd, refusalWhenOut)
+                continue
+            }
             Socket.enableKeepalive(cfd)
-            onAccept(FramedConnection(fd: cfd, loop: loop, limits: limits))
+            onAccept(FramedConnection(fd: cfd, loop: loop, limits: limits, budgeted: true))
         }
     }
 
@@ -92,7 +103,7 @@ public final class SocketListener: @unchecked Sendable, LoopChannel {
             let got: Int32?
             do { got = try Socket.accept(fd) } catch { break }
             guard let cfd = got else { drained = true; break }
-            Self.refuse(cfd, refusal() ?? [])
+            Self.refuse(cfd, refusalWhenOut)
         }
         spare = Self.openSpare()
         return drained && spare >= 0

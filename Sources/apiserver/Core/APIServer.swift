@@ -58,7 +58,8 @@ actor APIServer {
                 context.forget(sc)
                 framed.abort(reason: "cannot register: \(error)")
             }
-        }, onError: Self.acceptErrorLog(logger), refusal: Self.connectionCap(context, logger))
+        }, onError: Self.acceptErrorLog(logger), refusal: Self.connectionCap(context, logger),
+           refusalWhenOut: Message.error(.unavailable("the apiserver is out of file descriptors; retry later")).frame)
 
         var background: [Task<Void, Never>] = []
         background.append(Self.every(1) { Self.closeSilentConnections(context) })

@@ -16,7 +16,7 @@ struct APIServerConfig: Sendable {
     var maxPendingReplyBytes = 64 << 20
     /// Connections open at once; past it a new connection is sent a 503 error frame and
     /// closed. Default: the open-file limit when the config is made (the apiserver raises
-    /// it at start) minus `reservedDescriptors`, at least 16.
+    /// it at start) minus `DescriptorBudget.reserve` (128), at least 16.
     var maxConnections = APIServerConfig.defaultMaxConnections()
     /// A connection that has not said hello by then is closed. Default 10 s.
     var handshakeTimeoutSeconds: Double = 10
@@ -35,11 +35,7 @@ struct APIServerConfig: Sendable {
 
     static let version = "v0.1.0"
 
-    /// Descriptors kept for everything but client connections: the database and its WAL,
-    /// read connections, the event loop, controllers' own connections, log files.
-    static let reservedDescriptors = 128
-
-    static func defaultMaxConnections(openFiles: UInt64 = OpenFileLimit.current.soft) -> Int {
-        max(16, Int(min(openFiles, UInt64(Int32.max))) - reservedDescriptors)
-    }
+    /// The process's connection budget: the open-file limit minus the descriptors kept for
+    /// the database, read connections, event loops, logs and the runtime (`DescriptorBudget`).
+    static func defaultMaxConnections() -> Int { DescriptorBudget.limit }
 }
