@@ -40,6 +40,9 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(help: "Close connections that send no hello within this long (e.g. 10s).")
     var handshakeTimeout = "10s"
 
+    @Option(help: "Most client connections open at once; past it new ones get a 503 and are closed. Default: the open-file limit (raised to the hard limit at start) minus 128.")
+    var maxConnections: Int?
+
     @Flag(help: "Do not run the built-in controllers.")
     var noControllers = false
 
@@ -47,6 +50,7 @@ struct APIServerCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
+        let files = DaemonProcess.prepare()
         guard let level = LogfmtHandler.level(logLevel) else { throw ValidationError("--log-level must be debug, info, warning or error") }
         LoggingSystem.bootstrap { LogfmtHandler(label: $0, level: level) }
         guard let hp = HostPort(listen) else { throw ValidationError("--listen must be HOST:PORT, got \"\(listen)\"") }
@@ -62,6 +66,12 @@ struct APIServerCommand: AsyncParsableCommand {
         config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
         config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout", positive: true)
         config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval", positive: true)
+        if let maxConnections {
+            guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+            config.maxConnections = maxConnections
+        }
+        Logger(label: "apiserver").info("open-file limit", metadata: ["soft": .string(String(files.soft)), "hard": .string(String(files.hard)),
+                                                                      "maxConnections": .string(String(config.maxConnections))])
         let server = APIServer(config: config)
         _ = try await server.start()
         await Signals.waitForTermination()

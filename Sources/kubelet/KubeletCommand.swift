@@ -55,7 +55,9 @@ struct NodeOptions: ParsableArguments {
         return hp
     }
 
+    /// Daemon set-up (SIGPIPE ignored, open-file limit raised) and logging.
     func bootstrapLogging() throws {
+        DaemonProcess.prepare()
         guard let level = LogfmtHandler.level(logLevel) else { throw ValidationError("--log-level must be debug, info, warning or error") }
         LoggingSystem.bootstrap { LogfmtHandler(label: $0, level: level) }
     }

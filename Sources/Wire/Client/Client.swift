@@ -13,7 +13,9 @@ public final class Client: Sendable {
 
     struct State {
         var connection: WireConnection?
-        var waiters: [CheckedContinuation<WireConnection?, Never>] = []
+        /// Requests waiting for a connection, by ticket; each expires on its own timer.
+        var waiters: [Int: CheckedContinuation<WireConnection?, Never>] = [:]
+        var nextTicket = 0
         var closed = false
         var lastError: Status?
         var generation = 0
@@ -50,8 +52,8 @@ public final class Client: Sendable {
     public func close() {
         let (conn, waiters) = state.withLock { s in
             s.closed = true
-            defer { s.waiters = [] }
-            return (s.connection, s.waiters)
+            defer { s.waiters = [:] }
+            return (s.connection, Array(s.waiters.values))
         }
         maintainer.withLock { $0?.cancel() }
         conn?.close()
@@ -67,33 +69,30 @@ public final class Client: Sendable {
     /// Connections made so far (1 after the first connect); tests use it to see reconnects.
     public var connectionGeneration: Int { state.withLock { $0.generation } }
 
-    /// The live connection, waiting up to the connect timeout for one.
+    /// The live connection, waiting up to the connect timeout for one. Each caller's wait
+    /// is its own: a caller that came later is not failed by an earlier caller's timer.
     public func connection() async throws(Status) -> WireConnection {
         if let c = state.withLock({ $0.connection }), !c.isClosed { return c }
         let timeout = Double(config.connectTimeoutMs) / 1000
         let got: WireConnection? = await withCheckedContinuation { c in
-            let immediate = state.withLock { s -> (WireConnection?, Bool) in
-                if s.closed { return (nil, true) }
-                if let conn = s.connection, !conn.isClosed { return (conn, true) }
-                s.waiters.append(c)
-                return (nil, false)
+            let immediate = state.withLock { s -> (WireConnection?, Int?) in
+                if s.closed { return (nil, nil) }
+                if let conn = s.connection, !conn.isClosed { return (conn, nil) }
+                s.nextTicket += 1
+                s.waiters[s.nextTicket] = c
+                return (nil, s.nextTicket)
             }
-            if immediate.1 { c.resume(returning: immediate.0); return }
-            // Waiters still waiting when this fires are told there is no connection yet.
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in self.expireWaiters() }
+            guard let ticket = immediate.1 else { c.resume(returning: immediate.0); return }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in self.expireWaiter(ticket) }
         }
         if let got { return got }
         let last = state.withLock { $0.lastError }
         throw last ?? Status.connectionFailed(config.server, state.withLock { $0.closed } ? "client closed" : "not connected")
     }
 
-    private func expireWaiters() {
-        let ws = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
-            if s.connection != nil && !(s.connection!.isClosed) { return [] }
-            defer { s.waiters = [] }
-            return s.waiters
-        }
-        for w in ws { w.resume(returning: nil) }
+    /// Tells one waiter, if it is still waiting, that there is no connection yet.
+    private func expireWaiter(_ ticket: Int) {
+        state.withLock { $0.waiters.removeValue(forKey: ticket) }?.resume(returning: nil)
     }
 
     /// Keeps a connection up until `close`.
@@ -118,8 +117,8 @@ public final class Client: Sendable {
                 let waiters = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
                     s.lastError = nil
                     s.generation += 1
-                    defer { s.waiters = [] }
-                    return s.waiters
+                    defer { s.waiters = [:] }
+                    return Array(s.waiters.values)
                 }
                 for w in waiters { w.resume(returning: conn) }
                 backoff = minBackoff

@@ -1,30 +1,44 @@
 /// Typed conveniences over `Client.request`, one per verb.
 extension Client {
-    public func get(_ type: ResourceType, namespace: String? = nil, name: String) async throws(Status) -> JSON {
-        try await request(Request(verb: .get, resource: type.plural, namespace: namespace, name: name)).object
+    public func get(_ type: ResourceType, namespace: String? = nil, name: String, timeout: Double? = nil) async throws(Status) -> JSON {
+        try await request(Request(verb: .get, resource: type.plural, namespace: namespace, name: name), timeoutSeconds: timeout).object
     }
 
     /// The object, or nil when it does not exist.
-    public func getIfPresent(_ type: ResourceType, namespace: String? = nil, name: String) async throws(Status) -> JSON? {
+    public func getIfPresent(_ type: ResourceType, namespace: String? = nil, name: String, timeout: Double? = nil) async throws(Status) -> JSON? {
         do {
-            return try await get(type, namespace: namespace, name: name)
+            return try await get(type, namespace: namespace, name: name, timeout: timeout)
         } catch {
             if error.isNotFound { return nil }
             throw error
         }
     }
 
-    /// Lists every object (following `continue`); returns the items and the list's revision.
+    /// Lists every object, `pageSize` at a time (following `continue`, as client-go's
+    /// pager), so a list larger than one frame still arrives; returns the items and the
+    /// list's revision. A continue token that expired (410 Gone: its revision was
+    /// compacted away) restarts the list from the first page, at most `restarts` times.
     public func list(_ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
-                     pageSize: Int = 500) async throws(Status) -> (items: [JSON], resourceVersion: String) {
-        var req = Request(verb: .list, resource: type.plural, namespace: namespace)
-        req.labelSelector = labelSelector
-        req.fieldSelector = fieldSelector
-        req.limit = pageSize > 0 ? pageSize : nil
+                     pageSize: Int = 500, restarts: Int = 3) async throws(Status) -> (items: [JSON], resourceVersion: String) {
+        var first = Request(verb: .list, resource: type.plural, namespace: namespace)
+        first.labelSelector = labelSelector
+        first.fieldSelector = fieldSelector
+        first.limit = pageSize > 0 ? pageSize : nil
+        var restartsLeft = restarts
+        var req = first
         var items: [JSON] = []
         var rv = ""
         while true {
-            let page = try await request(req).object
+            let page: JSON
+            do {
+                page = try await request(req).object
+            } catch {
+                guard error.isGone, req.continueToken != nil, restartsLeft > 0 else { throw error }
+                restartsLeft -= 1
+                req = first
+                items = []
+                continue
+            }
             items.append(contentsOf: page["items"].arrayValue ?? [])
             rv = page["metadata"]["resourceVersion"].stringValue ?? rv
             guard let next = page["metadata"]["continue"].stringValue, !next.isEmpty else { break }
@@ -33,10 +47,10 @@ extension Client {
         return (items, rv)
     }
 
-    public func create(_ type: ResourceType, namespace: String? = nil, _ object: JSON) async throws(Status) -> JSON {
+    public func create(_ type: ResourceType, namespace: String? = nil, _ object: JSON, timeout: Double? = nil) async throws(Status) -> JSON {
         var req = Request(verb: .create, resource: type.plural, namespace: namespace ?? object["metadata"]["namespace"].stringValue)
         req.object = object
-        return try await request(req).object
+        return try await request(req, timeoutSeconds: timeout).object
     }
 
     /// PUT: honours `metadata.resourceVersion` (409 Conflict if stale).
@@ -48,12 +62,14 @@ extension Client {
         return try await request(req).object
     }
 
-    public func patch(_ type: ResourceType, namespace: String? = nil, name: String, _ patch: JSON, status: Bool = false) async throws(Status) -> JSON {
+    /// `timeout`: this request's deadline instead of the client's (nil: the client's).
+    public func patch(_ type: ResourceType, namespace: String? = nil, name: String, _ patch: JSON, status: Bool = false,
+                      timeout: Double? = nil) async throws(Status) -> JSON {
         var req = Request(verb: .patch, resource: type.plural, namespace: namespace, name: name)
         req.patch = patch
         req.patchType = "merge"
         if status { req.subresource = "status" }
-        return try await request(req).object
+        return try await request(req, timeoutSeconds: timeout).object
     }
 
     @discardableResult

@@ -18,6 +18,9 @@ public actor Informer {
     public let namespace: String?
     public let labelSelector: String?
     public let fieldSelector: String?
+    /// Objects per list page (client-go's reflector: 500); lists and relists page with
+    /// `limit`/`continue` so a type whose whole list exceeds a frame still syncs.
+    public let pageSize: Int
 
     private var cache: [String: JSON] = [:]
     private var resourceVersion = ""
@@ -25,8 +28,10 @@ public actor Informer {
     /// Full lists done (1 after the first); a relist after 410 makes it 2.
     public private(set) var lists = 0
 
-    public init(client: Client, type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
+    public init(client: Client, type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
+                pageSize: Int = 500) {
         self.client = client
+        self.pageSize = pageSize
         self.type = type
         self.namespace = namespace
         self.labelSelector = labelSelector
@@ -53,7 +58,8 @@ public actor Informer {
         while !Task.isCancelled {
             if needList {
                 do {
-                    let (items, rv) = try await client.list(type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
+                    let (items, rv) = try await client.list(type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector,
+                                                              pageSize: pageSize)
                     await replace(items, handler)
                     resourceVersion = rv
                     lists += 1

@@ -44,6 +44,10 @@ public final class WireConnection: @unchecked Sendable {
     /// sends; it is in place before any can arrive.
     public static func connect(_ config: ClientConfig, loop: EventLoop = .shared,
                                serving: ServerRequestHandler? = nil) async throws(Status) -> WireConnection {
+        // Not dialed at all when the process is at its descriptor budget (see there).
+        guard DescriptorBudget.take() else {
+            throw .connectionFailed(config.server, DescriptorBudget.exhausted("socket").description)
+        }
         let fd: Int32
         do {
             fd = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Int32, any Error>) in
@@ -52,12 +56,15 @@ public final class WireConnection: @unchecked Sendable {
                 }
             }
         } catch let e as Errno {
+            DescriptorBudget.give()
             throw .connectionFailed(config.server, String(e.description.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces))
         } catch {
+            DescriptorBudget.give()
             throw .connectionFailed(config.server, "\(error)")
         }
-        let framed = FramedConnection(fd: fd, loop: loop, limits: config.limits)
-        let hello = Hello(token: config.token, nodeName: config.nodeName, client: config.clientName)
+        let framed = FramedConnection(fd: fd, loop: loop, limits: config.limits, budgeted: true)
+        let hello = Hello(token: config.token, nodeName: config.nodeName, client: config.clientName,
+                          maxFrameBytes: config.limits.maxFrameBytes)
         // The first frame back is the welcome or an error; everything after goes to the
         // connection's router, installed before the next frame can arrive (same thread).
         let box = HandshakeBox()

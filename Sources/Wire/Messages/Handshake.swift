@@ -60,9 +60,9 @@ public struct Hello: Sendable, Equatable {
         } else { nodeName = nil }
         client = o["client"]?.stringValue ?? "unknown"
         if let m = o["maxFrameBytes"], !m.isNull {
-            // Below 64 KiB no reply of any size could be promised; a frame header holds 32 bits.
-            guard let n = m.intValue, n >= 65536, n <= Int(UInt32.max) else {
-                throw .badRequest("hello.maxFrameBytes must be an integer from 65536 to 4294967295")
+            // Error replies need a few hundred bytes; a frame header holds 32 bits.
+            guard let n = m.intValue, n >= 4096, n <= Int(UInt32.max) else {
+                throw .badRequest("hello.maxFrameBytes must be an integer from 4096 to 4294967295")
             }
             maxFrameBytes = n
         } else {

@@ -39,17 +39,37 @@ public final class EventLoop: @unchecked Sendable {
     /// Reused for every read on this loop (loop thread only).
     let readBuffer: UnsafeMutableRawBufferPointer
 
-    /// The process-wide loop clients share, started on first use.
+    /// The process-wide loop clients share, started on first use. Out of descriptors
+    /// (EMFILE for its epoll or eventfd) it waits for some to be freed rather than die.
     public static let shared: EventLoop = {
-        do { return try EventLoop(name: "wire-loop") } catch { fatalError("cannot start the event loop: \(error)") }
+        while true {
+            do { return try EventLoop(name: "wire-loop") } catch {
+                RawOutput.standardError("cannot start the event loop, retrying: \(error)\n")
+                usleep(100_000)
+            }
+        }
     }()
 
     public init(name: String) throws(Errno) {
         self.name = name
-        epfd = try systemCall("epoll_create1") { skiff_epoll_create() }
-        wakeFD = try systemCall("eventfd") { skiff_eventfd() }
+        let ep = try systemCall("epoll_create1") { skiff_epoll_create() }
+        let wake: Int32
+        do {
+            wake = try systemCall("eventfd") { skiff_eventfd() }
+        } catch {
+            close(ep)
+            throw error
+        }
+        do {
+            try systemCall("epoll_ctl(add eventfd)") { skiff_epoll_add(ep, wake, UInt32(SKIFF_EPOLLIN), UInt64(UInt32(bitPattern: wake))) }
+        } catch {
+            close(wake)
+            close(ep)
+            throw error
+        }
+        epfd = ep
+        wakeFD = wake
         readBuffer = .allocate(byteCount: 256 * 1024, alignment: 16)
-        try systemCall("epoll_ctl(add eventfd)") { skiff_epoll_add(epfd, wakeFD, UInt32(SKIFF_EPOLLIN), UInt64(UInt32(bitPattern: wakeFD))) }
         Self.startThread(self)
     }
 

@@ -59,8 +59,14 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
     private let out = Mutex(Outbound())
     private let closedFlag = Mutex(false)
 
-    public init(fd: Int32, loop: EventLoop, limits: FrameLimits = .default) {
+    /// True if this connection holds a `DescriptorBudget` slot, returned when it closes.
+    let budgeted: Bool
+
+    /// `budgeted`: the creator took a `DescriptorBudget` slot for `fd`; it is given back
+    /// when the descriptor is closed.
+    public init(fd: Int32, loop: EventLoop, limits: FrameLimits = .default, budgeted: Bool = false) {
         self.fd = fd
+        self.budgeted = budgeted
         self.loop = loop
         self.decoder = FrameDecoder(limits: limits)
         self.peer = Socket.peerAddress(fd)?.description ?? "unknown"
@@ -271,6 +277,7 @@ public final class FramedConnection: @unchecked Sendable, LoopChannel {
         guard first else { return }
         loop.deregister(fd)
         Glibc.close(fd)
+        if budgeted { DescriptorBudget.give() }
         let report = onClose
         // Break the cycles owners build through these callbacks, and free the buffer.
         onFrame = { _ in }

@@ -30,9 +30,8 @@ public struct LogfmtHandler: LogHandler {
             line += " \(k)=\(Self.quote(v.description))"
         }
         line += "\n"
-        Self.lock.withLock { _ in
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+        // Raw write(2): a closed or full stderr loses the line, never the process.
+        Self.lock.withLock { _ in RawOutput.standardError(line) }
     }
 
     /// A value as logfmt writes it: bare when it is safe, otherwise quoted with `\\`, `\"`,

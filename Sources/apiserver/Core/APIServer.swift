@@ -53,7 +53,6 @@ actor APIServer {
                                     logger: logger, version: "skiff-apiserver/\(APIServerConfig.version)")
         let loop = try EventLoop(name: "apiserver-loop")
         loop.setIterationHook { context.batcher.flush() }
-        let logger = self.logger
         let listener = try SocketListener(address: config.listen, loop: loop, limits: config.limits, onAccept: { framed in
             let sc = ServerConnection(framed: framed, server: context)
             context.remember(sc)
@@ -61,7 +60,8 @@ actor APIServer {
                 context.forget(sc)
                 framed.abort(reason: "cannot register: \(error)")
             }
-        }, onError: { e in logger.warning("accept failed", metadata: ["error": .string(e.description)]) })
+        }, onError: Self.acceptErrorLog(logger), refusal: Self.connectionCap(context, logger),
+           refusalWhenOut: Message.error(.unavailable("the apiserver is out of file descriptors; retry later")).frame)
 
         var background: [Task<Void, Never>] = []
         background.append(Self.every(1) { Self.closeSilentConnections(context) })
@@ -133,6 +133,31 @@ actor APIServer {
         Thread.sleep(forTimeInterval: 0.3)
         fflush(nil)
         _exit(1)
+    }
+
+    /// Logs failed accepts (EMFILE under a flood) at most once a second, with a count of
+    /// the ones not logged.
+    static func acceptErrorLog(_ logger: Logger) -> @Sendable (Errno) -> Void {
+        let limiter = LogThrottle()
+        return { e in
+            guard let suppressed = limiter.admit() else { return }
+            logger.warning("accept failed", metadata: ["error": .string(e.description), "suppressed": .string(String(suppressed))])
+        }
+    }
+
+    /// Past `maxConnections` open connections, a new one gets a 503 error frame and is
+    /// closed (logged at most once a second).
+    static func connectionCap(_ context: ServerContext, _ logger: Logger) -> @Sendable () -> [UInt8]? {
+        let limiter = LogThrottle()
+        let cap = context.config.maxConnections
+        return {
+            guard context.connectionCount >= cap else { return nil }
+            if let suppressed = limiter.admit() {
+                logger.warning("connection refused: at --max-connections", metadata: ["max": .string(String(cap)),
+                                                                                     "suppressed": .string(String(suppressed))])
+            }
+            return Message.error(.unavailable("the apiserver is at its connection limit (\(cap)); retry later")).frame
+        }
     }
 
     /// Runs `work` every `seconds` until cancelled.

@@ -26,6 +26,10 @@ struct APIServerConfig: Sendable {
     /// A connection whose queued output makes no progress for this long is closed (a peer
     /// with a zero window cannot pin its buffers forever). Default 60 s.
     var writeTimeoutSeconds: Double = 60
+    /// Connections open at once; past it a new connection is sent a 503 error frame and
+    /// closed. Default: the open-file limit when the config is made (the apiserver raises
+    /// it at start) minus `DescriptorBudget.reserve` (128), at least 16.
+    var maxConnections = APIServerConfig.defaultMaxConnections()
     /// A connection that has not said hello by then is closed. Default 10 s.
     var handshakeTimeoutSeconds: Double = 10
     /// Exit the process when a COMMIT fails in a way that may still have reached the disk.
@@ -43,4 +47,8 @@ struct APIServerConfig: Sendable {
     var proxyTimeoutSeconds: Double = 30
 
     static let version = "v0.1.0"
+
+    /// The process's connection budget: the open-file limit minus the descriptors kept for
+    /// the database, read connections, event loops, logs and the runtime (`DescriptorBudget`).
+    static func defaultMaxConnections() -> Int { DescriptorBudget.limit }
 }

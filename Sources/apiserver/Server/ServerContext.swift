@@ -55,6 +55,7 @@ final class ServerContext: Sendable {
 
     func remember(_ c: ServerConnection) { connections.withLock { $0[ObjectIdentifier(c)] = c } }
     func forget(_ c: ServerConnection) { _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(c)) } }
+    var connectionCount: Int { connections.withLock { $0.count } }
 }
 
 /// Requests read in one round of the event loop, started together: a task per core takes a

@@ -13,4 +13,10 @@ struct AgentConfig: Sendable {
     var watchOwnNode = true
 
     var renewIntervalSeconds: Double { leaseDurationSeconds / 4 }
+    /// Each renewal request's deadline: the renew interval (10 s by default), at least 1 s,
+    /// so several tries fit in one lease duration.
+    var renewTimeoutSeconds: Double { max(1, renewIntervalSeconds) }
+    /// A status write's deadline: the lease duration (40 s by default); status runs beside
+    /// the renewals, so a slow write does not delay them.
+    var statusTimeoutSeconds: Double { leaseDurationSeconds }
 }

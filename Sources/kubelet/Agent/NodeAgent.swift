@@ -1,8 +1,8 @@
 import Logging
 
 /// One node's agent toward the apiserver: registers the Node, renews its Lease every
-/// `leaseDuration/4`, and writes node status when it changes, when the server's copy
-/// disagrees, or every `statusReportSeconds`.
+/// `leaseDuration/4`, and, in a loop of its own beside the renewals, writes node status
+/// when it changes, when the server's copy disagrees, or every `statusReportSeconds`.
 ///
 /// Isolation: an actor; `run` loops until its task is cancelled. Survives apiserver
 /// outages: every step retries with back-off, and watches resume.
@@ -45,15 +45,43 @@ actor NodeAgent {
             ownNode = inf
             watcher = Task { await inf.run { _ in } }
         }
-        defer { watcher?.cancel() }
+        // Status writes run beside the renewals, never in front of them: a write stuck on
+        // a half-dead link must not hold the Lease back.
+        let status = Task { await self.reportStatusLoop() }
+        defer {
+            watcher?.cancel()
+            status.cancel()
+        }
+        await renewLoop()
+    }
+
+    /// Renews every `renewInterval`; after a failure retries at once-ish with back-off
+    /// (0.2 s doubling, up to the interval), as Kubernetes' lease controller does.
+    private func renewLoop() async {
         var backoff = 0.2
         while !Task.isCancelled {
             let ok = await renewLease()
-            if ok { await reportStatusIfNeeded() }
-            let wait = ok ? config.renewIntervalSeconds : min(backoff, config.renewIntervalSeconds)
-            backoff = ok ? 0.2 : min(backoff * 2, 7)
-            try? await Task.sleep(for: .milliseconds(Int(wait * 1000 * (ok ? 1 : Double.random(in: 0.8...1.2)))))
+            let wait = ok ? config.renewIntervalSeconds : min(backoff, config.renewIntervalSeconds) * Double.random(in: 0.8...1.2)
+            backoff = ok ? 0.2 : min(backoff * 2, config.renewIntervalSeconds)
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         }
+    }
+
+    /// Checks once a renew interval whether status is due (the same cadence as before the
+    /// two were split: thousands of simulated nodes share a process).
+    private func reportStatusLoop() async {
+        let tick = config.renewIntervalSeconds
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int(tick * 1000)))
+            if Task.isCancelled { return }
+            await reportStatusIfNeeded()
+        }
+    }
+
+    /// A request on this client's link failed: if it timed out (or the transport failed),
+    /// the link is taken for half-dead and redialed, so the next try does not wait on it.
+    private func dropIfLinkLooksDead(_ error: Status) {
+        if error.code == 504 || error.isConnectionFailure { client.dropConnection() }
     }
 
     // MARK: registration
@@ -109,7 +137,7 @@ actor NodeAgent {
     func renewLease() async -> Bool {
         let now = Timestamp.nowMicro()
         let start = Timestamp.nowSeconds()
-        let timeout = max(1, config.renewIntervalSeconds)
+        let timeout = config.renewTimeoutSeconds
         do throws(Status) {
             if var l = lease {
                 l[path: ["spec", "renewTime"]] = .string(now)
@@ -127,17 +155,14 @@ actor NodeAgent {
             latency?.record(Timestamp.nowSeconds() - start)
             return true
         } catch {
-            if error.code == 504 || error.isConnectionFailure {
-                // A request that hangs means a dead link: start over on a new connection.
-                client.dropConnection()
-            }
+            dropIfLinkLooksDead(error)
             logger.debug("lease renewal failed", metadata: ["node": .string(config.nodeName), "error": .string(error.message)])
             return false
         }
     }
 
     private func createOrAdoptLease(now: String, timeout: Double) async throws(Status) -> JSON {
-        if var existing = try await client.getIfPresent(.leases, namespace: "kube-node-lease", name: config.nodeName) {
+        if var existing = try await client.getIfPresent(.leases, namespace: "kube-node-lease", name: config.nodeName, timeout: timeout) {
             existing[path: ["spec", "renewTime"]] = .string(now)
             existing[path: ["spec", "holderIdentity"]] = .string(config.nodeName)
             existing[path: ["spec", "leaseDurationSeconds"]] = .int(Int(config.leaseDurationSeconds))
@@ -151,7 +176,7 @@ actor NodeAgent {
                      "acquireTime": .string(now), "renewTime": .string(now)],
         ]
         if let uid = nodeUID { l[path: ["metadata", "ownerReferences"]] = ownerRefs(uid) }
-        return try await client.create(.leases, namespace: "kube-node-lease", l)
+        return try await client.create(.leases, namespace: "kube-node-lease", l, timeout: timeout)
     }
 
     private func ownerRefs(_ uid: String) -> JSON {
@@ -175,7 +200,7 @@ actor NodeAgent {
         let conditions = NodeObject.conditions(pressure, previous: reported, now: Timestamp.now())
         do {
             let patch: JSON = ["status": ["conditions": .array(try conditions.map { try JSON(encoding: $0) })]]
-            _ = try await client.patch(.nodes, name: config.nodeName, patch, status: true)
+            _ = try await client.patch(.nodes, name: config.nodeName, patch, status: true, timeout: config.statusTimeoutSeconds)
             // Against the server's view, as Kubernetes' kubelet: Unknown → True is NodeReady.
             recordTransitions(conditions, previous: serverStatuses)
             reported = conditions
@@ -183,6 +208,7 @@ actor NodeAgent {
             lastStatusWrite = Timestamp.nowSeconds()
             if serverDisagrees { logger.info("corrected node status on the server", metadata: ["node": .string(config.nodeName)]) }
         } catch let s as Status {
+            dropIfLinkLooksDead(s)
             if s.isNotFound {
                 // Someone deleted our Node: register again, as a new Node (its events too).
                 reported = []

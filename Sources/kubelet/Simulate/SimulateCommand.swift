@@ -105,9 +105,10 @@ struct SimulatedObserver: NodeObserver {
     func pressure() -> ObservedPressure { .none }
 }
 
-/// One line on stdout, written at once (the report is read while the process runs).
+/// One line on stdout, written at once (the report is read while the process runs); a
+/// closed or full stdout loses the line, not the process.
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    RawOutput.standardOutput(line + "\n")
 }
 
 /// The simulated nodes' clients, closed together at exit.
