@@ -30,6 +30,7 @@ struct DeleteCommand: AsyncParsableCommand {
                     guard selector != nil || all else { throw CtlError("resource(s) were provided, but no name was specified") }
                     var req = Request(verb: .list, resource: sel.type.plural, namespace: sns)
                     req.labelSelector = selector
+                    req.limit = Session.defaultPageSize
                     for o in try await session.listAll(req).items {
                         targets.append((sel.type, o["metadata"]["namespace"].stringValue, o["metadata"]["name"].stringValue ?? ""))
                     }
