@@ -90,6 +90,15 @@ import Wire
         #expect(empty.code == 1 && empty.stderr == "error: no objects passed to apply\n")
     }
 
+    /// A file with a broken document is refused as a whole: nothing is created.
+    @Test func syntaxErrorRefusesTheFile() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let r = try f.ctl.run(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\n")
+        #expect(r.code == 1 && r.stderr.hasPrefix("error: error parsing STDIN: ") && r.stderr.contains("did not find expected ',' or '}'"), "\(r.stderr)")
+        #expect(try f.ctl.run(["get", "cm", "first"]).code == 1)
+    }
+
     /// `data: {n: 3}` is a number (under key "false": YAML 1.1's `n`), which a ConfigMap refuses.
     @Test func configMapWithNumberIsRefused() throws {
         let f = try Fixture()

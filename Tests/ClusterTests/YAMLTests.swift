@@ -77,6 +77,13 @@ import Wire
         #expect(try YAMLInput.documents("").isEmpty)
     }
 
+    /// A syntax error anywhere fails the whole text, not just the documents after it.
+    @Test func syntaxErrorsAreNotDroppedDocuments() {
+        #expect(throws: (any Error).self) { try YAMLInput.documents("a: 1\n---\nb: {c: 2\n") }
+        #expect(throws: (any Error).self) { try YAMLInput.documents("a: [1, 2\n") }
+        #expect(throws: (any Error).self) { try YAMLInput.documents("a: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)) }
+    }
+
     /// The config file's values are text, however numeric they look.
     @Test func configFileKeepsText() throws {
         let dir = TempDir("ctl-config")

@@ -19,10 +19,13 @@ enum YAMLInput {
         }
         var out: [JSON] = []
         do {
-            for node in try Yams.compose_all(yaml: text, resolver) {
+            // Yams' document sequence ends quietly on a syntax error and keeps the error aside.
+            var nodes = try Yams.compose_all(yaml: text, resolver)
+            while let node = nodes.next() {
                 let j = try json(node, typed: typed)
                 if !j.isNull { out.append(j) }
             }
+            if let e = nodes.error { throw e }
         } catch let e as Failure {
             throw e
         } catch {
