@@ -66,7 +66,8 @@ public struct ResourceType: Sendable, Equatable, Hashable {
 
     /// The type of an object given its `apiVersion` and `kind`.
     public static func forKind(_ kind: String, apiVersion: String, among types: [ResourceType] = known) -> ResourceType? {
-        let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
+        // "apps/v1" is group "apps"; "v1" (and "/v1") the core group "".
+        let group = apiVersion.firstIndex(of: "/").map { String(apiVersion[..<$0]) } ?? ""
         return types.first { $0.kind == kind && $0.group == group }
     }
 }

@@ -59,15 +59,7 @@ enum ManifestRunner {
     /// Applies one object; returns its type, the server's copy, and what happened.
     static func one(_ action: ManifestAction, _ m: Manifest, session: Session, global: GlobalOptions) async throws -> (ResourceType, JSON, String) {
         var obj = m.object
-        guard case .object = obj else { throw CtlError("error validating \"\(m.source)\": the document is not an object") }
-        let kind = obj["kind"].stringValue ?? ""
-        let apiVersion = obj["apiVersion"].stringValue ?? ""
-        if kind.isEmpty || apiVersion.isEmpty {
-            throw CtlError("error validating \"\(m.source)\": error validating data: [apiVersion not set, kind not set]")
-        }
-        guard let type = ResourceType.forKind(kind, apiVersion: apiVersion) else {
-            throw CtlError("resource mapping not found for name: \"\(obj["metadata"]["name"].stringValue ?? "")\" namespace: \"\(obj["metadata"]["namespace"].stringValue ?? "")\" from \"\(m.source)\": no matches for kind \"\(kind)\" in version \"\(apiVersion)\"")
-        }
+        let type = try m.resourceType()
         var ns: String? = nil
         if type.namespaced {
             let given = obj["metadata"]["namespace"].stringValue ?? ""

@@ -19,8 +19,7 @@ struct DeleteCommand: AsyncParsableCommand {
         let ns = session.settings.namespace
         if !filename.isEmpty {
             for m in try ManifestReader.read(filename, recursive: recursive) {
-                let kind = m.object["kind"].stringValue ?? "", apiVersion = m.object["apiVersion"].stringValue ?? ""
-                guard let t = ResourceType.forKind(kind, apiVersion: apiVersion) else { throw CtlError("no matches for kind \"\(kind)\" in version \"\(apiVersion)\"") }
+                let t = try m.resourceType()
                 targets.append((t, t.namespaced ? (m.object["metadata"]["namespace"].stringValue ?? ns) : nil, m.object["metadata"]["name"].stringValue ?? ""))
             }
         } else {
@@ -31,6 +30,7 @@ struct DeleteCommand: AsyncParsableCommand {
                     guard selector != nil || all else { throw CtlError("resource(s) were provided, but no name was specified") }
                     var req = Request(verb: .list, resource: sel.type.plural, namespace: sns)
                     req.labelSelector = selector
+                    req.limit = Session.defaultPageSize
                     for o in try await session.listAll(req).items {
                         targets.append((sel.type, o["metadata"]["namespace"].stringValue, o["metadata"]["name"].stringValue ?? ""))
                     }

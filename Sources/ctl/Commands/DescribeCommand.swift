@@ -6,6 +6,7 @@ struct DescribeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "TYPE [NAME...] or TYPE/NAME...") var resources: [String] = []
     @Option(name: [.customShort("l"), .long], help: "Label selector.") var selector: String?
+    @Option(help: "Objects per list request; pages are followed to the end (0: one request).") var chunkSize = Session.defaultPageSize
 
     func run() async throws {
         let sels = try ResourceArgs.parse(resources)
@@ -19,6 +20,7 @@ struct DescribeCommand: AsyncParsableCommand {
             if sel.names.isEmpty {
                 var req = Request(verb: .list, resource: sel.type.plural, namespace: ns)
                 req.labelSelector = selector
+                req.limit = chunkSize > 0 ? chunkSize : nil
                 objects = try await session.listAll(req).items
             } else {
                 for n in sel.names {

@@ -10,7 +10,7 @@ struct GetCommand: AsyncParsableCommand {
     @Option(name: [.customShort("l"), .long], help: "Label selector, e.g. app=web,tier!=db.") var selector: String?
     @Option(name: .customLong("field-selector"), help: "Field selector, e.g. spec.nodeName=node-1.") var fieldSelector: String?
     @Flag(name: [.customShort("w"), .long], help: "After listing, watch for changes.") var watch = false
-    @Option(help: "Page size used when listing (0: no paging).") var chunkSize = 500
+    @Option(help: "Objects per list request; pages are followed to the end (0: one request).") var chunkSize = Session.defaultPageSize
     @Flag(name: .customLong("no-headers"), help: "Print tables without their header line.") var noHeaders = false
     @Option(help: "Request this URL path and print the answer, e.g. /api/v1/nodes/NAME/proxy/stats/summary.") var raw: String?
 

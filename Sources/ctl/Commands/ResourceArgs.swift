@@ -21,6 +21,9 @@ enum ResourceArgs {
             return out
         }
         let types = try first.split(separator: ",").map { try resolve(String($0)) }
+        guard !types.isEmpty else {
+            throw CtlError("You must specify the type of resource to get. Use \"ctl api-resources\" for a complete list of supported resources.")
+        }
         let names = Array(args.dropFirst())
         if names.contains(where: { $0.contains("/") }) {
             throw CtlError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form")

@@ -57,3 +57,26 @@ enum ManifestReader {
         return out
     }
 }
+
+extension Manifest {
+    /// The served type this object names with `apiVersion` and `kind`, or a clear error.
+    func resourceType() throws -> ResourceType {
+        guard case .object = object else { throw CtlError("error validating \"\(source)\": the document is not an object") }
+        let kind = object["kind"].stringValue ?? ""
+        let apiVersion = object["apiVersion"].stringValue ?? ""
+        if kind.isEmpty || apiVersion.isEmpty {
+            let missing = (apiVersion.isEmpty ? ["apiVersion not set"] : []) + (kind.isEmpty ? ["kind not set"] : [])
+            throw CtlError("error validating \"\(source)\": error validating data: [\(missing.joined(separator: ", "))]")
+        }
+        // VERSION or GROUP/VERSION, each part non-empty.
+        let parts = apiVersion.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2, !parts.contains(where: \.isEmpty) else {
+            throw CtlError("error validating \"\(source)\": invalid apiVersion \"\(apiVersion)\": expected VERSION or GROUP/VERSION, e.g. v1 or apps/v1")
+        }
+        guard let type = ResourceType.forKind(kind, apiVersion: apiVersion) else {
+            let name = object["metadata"]["name"].stringValue ?? "", ns = object["metadata"]["namespace"].stringValue ?? ""
+            throw CtlError("resource mapping not found for name: \"\(name)\" namespace: \"\(ns)\" from \"\(source)\": no matches for kind \"\(kind)\" in version \"\(apiVersion)\"")
+        }
+        return type
+    }
+}

@@ -1,28 +1,31 @@
 import Yams
 
-/// YAML (block or flow style, several documents) or JSON text to JSON values, with YAML's
-/// scalars typed as Kubernetes' YAML reader types them: `true`/`yes` booleans, integers,
-/// floats, `null`/`~`; quoted scalars and timestamps stay strings.
+/// YAML (block or flow style, several documents) or JSON text to JSON values, typed as
+/// Kubernetes' YAML reader types them (see `YAMLScalar`). Yams only parses: every scalar is
+/// composed untyped and resolved here, so Yams' own (YAML 1.2-ish) rules never apply.
 enum YAMLInput {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    static let resolver = Resolver.basic.appending(.bool).appending(.int).appending(.float).appending(.null)
-
     /// Every non-empty document in `text`, in order. JSON may be one value or a stream of
     /// them (`{...}{...}`); anything else is read as YAML (of which JSON is a subset).
-    static func documents(_ text: String) throws -> [JSON] {
+    /// Documents that are empty or only comments are skipped, as kubectl skips them.
+    /// With `typed: false` every non-null scalar stays text (`token: 0x1F` is "0x1F").
+    static func documents(_ text: String, typed: Bool = true) throws -> [JSON] {
         let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
         if trimmed.first == "{" || trimmed.first == "[", let values = try? JSON.parseStream(String(trimmed)) {
             return values
         }
         var out: [JSON] = []
         do {
-            for node in try Yams.compose_all(yaml: text, resolver) {
-                let j = try json(node)
+            // Yams' document sequence ends quietly on a syntax error and keeps the error aside.
+            var nodes = try Yams.compose_all(yaml: text, resolver)
+            while let node = nodes.next() {
+                let j = try json(node, typed: typed)
                 if !j.isNull { out.append(j) }
             }
+            if let e = nodes.error { throw e }
         } catch let e as Failure {
             throw e
         } catch {
@@ -31,48 +34,107 @@ enum YAMLInput {
         return out
     }
 
-    static func json(_ node: Yams.Node) throws -> JSON {
+    static let strTag = "tag:yaml.org,2002:str"
+    /// Yams resolves an untagged node's tag in place when it hashes it (it does, for mapping
+    /// keys, to find duplicates); this resolver makes that tag say "plain, untagged" rather
+    /// than !!str, so keys are typed like values.
+    static let untaggedTag = "!skiff-untagged"
+    // A constant pattern: `try!` cannot fail.
+    static let resolver = try! Resolver.basic.appending(Tag.Name(rawValue: untaggedTag), "^")
+    static let typedTags: [String: String] = [
+        "tag:yaml.org,2002:int": "int", "tag:yaml.org,2002:float": "float",
+        "tag:yaml.org,2002:bool": "bool", "tag:yaml.org,2002:null": "null",
+    ]
+
+    static func json(_ node: Yams.Node, typed: Bool = true) throws -> JSON {
         switch node {
         case .scalar(let s):
-            let text = s.string
-            if s.style != .plain { return .string(text) }
-            switch s.tag.rawValue {
-            case Tag.Name.null.rawValue: return .null
-            case Tag.Name.bool.rawValue: return .bool(["true", "yes", "on", "y"].contains(text.lowercased()))
-            case Tag.Name.int.rawValue:
-                if let i = Int64(text) { return .int64(i) }
-                if let i = parseRadix(text) { return .int64(i) }
-                return .string(text)
-            case Tag.Name.float.rawValue:
-                guard let d = Double(text.replacingOccurrences(of: "_", with: "")), d.isFinite else {
-                    throw Failure(description: "the number \(text) cannot be represented in JSON")
-                }
-                // Keep the literal where JSON can: "0.5" stays "0.5".
-                if (try? JSON.parse(text)) != nil { return .number(text) }
-                return .number(String(d))
-            default: return .string(text)
-            }
+            return try scalar(s, typed: typed)
         case .mapping(let m):
             var o = JSONObject()
+            var merged: [(String, JSON)] = []
             for (k, v) in m {
                 guard case .scalar(let ks) = k else { throw Failure(description: "mapping keys must be scalars") }
-                o[ks.string] = try json(v)
+                if typed && ks.style == .plain && ks.string == "<<" && isUntagged(ks) {
+                    merged += try mergeSources(v)
+                    continue
+                }
+                o[try key(ks, typed: typed)] = try json(v, typed: typed)
             }
+            // YAML 1.1 merge keys (`<<: *base`): keys written in the mapping win.
+            for (k, v) in merged where o[k] == nil { o[k] = v }
             return .object(o)
         case .sequence(let seq):
-            return .array(try seq.map(json))
+            return .array(try seq.map { try json($0, typed: typed) })
         case .alias:
             throw Failure(description: "YAML aliases are not supported")
         }
     }
 
-    static func parseRadix(_ t: String) -> Int64? {
-        var s = Substring(t.replacingOccurrences(of: "_", with: ""))
-        var sign: Int64 = 1
-        if s.hasPrefix("-") { sign = -1; s = s.dropFirst() } else if s.hasPrefix("+") { s = s.dropFirst() }
-        if s.hasPrefix("0x") { return Int64(s.dropFirst(2), radix: 16).map { $0 * sign } }
-        if s.hasPrefix("0o") { return Int64(s.dropFirst(2), radix: 8).map { $0 * sign } }
-        if s.hasPrefix("0") && s.count > 1 { return Int64(s.dropFirst(), radix: 8).map { $0 * sign } }
-        return nil
+    /// The entries `<<` merges in: one mapping or a list of them, earlier ones first.
+    static func mergeSources(_ v: Yams.Node) throws -> [(String, JSON)] {
+        let sources: [Yams.Node]
+        switch v {
+        case .mapping: sources = [v]
+        case .sequence(let seq): sources = Array(seq)
+        default: throw Failure(description: "map merge requires map or sequence of maps as the value")
+        }
+        var out: [(String, JSON)] = []
+        for s in sources {
+            guard case .object(let o) = try json(s) else { throw Failure(description: "map merge requires map or sequence of maps as the value") }
+            for (k, v) in o where !out.contains(where: { $0.0 == k }) { out.append((k, v)) }
+        }
+        return out
+    }
+
+    static func isUntagged(_ s: Yams.Node.Scalar) -> Bool {
+        let tag = s.tag.description
+        return tag.isEmpty || tag == untaggedTag
+    }
+
+    static func scalar(_ s: Yams.Node.Scalar, typed: Bool) throws -> JSON {
+        let text = s.string
+        let tag = isUntagged(s) ? "" : s.tag.description
+        // Quoted and block scalars arrive tagged !!str; "!" is YAML's "not resolved" tag.
+        if tag == strTag || tag == "!" { return .string(text) }
+        if tag.isEmpty && s.style != .plain { return .string(text) }
+        if !typed { return YAMLScalar.resolve(text) == .null ? .null : .string(text) }
+        if !tag.isEmpty {
+            // Explicit !!int, !!float, !!bool, !!null must fit; other tags read as text.
+            guard let want = typedTags[tag] else { return .string(text) }
+            let value = YAMLScalar.resolve(text)
+            switch (want, value) {
+            case ("int", .int), ("float", .float), ("float", .int), ("bool", .bool), ("null", .null): break
+            default: throw Failure(description: "cannot decode `\(text)` as a !!\(want)")
+            }
+            if want == "float", case .int(let i) = value { return .number(i) }
+            return try json(value, text: text)
+        }
+        return try json(YAMLScalar.resolve(text), text: text)
+    }
+
+    static func json(_ value: YAMLScalar.Value, text: String) throws -> JSON {
+        switch value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .number(i)
+        case .float(let d):
+            guard d.isFinite else { throw Failure(description: "the number \(text) cannot be represented in JSON") }
+            return .number(YAMLScalar.goJSON(d))
+        case .string: return .string(text)
+        }
+    }
+
+    /// A mapping key as sigs.k8s.io/yaml makes it a JSON key: `1: a` is "1", `yes: a` is
+    /// "true"; a null key is an error. Float keys keep their text.
+    static func key(_ s: Yams.Node.Scalar, typed: Bool) throws -> String {
+        guard typed else { return s.string }
+        switch try scalar(s, typed: true) {
+        case .string(let k): return k
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return YAMLScalar.resolve(s.string) == .int(n) ? n : s.string
+        case .null: throw Failure(description: "unsupported map key: null (\"\(s.string)\")")
+        default: return s.string
+        }
     }
 }

@@ -63,7 +63,8 @@ enum ConfigFile {
         guard let p = path(env: env), FileManager.default.fileExists(atPath: p) else { return [:] }
         guard let text = try? String(contentsOfFile: p, encoding: .utf8) else { throw CtlError("cannot read config file \(p)") }
         let docs: [JSON]
-        do { docs = try YAMLInput.documents(text) } catch { throw CtlError("config file \(p) is not valid YAML: \(error)") }
+        // Untyped: a token or namespace such as `0x1F`, `0400` or `1e3` is that text, not a number.
+        do { docs = try YAMLInput.documents(text, typed: false) } catch { throw CtlError("config file \(p) is not valid YAML: \(error)") }
         var out: [String: String] = [:]
         if case .object(let o)? = docs.first {
             for (k, v) in o {

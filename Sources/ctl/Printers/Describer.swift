@@ -174,6 +174,7 @@ enum Describer {
         let uids: Set<String> = type == .nodes ? [meta["uid"].stringValue ?? "", name] : []
         if type != .nodes, let uid = meta["uid"].stringValue { fs.append("involvedObject.uid=\(uid)") }
         req.fieldSelector = fs.joined(separator: ",")
+        req.limit = Session.defaultPageSize
         let found = try await session.listAll(req).items.filter { uids.isEmpty || uids.contains($0["involvedObject"]["uid"].stringValue ?? "") }
         return found.sorted { ($0["lastTimestamp"].stringValue ?? "") < ($1["lastTimestamp"].stringValue ?? "") }
     }
