@@ -31,9 +31,10 @@ extension ServerConnection {
         }
         // A client that does not read its replies gets no more work queued for it.
         let reading = req.verb == .watch || framed.pendingOutputBytes <= config.maxPendingReplyBytes
-        let global = req.verb == .watch ? server.admitWatch() : server.admit()
+        let slots = req.verb == .watch ? server.watchSlots : server.requestSlots
+        let global = slots.take()
         guard reading, global else {
-            if global { req.verb == .watch ? server.releaseWatch() : server.release() }
+            if global { slots.give() }
             takeOut(req.id, releasingGlobal: false)
             let s: Status = !reading ? .tooManyRequests("too many replies waiting to be read by this client", retryAfterSeconds: 1)
                 : req.verb == .watch ? .tooManyRequests("too many watches on this server (limit \(config.maxWatches))", retryAfterSeconds: 1)
@@ -95,7 +96,7 @@ extension ServerConnection {
             if r.verb == .watch { s.watchCount -= 1 } else { s.inflight -= 1 }
             return r
         }) else { return false }
-        if releasingGlobal { r.verb == .watch ? server.releaseWatch() : server.release() }
+        if releasingGlobal { (r.verb == .watch ? server.watchSlots : server.requestSlots).give() }
         return true
     }
 

@@ -9,8 +9,8 @@ final class ServerContext: Sendable {
     let authenticator: Authenticator
     let logger: Logger
     let version: String
-    private let inflight = Atomic<Int>(0)
-    private let watches = Atomic<Int>(0)
+    private let inflight: SlotBudget
+    private let watches: SlotBudget
     /// One "handshake refused" / "protocol error" line per second at most, with a count of the rest.
     let handshakeLog = LogThrottle()
     let protocolErrorLog = LogThrottle()
@@ -23,35 +23,16 @@ final class ServerContext: Sendable {
         self.authenticator = authenticator
         self.logger = logger
         self.version = version
+        inflight = SlotBudget(limit: config.maxInflight)
+        watches = SlotBudget(limit: config.maxWatches)
     }
 
-    /// Takes one slot of the server-wide in-flight budget; false when it is spent.
-    func admit() -> Bool {
-        let n = inflight.add(1, ordering: .relaxed).newValue
-        if n > config.maxInflight {
-            inflight.subtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
-    }
-
-    func release() { inflight.subtract(1, ordering: .relaxed) }
-
-    /// Takes one of the server-wide watch slots; false when they are all taken.
-    func admitWatch() -> Bool {
-        let n = watches.add(1, ordering: .relaxed).newValue
-        if n > config.maxWatches {
-            watches.subtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
-    }
-
-    func releaseWatch() { watches.subtract(1, ordering: .relaxed) }
-
-    var watchCount: Int { watches.load(ordering: .relaxed) }
-
-    var inflightCount: Int { inflight.load(ordering: .relaxed) }
+    /// Server-wide slots for requests in flight (`maxInflight`) and for open watches
+    /// (`maxWatches`).
+    var requestSlots: SlotBudget { inflight }
+    var watchSlots: SlotBudget { watches }
+    var inflightCount: Int { inflight.used }
+    var watchCount: Int { watches.used }
 
     func remember(_ c: ServerConnection) { connections.withLock { $0[ObjectIdentifier(c)] = c } }
     func forget(_ c: ServerConnection) { _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(c)) } }
@@ -85,4 +66,27 @@ final class RequestBatcher: @unchecked Sendable {
             start += size
         }
     }
+}
+
+/// A count of taken slots with a limit, shared by every connection.
+///
+/// Thread-safety: any thread.
+final class SlotBudget: Sendable {
+    let limit: Int
+    private let taken = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes one slot; false (and nothing taken) when all are taken.
+    func take() -> Bool {
+        if taken.add(1, ordering: .relaxed).newValue > limit {
+            taken.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func give() { taken.subtract(1, ordering: .relaxed) }
+
+    var used: Int { taken.load(ordering: .relaxed) }
 }
