@@ -57,6 +57,13 @@ struct APIServerCommand: AsyncParsableCommand {
         var config = APIServerConfig()
         config.listen = hp
         config.dataDir = dataDir
+        // A frame header holds 32 bits; an object must fit in a frame with its envelope.
+        guard (65536...Int(UInt32.max)).contains(maxFrameBytes) else {
+            throw ValidationError("--max-frame-bytes must be from 65536 to 4294967295, got \(maxFrameBytes)")
+        }
+        guard maxObjectBytes >= 1024, maxObjectBytes <= maxFrameBytes - 65536 else {
+            throw ValidationError("--max-object-bytes must be from 1024 to --max-frame-bytes minus 65536 (\(maxFrameBytes - 65536)), got \(maxObjectBytes)")
+        }
         config.limits = FrameLimits(maxFrameBytes: maxFrameBytes, maxObjectBytes: maxObjectBytes)
         config.controllers = !noControllers
         config.exitOnStoreFailure = true

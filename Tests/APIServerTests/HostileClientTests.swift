@@ -157,6 +157,63 @@ import TestSupport
         #expect(counts == Dictionary(uniqueKeysWithValues: (1...40).map { ($0, 6) }))
     }
 
+    @Test func queuedListsCanBeCancelledAndHoldNoServerSlots() async throws {
+        let s = try await InProcessServer.start { $0.maxInflight = 4 }
+        defer { Task { await s.stop() } }
+        try await createBig(s, count: 12, bytes: 500_000)
+        let address = s.address
+        let token = s.tokens.admin
+        let p = try await offThread { () -> RawPeer in
+            let p = try RawPeer(address)
+            #expect(p.handshake(token))
+            for id in 1...20 { p.request(id, ["verb": "list", "resource": "configmaps", "namespace": "default"]) }
+            return p
+        }
+        try await Task.sleep(for: .seconds(1))
+        // Twenty lists wait for a reader, yet the server's four request slots are free for others.
+        for _ in 0..<8 { #expect(try await s.client.get(.namespaces, name: "default")["metadata"]["name"] == "default") }
+        // A list still at the gate is cancelled: 499 Canceled.
+        let cancelled = try await offThread { () -> JSON? in
+            p.sendJSON(["type": "cancel", "id": 20])
+            return p.response(20)
+        }
+        #expect(cancelled?["error"]["code"] == 499)
+        #expect(cancelled?["error"]["reason"] == "Canceled")
+    }
+
+    @Test func watchEventsLargerThanTheClientsFramesEndTheWatch() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        _ = try await s.client.create(.configMaps, namespace: "default", cm("small"))
+        let address = s.address
+        let token = s.tokens.admin
+        let big = String(repeating: "x", count: 10_000)
+        // Live: a watch from now, then a 10 KB object, for a client that takes 4 KiB frames.
+        let live = try await offThread { () -> RawPeer in
+            let p = try RawPeer(address)
+            #expect(p.handshake(token, maxFrameBytes: 4096))
+            p.request(1, ["verb": "watch", "resource": "configmaps", "namespace": "default", "resourceVersion": "1"])
+            #expect(p.next()?["event"] == "ADDED")
+            return p
+        }
+        _ = try await s.client.create(.configMaps, namespace: "default", cm("big", data: ["v": big]))
+        let ended = try await offThread { live.response(1) }
+        #expect(ended?["error"]["code"] == 413)
+        let message: String = ended.flatMap { $0["error"]["message"].stringValue } ?? ""
+        #expect(message.hasPrefix("watch closed: the event at resourceVersion "))
+        #expect(live.largestFrame <= 4096)
+        // Initial state: the same object is refused before anything too large is sent.
+        let initial = try await offThread { () -> JSON? in
+            let p = try RawPeer(address)
+            #expect(p.handshake(token, maxFrameBytes: 4096))
+            p.request(1, ["verb": "watch", "resource": "configmaps", "namespace": "default"])
+            let r = p.response(1)
+            #expect(p.largestFrame <= 4096)
+            return r
+        }
+        #expect(initial?["error"]["code"] == 413)
+    }
+
     @Test func aPeerThatTakesNoOutputIsClosedAfterTheWriteTimeout() async throws {
         let s = try await InProcessServer.start { $0.writeTimeoutSeconds = 1 }
         defer { Task { await s.stop() } }

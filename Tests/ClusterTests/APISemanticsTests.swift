@@ -36,6 +36,8 @@ import Wire
         for (flag, value, message) in [
             ("--event-ttl", "inf", "--event-ttl must be a duration such as 40s, 5m or 1h, from 0 up to 2562047h47m16s, got \"inf\""),
             ("--node-monitor-period", "0s", "--node-monitor-period must be a duration such as 40s, 5m or 1h, above 0 up to 2562047h47m16s, got \"0s\""),
+            ("--max-frame-bytes", "8589934592", "--max-frame-bytes must be from 65536 to 4294967295, got 8589934592"),
+            ("--max-object-bytes", "16777216", "--max-object-bytes must be from 1024 to --max-frame-bytes minus 65536 (16711680), got 16777216"),
         ] {
             let dir = TempDir()
             defer { dir.remove() }

@@ -75,6 +75,12 @@ public struct Status: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Status {
+    /// Peer text quoted in a message, cut to `max` characters: an error never grows with
+    /// what a hostile peer sent.
+    public static func clip(_ text: String, max: Int = 100) -> String {
+        text.count <= max ? text : String(text.prefix(max)) + "..."
+    }
+
     public static func badRequest(_ message: String) -> Status { Status(code: 400, reason: Reason.badRequest, message: message) }
     public static func unauthorized(_ message: String) -> Status { Status(code: 401, reason: Reason.unauthorized, message: message) }
     public static func forbidden(_ message: String) -> Status { Status(code: 403, reason: Reason.forbidden, message: message) }

@@ -32,7 +32,7 @@ public enum Message: Sendable {
         case "ping": return .ping(id: try id())
         case "pong": return .pong(id: try id())
         case "error": return .error(Status(json: o["status"] ?? .null))
-        default: throw .badRequest("unknown message type \"\(type)\"")
+        default: throw .badRequest("unknown message type \"\(Status.clip(type))\"")
         }
     }
 

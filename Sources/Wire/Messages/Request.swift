@@ -89,7 +89,7 @@ public struct Request: Sendable, Equatable {
         self.id = id
         guard let v = o["verb"]?.stringValue else { throw .badRequest("request.verb must be a string") }
         guard let verb = Verb(rawValue: v) else {
-            throw .badRequest("unknown verb \"\(v)\"; supported: \(Verb.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw .badRequest("unknown verb \"\(Status.clip(v))\"; supported: \(Verb.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.verb = verb
         func str(_ k: String) throws(Status) -> String? {

@@ -20,6 +20,7 @@ struct Compactor: Sendable {
     /// held up for long.
     func run(upTo: Int64? = nil) async {
         let goal = upTo ?? target()
+        let writer = store.writer
         var from = store.compactedRevision.load(ordering: .acquiring)
         while from < goal {
             let hi = min(goal, from + 20_000)
@@ -29,7 +30,7 @@ struct Compactor: Sendable {
             let ok: Bool = await withCheckedContinuation { c in
                 let accepted = store.writer.maintain { db, _ in
                     let start = Timestamp.nowSeconds()
-                    let ok = Self.compactChunk(db, from: lo, to: hi, logger: logger)
+                    let ok = Self.compactChunk(db, from: lo, to: hi, logger: logger, fatal: writer.stopAfterFatal)
                     logger.debug("compacted", metadata: ["from": "\(lo)", "to": "\(hi)", "ms": "\(Int((Timestamp.nowSeconds() - start) * 1000))"])
                     c.resume(returning: ok)
                 }
@@ -45,7 +46,8 @@ struct Compactor: Sendable {
             let more: Bool = await withCheckedContinuation { c in
                 let accepted = store.writer.maintain { [first] db, _ in
                     let start = Timestamp.nowSeconds()
-                    let more = Self.reclaim(db, pages: Self.reclaimPagesPerRound, onlyIfWorthIt: first, logger: logger)
+                    let more = Self.reclaim(db, pages: Self.reclaimPagesPerRound, onlyIfWorthIt: first, logger: logger,
+                                            fatal: writer.stopAfterFatal)
                     logger.debug("reclaimed", metadata: ["ms": "\(Int((Timestamp.nowSeconds() - start) * 1000))"])
                     c.resume(returning: more)
                 }
@@ -62,7 +64,10 @@ struct Compactor: Sendable {
     /// Rows with revisions in [from, to) supersede their previous versions, which go;
     /// tombstones in that range go too. The newest version at or below `to` of every live
     /// key stays, so a list at any revision from `to` on can still be answered.
-    static func compactChunk(_ db: SQLiteConnection, from: Int64, to: Int64, logger: Logger) -> Bool {
+    /// A failure that may have left WAL frames behind (an I/O error, a full disk: anything
+    /// but a lock wait) goes to `fatal`, which stops the store as a failed batch does.
+    static func compactChunk(_ db: SQLiteConnection, from: Int64, to: Int64, logger: Logger,
+                             fatal: (String) -> Void = { _ in }) -> Bool {
         do {
             try db.beginImmediate()
             let prev = try db.statement("DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE rev >= ? AND rev < ? AND prev_rev > 0)")
@@ -82,6 +87,7 @@ struct Compactor: Sendable {
         } catch {
             try? db.exec("ROLLBACK")
             logger.error("compaction failed", metadata: ["error": .string("\(error)")])
+            if Writer.commitFailureIsFatal(error) { fatal("compaction: \(error)") }
             return false
         }
     }
@@ -91,7 +97,8 @@ struct Compactor: Sendable {
     /// round. (The WAL is kept small by the `Checkpointer`, not here, so compaction never
     /// makes the writer wait for a checkpoint.)
     @discardableResult
-    static func reclaim(_ db: SQLiteConnection, pages: Int, onlyIfWorthIt: Bool = true, logger: Logger) -> Bool {
+    static func reclaim(_ db: SQLiteConnection, pages: Int, onlyIfWorthIt: Bool = true, logger: Logger,
+                        fatal: (String) -> Void = { _ in }) -> Bool {
         do {
             let free = try db.scalarInt("PRAGMA freelist_count")
             let total = try db.scalarInt("PRAGMA page_count")
@@ -101,6 +108,7 @@ struct Compactor: Sendable {
             return free > Int64(pages)
         } catch {
             logger.warning("vacuum failed", metadata: ["error": .string("\(error)")])
+            if Writer.commitFailureIsFatal(error) { fatal("vacuum: \(error)") }
             return false
         }
     }

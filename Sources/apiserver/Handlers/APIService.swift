@@ -138,6 +138,8 @@ struct WatchStreamContext: Sendable {
     /// Lets the transport stop the watch when the client cancels or disconnects. False if
     /// the request was cancelled, or the connection closed, before the watch could start.
     let register: @Sendable (Watcher) -> Bool
+    /// The largest frame the client accepts: an event that would not fit ends the watch.
+    var frameLimit = FrameLimits.default.maxFrameBytes
     /// The next page of a watch's initial state waits until fewer bytes than this are unsent.
     var paceBelowPendingBytes = 4 << 20
 }

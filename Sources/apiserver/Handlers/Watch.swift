@@ -25,7 +25,9 @@ extension APIService {
                 }
                 at = page.revision
                 for item in page.items {
-                    stream.connection.send(Message.eventFrame(id: stream.requestID, shared: Message.sharedEventBody(type: "ADDED", objectBytes: item.bytes)))
+                    let frame = Message.eventFrame(id: stream.requestID, shared: Message.sharedEventBody(type: "ADDED", objectBytes: item.bytes))
+                    if let tooLarge = WatchHub.tooLarge(frame, limit: stream.frameLimit, revision: item.modRevision) { throw tooLarge }
+                    stream.connection.send(frame)
                 }
                 cursor = page.continueAfter
                 if cursor != nil {
@@ -46,7 +48,7 @@ extension APIService {
             }
         }
         let w = Watcher(requestID: stream.requestID, sink: stream.connection, resource: t.type, range: t.range, filter: f,
-                        bookmarks: req.allowWatchBookmarks, after: after, finish: stream.finish)
+                        bookmarks: req.allowWatchBookmarks, after: after, frameLimit: stream.frameLimit, finish: stream.finish)
         guard stream.register(w) else {
             // Cancelled (or disconnected) while the initial state was being sent.
             return .object(.null, warnings: [])

@@ -22,7 +22,7 @@ extension ServerConnection {
                 }
                 s.inflight += 1
             }
-            s.requests[req.id] = InFlight(verb: req.verb)
+            s.requests[req.id] = InFlight(verb: req.verb, global: req.verb != .list)
             return nil
         }
         if let refused {
@@ -31,10 +31,12 @@ extension ServerConnection {
         }
         // A client that does not read its replies gets no more work queued for it.
         let reading = req.verb == .watch || framed.pendingOutputBytes <= config.maxPendingReplyBytes
+        // A list waiting at its connection's gate holds no server-wide slot: one client's
+        // queue of lists cannot use up everyone's.
         let slots = req.verb == .watch ? server.watchSlots : server.requestSlots
-        let global = slots.take()
+        let global = req.verb == .list || slots.take()
         guard reading, global else {
-            if global { slots.give() }
+            if global && req.verb != .list { slots.give() }
             takeOut(req.id, releasingGlobal: false)
             let s: Status = !reading ? .tooManyRequests("too many replies waiting to be read by this client", retryAfterSeconds: 1)
                 : req.verb == .watch ? .tooManyRequests("too many watches on this server (limit \(config.maxWatches))", retryAfterSeconds: 1)
@@ -67,6 +69,10 @@ extension ServerConnection {
                     self.answer(req, .failure(.canceled("list cancelled before it started")))
                     return
                 }
+                guard self.takeGlobalSlot(req.id) else {
+                    self.answer(req, .failure(.tooManyRequests("too many requests in flight, please try again later", retryAfterSeconds: 1)))
+                    return
+                }
                 // Held until the reply is queued (the list itself runs on the store's threads).
                 await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                     Task {
@@ -87,6 +93,19 @@ extension ServerConnection {
         state.withLock { $0.requests[id]?.task = task }
     }
 
+    /// Takes a server-wide request slot for request `id` (a list past its gate); false when
+    /// none is free or the request is no longer in flight.
+    private func takeGlobalSlot(_ id: Int) -> Bool {
+        guard server.requestSlots.take() else { return false }
+        let held = state.withLock { s -> Bool in
+            guard s.requests[id] != nil else { return false }
+            s.requests[id]?.global = true
+            return true
+        }
+        if !held { server.requestSlots.give() }
+        return held
+    }
+
     /// Takes request `id` out of the in-flight table and frees its slots; false if it was
     /// already out (answered, cancelled or closed).
     @discardableResult
@@ -96,7 +115,7 @@ extension ServerConnection {
             if r.verb == .watch { s.watchCount -= 1 } else { s.inflight -= 1 }
             return r
         }) else { return false }
-        if releasingGlobal { (r.verb == .watch ? server.watchSlots : server.requestSlots).give() }
+        if releasingGlobal && r.global { (r.verb == .watch ? server.watchSlots : server.requestSlots).give() }
         return true
     }
 
@@ -130,12 +149,13 @@ extension ServerConnection {
         }
         let limit = state.withLock { $0.replyLimit }
         guard frame.count - 4 > limit else { return frame }
-        let s = Status.internalError("the reply is \(frame.count - 4) bytes, over the largest frame this connection accepts (\(limit) bytes)")
+        let done = isRead ? "" : "the \(req.verb.rawValue) was committed, but "
+        let s = Status.internalError("\(done)the reply is \(frame.count - 4) bytes, over the largest frame this connection accepts (\(limit) bytes)")
         return Message.response(id: req.id, result: .failure(s), warnings: []).frame
     }
 
     private func watchContext(_ id: Int) -> WatchStreamContext {
-        WatchStreamContext(
+        var context = WatchStreamContext(
             connection: framed, requestID: id,
             finish: { [self] status in
                 let owned = state.withLock { $0.watches.removeValue(forKey: id) != nil }
@@ -151,6 +171,8 @@ extension ServerConnection {
                     return true
                 }
             })
+        context.frameLimit = state.withLock { $0.replyLimit }
+        return context
     }
 
     /// The peer's `cancel`: a watch ends with `object: null`; a list or proxy is stopped and

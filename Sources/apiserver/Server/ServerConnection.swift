@@ -37,6 +37,8 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
     /// One of the peer's requests in flight.
     struct InFlight {
         let verb: Verb
+        /// Holds a server-wide slot (a list takes its slot only once it passes the gate).
+        var global = true
         /// The task running it, for the verbs a `cancel` or a close stops (list, watch, proxy).
         var task: Task<Void, Never>? = nil
     }
@@ -103,7 +105,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         do throws(Status) {
             let hello = try Hello(json: o)
             guard let v = ProtocolVersion.negotiate(client: hello.versions) else {
-                throw Status.badRequest("no common protocol version: client speaks \(hello.versions.sorted()), server speaks \(ProtocolVersion.supported)")
+                throw Status.badRequest("no common protocol version: client speaks \(Status.clip("\(hello.versions.sorted())")), server speaks \(ProtocolVersion.supported)")
             }
             let user = try server.authenticator.authenticate(hello)
             let limit = server.config.limits.maxFrameBytes

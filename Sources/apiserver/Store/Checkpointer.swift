@@ -21,9 +21,15 @@ final class Checkpointer: @unchecked Sendable {
     private let stopped = Mutex(false)
     private let done = DispatchSemaphore(value: 0)
     let logger: Logger
+    /// Hears (once) of a checkpoint that failed other than by waiting for a lock: after a
+    /// failed fsync the kernel may have dropped the pages, so a retry that "succeeds" could
+    /// lose acknowledged writes (PostgreSQL panics here for the same reason).
+    private let onFatal: @Sendable (String) -> Void
 
-    init(path: String, interval: Double = 0.5, restartBytes: Int = 16 << 20, logger: Logger) throws(SQLiteError) {
+    init(path: String, interval: Double = 0.5, restartBytes: Int = 16 << 20, logger: Logger,
+         onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(SQLiteError) {
         db = try DatabaseSchema.openCheckpointer(path: path)
+        self.onFatal = onFatal
         self.interval = interval
         self.walPath = path + "-wal"
         self.restartBytes = restartBytes
@@ -52,6 +58,10 @@ final class Checkpointer: @unchecked Sendable {
                 }
             } catch {
                 logger.warning("checkpoint failed", metadata: ["error": .string("\(error)")])
+                if Writer.commitFailureIsFatal(error) {
+                    onFatal("checkpoint: \(error)")
+                    break
+                }
             }
         }
         done.signal()

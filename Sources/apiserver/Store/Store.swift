@@ -54,7 +54,10 @@ final class Store: Sendable {
             try idx.load(w)
             index = idx
             writer = try Writer(db: w, revision: current, index: idx, publish: publish, onFatal: onFatal)
-            checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver"))
+            let stopWriter = writer
+            checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver")) { why in
+                _ = stopWriter.maintain { _, _ in stopWriter.stopAfterFatal(why) }
+            }
         } catch {
             throw Status.internalError("cannot open the store at \(path): \(error)")
         }

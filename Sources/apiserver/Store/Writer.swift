@@ -159,6 +159,15 @@ final class Writer: @unchecked Sendable {
         return primary != 5 && primary != 6
     }
 
+    /// A chore's own COMMIT (compaction, vacuum) failed the way `commitFailureIsFatal`
+    /// describes: the store stops as after a failed batch. Writer thread only (chores).
+    func stopAfterFatal(_ why: String) {
+        guard !failed else { return }
+        failed = true
+        let onFatal = self.onFatal
+        completions.run { onFatal(why) }
+    }
+
     private func commit(_ batch: [Mutation]) {
         if failed {
             fail(batch, Status.unavailable("the store stopped after a failed commit; the apiserver is restarting"))

@@ -102,12 +102,21 @@ final class WatchHub: @unchecked Sendable {
 
     /// Queues one event frame for `w`; why the watch must end instead, if it must.
     private func send(_ frame: [UInt8], to w: Watcher, revision: Int64) -> Status? {
+        if let tooLarge = Self.tooLarge(frame, limit: w.frameLimit, revision: revision) { return tooLarge }
         if w.sink.pendingOutputBytes > config.maxPendingBytes {
             return Status.tooManyRequests("watch closed: the client did not keep up (\(w.sink.pendingOutputBytes) bytes unsent); resume from resourceVersion \(revision - 1)", retryAfterSeconds: 1)
         }
         // A closed connection: drop the watcher now rather than when its close is processed.
         if !w.sink.send(frame) { return Status.unavailable("the watch's connection is closed") }
         return nil
+    }
+
+    /// Why an event frame cannot go to a client that accepts frames of at most `limit`
+    /// bytes (it asked for less in its hello than the object needs), if it cannot.
+    static func tooLarge(_ frame: [UInt8], limit: Int, revision: Int64) -> Status? {
+        guard frame.count - 4 > limit else { return nil }
+        return Status(code: 413, reason: Status.Reason.requestEntityTooLarge,
+                      message: "watch closed: the event at resourceVersion \(revision) is \(frame.count - 4) bytes, more than the largest frame this connection accepts (\(limit) bytes)")
     }
 
     private func remove(_ w: Watcher, from s: inout State) {
@@ -217,23 +226,22 @@ final class WatchHub: @unchecked Sendable {
     }
 
     /// Sends a BOOKMARK carrying the latest revision to every live watcher whose bookmark is
-    /// due (call it about once a second). Frames are built under the lock, sent outside it.
+    /// due (call it about once a second). Sent under the lock, as events are, so a bookmark
+    /// can never overtake an event with a higher revision; the jitter keeps each tick to
+    /// about a tenth of the watchers (each send is a copy into the connection's buffer).
     func sendBookmarks(now: Double = Monotonic.seconds()) {
-        let due = state.withLock { s -> [(Watcher, [UInt8])] in
+        state.withLock { s in
             let rev = s.latest
-            var due: [(Watcher, [UInt8])] = []
             for (_, ws) in s.watchers {
                 for w in ws.everyone where w.bookmarks && w.phase == .live && w.nextBookmark <= now {
                     scheduleBookmark(w, now: now)
                     // Never behind what the watcher has already been told.
                     let obj: JSON = ["kind": .string(w.resource.kind), "apiVersion": .string(w.resource.apiVersion),
                                      "metadata": ["resourceVersion": .string(String(max(rev, w.lastRevision)))]]
-                    due.append((w, Message.event(id: w.requestID, type: "BOOKMARK", object: obj).frame))
+                    w.sink.send(Message.event(id: w.requestID, type: "BOOKMARK", object: obj).frame)
                 }
             }
-            return due
         }
-        for (w, frame) in due { w.sink.send(frame) }
     }
 
     /// Ends every watch (shutdown).

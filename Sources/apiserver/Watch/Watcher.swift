@@ -19,6 +19,8 @@ final class Watcher: @unchecked Sendable {
     let range: KeyRange
     let filter: ObjectFilter
     let bookmarks: Bool
+    /// The largest frame its client accepts.
+    let frameLimit: Int
     /// Sends the watch's final response once it ends (cancel, overflow, shutdown).
     let finish: @Sendable (Status?) -> Void
 
@@ -29,7 +31,9 @@ final class Watcher: @unchecked Sendable {
     var nextBookmark: Double = 0
 
     init(requestID: Int, sink: FramedConnection, resource: ResourceType, range: KeyRange, filter: ObjectFilter,
-         bookmarks: Bool, after revision: Int64, finish: @escaping @Sendable (Status?) -> Void) {
+         bookmarks: Bool, after revision: Int64, frameLimit: Int = FrameLimits.default.maxFrameBytes,
+         finish: @escaping @Sendable (Status?) -> Void) {
+        self.frameLimit = frameLimit
         self.requestID = requestID
         self.sink = sink
         self.resource = resource
