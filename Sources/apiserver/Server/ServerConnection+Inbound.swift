@@ -7,7 +7,9 @@
 extension ServerConnection {
     func start(_ req: Request, user: User) {
         let config = server.config
+        var peerLimit = 0
         let refused = state.withLock { s -> Status? in
+            peerLimit = s.replyLimit
             if s.requests[req.id] != nil {
                 return .badRequest("request id \(req.id) is already in flight on this connection: ids must be unique among a connection's requests in flight")
             }
@@ -44,8 +46,8 @@ extension ServerConnection {
             framed.send(Message.response(id: req.id, result: .failure(s), warnings: []).frame)
             return
         }
-        let stream = req.verb == .watch ? watchContext(req.id) : nil
-        let limit = state.withLock { $0.replyLimit }
+        let limit = peerLimit
+        let stream = req.verb == .watch ? watchContext(req.id, frameLimit: limit) : nil
         let work: RequestBatcher.Work = { [self] in
             await server.service.handle(req, user: user, replyLimit: limit, stream: stream) { reply in
                 self.answer(req, reply)
@@ -147,6 +149,8 @@ extension ServerConnection {
         case .failure(let status): frame = Message.response(id: req.id, result: .failure(status), warnings: []).frame
         case .streaming: frame = []
         }
+        // Every peer takes at least 4096 bytes (hello.maxFrameBytes): small frames need no look.
+        guard frame.count - 4 > 4096 else { return frame }
         let limit = state.withLock { $0.replyLimit }
         guard frame.count - 4 > limit else { return frame }
         let done = isRead ? "" : "the \(req.verb.rawValue) was committed, but "
@@ -154,7 +158,7 @@ extension ServerConnection {
         return Message.response(id: req.id, result: .failure(s), warnings: []).frame
     }
 
-    private func watchContext(_ id: Int) -> WatchStreamContext {
+    private func watchContext(_ id: Int, frameLimit: Int) -> WatchStreamContext {
         var context = WatchStreamContext(
             connection: framed, requestID: id,
             finish: { [self] status in
@@ -171,7 +175,7 @@ extension ServerConnection {
                     return true
                 }
             })
-        context.frameLimit = state.withLock { $0.replyLimit }
+        context.frameLimit = frameLimit
         return context
     }
 
