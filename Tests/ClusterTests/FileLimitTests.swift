@@ -58,6 +58,25 @@ import Wire
         #expect(d.process.isRunning)
     }
 
+    /// Started with a soft limit below its hard one, the apiserver raises the soft limit
+    /// to the hard one (as Go daemons do) and says so.
+    @Test func theSoftLimitIsRaisedToTheHardOne() async throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let logPath = dir.path + "/apiserver.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        var wrapper = ["/usr/bin/prlimit", "--nofile=256:4096"]
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            wrapper += ["/usr/bin/setpriv", "--inh-caps=-sys_resource", "--bounding-set=-sys_resource", "--"]
+        }
+        let d = try WrappedDaemon(wrapper: wrapper, args: [], dataDir: dir.path + "/data", stdout: log, stderr: log)
+        defer { d.stop() }
+        _ = try await d.waitServing()
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        #expect(text.contains("msg=\"open-file limit\"") && text.contains("hard=4096") && text.contains("soft=4096"), "\(text.prefix(2000))")
+    }
+
     @Test func connectionsPastTheCapAreRefusedNotCrashed() async throws {
         try await run(extraArgs: ["--max-connections", "100"], connections: 200) { log, refused in
             #expect(log.contains("maxConnections=100"), "\(log.prefix(1000))")

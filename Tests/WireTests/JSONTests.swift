@@ -37,6 +37,13 @@ import Testing
     @Test func refusesDeepNesting() {
         let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         #expect(throws: JSONParseError.self) { try JSON.parse(deep) }
+        // PROTOCOL.md: every object and array is a level, the top-level object included;
+        // 200 pass, 201 do not.
+        func nested(_ levels: Int) -> String {
+            "{\"a\":" + String(repeating: "[", count: levels - 1) + String(repeating: "]", count: levels - 1) + "}"
+        }
+        #expect(throws: Never.self) { try JSON.parse(nested(200)) }
+        #expect(throws: JSONParseError.self) { try JSON.parse(nested(201)) }
     }
 
     @Test func duplicateKeysLastWins() throws {
