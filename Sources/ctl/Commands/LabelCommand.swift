@@ -2,37 +2,31 @@ import ArgumentParser
 
 /// `label` and `annotate`: fetch each object, edit its map, send a merge patch of the change.
 enum MetadataMapRunner {
-    static func run(_ args: [String], field: String, noun: String, verb: String, overwrite: Bool, list: Bool,
+    static func run(_ args: [String], _ map: MetadataMapEdit.Map, overwrite: Bool, list: Bool,
                     targets o: TargetOptions, global: GlobalOptions) async throws {
-        let (resources, edit) = try MetadataMapEdit.split(args, field: field, noun: noun)
-        if list && !edit.isEmpty { throw CtlError("--list and --overwrite are allowed only when no \(noun) changes are given") }
-        if !list && edit.isEmpty { throw CtlError("at least one \(noun) update is required") }
+        let (resources, edit) = try MetadataMapEdit.split(args, map)
+        if o.all && o.selector != nil { throw CtlError("cannot set --all and --selector at the same time") }
+        if resources.isEmpty && o.filename.isEmpty { throw CtlError(TargetObjects.missing) }
+        if !list && edit.isEmpty { throw CtlError("at least one \(map.noun) update is required") }
         let session = try await Session.open(global)
         defer { session.close() }
         let targets = try await TargetObjects.resolve(resources, o, session: session, allNamespaces: global.allNamespaces)
-        var listed: [(Target, JSON)] = []
+        // kubectl's "single item implied": named one by one, exactly one.
+        let single = targets.count == 1 && o.selector == nil && !o.all
         for t in targets {
             let obj = try await session.call(Request(verb: .get, resource: t.type.plural, namespace: t.namespace, name: t.name))
-            if list {
-                listed.append((t, obj))
-                continue
-            }
-            let old = obj["metadata"][field].objectValue ?? JSONObject()
+            let old = obj["metadata"][map.field].objectValue ?? JSONObject()
             let new = try edit.apply(to: old, overwrite: overwrite)
-            if new == old {
-                Output.print("\(t.ref) \(noun == "label" ? "not labeled" : verb)\n")
+            if list {
+                edit.list(t, new, single: single)
                 continue
             }
-            _ = try await session.call(MetadataMapEdit.request(t, patch: edit.patch(from: old, to: new)))
-            Output.print("\(t.ref) \(noun == "label" ? labelMessage(old, new, overwrite: overwrite) : verb)\n")
+            if map == .labels {
+                for k in edit.removals where old[k] == nil { Output.print("label \"\(k)\" not found.\n") }
+            }
+            if new != old { _ = try await session.call(MetadataMapEdit.request(t, patch: edit.patch(from: old, to: new))) }
+            Output.print("\(t.ref) \(edit.outcome(old, new))\n")
         }
-        if list { MetadataMapEdit.list(listed, field: field, noun: noun) }
-    }
-
-    /// kubectl says `unlabeled` when, without --overwrite, the labels got shorter.
-    static func labelMessage(_ old: JSONObject, _ new: JSONObject, overwrite: Bool) -> String {
-        if !overwrite && JSON.object(new).compactString.utf8.count < JSON.object(old).compactString.utf8.count { return "unlabeled" }
-        return "labeled"
     }
 }
 
@@ -45,8 +39,7 @@ struct LabelCommand: AsyncParsableCommand {
     @Argument(help: "TYPE NAME... or TYPE/NAME..., then KEY=VAL or KEY-") var args: [String] = []
 
     func run() async throws {
-        try await MetadataMapRunner.run(args, field: "labels", noun: "label", verb: "labeled", overwrite: overwrite, list: list,
-                                        targets: targets, global: global)
+        try await MetadataMapRunner.run(args, .labels, overwrite: overwrite, list: list, targets: targets, global: global)
     }
 }
 
@@ -59,7 +52,6 @@ struct AnnotateCommand: AsyncParsableCommand {
     @Argument(help: "TYPE NAME... or TYPE/NAME..., then KEY=VAL or KEY-") var args: [String] = []
 
     func run() async throws {
-        try await MetadataMapRunner.run(args, field: "annotations", noun: "annotation", verb: "annotated", overwrite: overwrite,
-                                        list: list, targets: targets, global: global)
+        try await MetadataMapRunner.run(args, .annotations, overwrite: overwrite, list: list, targets: targets, global: global)
     }
 }

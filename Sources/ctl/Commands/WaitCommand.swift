@@ -26,7 +26,7 @@ struct WaitCommand: AsyncParsableCommand {
             if try await Self.wait(for: cond, t, from: current, until: deadline, session: session) {
                 Output.print("\(t.ref) condition met\n")
             } else {
-                throw CtlError("timed out waiting for the condition on \(t.type.qualifiedPlural)/\(t.name)")
+                throw CtlError("timed out waiting for the condition on \(t.type.plural)/\(t.name)")
             }
         }
     }

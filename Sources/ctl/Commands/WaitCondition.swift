@@ -66,7 +66,7 @@ enum WaitCondition: Sendable {
         case .condition(let type, let value):
             guard let obj = object else { return false }
             return (obj["status"]["conditions"].arrayValue ?? []).contains {
-                $0["type"].stringValue == type && ($0["status"].stringValue ?? "").lowercased() == value.lowercased()
+                ($0["type"].stringValue ?? "").lowercased() == type.lowercased() && ($0["status"].stringValue ?? "").lowercased() == value.lowercased()
             }
         case .jsonPath(let path, let value):
             guard let obj = object else { return false }
