@@ -58,8 +58,16 @@ struct EditCommand: AsyncParsableCommand {
                 _ = try await session.call(req)
                 Output.print("\(t.nameType)/\(name) edited\n")
                 return
-            } catch let s as Status where !s.isConnectionFailure {
+            } catch let s as Status where s.code == 422 {
+                Output.error("error: \(t.qualifiedPlural) \"\(name)\" is invalid")
                 reasons = Self.reasons(s, type: t, name: name)
+            } catch let s as Status where !s.isConnectionFailure {
+                // Not something editing again can fix (a conflict, a refusal): keep the file.
+                keepFile = true
+                try body.write(toFile: path, atomically: true, encoding: .utf8)
+                Output.error("error: \(t.qualifiedPlural) \"\(name)\" could not be patched: \(s.message)")
+                Output.error("You can run `ctl replace -f \(path)` to try this update again.")
+                throw ExitCode(1)
             } catch let e as CtlError {
                 reasons = ["# The edited file had a syntax error: \(e.message)", "#"]
             } catch {
@@ -70,13 +78,11 @@ struct EditCommand: AsyncParsableCommand {
         }
     }
 
-    /// The comment lines kubectl writes for a failed save.
+    /// The comment lines kubectl writes for an invalid object.
     static func reasons(_ s: Status, type: ResourceType, name: String) -> [String] {
         let causes = s.details?.causes ?? []
-        if s.code == 422 && !causes.isEmpty {
-            return ["# \(type.qualifiedPlural) \"\(name)\" was not valid:"] + causes.map { "# * \($0.field): \($0.message)" } + ["#"]
-        }
-        return ["# \(s.message.replacingOccurrences(of: "\n", with: "\n# "))", "#"]
+        if causes.isEmpty { return ["# \(s.message.replacingOccurrences(of: "\n", with: "\n# "))", "#"] }
+        return ["# \(type.qualifiedPlural) \"\(name)\" was not valid:"] + causes.map { "# * \($0.field): \($0.message)" } + ["#"]
     }
 
     /// Drops lines starting with `#`, as kubectl does before comparing and parsing.
