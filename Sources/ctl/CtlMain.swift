@@ -11,11 +11,20 @@ struct CtlCommand: AsyncParsableCommand {
         subcommands: [
             GetCommand.self, ApplyCommand.self, CreateCommand.self, ReplaceCommand.self, DeleteCommand.self,
             DescribeCommand.self, PatchCommand.self, CordonCommand.self, UncordonCommand.self,
-            VersionCommand.self, APIResourcesCommand.self,
+            VersionCommand.self, APIResourcesCommand.self, LabelCommand.self, AnnotateCommand.self, EditCommand.self,
+            WaitCommand.self, ExplainCommand.self, APIVersionsCommand.self, ClusterInfoCommand.self, CompletionCommand.self,
+            ConfigCommand.self,
         ])
+
+    /// The verbs, as typed (with ArgumentParser's `help`).
+    static let verbs: [String] = (configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]).sorted()
 
     static func main() async {
         let args = ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()))
+        if let first = args.first, let message = UnknownCommand.message(for: first, verbs: verbs) {
+            Output.error(message)
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot(args)
             if var async = command as? AsyncParsableCommand {

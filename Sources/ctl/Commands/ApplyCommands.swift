@@ -123,10 +123,16 @@ struct ApplyCommand: AsyncParsableCommand {
 }
 
 struct CreateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create resources from files.")
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create resources from files, or a namespace, configmap or secret generic by name.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: FileOptions
-    func run() async throws { try await ManifestRunner.run(.create, files: files, global: global) }
+    @OptionGroup var data: CreateDataOptions
+    @Argument(help: "namespace NAME | configmap NAME | secret generic NAME") var what: [String] = []
+    func run() async throws {
+        if what.isEmpty { return try await ManifestRunner.run(.create, files: files, global: global) }
+        try await CreateByName.run(what, data: data, global: global, output: files.output)
+    }
 }
 
 struct ReplaceCommand: AsyncParsableCommand {

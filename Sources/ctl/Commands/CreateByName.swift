@@ -1,0 +1,19 @@
+/// Sends what `CreateGenerators` built and prints kubectl's line.
+enum CreateByName {
+    static func run(_ words: [String], data: CreateDataOptions, global: GlobalOptions, output: String?) async throws {
+        let format = try OutputFormat(output)
+        let session = try await Session.open(global)
+        defer { session.close() }
+        let (type, obj) = try CreateGenerators.object(words, data, namespace: session.settings.namespace)
+        var req = Request(verb: .create, resource: type.plural, namespace: type.namespaced ? session.settings.namespace : nil)
+        req.object = obj
+        let created = try await session.call(req)
+        let ref = "\(type.nameType)/\(created["metadata"]["name"].stringValue ?? "")"
+        switch format {
+        case .json: Output.print(created.pretty() + "\n")
+        case .yaml: Output.print(YAMLOutput.render(created))
+        case .name: Output.print(ref + "\n")
+        default: Output.print(ref + " created\n")
+        }
+    }
+}

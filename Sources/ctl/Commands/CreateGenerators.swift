@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+
+/// Flags of `create configmap` and `create secret generic`.
+struct CreateDataOptions: ParsableArguments {
+    @Option(name: .customLong("from-literal"), help: "KEY=VALUE (repeatable).") var fromLiteral: [String] = []
+    @Option(name: .customLong("from-file"), help: "[KEY=]PATH; a directory adds each regular file (repeatable).") var fromFile: [String] = []
+    @Option(name: .customLong("from-env-file"), help: "A file of KEY=VALUE lines (repeatable).") var fromEnvFile: [String] = []
+}
+
+/// `create namespace NAME`, `create configmap NAME ...`, `create secret generic NAME ...`.
+enum CreateGenerators {
+    static func object(_ words: [String], _ o: CreateDataOptions, namespace: String) throws -> (ResourceType, JSON) {
+        let kind = words[0]
+        switch kind {
+        case "namespace", "ns":
+            let name = try single(words.dropFirst(), usage: "namespace NAME")
+            return (.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]])
+        case "configmap", "cm":
+            let name = try single(words.dropFirst(), usage: "configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1]")
+            var data = ConfigData(owner: "ConfigMap", name: name)
+            try data.fill(o)
+            var obj: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)]]
+            if !data.text.isEmpty { obj[path: ["data"]] = .object(data.text) }
+            if !data.binary.isEmpty { obj[path: ["binaryData"]] = .object(data.binary) }
+            return (.configMaps, obj)
+        case "secret":
+            guard words.count > 1, words[1] == "generic" else {
+                throw CtlError("create secret supports only the generic form: ctl create secret generic NAME [--from-literal=key=value]")
+            }
+            let name = try single(words.dropFirst(2), usage: "secret generic NAME [--from-file=[key=]source] [--from-literal=key1=value1]")
+            var data = ConfigData(owner: "Secret", name: name, allBinary: true)
+            try data.fill(o)
+            var obj: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(namespace)]]
+            if !data.binary.isEmpty { obj[path: ["data"]] = .object(data.binary) }
+            return (.secrets, obj)
+        default:
+            throw CtlError("unknown command \"\(kind)\" for \"ctl create\"")
+        }
+    }
+
+    static func single(_ rest: ArraySlice<String>, usage: String) throws -> String {
+        guard rest.count == 1, let n = rest.first, !n.isEmpty else {
+            throw CtlError(rest.isEmpty ? "NAME is required" : "exactly one NAME is required, got \(rest.count)\nSee 'ctl create \(usage)'")
+        }
+        return n
+    }
+}
+
+/// Keys and values gathered from the `--from-*` flags, with kubectl's checks.
+struct ConfigData {
+    var owner: String
+    var name: String
+    /// Secrets keep every value base64-encoded in `data`.
+    var allBinary = false
+    var text = JSONObject()
+    var binary = JSONObject()
+
+    mutating func fill(_ o: CreateDataOptions) throws {
+        if !o.fromEnvFile.isEmpty && !(o.fromFile.isEmpty && o.fromLiteral.isEmpty) {
+            throw CtlError("from-env-file cannot be combined with from-file or from-literal")
+        }
+        for f in o.fromFile { try addFileSource(f) }
+        for l in o.fromLiteral {
+            guard let eq = l.firstIndex(of: "="), eq != l.startIndex else { throw CtlError("invalid literal source \(l), expected key=value") }
+            try add(String(l[..<eq]), Data(l[l.index(after: eq)...].utf8))
+        }
+        for e in o.fromEnvFile { try addEnvFile(e) }
+    }
+
+    mutating func addFileSource(_ source: String) throws {
+        var key: String? = nil, path = source
+        if let eq = source.firstIndex(of: "=") {
+            key = String(source[..<eq])
+            path = String(source[source.index(after: eq)...])
+            if key!.isEmpty { throw CtlError("key name for file path \(path) missing") }
+            if path.isEmpty { throw CtlError("file path for key name \(key!) missing") }
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw CtlError("error reading \(path): no such file or directory")
+        }
+        if isDir.boolValue {
+            if key != nil { throw CtlError("cannot give a key name for a directory path") }
+            let items = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            for item in items.sorted() {
+                let full = path + "/" + item
+                let attrs = try? FileManager.default.attributesOfItem(atPath: full)
+                guard (attrs?[.type] as? FileAttributeType) == .typeRegular else { continue }
+                try add(item, try read(full))
+            }
+            return
+        }
+        try add(key ?? URL(fileURLWithPath: path).lastPathComponent, try read(path))
+    }
+
+    /// `KEY=VALUE` lines; blank lines and `#` comments skipped; a bare `KEY` takes the
+    /// value from ctl's environment, as kubectl does.
+    mutating func addEnvFile(_ path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CtlError("error reading \(path): no such file or directory") }
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.drop(while: { $0 == " " || $0 == "\t" }).replacingOccurrences(of: "\r", with: "")
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if let eq = line.firstIndex(of: "=") {
+                let k = String(line[..<eq])
+                guard Self.isEnvName(k) else { throw CtlError("\"\(k)\" is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (line \(n + 1) of \(path))") }
+                try add(k, Data(line[line.index(after: eq)...].utf8))
+            } else if let v = ProcessInfo.processInfo.environment[line] {
+                try add(line, Data(v.utf8))
+            }
+        }
+    }
+
+    func read(_ path: String) throws -> Data {
+        guard let d = FileManager.default.contents(atPath: path) else { throw CtlError("error reading \(path): permission denied") }
+        return d
+    }
+
+    mutating func add(_ key: String, _ value: Data) throws {
+        if let problem = Self.keyProblem(key) {
+            throw CtlError("\"\(key)\" is not a valid key name for a \(owner): \(problem)")
+        }
+        if text[key] != nil || binary[key] != nil {
+            throw CtlError("cannot add key \"\(key)\", another key by that name already exists in \(owner == "Secret" || binary[key] == nil ? "Data" : "BinaryData") for \(owner) \"\(name)\"")
+        }
+        if !allBinary, let s = String(data: value, encoding: .utf8) {
+            text[key] = .string(s)
+        } else {
+            binary[key] = .string(value.base64EncodedString())
+        }
+    }
+
+    /// Kubernetes' rule for ConfigMap and Secret keys.
+    static func keyProblem(_ k: String) -> String? {
+        if k.isEmpty || k.count > 253 || !k.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }) {
+            return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+        }
+        if k == "." { return "must not be '.'" }
+        if k == ".." { return "must not be '..'" }
+        if k.hasPrefix("..") { return "must not start with '..'" }
+        return nil
+    }
+
+    static func isEnvName(_ k: String) -> Bool {
+        guard let f = k.first, !f.isNumber else { return false }
+        return k.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+    }
+}
