@@ -14,7 +14,7 @@ let package = Package(
         .library(name: "Wire", targets: ["Wire"]),
     ],
     // Exact versions: Skiff ships executables, so a fresh clone builds the versions that were
-    // tested. Package.resolved is not committed (see README, "Building from a fresh clone").
+    // tested. Package.resolved is not committed (README says why).
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
