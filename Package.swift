@@ -13,12 +13,14 @@ let package = Package(
         .executable(name: "skiff-bench", targets: ["bench"]),
         .library(name: "Wire", targets: ["Wire"]),
     ],
+    // Exact versions: Skiff ships executables, so a fresh clone builds the versions that were
+    // tested. Package.resolved is not committed (README says why).
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         // Only its OrderedCollections product is used (JSONObject's ordered O(1) lookups).
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
     ],
     targets: [
         // libsqlite3 from the system (Debian: libsqlite3-dev).

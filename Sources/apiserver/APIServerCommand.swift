@@ -2,13 +2,23 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// `apiserver`: parses flags and runs the `APIServer` component until SIGTERM/SIGINT.
+/// `apiserver [serve] --listen ... --data-dir ...` runs the hub; `apiserver backup` copies
+/// its database. `serve` is the default, so the plain form (and the systemd units) keep working.
 @main
 struct APIServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apiserver",
         abstract: "Skiff's hub: the API over TCP, backed by SQLite.",
-        version: APIServerConfig.version)
+        version: APIServerConfig.version,
+        subcommands: [ServeCommand.self, BackupCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
+
+/// `apiserver serve`: parses flags and runs the `APIServer` component until SIGTERM/SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the hub (the default when no subcommand is given).")
 
     @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
     var listen = "127.0.0.1:6443"
