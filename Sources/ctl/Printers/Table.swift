@@ -1,7 +1,11 @@
-/// Columns aligned as kubectl aligns them: left-justified, three spaces apart.
+/// Columns aligned as kubectl's tabwriter aligns them: left-justified, three spaces apart,
+/// each column at least six wide.
 struct Table {
     var header: [String]
     var rows: [[String]] = []
+    /// Go's tabwriter pads a cell even when the line's last cell is empty (`-L` columns);
+    /// the built-in columns never end empty, so their lines are trimmed.
+    var trimTrailingSpace = true
 
     /// The table as text; `withHeader: false` for rows printed under a header already
     /// shown (watch mode).
@@ -15,10 +19,10 @@ struct Table {
                 if i == r.count - 1 {
                     line += cell
                 } else {
-                    line += cell + String(repeating: " ", count: max(0, widths[i] - cell.count) + 3)
+                    line += cell + String(repeating: " ", count: max(max(0, widths[i] - cell.count) + 3, 6 - cell.count))
                 }
             }
-            while line.hasSuffix(" ") { line.removeLast() }
+            while trimTrailingSpace && line.hasSuffix(" ") { line.removeLast() }
             out += line + "\n"
         }
         return out
