@@ -15,7 +15,8 @@ struct CtlCommand: AsyncParsableCommand {
         ])
 
     static func main() async {
-        let args = ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()))
+        // `--namespaced` alone (a kubectl bool flag) means `--namespaced=true`.
+        let args = ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()).map { $0 == "--namespaced" ? "--namespaced=true" : $0 })
         do {
             var command = try parseAsRoot(args)
             if var async = command as? AsyncParsableCommand {
