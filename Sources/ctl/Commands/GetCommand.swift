@@ -64,16 +64,21 @@ struct GetCommand: AsyncParsableCommand {
             if let sorter { objects = try sorter.sort(objects) }
             fetched.append((objects, rv))
         }
-        var printedSomething = false
-        if format.isTemplate && !watch && selections.count > 1 {
-            // Every kind's objects as one list, as kubectl prints them.
-            let all = fetched.flatMap(\.objects)
-            if !all.isEmpty {
-                try ObjectPrinter(type: selections[0].type, format: format, namespaceColumn: false, headers: !noHeaders).printAll(all, single: false)
-                printedSomething = true
+        if !format.isTable && !watch {
+            // As kubectl's generic printing: every kind's objects as one List (an empty one
+            // when nothing matched), or the object itself when one name was asked for.
+            var all = fetched.flatMap(\.objects)
+            if let sorter, selections.count > 1 { all = try sorter.sort(all) }
+            let single = selections.count == 1 && selections[0].names.count == 1
+            let type = selections.first?.type ?? .pods
+            if !(all.isEmpty && failed != nil) {
+                try ObjectPrinter(type: type, format: format, namespaceColumn: false, headers: !noHeaders)
+                    .printAll(all, single: single && all.count == 1)
             }
-            fetched = []
+            if failed != nil { throw ExitCode(1) }
+            return
         }
+        var printedSomething = false
         // kubectl names objects TYPE/NAME when several types were asked for (`all`, `a,b`)
         // or came back.
         let kindPrefix = selections.count > 1 || AllCategory.named(resources) || fetched.filter { !$0.objects.isEmpty }.count > 1

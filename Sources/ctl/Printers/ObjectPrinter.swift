@@ -41,8 +41,11 @@ final class ObjectPrinter {
 
     func printAll(_ objects: [JSON], single: Bool) throws {
         switch format {
-        case .table, .wide, .customColumns:
+        case .table, .wide:
             guard !objects.isEmpty else { return }
+            Output.print(table(objects.map(row)).render(withHeader: headers))
+        case .customColumns:
+            // As kubectl: the header even when nothing matched.
             Output.print(table(objects.map(row)).render(withHeader: headers))
         case .json:
             Output.print((single ? objects[0] : Self.list(objects)).pretty() + "\n")
@@ -74,7 +77,11 @@ final class ObjectPrinter {
         }
     }
 
-    func name(_ o: JSON) -> String { "\(type.nameType)/\(o["metadata"]["name"].stringValue ?? "")" }
+    /// `TYPE/NAME`, the type from the object's own kind (a merged list holds several).
+    func name(_ o: JSON) -> String {
+        let t = ResourceType.forKind(o["kind"].stringValue ?? "", apiVersion: o["apiVersion"].stringValue ?? "") ?? type
+        return "\(t.nameType)/\(o["metadata"]["name"].stringValue ?? "")"
+    }
 
     static func list(_ items: [JSON]) -> JSON {
         ["apiVersion": "v1", "items": .array(items), "kind": "List", "metadata": ["resourceVersion": ""]]
