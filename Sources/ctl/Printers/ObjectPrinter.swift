@@ -43,10 +43,10 @@ final class ObjectPrinter {
         switch format {
         case .table, .wide:
             guard !objects.isEmpty else { return }
-            Output.print(table(objects.map(row)).render(withHeader: headers))
+            Output.print(table(objects.map(row)).render(withHeader: headers, measureHeader: headers))
         case .customColumns:
             // As kubectl: the header even when nothing matched.
-            Output.print(table(objects.map(row)).render(withHeader: headers))
+            Output.print(table(objects.map(row)).render(withHeader: headers, measureHeader: headers))
         case .json:
             Output.print((single ? objects[0] : Self.list(objects)).pretty() + "\n")
         case .yaml:
@@ -71,9 +71,17 @@ final class ObjectPrinter {
         printed += 1
     }
 
+    /// kubectl's words for a failed template; it dumps the object in Go syntax, ctl as JSON.
     static func jsonpath(_ t: JSONPathTemplate, _ data: JSON) throws -> String {
         do { return try t.execute(data) } catch {
-            throw CtlError("error executing jsonpath \"\(t.source)\": Error executing template: \(error.message)")
+            throw CtlError("""
+                error executing jsonpath \"\(t.source)\": Error executing template: \(error.message). \
+                Printing more information for debugging the template:
+                \ttemplate was:
+                \t\t\(t.source)
+                \tobject given to jsonpath engine was:
+                \t\t\(data.compactString)
+                """)
         }
     }
 

@@ -8,9 +8,10 @@ struct Table {
     var trimTrailingSpace = true
 
     /// The table as text; `withHeader: false` for rows printed under a header already
-    /// shown (watch mode).
-    func render(withHeader: Bool = true) -> String {
-        let widths = self.widths()
+    /// shown (watch mode), where the header still sets the widths unless `measureHeader`
+    /// is false (`--no-headers`: kubectl never writes the header to its tabwriter).
+    func render(withHeader: Bool = true, measureHeader: Bool = true) -> String {
+        let widths = self.widths(includingHeader: withHeader || measureHeader)
         var out = ""
         let all = (withHeader ? [header] : []) + rows
         for r in all {
@@ -28,8 +29,8 @@ struct Table {
         return out
     }
 
-    func widths() -> [Int] {
-        var w = header.map(\.count)
+    func widths(includingHeader: Bool = true) -> [Int] {
+        var w = header.map { includingHeader ? $0.count : 0 }
         for r in rows {
             for (i, c) in r.enumerated() where i < w.count { w[i] = max(w[i], c.count) }
         }
