@@ -134,5 +134,7 @@ import Wire
         #expect(try f.ctl.ok(["apply", "-f", file]) == "configmap/x created\n")
         let again = try f.ctl.run(["create", "-f", file])
         #expect(again.code == 1 && again.stderr == "Error from server (AlreadyExists): error when creating \"\(file)\": configmaps \"x\" already exists\n")
+        // apply prints the template per object, as kubectl's -o jsonpath.
+        #expect(try f.ctl.ok(["apply", "-f", file, "-o", "jsonpath={.kind}/{.metadata.name}"]) == "ConfigMap/x")
     }
 }

@@ -35,6 +35,9 @@ enum ManifestRunner {
         // kubectl says "one of -f and -k"; Skiff has no kustomize, so only -f.
         guard !files.filename.isEmpty else { throw CtlError("must specify -f") }
         let format = try OutputFormat(files.output)
+        if case .customColumns = format {
+            throw CtlError("unable to match a printer suitable for the output format \"\(files.output ?? "")\", allowed formats are: json,jsonpath,jsonpath-file,name,yaml")
+        }
         let manifests = try ManifestReader.read(files.filename, recursive: files.recursive)
         if manifests.isEmpty { throw CtlError("no objects passed to \(action == .apply ? "apply" : action == .create ? "create" : "replace")") }
         let session = try await Session.open(global)
@@ -47,6 +50,7 @@ enum ManifestRunner {
                 case .json: Output.print(result.pretty() + "\n")
                 case .yaml: Output.print(YAMLOutput.render(result))
                 case .name: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "")\n")
+                case .jsonpath(let t): Output.print(try ObjectPrinter.jsonpath(t, result))
                 default: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "") \(verb)\n")
                 }
             } catch let s as Status {
