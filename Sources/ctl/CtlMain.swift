@@ -20,7 +20,8 @@ struct CtlCommand: AsyncParsableCommand {
     static let verbs: [String] = (configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]).sorted()
 
     static func main() async {
-        let args = ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()))
+        // `--namespaced` alone (a kubectl bool flag) means `--namespaced=true`.
+        let args = ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()).map { $0 == "--namespaced" ? "--namespaced=true" : $0 })
         if let first = args.first, let message = UnknownCommand.message(for: first, verbs: verbs) {
             Output.error(message)
             Foundation.exit(1)

@@ -20,13 +20,24 @@ enum ManifestAction {
     }
 }
 
+/// A failed write: the server's answer and what was being done (an apply of an object
+/// not there yet is a create, and fails as one).
+struct ManifestFailure: Error {
+    var status: Status
+    var action: ManifestAction
+}
+
 /// Runs one of the file-driven verbs over every object in `-f`.
 enum ManifestRunner {
     static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
     static func run(_ action: ManifestAction, files: FileOptions, global: GlobalOptions) async throws {
-        guard !files.filename.isEmpty else { throw CtlError("must specify one of -f and -k") }
+        // kubectl says "one of -f and -k"; Skiff has no kustomize, so only -f.
+        guard !files.filename.isEmpty else { throw CtlError("must specify -f") }
         let format = try OutputFormat(files.output)
+        if case .customColumns = format {
+            throw CtlError("unable to match a printer suitable for the output format \"\(files.output ?? "")\", allowed formats are: json,jsonpath,jsonpath-file,name,yaml")
+        }
         let manifests = try ManifestReader.read(files.filename, recursive: files.recursive)
         if manifests.isEmpty { throw CtlError("no objects passed to \(action == .apply ? "apply" : action == .create ? "create" : "replace")") }
         let session = try await Session.open(global)
@@ -39,21 +50,32 @@ enum ManifestRunner {
                 case .json: Output.print(result.pretty() + "\n")
                 case .yaml: Output.print(YAMLOutput.render(result))
                 case .name: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "")\n")
+                case .jsonpath(let t): Output.print(try ObjectPrinter.jsonpath(t, result))
                 default: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "") \(verb)\n")
                 }
             } catch let s as Status {
                 failures += 1
-                let name = m.object["metadata"]["name"].stringValue ?? ""
-                let ns = m.object["metadata"]["namespace"].stringValue ?? session.settings.namespace
-                let kind = (m.object["kind"].stringValue ?? "")
-                let what = "\"\(m.source)\": \(kind.isEmpty ? "" : kind + " ")\"\(name)\"" + (ns.isEmpty ? "" : " in namespace \"\(ns)\"")
-                Output.error(Output.describe(s, when: "\(action.verb) \(what)"))
+                Output.error(describe(s, action: action, m, namespace: session.settings.namespace))
+            } catch let f as ManifestFailure {
+                failures += 1
+                Output.error(describe(f.status, action: f.action, m, namespace: session.settings.namespace))
             } catch let e as CtlError {
                 failures += 1
                 Output.error("error: \(e.message)")
             }
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// kubectl's `error when creating "FILE": MESSAGE` (and replacing); a failed patch also
+    /// names the object, standing in for the patch kubectl prints.
+    static func describe(_ s: Status, action: ManifestAction, _ m: Manifest, namespace: String) -> String {
+        guard action == .apply else { return Output.describe(s, when: "\(action.verb) \"\(m.source)\"") }
+        let name = m.object["metadata"]["name"].stringValue ?? ""
+        let ns = m.object["metadata"]["namespace"].stringValue ?? namespace
+        let kind = (m.object["kind"].stringValue ?? "")
+        let what = "\"\(m.source)\": \(kind.isEmpty ? "" : kind + " ")\"\(name)\"" + (ns.isEmpty ? "" : " in namespace \"\(ns)\"")
+        return Output.describe(s, when: "\(action.verb) \(what)")
     }
 
     /// Applies one object; returns its type, the server's copy, and what happened.
@@ -88,7 +110,7 @@ enum ManifestRunner {
             guard let current = try await session.getIfPresent(Request(verb: .get, resource: type.plural, namespace: ns, name: name)) else {
                 var req = Request(verb: .create, resource: type.plural, namespace: ns)
                 req.object = obj
-                return (type, try await session.call(req), "created")
+                do { return (type, try await session.call(req), "created") } catch { throw ManifestFailure(status: error, action: .create) }
             }
             let original = current["metadata"]["annotations"][lastApplied].stringValue.flatMap { try? JSON.parse($0) } ?? .null
             let patch = JSON.threeWayMergePatch(original: original, modified: obj, current: current)

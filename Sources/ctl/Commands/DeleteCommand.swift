@@ -12,7 +12,18 @@ struct DeleteCommand: AsyncParsableCommand {
     @Flag(help: "Delete every object of the type.") var all = false
     @Option(help: "Background, Foreground or Orphan.") var cascade: String?
 
+    /// kubectl's words (its resource builder's) when neither names nor files are given.
+    static let missingResources = """
+        You must provide one or more resources by argument or filename.
+        Example resource specifications include:
+           '-f rsrc.yaml'
+           '--filename=rsrc.json'
+           '<resource> <name>'
+           '<resource>'
+        """
+
     func run() async throws {
+        if resources.isEmpty && filename.isEmpty { throw CtlError(Self.missingResources) }
         var targets: [(ResourceType, String?, String)] = []
         let session = try await Session.open(global)
         defer { session.close() }

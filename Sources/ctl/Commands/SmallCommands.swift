@@ -31,57 +31,20 @@ struct PatchCommand: AsyncParsableCommand {
     }
 }
 
-struct VersionCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print client and server versions.")
-    @OptionGroup var global: GlobalOptions
-    @Flag(help: "Client version only.") var client = false
-
-    func run() async throws {
-        Output.print("Client Version: \(CtlVersion.version)\n")
-        if client { return }
-        let session = try await Session.open(global)
-        defer { session.close() }
-        let v = try await session.call(Request(verb: .version))
-        Output.print("Server Version: \(v["gitVersion"].stringValue ?? "unknown")\n")
-        Output.print("Protocol Version: \(session.connection.welcome.version) (client speaks \(ProtocolVersion.supported.map(String.init).joined(separator: ",")))\n")
-    }
-}
-
-struct APIResourcesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "api-resources", abstract: "List the resource types the server serves.")
-    @OptionGroup var global: GlobalOptions
-    @Option(name: [.customShort("o"), .long], help: "Output format: wide, name.") var output: String?
-
-    func run() async throws {
-        let session = try await Session.open(global)
-        defer { session.close() }
-        let list = try await session.call(Request(verb: .discovery))
-        let items = (list["resources"].arrayValue ?? []).sorted { ($0["name"].stringValue ?? "") < ($1["name"].stringValue ?? "") }
-        if output == "name" {
-            for r in items {
-                let g = r["group"].stringValue ?? ""
-                Output.print((r["name"].stringValue ?? "") + (g.isEmpty ? "" : ".\(g)") + "\n")
-            }
-            return
-        }
-        var t = Table(header: ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"] + (output == "wide" ? ["VERBS"] : []))
-        for r in items {
-            let g = r["group"].stringValue ?? "", v = r["version"].stringValue ?? "v1"
-            var row = [r["name"].stringValue ?? "", (r["shortNames"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: ","),
-                       g.isEmpty ? v : "\(g)/\(v)", r["namespaced"].boolValue == true ? "true" : "false", r["kind"].stringValue ?? ""]
-            if output == "wide" { row.append("[" + (r["verbs"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ") + "]") }
-            t.rows.append(row)
-        }
-        Output.print(t.render())
-    }
-}
-
 /// `cordon` / `uncordon`: set or clear `spec.unschedulable` on nodes.
 enum NodeScheduling {
-    static func set(_ names: [String], unschedulable: Bool, global: GlobalOptions) async throws {
-        guard !names.isEmpty else { throw CtlError("at least one node name is required") }
+    static func set(_ given: [String], selector: String?, unschedulable: Bool, global: GlobalOptions) async throws {
+        if selector != nil && !given.isEmpty { throw CtlError("cannot specify both a node name and a --selector option") }
+        guard !given.isEmpty || selector != nil else { throw CtlError("at least one node name is required") }
         let session = try await Session.open(global)
         defer { session.close() }
+        var names = given
+        if let selector {
+            var req = Request(verb: .list, resource: "nodes")
+            req.labelSelector = selector
+            req.limit = Session.defaultPageSize
+            names = try await session.listAll(req).items.compactMap { $0["metadata"]["name"].stringValue }
+        }
         for n in names {
             let name = n.hasPrefix("node/") ? String(n.dropFirst(5)) : n
             let node = try await session.call(Request(verb: .get, resource: "nodes", name: name))
@@ -102,12 +65,14 @@ struct CordonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cordon", abstract: "Mark nodes unschedulable.")
     @OptionGroup var global: GlobalOptions
     @Argument var nodes: [String] = []
-    func run() async throws { try await NodeScheduling.set(nodes, unschedulable: true, global: global) }
+    @Option(name: [.customShort("l"), .long], help: "Nodes matching this label selector.") var selector: String?
+    func run() async throws { try await NodeScheduling.set(nodes, selector: selector, unschedulable: true, global: global) }
 }
 
 struct UncordonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "uncordon", abstract: "Mark nodes schedulable.")
     @OptionGroup var global: GlobalOptions
     @Argument var nodes: [String] = []
-    func run() async throws { try await NodeScheduling.set(nodes, unschedulable: false, global: global) }
+    @Option(name: [.customShort("l"), .long], help: "Nodes matching this label selector.") var selector: String?
+    func run() async throws { try await NodeScheduling.set(nodes, selector: selector, unschedulable: false, global: global) }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Flags every command takes, before or after the verb.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "The apiserver's HOST:PORT (else $SKIFF_SERVER, else the config file).")
+    @Option(help: "The apiserver's HOST:PORT, tcp://HOST:PORT or http://HOST:PORT (else $SKIFF_SERVER, else the config file).")
     var server: String?
 
     @Option(help: "Bearer token (else $SKIFF_TOKEN, else the config file).")
@@ -40,14 +40,41 @@ struct ClientSettings {
     static func resolve(_ g: GlobalOptions) throws -> ClientSettings {
         let env = ProcessInfo.processInfo.environment
         let file = try ConfigFile.load(env: env)
-        let serverText = g.server ?? env["SKIFF_SERVER"] ?? file["server"] ?? "127.0.0.1:6443"
-        guard let hp = HostPort(serverText) else { throw CtlError("invalid server address \"\(serverText)\": expected HOST:PORT") }
+        let hp: HostPort
+        if let t = g.server {
+            hp = try ServerAddress.parse(t, from: "--server")
+        } else if let t = env["SKIFF_SERVER"] {
+            hp = try ServerAddress.parse(t, from: "SKIFF_SERVER")
+        } else if let t = file["server"] {
+            hp = try ServerAddress.parse(t, from: "server in \(ConfigFile.path(env: env) ?? "the config file")")
+        } else {
+            hp = HostPort(host: "127.0.0.1", port: 6443)
+        }
         let token = g.token ?? env["SKIFF_TOKEN"] ?? file["token"] ?? ""
         guard let t = Duration.seconds(g.requestTimeout), t >= 0 else {
             throw CtlError("invalid --request-timeout \"\(g.requestTimeout)\": expected a duration such as 5s")
         }
         return ClientSettings(server: hp, token: token, namespace: g.namespace ?? file["namespace"] ?? "default",
                               timeoutSeconds: t == 0 ? nil : t)
+    }
+}
+
+/// The server address as users write it: `host:port`, or pasted from a kubeconfig with a
+/// scheme. `tcp://` and `http://` are stripped (Skiff speaks its own framing over plain
+/// TCP); `https://` is refused, since ctl has no TLS yet and must not pretend otherwise.
+enum ServerAddress {
+    static func parse(_ text: String, from source: String) throws -> HostPort {
+        var rest = Substring(text)
+        let lower = text.lowercased()
+        if lower.hasPrefix("https://") {
+            throw CtlError("\(source) \(text): Skiff speaks plain TCP (the Wire protocol); TLS is not supported yet: use host:port")
+        }
+        for scheme in ["tcp://", "http://"] where lower.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.contains("/"), let hp = HostPort(String(rest)) else {
+            throw CtlError("invalid server address \"\(text)\" (\(source)): expected HOST:PORT")
+        }
+        return hp
     }
 }
 
