@@ -10,12 +10,12 @@ struct CtlCommand: AsyncParsableCommand {
         version: CtlVersion.version,
         subcommands: [
             GetCommand.self, ApplyCommand.self, CreateCommand.self, ReplaceCommand.self, DeleteCommand.self,
-            DescribeCommand.self, PatchCommand.self, CordonCommand.self, UncordonCommand.self,
+            DescribeCommand.self, DiffCommand.self, PatchCommand.self, CordonCommand.self, UncordonCommand.self,
             VersionCommand.self, APIResourcesCommand.self,
         ])
 
     static func main() async {
-        let args = ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()))
+        let args = ArgumentOrder.expandBareFlags(ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst())))
         do {
             var command = try parseAsRoot(args)
             if var async = command as? AsyncParsableCommand {

@@ -30,7 +30,7 @@ import Testing
         let a = try await s.client.create(.configMaps, namespace: "default", cm("a", data: ["k": "1"]))
         let cases: [(String, JSON, Int, String)] = [
             ("json", [["op": "add", "path": "/data/n", "value": "v"], ["op": "test", "path": "/data/k", "value": "9"]], 422,
-             "json patch operation 1: test failed: the value at /data/k is not \"9\""),
+             "request is invalid: json patch operation 1: test failed: the value at /data/k is not \"9\""),
             ("json", ["op": "add"], 400, "a json patch must be a JSON array of operations"),
             ("strategic", ["data": ["k": "2"], "$patch": "frob"], 400,
              "strategic merge patch: unknown $patch directive \"frob\"; supported: replace, delete, merge"),

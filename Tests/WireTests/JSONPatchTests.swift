@@ -28,12 +28,12 @@ struct JSONPatchTests {
                             #"[{"op":"test","path":"/baz","value":"qux"},{"op":"test","path":"/foo/1","value":2}]"#)
                 == j(#"{"baz":"qux","foo":["a",2,"c"]}"#))
         #expect(try failure(#"{"baz":"qux"}"#, #"[{"op":"test","path":"/baz","value":"bar"}]"#)?.message
-                == #"json patch operation 0: test failed: the value at /baz is not "bar""#)
+                == #"request is invalid: json patch operation 0: test failed: the value at /baz is not "bar""#)
         #expect(try patched(#"{"foo":"bar"}"#, #"[{"op":"add","path":"/child","value":{"grandchild":{}}}]"#)
                 == j(#"{"foo":"bar","child":{"grandchild":{}}}"#))
         #expect(try patched(#"{"foo":"bar"}"#, #"[{"op":"add","path":"/baz","value":"qux","xyz":123}]"#) == j(#"{"foo":"bar","baz":"qux"}"#))
         #expect(try failure(#"{"foo":"bar"}"#, #"[{"op":"add","path":"/baz/bat","value":"qux"}]"#)?.message
-                == #"json patch: no value at /baz: "baz" is missing"#)
+                == #"request is invalid: json patch: no value at /baz: "baz" is missing"#)
         #expect(try patched(#"{"/":9,"~1":10}"#, #"[{"op":"test","path":"/~01","value":10}]"#) == j(#"{"/":9,"~1":10}"#))
         #expect(try failure(#"{"/":9,"~1":10}"#, #"[{"op":"test","path":"/~01","value":"10"}]"#)?.code == 422)
         #expect(try patched(#"{"foo":["bar"]}"#, #"[{"op":"add","path":"/foo/-","value":["abc","def"]}]"#) == j(#"{"foo":["bar",["abc","def"]]}"#))
@@ -53,10 +53,10 @@ struct JSONPatchTests {
             (#"[{"op":"add","path":"a","value":1}]"#, 400, #"json patch operation 0: "a" is not a JSON pointer (it must start with /)"#),
             (#"[{"op":"add","path":"/a"}]"#, 400, #"json patch operation 0 has no "value""#),
             (#"[{"op":"remove","path":"/x~2"}]"#, 400, #"json patch operation 0: "~2" is not an escape in a JSON pointer (~0 or ~1)"#),
-            (#"[{"op":"add","path":"/b","value":1},{"op":"remove","path":"/zz"}]"#, 422, #"json patch: no value at /zz: "zz" is missing"#),
-            (#"[{"op":"replace","path":"/l/2","value":1}]"#, 422, #"json patch: no value at /l/2: index "2" is out of range"#),
-            (#"[{"op":"add","path":"/l/01","value":1}]"#, 422, #"json patch: cannot add at /l/01: index "01" is out of range"#),
-            (#"[{"op":"move","from":"/l","path":"/l/0"}]"#, 422, "json patch operation 0: cannot move /l into one of its own children"),
+            (#"[{"op":"add","path":"/b","value":1},{"op":"remove","path":"/zz"}]"#, 422, #"request is invalid: json patch: no value at /zz: "zz" is missing"#),
+            (#"[{"op":"replace","path":"/l/2","value":1}]"#, 422, #"request is invalid: json patch: no value at /l/2: index "2" is out of range"#),
+            (#"[{"op":"add","path":"/l/01","value":1}]"#, 422, #"request is invalid: json patch: cannot add at /l/01: index "01" is out of range"#),
+            (#"[{"op":"move","from":"/l","path":"/l/0"}]"#, 422, "request is invalid: json patch operation 0: cannot move /l into one of its own children"),
         ]
         for (patch, code, message) in cases {
             let s = try failure(#"{"a":1,"l":[1,2]}"#, patch)

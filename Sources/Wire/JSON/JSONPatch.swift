@@ -43,7 +43,9 @@ extension JSON {
         return doc
     }
 
-    static func unfit(_ message: String) -> Status { Status(code: 422, reason: Status.Reason.invalid, message: message) }
+    /// Worded so that kubectl's way of printing a 422 (`The ` + message) reads as it does
+    /// for Kubernetes' own: `The request is invalid: ...`.
+    static func unfit(_ message: String) -> Status { Status(code: 422, reason: Status.Reason.invalid, message: "request is invalid: " + message) }
 
     private func patchValue(_ i: Int) throws(Status) -> JSON {
         guard let v = objectValue?["value"] else { throw .badRequest("json patch operation \(i) has no \"value\"") }
