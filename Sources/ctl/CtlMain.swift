@@ -10,7 +10,7 @@ struct CtlCommand: AsyncParsableCommand {
         version: CtlVersion.version,
         subcommands: [
             GetCommand.self, ApplyCommand.self, CreateCommand.self, ReplaceCommand.self, DeleteCommand.self,
-            DescribeCommand.self, PatchCommand.self, CordonCommand.self, UncordonCommand.self,
+            DescribeCommand.self, DiffCommand.self, PatchCommand.self, CordonCommand.self, UncordonCommand.self,
             VersionCommand.self, APIResourcesCommand.self, LabelCommand.self, AnnotateCommand.self, EditCommand.self,
             WaitCommand.self, ExplainCommand.self, APIVersionsCommand.self, ClusterInfoCommand.self, CompletionCommand.self,
             ConfigCommand.self,
@@ -21,7 +21,7 @@ struct CtlCommand: AsyncParsableCommand {
 
     static func main() async {
         // `--namespaced` alone (a kubectl bool flag) means `--namespaced=true`.
-        let args = ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()).map { $0 == "--namespaced" ? "--namespaced=true" : $0 })
+        let args = ArgumentOrder.expandBareFlags(ArgumentOrder.normalize(Array(CommandLine.arguments.dropFirst()).map { $0 == "--namespaced" ? "--namespaced=true" : $0 }))
         if let first = args.first, let message = UnknownCommand.message(for: first, verbs: verbs) {
             Output.error(message)
             Foundation.exit(1)

@@ -41,6 +41,9 @@ public struct Request: Sendable, Equatable {
     /// For delete: `Background` (default), `Foreground`, or `Orphan`.
     public var propagationPolicy: String?
     public var gracePeriodSeconds: Int?
+    /// Kubernetes' `dryRun=All` for create, update, patch, delete and deletecollection:
+    /// everything runs but nothing is written. On the wire: `"dryRun": ["All"]`.
+    public var dryRun: Bool = false
     /// For `proxy`: the path on the kubelet (`healthz`, `configz`, `stats/summary`).
     public var path: String?
     /// Free-form body for `proxy`.
@@ -78,6 +81,7 @@ public struct Request: Sendable, Equatable {
         }
         put("propagationPolicy", propagationPolicy)
         if let g = gracePeriodSeconds { o["gracePeriodSeconds"] = .int(g) }
+        if dryRun { o["dryRun"] = .array(["All"]) }
         put("path", path)
         if let body { o["body"] = body }
         return .object(o)
@@ -132,7 +136,26 @@ public struct Request: Sendable, Equatable {
             guard let i = g.intValue else { throw .badRequest("request.gracePeriodSeconds must be an integer") }
             gracePeriodSeconds = i
         }
+        dryRun = try Self.dryRun(o["dryRun"], verb: verb)
         path = try str("path")
         body = o["body"]
+    }
+
+    static let dryRunVerbs: [Verb] = [.create, .update, .patch, .delete, .deletecollection]
+
+    /// `dryRun`: absent, null or `[]` is a real write; `["All"]` a dry run; anything else is
+    /// refused, so a request meant as a dry run can never be taken for a write.
+    static func dryRun(_ v: JSON?, verb: Verb) throws(Status) -> Bool {
+        guard let v, !v.isNull else { return false }
+        guard let items = v.arrayValue else { throw .badRequest("request.dryRun must be an array of strings, got \(v.typeName)") }
+        for item in items {
+            guard let s = item.stringValue else { throw .badRequest("request.dryRun must be an array of strings, got an item of type \(item.typeName)") }
+            if s != "All" { throw .badRequest("Invalid dry run value \"\(Status.clip(s))\": the only supported value is \"All\"") }
+        }
+        if items.isEmpty { return false }
+        if !dryRunVerbs.contains(verb) {
+            throw .badRequest("request.dryRun is not allowed for \(verb.rawValue); it applies to \(dryRunVerbs.map(\.rawValue).joined(separator: ", "))")
+        }
+        return true
     }
 }

@@ -27,8 +27,39 @@ extension APIService {
         obj["metadata"] = .object(meta)
         let encoded = EncodedObject(placeheld: obj)
         try Self.checkSize(encoded, limit: limits.maxObjectBytes)
+        if req.dryRun {
+            dryRunCreate(t, obj, generateName: generate, warnings: warnings, respond: respond)
+            return
+        }
         write(warnings: warnings, respond: respond) { tx throws(Status) -> WriteOutcome in
             try Self.createInBatch(tx, t, encoded, generateName: generate)
+        }
+    }
+
+    /// A dry-run create never reaches the writer: the checks the batch would make (live
+    /// namespace, free name) are reads, and the answer is the object as it would be stored,
+    /// without a resourceVersion (Kubernetes leaves it empty: no revision is taken).
+    private func dryRunCreate(_ t: Target, _ prepared: JSON, generateName: String?, warnings: [String], respond: @escaping Responder) {
+        var answer = prepared
+        answer[path: ["metadata", "resourceVersion"]] = .null
+        let obj = answer
+        let store = self.store
+        store.blocking.run {
+            respond(Self.answer { () throws(Status) -> Reply in
+                if let ns = t.namespace {
+                    guard let n = try store.get(ObjectKey(resource: "namespaces", namespace: nil, name: ns)) else {
+                        throw Status.notFound(resource: "namespaces", name: ns)
+                    }
+                    if !(try n.json())["metadata"]["deletionTimestamp"].isNull {
+                        throw Status.forbidden("unable to create new content in namespace \(ns) because it is being terminated")
+                    }
+                }
+                let name = obj["metadata"]["name"].stringValue ?? ""
+                if (generateName ?? "").isEmpty, try store.get(t.key(name)) != nil {
+                    throw Status.alreadyExists(resource: t.type.plural, name: name, group: t.type.group)
+                }
+                return .object(obj, warnings: warnings)
+            })
         }
     }
 

@@ -7,7 +7,7 @@ extension APIService {
         }
         let key = t.key(name)
         let uid = req.preconditionUID, resourceVersion = req.preconditionResourceVersion
-        guaranteedUpdate(t, key, respond: respond) { cur, old throws(Status) -> PreparedChange in
+        guaranteedUpdate(t, key, dryRun: req.dryRun, respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
             return try Self.prepareDelete(t, key, current: cur, old: old, uid: uid, resourceVersion: resourceVersion)
         }
@@ -59,15 +59,16 @@ extension APIService {
             if t.type == .namespaces && NamespaceStrategy.immortal.contains(key.name) { continue }
             let kt = Target(strategy: t.strategy, namespace: key.namespace)
             let reply: Reply = await withCheckedContinuation { c in
-                guaranteedUpdate(kt, key, respond: { c.resume(returning: $0) }) { cur, old throws(Status) -> PreparedChange in
+                guaranteedUpdate(kt, key, dryRun: req.dryRun, respond: { c.resume(returning: $0) }) { cur, old throws(Status) -> PreparedChange in
                     try Self.prepareDelete(kt, key, current: cur, old: old, uid: nil, resourceVersion: nil)
                 }
             }
             switch reply {
             case .encoded(let bytes, _): deleted.append(bytes)
+            case .object(let o, _): deleted.append(o.bytes())
             case .failure(let s) where s.isNotFound: continue
             case .failure(let s): throw s
-            case .object, .streaming: continue
+            case .streaming: continue
             }
         }
         let meta: JSON = ["resourceVersion": .string(String(store.revision))]

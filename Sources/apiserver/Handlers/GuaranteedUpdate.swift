@@ -19,9 +19,37 @@ extension APIService {
     /// the writer only check that the object is still at the revision read, and write. If it
     /// moved, everything is computed again from the new version. The single writer thread
     /// thus never does per-object work, however large the object.
-    func guaranteedUpdate(_ t: Target, _ key: ObjectKey, respond: @escaping Responder,
+    ///
+    /// With `dryRun` the change is computed (every check runs) and answered, and the writer
+    /// is never called: nothing can be written.
+    func guaranteedUpdate(_ t: Target, _ key: ObjectKey, dryRun: Bool = false, respond: @escaping Responder,
                           prepare: @escaping @Sendable (StoredObject, JSON) throws(Status) -> PreparedChange) {
+        if dryRun {
+            store.blocking.run { self.dryRunUpdate(t, key, respond: respond, prepare: prepare) }
+            return
+        }
         store.blocking.run { self.optimisticUpdate(t, key, attempt: 1, respond: respond, prepare: prepare) }
+    }
+
+    /// The answer a dry run gives, as Kubernetes': an update or a marking for deletion
+    /// answers with the new object at the current resourceVersion; a delete with the object
+    /// as it stands.
+    private func dryRunUpdate(_ t: Target, _ key: ObjectKey, respond: @escaping Responder,
+                              prepare: @escaping @Sendable (StoredObject, JSON) throws(Status) -> PreparedChange) {
+        respond(Self.answer { () throws(Status) -> Reply in
+            guard let cur = try store.get(key) else { throw Status.notFound(resource: t.type.plural, name: key.name, group: t.type.group) }
+            let old = try cur.json()
+            switch try prepare(cur, old) {
+            case .unchanged(let out):
+                return .encoded(out.bytes, warnings: out.warnings)
+            case .put(let object, _, let warnings):
+                var new = object.json
+                new[path: ["metadata", "resourceVersion"]] = .string(String(cur.modRevision))
+                return .object(new, warnings: warnings)
+            case .delete(_, let warnings):
+                return .object(old, warnings: warnings)
+            }
+        })
     }
 
     private func optimisticUpdate(_ t: Target, _ key: ObjectKey, attempt: Int, respond: @escaping Responder,

@@ -153,7 +153,7 @@ extension ServerConnection {
         guard frame.count - 4 > 4096 else { return frame }
         let limit = state.withLock { $0.replyLimit }
         guard frame.count - 4 > limit else { return frame }
-        let done = isRead ? "" : "the \(req.verb.rawValue) was committed, but "
+        let done = isRead || req.dryRun ? "" : "the \(req.verb.rawValue) was committed, but "
         let s = Status.internalError("\(done)the reply is \(frame.count - 4) bytes, over the largest frame this connection accepts (\(limit) bytes)")
         return Message.response(id: req.id, result: .failure(s), warnings: []).frame
     }

@@ -31,7 +31,9 @@ struct ManifestFailure: Error {
 enum ManifestRunner {
     static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
-    static func run(_ action: ManifestAction, files: FileOptions, global: GlobalOptions) async throws {
+    static func run(_ action: ManifestAction, files: FileOptions, global: GlobalOptions, dryRun: DryRunOptions,
+                    force: Bool = false) async throws {
+        let dry = try dryRun.strategy()
         // kubectl says "one of -f and -k"; Skiff has no kustomize, so only -f.
         guard !files.filename.isEmpty else { throw CtlError("must specify -f") }
         let format = try OutputFormat(files.output)
@@ -45,13 +47,13 @@ enum ManifestRunner {
         var failures = 0
         for m in manifests {
             do {
-                let (type, result, verb) = try await one(action, m, session: session, global: global)
+                let (type, result, verb) = try await one(action, m, session: session, global: global, dryRun: dry, force: force)
                 switch format {
                 case .json: Output.print(result.pretty() + "\n")
                 case .yaml: Output.print(YAMLOutput.render(result))
                 case .name: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "")\n")
                 case .jsonpath(let t): Output.print(try ObjectPrinter.jsonpath(t, result))
-                default: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "") \(verb)\n")
+                default: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "") \(verb)\(dry.suffix)\n")
                 }
             } catch let s as Status {
                 failures += 1
@@ -79,7 +81,10 @@ enum ManifestRunner {
     }
 
     /// Applies one object; returns its type, the server's copy, and what happened.
-    static func one(_ action: ManifestAction, _ m: Manifest, session: Session, global: GlobalOptions) async throws -> (ResourceType, JSON, String) {
+    /// With `dryRun` `.client` nothing is written (reads still go to the server, as
+    /// kubectl's); with `.server` every write is sent as a dry run.
+    static func one(_ action: ManifestAction, _ m: Manifest, session: Session, global: GlobalOptions,
+                    dryRun: DryRun = .none, force: Bool = false) async throws -> (ResourceType, JSON, String) {
         var obj = m.object
         let type = try m.resourceType()
         var ns: String? = nil
@@ -93,13 +98,16 @@ enum ManifestRunner {
         let name = obj["metadata"]["name"].stringValue ?? ""
         switch action {
         case .create:
+            if dryRun == .client { return (type, obj, "created") }
             var req = Request(verb: .create, resource: type.plural, namespace: ns)
             req.object = obj
-            return (type, try await session.call(req), "created")
+            return (type, try await session.call(dryRun.mark(req)), "created")
         case .replace:
+            if dryRun == .client { return (type, obj, "replaced") }
+            if force { return (type, try await forceReplace(type, obj, ns: ns, name: name, session: session, dryRun: dryRun), "replaced") }
             var req = Request(verb: .update, resource: type.plural, namespace: ns, name: name)
             req.object = obj
-            return (type, try await session.call(req), "replaced")
+            return (type, try await session.call(dryRun.mark(req)), "replaced")
         case .apply:
             if name.isEmpty { throw CtlError("error from \"\(m.source)\": resource name may not be empty") }
             // The annotation records what this apply said, for the next apply's diff.
@@ -108,18 +116,47 @@ enum ManifestRunner {
             if recorded["metadata"]["annotations"].objectValue?.isEmpty == true { recorded[path: ["metadata", "annotations"]] = .null }
             obj[path: ["metadata", "annotations", lastApplied]] = .string(JSON.sortedCompact(recorded) + "\n")
             guard let current = try await session.getIfPresent(Request(verb: .get, resource: type.plural, namespace: ns, name: name)) else {
+                if dryRun == .client { return (type, obj, "created") }
                 var req = Request(verb: .create, resource: type.plural, namespace: ns)
                 req.object = obj
-                do { return (type, try await session.call(req), "created") } catch { throw ManifestFailure(status: error, action: .create) }
+                do { return (type, try await session.call(dryRun.mark(req)), "created") } catch { throw ManifestFailure(status: error, action: .create) }
             }
+            // kubectl's client dry run computes no patch: the live object, "configured".
+            if dryRun == .client { return (type, current, "configured") }
             let original = current["metadata"]["annotations"][lastApplied].stringValue.flatMap { try? JSON.parse($0) } ?? .null
             let patch = JSON.threeWayMergePatch(original: original, modified: obj, current: current)
             if patch.objectValue?.isEmpty ?? true { return (type, current, "unchanged") }
             var req = Request(verb: .patch, resource: type.plural, namespace: ns, name: name)
             req.patch = patch
             req.patchType = "merge"
-            return (type, try await session.call(req), "configured")
+            return (type, try await session.call(dryRun.mark(req)), "configured")
         }
+    }
+}
+
+extension ManifestRunner {
+    /// `replace --force`: delete the object, wait until it is gone, create it anew (without
+    /// the old identity). A server dry run checks both steps and changes nothing.
+    static func forceReplace(_ type: ResourceType, _ given: JSON, ns: String?, name: String, session: Session,
+                             dryRun: DryRun) async throws -> JSON {
+        var obj = given
+        for f in ["resourceVersion", "uid", "creationTimestamp"] { obj[path: ["metadata", f]] = .null }
+        let delete = Request(verb: .delete, resource: type.plural, namespace: ns, name: name)
+        var create = Request(verb: .create, resource: type.plural, namespace: ns)
+        create.object = obj
+        if dryRun == .server {
+            _ = try await session.call(dryRun.mark(delete))
+            // The object still exists, so the create's check is that it is valid.
+            do {
+                return try await session.call(dryRun.mark(create))
+            } catch {
+                if error.code != 409 { throw error }
+                return obj
+            }
+        }
+        let gone = try await session.call(delete)
+        try await DeleteWaiter.waitUntilGone(type, ns: ns, name: name, uid: gone["metadata"]["uid"].stringValue, session: session)
+        return try await session.call(create)
     }
 }
 
@@ -141,7 +178,8 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "apply", abstract: "Create or update resources from files.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: FileOptions
-    func run() async throws { try await ManifestRunner.run(.apply, files: files, global: global) }
+    @OptionGroup var dryRun: DryRunOptions
+    func run() async throws { try await ManifestRunner.run(.apply, files: files, global: global, dryRun: dryRun) }
 }
 
 struct CreateCommand: AsyncParsableCommand {
@@ -150,10 +188,11 @@ struct CreateCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: FileOptions
     @OptionGroup var data: CreateDataOptions
+    @OptionGroup var dryRun: DryRunOptions
     @Argument(help: "namespace NAME | configmap NAME | secret generic NAME") var what: [String] = []
     func run() async throws {
-        if what.isEmpty { return try await ManifestRunner.run(.create, files: files, global: global) }
-        try await CreateByName.run(what, data: data, global: global, output: files.output)
+        if what.isEmpty { return try await ManifestRunner.run(.create, files: files, global: global, dryRun: dryRun) }
+        try await CreateByName.run(what, data: data, global: global, output: files.output, dryRun: try dryRun.strategy())
     }
 }
 
@@ -161,5 +200,7 @@ struct ReplaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "replace", abstract: "Replace resources from files (honours resourceVersion).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: FileOptions
-    func run() async throws { try await ManifestRunner.run(.replace, files: files, global: global) }
+    @OptionGroup var dryRun: DryRunOptions
+    @Flag(help: "Delete and re-create the resource instead of updating it.") var force = false
+    func run() async throws { try await ManifestRunner.run(.replace, files: files, global: global, dryRun: dryRun, force: force) }
 }

@@ -10,7 +10,13 @@ struct DeleteCommand: AsyncParsableCommand {
     @Option(name: [.customShort("l"), .long], help: "Delete everything matching this label selector.") var selector: String?
     @Flag(name: .customLong("ignore-not-found"), help: "Treat \"not found\" as success.") var ignoreNotFound = false
     @Flag(help: "Delete every object of the type.") var all = false
-    @Option(help: "Background, Foreground or Orphan.") var cascade: String?
+    @Option(help: "\"background\", \"orphan\", or \"foreground\" (bare --cascade: background).") var cascade: String?
+    @Option(name: .customLong("grace-period"), help: "Seconds given to the resource to terminate gracefully (-1: its default).") var gracePeriod = -1
+    @Flag(help: "Delete at once (with --grace-period=0), without waiting for confirmation.") var force = false
+    @Flag(help: "Signal the resource to stop at once (grace period 1).") var now = false
+    @Option(help: "Wait until the resources are gone (default true).") var wait = "true"
+    @Option(name: [.customShort("o"), .long], help: "Output format: name.") var output: String?
+    @OptionGroup var dryRun: DryRunOptions
 
     /// kubectl's words (its resource builder's) when neither names nor files are given.
     static let missingResources = """
@@ -24,6 +30,21 @@ struct DeleteCommand: AsyncParsableCommand {
 
     func run() async throws {
         if resources.isEmpty && filename.isEmpty { throw CtlError(Self.missingResources) }
+        let dry = try dryRun.strategy()
+        let policy = try cascade.map(Self.policy)
+        if let output, output != "name" { throw CtlError("unable to match a printer suitable for the output format \"\(output)\", allowed formats are: name") }
+        guard let waits = Bool(wait) else { throw CtlError("invalid argument \"\(wait)\" for \"--wait\" flag: strconv.ParseBool: parsing \"\(wait)\": invalid syntax") }
+        var grace = gracePeriod
+        if now {
+            if grace != -1 { throw CtlError("--now and --grace-period cannot be specified together") }
+            grace = 1
+        }
+        // kubectl: --grace-period=0 means 1 unless --force; --force alone means 0.
+        if grace == 0 && !force { grace = 1 }
+        if force && grace < 0 { grace = 0 }
+        if grace == 0 && force {
+            Output.error("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.")
+        }
         var targets: [(ResourceType, String?, String)] = []
         let session = try await Session.open(global)
         defer { session.close() }
@@ -55,26 +76,55 @@ struct DeleteCommand: AsyncParsableCommand {
             }
         }
         var failed = false
+        var deleted: [(ResourceType, String?, String, String?)] = []
         for (t, tns, name) in targets {
             var req = Request(verb: .delete, resource: t.plural, namespace: tns, name: name)
-            req.propagationPolicy = cascade.map(Self.policy)
+            req.propagationPolicy = policy
+            req.gracePeriodSeconds = grace >= 0 ? grace : nil
             do {
-                _ = try await session.call(req)
-                Output.print("\(t.nameType) \"\(name)\" deleted\n")
+                // A client dry run reads instead: the object must exist, as for kubectl.
+                let last = try await session.call(dry == .client ? Request(verb: .get, resource: t.plural, namespace: tns, name: name) : dry.mark(req))
+                let operation = (grace == 0 ? "force deleted" : "deleted") + dry.suffix
+                Output.print(output == "name" ? "\(t.nameType)/\(name)\n" : "\(t.nameType) \"\(name)\" \(operation)\n")
+                deleted.append((t, tns, name, last["metadata"]["uid"].stringValue))
             } catch {
                 if error.isNotFound && ignoreNotFound { continue }
                 Output.error(Output.describe(error))
                 failed = true
             }
         }
+        if waits && dry == .none {
+            for (t, tns, name, uid) in deleted {
+                try await DeleteWaiter.waitUntilGone(t, ns: tns, name: name, uid: uid, session: session)
+            }
+        }
         if failed { throw ExitCode(1) }
     }
 
-    static func policy(_ s: String) -> String {
-        switch s.lowercased() {
+    /// kubectl's `--cascade` values; `true`/`false` are deprecated aliases, with its warning.
+    static func policy(_ s: String) throws -> String {
+        switch s {
+        case "background": return "Background"
         case "foreground": return "Foreground"
         case "orphan": return "Orphan"
-        default: return "Background"
+        case "true", "false":
+            let to = s == "true" ? "background" : "orphan"
+            Output.error("warning: --cascade=\(s) is deprecated (boolean value) and can be replaced with --cascade=\(to).")
+            return s == "true" ? "Background" : "Orphan"
+        default:
+            throw CtlError("invalid cascade value (\(s)). Must be \"background\", \"foreground\", or \"orphan\".")
+        }
+    }
+}
+
+/// kubectl delete's `--wait`: polls until the object is gone, or replaced by another of the
+/// same name (a different uid). An object held by finalizers is waited for, as kubectl does.
+enum DeleteWaiter {
+    static func waitUntilGone(_ t: ResourceType, ns: String?, name: String, uid: String?, session: Session) async throws {
+        while true {
+            guard let o = try await session.getIfPresent(Request(verb: .get, resource: t.plural, namespace: ns, name: name)) else { return }
+            if let uid, o["metadata"]["uid"].stringValue != uid { return }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 }

@@ -3,7 +3,8 @@ import ArgumentParser
 /// `label` and `annotate`: fetch each object, edit its map, send a merge patch of the change.
 enum MetadataMapRunner {
     static func run(_ args: [String], _ map: MetadataMapEdit.Map, overwrite: Bool, list: Bool,
-                    targets o: TargetOptions, global: GlobalOptions) async throws {
+                    targets o: TargetOptions, global: GlobalOptions, dryRun: DryRunOptions) async throws {
+        let dry = try dryRun.strategy()
         let (resources, edit) = try MetadataMapEdit.split(args, map)
         if o.all && o.selector != nil { throw CtlError("cannot set --all and --selector at the same time") }
         if resources.isEmpty && o.filename.isEmpty { throw CtlError(TargetObjects.missing) }
@@ -24,8 +25,11 @@ enum MetadataMapRunner {
             if map == .labels {
                 for k in edit.removals where old[k] == nil { Output.print("label \"\(k)\" not found.\n") }
             }
-            if new != old { _ = try await session.call(MetadataMapEdit.request(t, patch: edit.patch(from: old, to: new))) }
-            Output.print("\(t.ref) \(edit.outcome(old, new))\n")
+            // A client dry run sends nothing; a server one is checked and not stored.
+            if new != old && dry != .client {
+                _ = try await session.call(dry.mark(MetadataMapEdit.request(t, patch: edit.patch(from: old, to: new))))
+            }
+            Output.print("\(t.ref) \(edit.outcome(old, new))\(dry.suffix)\n")
         }
     }
 }
@@ -36,10 +40,11 @@ struct LabelCommand: AsyncParsableCommand {
     @OptionGroup var targets: TargetOptions
     @Flag(help: "Allow changing a label that already has a value.") var overwrite = false
     @Flag(help: "Print the labels of each object.") var list = false
+    @OptionGroup var dryRun: DryRunOptions
     @Argument(help: "TYPE NAME... or TYPE/NAME..., then KEY=VAL or KEY-") var args: [String] = []
 
     func run() async throws {
-        try await MetadataMapRunner.run(args, .labels, overwrite: overwrite, list: list, targets: targets, global: global)
+        try await MetadataMapRunner.run(args, .labels, overwrite: overwrite, list: list, targets: targets, global: global, dryRun: dryRun)
     }
 }
 
@@ -49,9 +54,10 @@ struct AnnotateCommand: AsyncParsableCommand {
     @OptionGroup var targets: TargetOptions
     @Flag(help: "Allow changing an annotation that already has a value.") var overwrite = false
     @Flag(help: "Print the annotations of each object.") var list = false
+    @OptionGroup var dryRun: DryRunOptions
     @Argument(help: "TYPE NAME... or TYPE/NAME..., then KEY=VAL or KEY-") var args: [String] = []
 
     func run() async throws {
-        try await MetadataMapRunner.run(args, .annotations, overwrite: overwrite, list: list, targets: targets, global: global)
+        try await MetadataMapRunner.run(args, .annotations, overwrite: overwrite, list: list, targets: targets, global: global, dryRun: dryRun)
     }
 }

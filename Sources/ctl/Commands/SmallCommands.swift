@@ -1,33 +1,56 @@
 import ArgumentParser
 
 struct PatchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "patch", abstract: "Update fields of a resource with a merge patch.")
+    static let configuration = CommandConfiguration(commandName: "patch", abstract: "Update fields of a resource with a strategic merge, JSON merge or JSON patch.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "TYPE NAME or TYPE/NAME") var resources: [String] = []
     @Option(name: [.customShort("p"), .long], help: "The patch, as JSON or YAML.") var patch: String
-    @Option(name: .customLong("type"), help: "Patch type: merge.") var patchType = "merge"
+    @Option(name: .customLong("type"), help: "The type of patch: json, merge or strategic.") var patchType = "strategic"
     @Option(help: "Patch the status subresource (\"status\").") var subresource: String?
+    @Option(name: [.customShort("o"), .long], help: "Output format: name, json, yaml.") var output: String?
+    @OptionGroup var dryRun: DryRunOptions
 
     func run() async throws {
-        guard patchType == "merge" else { throw CtlError("--type \(patchType) is not supported; use --type merge") }
+        guard ["json", "merge", "strategic"].contains(patchType) else { throw CtlError("--type must be one of [json merge strategic], not \"\(patchType)\"") }
+        let dry = try dryRun.strategy()
+        let format = try OutputFormat(output)
         let sels = try ResourceArgs.parse(resources)
         guard sels.count == 1, sels[0].names.count == 1 else { throw CtlError("patch needs exactly one resource and name") }
-        let t = sels[0].type
+        let t = sels[0].type, name = sels[0].names[0]
         let docs: [JSON]
         do { docs = try YAMLInput.documents(patch) } catch { throw CtlError("unable to parse \"\(patch)\": \(error)") }
-        guard let p = docs.first, case .object = p else { throw CtlError("unable to parse \"\(patch)\": the patch must be an object") }
+        let p = docs.first ?? .null
+        switch (patchType, p) {
+        case ("json", .array), ("merge", .object), ("strategic", .object): break
+        case ("json", _): throw CtlError("unable to parse \"\(patch)\": a json patch must be a list of operations")
+        default: throw CtlError("unable to parse \"\(patch)\": the patch must be an object")
+        }
         let session = try await Session.open(global)
         defer { session.close() }
         let ns = t.namespaced ? session.settings.namespace : nil
-        let before = try await session.call(Request(verb: .get, resource: t.plural, namespace: ns, name: sels[0].names[0]))
-        var req = Request(verb: .patch, resource: t.plural, namespace: ns, name: sels[0].names[0])
-        req.patch = p
-        req.patchType = "merge"
-        req.subresource = subresource
-        let after = try await session.call(req)
-        let same = before["metadata"]["resourceVersion"] == after["metadata"]["resourceVersion"]
-        Output.print("\(t.nameType)/\(sels[0].names[0]) patched\(same ? " (no change)" : "")\n")
+        let before = try await session.call(Request(verb: .get, resource: t.plural, namespace: ns, name: name))
+        let after: JSON
+        if dry == .client {
+            // As kubectl: the patch applied here to the live object, nothing sent.
+            switch patchType {
+            case "json": after = try before.applyingJSONPatch(p)
+            case "strategic": after = try before.applyingStrategicMergePatch(p)
+            default: after = before.applyingMergePatch(p)
+            }
+        } else {
+            var req = Request(verb: .patch, resource: t.plural, namespace: ns, name: name)
+            req.patch = p
+            req.patchType = patchType
+            req.subresource = subresource
+            after = try await session.call(dry.mark(req))
+        }
+        switch format {
+        case .json: Output.print(after.pretty() + "\n")
+        case .yaml: Output.print(YAMLOutput.render(after))
+        case .name: Output.print("\(t.nameType)/\(name)\n")
+        default: Output.print("\(t.nameType)/\(name) patched\(before == after ? " (no change)" : "")\(dry.suffix)\n")
+        }
     }
 }
 

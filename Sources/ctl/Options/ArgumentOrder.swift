@@ -27,4 +27,20 @@ enum ArgumentOrder {
         // Subcommands with their own subcommands are not used, so the verb is one word.
         return [args[i]] + before + Array(args[(i + 1)...])
     }
+
+    /// kubectl flags that may be given without a value (pflag's NoOptDefVal): ArgumentParser
+    /// options need one, so a bare flag gets kubectl's default value spelled out. As in
+    /// kubectl, `--dry-run client` is a bare `--dry-run` followed by an argument.
+    static let bareFlagValues: [String: String] = [
+        "--dry-run": DryRun.bareValue, "--cascade": "background", "--wait": "true",
+    ]
+
+    static func expandBareFlags(_ args: [String]) -> [String] {
+        var out: [String] = []
+        for (i, a) in args.enumerated() {
+            if a == "--" { return out + args[i...] }
+            out.append(bareFlagValues[a].map { "\(a)=\($0)" } ?? a)
+        }
+        return out
+    }
 }
