@@ -162,16 +162,7 @@ extension ManifestRunner {
 
 extension JSON {
     /// Compact JSON with keys sorted at every level, as kubectl records last-applied.
-    static func sortedCompact(_ v: JSON) -> String {
-        func sorted(_ v: JSON) -> JSON {
-            switch v {
-            case .object(let o): return .object(JSONObject(o.entries.sorted { $0.key < $1.key }.map { ($0.key, sorted($0.value)) }))
-            case .array(let a): return .array(a.map(sorted))
-            default: return v
-            }
-        }
-        return sorted(v).compactString
-    }
+    static func sortedCompact(_ v: JSON) -> String { v.sortingKeys.compactString }
 }
 
 struct ApplyCommand: AsyncParsableCommand {

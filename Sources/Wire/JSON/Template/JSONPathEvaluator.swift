@@ -120,46 +120,41 @@ extension JSONPathTemplate {
     }
 
     static func compare(_ l: JSON, _ op: String, _ r: JSON) -> Bool {
-        if let a = l.doubleValue, let b = r.doubleValue {
-            switch op {
-            case "==": return a == b
-            case "!=": return a != b
-            case "<": return a < b
-            case ">": return a > b
-            case "<=": return a <= b
-            default: return a >= b
-            }
-        }
-        if let a = l.stringValue, let b = r.stringValue {
-            switch op {
-            case "==": return a == b
-            case "!=": return a != b
-            case "<": return a < b
-            case ">": return a > b
-            case "<=": return a <= b
-            default: return a >= b
-            }
-        }
+        if let a = l.doubleValue, let b = r.doubleValue { return ordered(a, op, b) }
+        if let a = l.stringValue, let b = r.stringValue { return ordered(a, op, b) }
         switch op {
         case "==": return l == r
         case "!=": return l != r
         default: return false
         }
     }
+
+    static func ordered<T: Comparable>(_ a: T, _ op: String, _ b: T) -> Bool {
+        switch op {
+        case "==": return a == b
+        case "!=": return a != b
+        case "<": return a < b
+        case ">": return a > b
+        case "<=": return a <= b
+        default: return a >= b
+        }
+    }
 }
 
 extension JSON {
+    /// The same value with every object's keys in sorted order.
+    public var sortingKeys: JSON {
+        switch self {
+        case .object(let o): return .object(JSONObject(o.entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sortingKeys) }))
+        case .array(let a): return .array(a.map(\.sortingKeys))
+        default: return self
+        }
+    }
+
     /// Compact JSON as Go's `json.Marshal` writes a decoded object: keys sorted, and
     /// `<`, `>`, `&` escaped.
     public static func goMarshal(_ v: JSON) -> String {
-        func sorted(_ v: JSON) -> JSON {
-            switch v {
-            case .object(let o): return .object(JSONObject(o.entries.sorted { $0.key < $1.key }.map { ($0.key, sorted($0.value)) }))
-            case .array(let a): return .array(a.map(sorted))
-            default: return v
-            }
-        }
-        return sorted(v).compactString
+        v.sortingKeys.compactString
             .replacingAll("<", with: "\\u003c").replacingAll(">", with: "\\u003e").replacingAll("&", with: "\\u0026")
     }
 }
