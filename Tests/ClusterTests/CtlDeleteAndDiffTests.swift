@@ -65,7 +65,7 @@ import Wire
         #expect(changed.code == 1 && changed.stderr.isEmpty)
         // The first three lines name the temporary files (and their times).
         let lines = changed.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines.first?.hasPrefix("diff -u -N /tmp/LIVE-") == true && lines.first?.hasSuffix("/v1.ConfigMap.default.cfg") == true)
+        #expect(lines.first?.hasPrefix("diff -u -N \(f.ctl.home)/LIVE-") == true && lines.first?.hasSuffix("/v1.ConfigMap.default.cfg") == true)
         #expect(lines.dropFirst(3).joined(separator: "\n") == #"""
         @@ -1,12 +1,12 @@
          apiVersion: v1
@@ -94,6 +94,9 @@ import Wire
         #expect(try f.ctl.run(["diff", "-f", "-"], stdin: v2, env: ["KUBECTL_EXTERNAL_DIFF": "true"]).code == 0)
         let missing = try f.ctl.run(["diff", "-f", f.dir.path + "/nope.yaml"])
         #expect(missing.code == 2 && missing.stderr == "error: the path \"\(f.dir.path)/nope.yaml\" does not exist\n")
+        // A manifest the server refuses is an error (2), not "differences found".
+        let refused = try f.ctl.run(["diff", "-f", "-"], stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n")
+        #expect(refused.code == 2 && refused.stderr.hasPrefix("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""), "\(refused)")
     }
 
     func creationTimestamp(_ f: Fixture) -> String {

@@ -63,6 +63,11 @@ import Wire
         _ = try f.ctl.ok(["apply", "-f", "-"], stdin: cfg)
         #expect(try f.ctl.ok(["patch", "cm", "cfg", "--type", "json", "-p", #"[{"op":"replace","path":"/data/a","value":"9"}]"#]) == "configmap/cfg patched\n")
         #expect(try f.ctl.ok(["patch", "cm", "cfg", "--type=json", "-p", #"[{"op":"test","path":"/data/a","value":"9"}]"#]) == "configmap/cfg patched (no change)\n")
+        // -o jsonpath prints the patched object's fields; tables are not a write printer.
+        #expect(try f.ctl.ok(["patch", "cm", "cfg", "-p", #"{"data":{"a":"8"}}"#, "-o", "jsonpath={.data.a}"]) == "8")
+        #expect(try f.ctl.ok(["create", "configmap", "jp", "--from-literal=k=v", "-o", "jsonpath={.data.k}"]) == "v")
+        let wide = try f.ctl.run(["patch", "cm", "cfg", "-p", #"{"data":{"a":"7"}}"#, "-o", "wide"])
+        #expect(wide.code == 1 && wide.stderr == "error: unable to match a printer suitable for the output format \"wide\", allowed formats are: json,jsonpath,jsonpath-file,name,yaml\n")
         let failed = try f.ctl.run(["patch", "cm", "cfg", "--type", "json", "-p", #"[{"op":"remove","path":"/data/zz"}]"#])
         #expect(failed.code == 1 && failed.stderr == "The request is invalid: json patch: no value at /data/zz: \"zz\" is missing\n")
         let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: busybox}\n  - {name: b, image: busybox}\n"

@@ -137,7 +137,8 @@ import Wire
             (["create", "configmap", "c", "--from-env-file=\(f.dir.path)/f", "--from-literal=a=1"],
              "error: from-env-file cannot be combined with from-file or from-literal\n"),
             (["create", "configmap", "c", "--from-file=k=\(f.dir.path)"], "error: cannot give a key name for a directory path\n"),
-            (["create", "configmap"], "error: NAME is required\n"),
+            (["create", "configmap"], "error: exactly one NAME is required, got 0\nSee 'ctl create configmap -h' for help and examples\n"),
+            (["create", "configmap", "a", "b"], "error: exactly one NAME is required, got 2\nSee 'ctl create configmap -h' for help and examples\n"),
         ]
         for (args, err) in cases {
             let r = try f.ctl.run(args)

@@ -36,10 +36,7 @@ enum ManifestRunner {
         let dry = try dryRun.strategy()
         // kubectl says "one of -f and -k"; Skiff has no kustomize, so only -f.
         guard !files.filename.isEmpty else { throw CtlError("must specify -f") }
-        let format = try OutputFormat(files.output)
-        if case .customColumns = format {
-            throw CtlError("unable to match a printer suitable for the output format \"\(files.output ?? "")\", allowed formats are: json,jsonpath,jsonpath-file,name,yaml")
-        }
+        let format = try WriteOutput.format(files.output)
         let manifests = try ManifestReader.read(files.filename, recursive: files.recursive)
         if manifests.isEmpty { throw CtlError("no objects passed to \(action == .apply ? "apply" : action == .create ? "create" : "replace")") }
         let session = try await Session.open(global)
@@ -48,13 +45,8 @@ enum ManifestRunner {
         for m in manifests {
             do {
                 let (type, result, verb) = try await one(action, m, session: session, global: global, dryRun: dry, force: force)
-                switch format {
-                case .json: Output.print(result.pretty() + "\n")
-                case .yaml: Output.print(YAMLOutput.render(result))
-                case .name: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "")\n")
-                case .jsonpath(let t): Output.print(try ObjectPrinter.jsonpath(t, result))
-                default: Output.print("\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "") \(verb)\(dry.suffix)\n")
-                }
+                let ref = "\(type.nameType)/\(result["metadata"]["name"].stringValue ?? "")"
+                try WriteOutput.print(result, ref: ref, line: "\(ref) \(verb)\(dry.suffix)", as: format)
             } catch let s as Status {
                 failures += 1
                 Output.error(describe(s, action: action, m, namespace: session.settings.namespace))

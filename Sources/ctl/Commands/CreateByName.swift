@@ -2,7 +2,7 @@
 enum CreateByName {
     static func run(_ words: [String], data: CreateDataOptions, global: GlobalOptions, output: String?,
                     dryRun: DryRun = .none) async throws {
-        let format = try OutputFormat(output)
+        let format = try WriteOutput.format(output)
         let session = try await Session.open(global)
         defer { session.close() }
         let (type, obj) = try CreateGenerators.object(words, data, namespace: session.settings.namespace)
@@ -11,11 +11,6 @@ enum CreateByName {
         // A client dry run prints what would be sent; a server one is checked and not stored.
         let created = dryRun == .client ? obj : try await session.call(dryRun.mark(req))
         let ref = "\(type.nameType)/\(created["metadata"]["name"].stringValue ?? "")"
-        switch format {
-        case .json: Output.print(created.pretty() + "\n")
-        case .yaml: Output.print(YAMLOutput.render(created))
-        case .name: Output.print(ref + "\n")
-        default: Output.print(ref + " created" + dryRun.suffix + "\n")
-        }
+        try WriteOutput.print(created, ref: ref, line: ref + " created" + dryRun.suffix, as: format)
     }
 }

@@ -14,10 +14,10 @@ enum CreateGenerators {
         let kind = words[0]
         switch kind {
         case "namespace", "ns":
-            let name = try single(words.dropFirst(), usage: "namespace NAME")
+            let name = try single(words.dropFirst(), command: "namespace")
             return (.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]])
         case "configmap", "cm":
-            let name = try single(words.dropFirst(), usage: "configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1]")
+            let name = try single(words.dropFirst(), command: "configmap")
             var data = ConfigData(owner: "ConfigMap", name: name)
             try data.fill(o)
             var obj: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)]]
@@ -28,7 +28,7 @@ enum CreateGenerators {
             guard words.count > 1, words[1] == "generic" else {
                 throw CtlError("create secret supports only the generic form: ctl create secret generic NAME [--from-literal=key=value]")
             }
-            let name = try single(words.dropFirst(2), usage: "secret generic NAME [--from-file=[key=]source] [--from-literal=key1=value1]")
+            let name = try single(words.dropFirst(2), command: "secret generic")
             var data = ConfigData(owner: "Secret", name: name, allBinary: true)
             try data.fill(o)
             var obj: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(namespace)]]
@@ -39,9 +39,10 @@ enum CreateGenerators {
         }
     }
 
-    static func single(_ rest: ArraySlice<String>, usage: String) throws -> String {
-        guard rest.count == 1, let n = rest.first, !n.isEmpty else {
-            throw CtlError(rest.isEmpty ? "NAME is required" : "exactly one NAME is required, got \(rest.count)\nSee 'ctl create \(usage)'")
+    /// kubectl's NameFromCommandArgs: exactly one NAME (an empty one is refused by the server).
+    static func single(_ rest: ArraySlice<String>, command: String) throws -> String {
+        guard rest.count == 1, let n = rest.first else {
+            throw CtlError("exactly one NAME is required, got \(rest.count)\nSee 'ctl create \(command) -h' for help and examples")
         }
         return n
     }

@@ -16,14 +16,20 @@ struct DiffCommand: AsyncParsableCommand {
         do { try await compare() } catch let e as ExitCode { throw e } catch let s as Status {
             Output.error(Output.describe(s))
             throw ExitCode(2)
+        } catch let f as ManifestFailure {
+            Output.error(Output.describe(f.status))
+            throw ExitCode(2)
         } catch let e as CtlError {
             Output.error("error: \(e.message)")
+            throw ExitCode(2)
+        } catch {
+            Output.error("error: \(error)")
             throw ExitCode(2)
         }
     }
 
     func compare() async throws {
-        guard !filename.isEmpty else { throw CtlError("must specify one of -f and -k") }
+        guard !filename.isEmpty else { throw CtlError("must specify -f") }
         let manifests = try ManifestReader.read(filename, recursive: recursive)
         let session = try await Session.open(global)
         defer { session.close() }

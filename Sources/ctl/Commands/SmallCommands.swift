@@ -14,7 +14,7 @@ struct PatchCommand: AsyncParsableCommand {
     func run() async throws {
         guard ["json", "merge", "strategic"].contains(patchType) else { throw CtlError("--type must be one of [json merge strategic], not \"\(patchType)\"") }
         let dry = try dryRun.strategy()
-        let format = try OutputFormat(output)
+        let format = try WriteOutput.format(output)
         let sels = try ResourceArgs.parse(resources)
         guard sels.count == 1, sels[0].names.count == 1 else { throw CtlError("patch needs exactly one resource and name") }
         let t = sels[0].type, name = sels[0].names[0]
@@ -45,12 +45,8 @@ struct PatchCommand: AsyncParsableCommand {
             req.subresource = subresource
             after = try await session.call(dry.mark(req))
         }
-        switch format {
-        case .json: Output.print(after.pretty() + "\n")
-        case .yaml: Output.print(YAMLOutput.render(after))
-        case .name: Output.print("\(t.nameType)/\(name)\n")
-        default: Output.print("\(t.nameType)/\(name) patched\(before == after ? " (no change)" : "")\(dry.suffix)\n")
-        }
+        let ref = "\(t.nameType)/\(name)"
+        try WriteOutput.print(after, ref: ref, line: "\(ref) patched\(before == after ? " (no change)" : "")\(dry.suffix)", as: format)
     }
 }
 

@@ -127,7 +127,8 @@ struct Ctl {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Binaries.path("ctl"))
         p.arguments = args
-        var env = ["HOME": home, "PATH": "/usr/bin:/bin"]
+        // TMPDIR inside the fixture: what ctl leaves in temp files (edit, diff) goes with it.
+        var env = ["HOME": home, "PATH": "/usr/bin:/bin", "TMPDIR": home]
         if useEnv {
             env["SKIFF_SERVER"] = server.address.description
             env["SKIFF_TOKEN"] = server.adminToken
