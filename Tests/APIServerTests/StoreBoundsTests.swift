@@ -31,8 +31,9 @@ import Testing
         #expect(sizes.last! <= sizes[1] * 2, "sizes grew: \(sizes)")
         // The checkpointer restarts the WAL past 16 MiB and trims the file to that size; it
         // looks every half second, so what one half second of writes adds may be on top
-        // (about 2 MiB here; 12,000 unchecked commits would make a WAL several times larger).
-        #expect(fileSize(s.dir + "/skiff.db-wal") <= 24 << 20)
+        // (up to about 9 MiB here since patches are computed off the writer and commit
+        // faster; without the RESTART checkpoints the WAL reaches about 70 MiB, measured).
+        #expect(fileSize(s.dir + "/skiff.db-wal") <= 32 << 20)
         await s.stop()
     }
 
