@@ -82,6 +82,18 @@ extension Client {
         return try await request(req).object
     }
 
+    /// Assigns pod `namespace/name` to `node` through the `pods/binding` subresource (the
+    /// scheduler's write): 409 if it is already assigned or being deleted, 404 if absent.
+    /// `uid` (when given) must be the pod's.
+    public func bind(namespace: String, name: String, node: String, uid: String? = nil) async throws(Status) {
+        var meta: JSON = ["name": .string(name), "namespace": .string(namespace)]
+        if let uid { meta["uid"] = .string(uid) }
+        var req = Request(verb: .create, resource: ResourceType.pods.plural, namespace: namespace, name: name)
+        req.subresource = "binding"
+        req.object = ["apiVersion": "v1", "kind": "Binding", "metadata": meta, "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)]]
+        _ = try await request(req)
+    }
+
     /// Decodes a JSON object into a typed API struct.
     public static func decode<T: Decodable>(_ type: T.Type, _ json: JSON) throws -> T {
         try JSONValueDecoder.decode(type, from: json).value

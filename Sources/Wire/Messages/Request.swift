@@ -21,7 +21,7 @@ public struct Request: Sendable, Equatable {
     public var resource: String = ""
     public var namespace: String?
     public var name: String?
-    /// `status` for the status subresource.
+    /// `status` for the status subresource (get, update, patch); `binding` for `pods/binding` (create).
     public var subresource: String?
     /// The object for create and update.
     public var object: JSON?

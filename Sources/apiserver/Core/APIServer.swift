@@ -42,11 +42,15 @@ actor APIServer {
         let tokens = try Tokens.loadOrCreate(dataDir: config.dataDir)
         let hub = WatchHub(config: config.watch, latest: 0)
         let fatalLogger = logger, exitOnFailure = config.exitOnStoreFailure
+        let nodeGraph = NodeGraph()
         let store = try Store(path: config.dataDir + "/skiff.db", config: config.store, publish: { hub.publish($0) },
+                              observe: { nodeGraph.apply($0) },
                               onFatal: { why in Self.storeFailed(why, logger: fatalLogger, exit: exitOnFailure) })
         hub.state.withLock { $0.latest = store.revision }
+        // Nothing writes before this: the graph sees every pod once, from here or from `observe`.
+        try nodeGraph.load(from: store)
         let service = APIService(store: store, hub: hub, limits: config.limits, serverVersion: APIServerConfig.version,
-                                 proxyTimeoutSeconds: config.proxyTimeoutSeconds)
+                                 proxyTimeoutSeconds: config.proxyTimeoutSeconds, nodeGraph: nodeGraph)
         try await Bootstrap.ensureNamespaces(service)
 
         let context = ServerContext(config: config, service: service, authenticator: Authenticator(tokens: tokens),

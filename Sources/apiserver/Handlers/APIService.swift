@@ -17,7 +17,7 @@ final class APIService: Sendable {
     let store: Store
     let hub: WatchHub
     let registry: Registry
-    let authorizer = Authorizer()
+    let authorizer: Authorizer
     let limits: FrameLimits
     let serverVersion: String
     /// Connected kubelets, for `proxy`.
@@ -25,8 +25,9 @@ final class APIService: Sendable {
     let proxyTimeoutSeconds: Double
 
     init(store: Store, hub: WatchHub, registry: Registry = .standard, limits: FrameLimits, serverVersion: String,
-         proxyTimeoutSeconds: Double = 30) {
+         proxyTimeoutSeconds: Double = 30, nodeGraph: NodeGraph = NodeGraph()) {
         self.store = store
+        self.authorizer = Authorizer(graph: nodeGraph)
         self.proxyTimeoutSeconds = proxyTimeoutSeconds
         self.hub = hub
         self.registry = registry
@@ -49,6 +50,7 @@ final class APIService: Sendable {
             case .list:
                 let limit = replyLimit ?? limits.maxFrameBytes
                 store.blocking.run { respond(Self.answer { () throws(Status) in try self.list(req, replyLimit: limit) }) }
+            case .create where req.subresource == "binding": try bind(req, respond: respond)
             case .create: try create(req, respond: respond)
             case .update: try update(req, user: user, respond: respond)
             case .patch: try patch(req, user: user, respond: respond)
@@ -102,16 +104,29 @@ final class APIService: Sendable {
     /// Resolves the request's resource; single-object verbs on namespaced kinds need a namespace.
     func target(_ req: Request, needsNamespace: Bool) throws(Status) -> Target {
         let s = try registry.strategy(for: req.resource)
-        if let sub = req.subresource, sub != "status" || !s.hasStatusSubresource {
-            throw Status(code: 404, reason: Status.Reason.notFound, message: "the server could not find the requested resource (\(s.type.plural)/\(sub))")
-        }
-        if req.subresource != nil && ![.get, .update, .patch].contains(req.verb) {
-            throw Status.methodNotAllowed("\(req.verb.rawValue) is not allowed on \(s.type.plural)/status; it takes get, update and patch")
+        if let sub = req.subresource {
+            let verbs = Self.subresourceVerbs(s, sub)
+            if verbs.isEmpty {
+                throw Status(code: 404, reason: Status.Reason.notFound, message: "the server could not find the requested resource (\(s.type.plural)/\(sub))")
+            }
+            if !verbs.contains(req.verb) {
+                let takes = verbs.count == 1 ? verbs[0].rawValue : verbs.dropLast().map(\.rawValue).joined(separator: ", ") + " and " + verbs.last!.rawValue
+                throw Status.methodNotAllowed("\(req.verb.rawValue) is not allowed on \(s.type.plural)/\(sub); it takes \(takes)")
+            }
         }
         guard s.type.namespaced else { return Target(strategy: s, namespace: nil) }
         let ns = req.namespace.flatMap { $0.isEmpty ? nil : $0 }
         if needsNamespace && ns == nil { throw Status.badRequest("a namespace is required for \(s.type.plural)") }
         return Target(strategy: s, namespace: ns)
+    }
+
+    /// The verbs subresource `sub` of a kind takes; none if the kind has no such subresource.
+    static func subresourceVerbs(_ s: any ResourceStrategy, _ sub: String) -> [Verb] {
+        switch sub {
+        case "status" where s.hasStatusSubresource: return [.get, .update, .patch]
+        case "binding" where s.type == .pods: return [.create]
+        default: return []
+        }
     }
 
     func requireName(_ req: Request) throws(Status) -> String {

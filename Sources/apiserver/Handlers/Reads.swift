@@ -27,6 +27,7 @@ extension APIService {
         f.fieldValue = { obj, field in s.fieldValue(obj, field) ?? "" }
         // metadata.name= on a list narrows to one object without scanning the rest.
         if let r = f.fields.requirements.first(where: { $0.field == "metadata.name" && !$0.negated }) { f.name = r.value }
+        if let r = f.fields.requirements.first(where: { $0.field == "spec.nodeName" && !$0.negated }) { f.nodeName = r.value }
         return f
     }
 

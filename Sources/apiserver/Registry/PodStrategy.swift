@@ -125,7 +125,8 @@ struct PodStrategy: ResourceStrategy {
     }
 
     /// Kubernetes lets an update change only images, activeDeadlineSeconds, tolerations
-    /// (additions) and the grace period; nodeName only from empty (binding).
+    /// (additions) and the grace period. `spec.nodeName` is set by a create or through the
+    /// `binding` subresource only, never by an update.
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] {
         var a = new["spec"], b = old["spec"]
         for list in ["containers", "initContainers"] {
@@ -138,7 +139,6 @@ struct PodStrategy: ResourceStrategy {
             a[k] = .null
             b[k] = .null
         }
-        if b["nodeName"].isNull || b["nodeName"].stringValue == "" { a["nodeName"] = .null; b["nodeName"] = .null }
         if a != b {
             return [.forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")]
         }

@@ -34,11 +34,12 @@ final class Store: Sendable {
     let blocking: BlockingPool
 
     /// Opens or creates the database at `path`. `publish` receives committed changes in
-    /// revision order, on the writer thread.
+    /// revision order, on the writer thread; `observe` receives them too, before the
+    /// writes are answered.
     /// `onFatal` hears (once) that a COMMIT failed in a way that may have reached the disk
     /// anyway; the store acknowledges nothing more, and the process should exit.
     init(path: String, config: StoreConfig = StoreConfig(), publish: @escaping @Sendable ([ChangeEvent]) -> Void,
-         onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(Status) {
+         observe: @escaping @Sendable ([ChangeEvent]) -> Void = { _ in }, onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(Status) {
         self.path = path
         self.config = config
         do {
@@ -53,7 +54,7 @@ final class Store: Sendable {
             let idx = KeyIndex()
             try idx.load(w)
             index = idx
-            writer = try Writer(db: w, revision: current, index: idx, publish: publish, onFatal: onFatal)
+            writer = try Writer(db: w, revision: current, index: idx, publish: publish, observe: observe, onFatal: onFatal)
             let stopWriter = writer
             checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver")) { why in
                 _ = stopWriter.maintain { _, _ in stopWriter.stopAfterFatal(why) }

@@ -43,6 +43,8 @@ final class Writer: @unchecked Sendable {
     /// Last committed revision; read by others through `Store`.
     let committed: Atomic<Int64>
     private let publish: @Sendable ([ChangeEvent]) -> Void
+    /// Hears each committed batch's changes before its writes are answered (the node graph).
+    private let observe: @Sendable ([ChangeEvent]) -> Void
     /// (time, revision) samples, one a second, for the compaction window.
     let history = Mutex<[(Double, Int64)]>([])
     let batchSizes = Mutex<(batches: Int, mutations: Int)>((0, 0))
@@ -56,10 +58,12 @@ final class Writer: @unchecked Sendable {
     /// Throws if the namespace index cannot be loaded: without it every namespaced create
     /// would be refused as if its namespace did not exist.
     init(db: SQLiteConnection, revision: Int64, index: KeyIndex, publish: @escaping @Sendable ([ChangeEvent]) -> Void,
+         observe: @escaping @Sendable ([ChangeEvent]) -> Void = { _ in },
          onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(SQLiteError) {
         self.db = db
         self.committed = Atomic(revision)
         self.publish = publish
+        self.observe = observe
         self.onFatal = onFatal
         self.index = index
         do {
@@ -238,9 +242,10 @@ final class Writer: @unchecked Sendable {
         committed.store(tx.revision, ordering: .releasing)
         batchSizes.withLock { $0.batches += 1; $0.mutations += batch.count }
         let events = tx.events
-        let publish = self.publish
+        let publish = self.publish, observe = self.observe
         let finished = results
         completions.run {
+            if !events.isEmpty { observe(events) }
             for (m, r) in zip(batch, finished) { m.done(r) }
             if !events.isEmpty { publish(events) }
         }

@@ -2,6 +2,8 @@
 struct ObjectFilter: Sendable {
     var namespace: String?
     var name: String?
+    /// The value of a `spec.nodeName=` requirement (pods): the watch hub indexes by it.
+    var nodeName: String?
     var labels: LabelSelector = LabelSelector()
     var fields: FieldSelector = FieldSelector()
     /// The object's value for a field-selector field (the resource's rules supply it).

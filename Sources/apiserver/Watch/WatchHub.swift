@@ -21,30 +21,66 @@ final class WatchHub: @unchecked Sendable {
         /// Highest revision published.
         var latest: Int64 = 0
         var watchers: [String: ResourceWatchers] = [:]
+        /// Watchers looked at by `publish` so far (each one a filter check): tests read it
+        /// to see that the indexes spare the others.
+        var examined = 0
     }
 
-    /// A resource's watchers; those that named one object (`metadata.name=`) are indexed by
-    /// that name, so 10,000 nodes each watching their own Node cost one lookup per event.
+    /// A resource's watchers. Those that named one object (`metadata.name=`) are indexed by
+    /// that name, and those that named one node (`spec.nodeName=`, pods) by that node, so
+    /// 10,000 nodes each watching their own Node, or their own pods, cost one lookup per
+    /// event rather than 10,000 filter checks.
     struct ResourceWatchers {
         var all: [ObjectIdentifier: Watcher] = [:]
         var byName: [String: [ObjectIdentifier: Watcher]] = [:]
+        var byNodeName: [String: [ObjectIdentifier: Watcher]] = [:]
 
-        var count: Int { all.count + byName.values.reduce(0) { $0 + $1.count } }
+        var count: Int { all.count + byName.values.reduce(0) { $0 + $1.count } + byNodeName.values.reduce(0) { $0 + $1.count } }
 
         mutating func insert(_ w: Watcher) {
-            if let n = w.filter.name { byName[n, default: [:]][ObjectIdentifier(w)] = w } else { all[ObjectIdentifier(w)] = w }
+            if let n = w.filter.name {
+                byName[n, default: [:]][ObjectIdentifier(w)] = w
+            } else if let n = w.filter.nodeName {
+                byNodeName[n, default: [:]][ObjectIdentifier(w)] = w
+            } else {
+                all[ObjectIdentifier(w)] = w
+            }
         }
 
         mutating func remove(_ w: Watcher) {
+            func drop(_ index: inout [String: [ObjectIdentifier: Watcher]], _ n: String) {
+                index[n]?.removeValue(forKey: ObjectIdentifier(w))
+                if index[n]?.isEmpty == true { index[n] = nil }
+            }
             if let n = w.filter.name {
-                byName[n]?.removeValue(forKey: ObjectIdentifier(w))
-                if byName[n]?.isEmpty == true { byName[n] = nil }
+                drop(&byName, n)
+            } else if let n = w.filter.nodeName {
+                drop(&byNodeName, n)
             } else {
                 all.removeValue(forKey: ObjectIdentifier(w))
             }
         }
 
-        var everyone: [Watcher] { Array(all.values) + byName.values.flatMap { $0.values } }
+        var everyone: [Watcher] {
+            Array(all.values) + byName.values.flatMap { $0.values } + byNodeName.values.flatMap { $0.values }
+        }
+
+        /// The watchers that may want event `e`: the unindexed ones, those of its name, and
+        /// those of its node before and after the change (a pod leaving the unscheduled
+        /// pods, `spec.nodeName=`, must reach their watchers as a `DELETED`).
+        func candidates(for e: SharedEvent) -> [[ObjectIdentifier: Watcher]] {
+            var groups = [all]
+            if let named = byName[e.change.key.name] { groups.append(named) }
+            guard !byNodeName.isEmpty else { return groups }
+            let now = Self.nodeName(e.object)
+            if let ws = byNodeName[now] { groups.append(ws) }
+            if e.change.kind != .added, let before = e.previous.map(Self.nodeName), before != now, let ws = byNodeName[before] {
+                groups.append(ws)
+            }
+            return groups
+        }
+
+        static func nodeName(_ object: JSON) -> String { object["spec"]["nodeName"].stringValue ?? "" }
     }
 
     let config: WatchConfig
@@ -75,11 +111,11 @@ final class WatchHub: @unchecked Sendable {
                 }
                 s.latest = c.revision
                 guard let ws = s.watchers[c.key.resource] else { continue }
-                for (_, w) in ws.all {
-                    if let why = deliver(e, to: w) { ended.append((w, why)) }
-                }
-                for (_, w) in ws.byName[c.key.name] ?? [:] {
-                    if let why = deliver(e, to: w) { ended.append((w, why)) }
+                for group in ws.candidates(for: e) {
+                    s.examined &+= group.count
+                    for (_, w) in group {
+                        if let why = deliver(e, to: w) { ended.append((w, why)) }
+                    }
                 }
             }
             for (w, _) in ended { remove(w, from: &s) }
