@@ -157,7 +157,11 @@ struct MultiHostTests {
         var own = Request(verb: .create, resource: "nodes")
         own.object = ["metadata": ["name": "intruder"]]
         _ = try await asNode.request(own)
-        #expect(try await asNode.request(Request(verb: .list, resource: "pods")).object["items"].arrayValue != nil)
+        // It lists only its own pods, as Kubernetes' node authorizer allows.
+        await #expect { try await asNode.request(Request(verb: .list, resource: "pods")) } throws: { ($0 as? Status)?.code == 403 }
+        var ownPods = Request(verb: .list, resource: "pods")
+        ownPods.fieldSelector = "spec.nodeName=intruder"
+        #expect(try await asNode.request(ownPods).object["items"].arrayValue != nil)
 
         // Deleting a Node deletes its Lease.
         #expect(try await admin.getIfPresent(.leases, namespace: "kube-node-lease", name: "solo") != nil)
