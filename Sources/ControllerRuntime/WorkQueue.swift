@@ -18,8 +18,12 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var processing: Set<Key> = []
         var getters: [CheckedContinuation<Key?, Never>] = []
         var failures: [Key: Int] = [:]
-        var delayed: [Int: Task<Void, Never>] = [:]
-        var nextDelay = 0
+        /// Delayed adds: key → when (the earliest, if added after twice). One timer task
+        /// sleeps until the earliest, however many keys wait.
+        var delayed: [Key: Double] = [:]
+        var timer: Task<Void, Never>?
+        var timerDeadline = Double.infinity
+        var timerGeneration = 0
         var shuttingDown = false
 
         mutating func pop() -> Key {
@@ -47,6 +51,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Keys waiting (not counting those being processed).
     public var count: Int { state.withLock { $0.queue.count - $0.head } }
     public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+    /// Keys waiting for a delayed add.
+    public var delayedCount: Int { state.withLock { $0.delayed.count } }
 
     public func add(_ key: Key) {
         let getter = state.withLock { s -> CheckedContinuation<Key?, Never>? in
@@ -103,14 +109,37 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         let deadline = clock.now + seconds
         state.withLock { s in
             guard !s.shuttingDown else { return }
-            s.nextDelay += 1
-            let id = s.nextDelay
-            s.delayed[id] = Task { [clock] in
-                do { try await clock.sleep(until: deadline) } catch { return }
-                self.state.withLock { _ = $0.delayed.removeValue(forKey: id) }
-                self.add(key)
-            }
+            if let earlier = s.delayed[key], earlier <= deadline { return }
+            s.delayed[key] = deadline
+            if deadline < s.timerDeadline { arm(&s, deadline) }
         }
+    }
+
+    /// Replaces the timer with one firing at `deadline`.
+    private func arm(_ s: inout State, _ deadline: Double) {
+        s.timer?.cancel()
+        s.timerGeneration += 1
+        s.timerDeadline = deadline
+        let generation = s.timerGeneration
+        s.timer = Task { [clock] in
+            do { try await clock.sleep(until: deadline) } catch { return }
+            self.fire(generation)
+        }
+    }
+
+    /// Adds the delayed keys that are due and re-arms for the next one.
+    private func fire(_ generation: Int) {
+        let now = clock.now
+        let due = state.withLock { s -> [Key] in
+            guard s.timerGeneration == generation, !s.shuttingDown else { return [] }
+            let due = s.delayed.filter { $0.value <= now }.map(\.key)
+            for k in due { s.delayed[k] = nil }
+            s.timer = nil
+            s.timerDeadline = .infinity
+            if let next = s.delayed.values.min() { arm(&s, next) }
+            return due
+        }
+        for k in due { add(k) }
     }
 
     /// Adds `key` after its back-off: 5 ms, then doubling per call until `forget`.
@@ -133,12 +162,12 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Stops taking keys, drops pending delayed adds and wakes every waiting `get` with nil.
     /// Keys already queued are still handed out (client-go drains too) until none is left.
     public func shutDown() {
-        let (getters, delayed) = state.withLock { s in
+        let (getters, timer) = state.withLock { s in
             s.shuttingDown = true
-            defer { s.getters = []; s.delayed = [:] }
-            return (s.getters, Array(s.delayed.values))
+            defer { s.getters = []; s.delayed = [:]; s.timer = nil; s.timerDeadline = .infinity }
+            return (s.getters, s.timer)
         }
-        for t in delayed { t.cancel() }
+        timer?.cancel()
         for g in getters { g.resume(returning: nil) }
     }
 

@@ -125,3 +125,29 @@ import Testing
         for g in getters { #expect(await g.value == nil) }
     }
 }
+
+@Suite struct DelayedAddTests {
+    @Test func manyDelayedKeysShareOneTimerAndFireInDeadlineOrder() async {
+        let clock = FakeClock()
+        let q = WorkQueue<String>(clock: clock)
+        q.add("c", after: 3)
+        q.add("a", after: 1)
+        q.add("b", after: 2)
+        // The same key added again later keeps its earlier time.
+        q.add("a", after: 10)
+        #expect(q.delayedCount == 3)
+        #expect(await eventually { clock.sleeperCount == 1 })
+        clock.advance(by: 1)
+        #expect(await eventually { q.count == 1 })
+        #expect(await q.get() == "a")
+        #expect(await eventually { clock.sleeperCount == 1 })
+        clock.advance(by: 1.5)
+        #expect(await eventually { q.count == 1 && q.delayedCount == 1 })
+        #expect(await q.get() == "b")
+        #expect(await eventually { clock.sleeperCount == 1 })
+        clock.advance(by: 0.5)
+        #expect(await q.get() == "c")
+        #expect(q.delayedCount == 0)
+        q.shutDown()
+    }
+}
