@@ -7,6 +7,12 @@ struct ObjectFilter: Sendable {
     /// The object's value for a field-selector field (the resource's rules supply it).
     var fieldValue: @Sendable (JSON, String) -> String = { _, _ in "" }
 
+    /// The node a `spec.nodeName=X` field selector pins the objects to (the hub indexes such
+    /// watchers by X); nil when there is no such equality.
+    var nodeName: String? {
+        fields.requirements.first { $0.field == "spec.nodeName" && !$0.negated }?.value
+    }
+
     /// True when every object of the key range passes, so nothing needs evaluating.
     var isTrivial: Bool { name == nil && labels.isEmpty && fields.isEmpty }
 

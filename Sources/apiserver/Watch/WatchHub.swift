@@ -24,27 +24,51 @@ final class WatchHub: @unchecked Sendable {
     }
 
     /// A resource's watchers; those that named one object (`metadata.name=`) are indexed by
-    /// that name, so 10,000 nodes each watching their own Node cost one lookup per event.
+    /// that name, and those that asked for one node's objects (`spec.nodeName=`) by that
+    /// node, so 10,000 nodes each watching their own Node or pods cost one lookup per event.
     struct ResourceWatchers {
         var all: [ObjectIdentifier: Watcher] = [:]
         var byName: [String: [ObjectIdentifier: Watcher]] = [:]
+        var byNodeName: [String: [ObjectIdentifier: Watcher]] = [:]
 
-        var count: Int { all.count + byName.values.reduce(0) { $0 + $1.count } }
+        var count: Int { all.count + byName.values.reduce(0) { $0 + $1.count } + byNodeName.values.reduce(0) { $0 + $1.count } }
 
         mutating func insert(_ w: Watcher) {
-            if let n = w.filter.name { byName[n, default: [:]][ObjectIdentifier(w)] = w } else { all[ObjectIdentifier(w)] = w }
-        }
-
-        mutating func remove(_ w: Watcher) {
+            let id = ObjectIdentifier(w)
             if let n = w.filter.name {
-                byName[n]?.removeValue(forKey: ObjectIdentifier(w))
-                if byName[n]?.isEmpty == true { byName[n] = nil }
+                byName[n, default: [:]][id] = w
+            } else if let node = w.filter.nodeName {
+                byNodeName[node, default: [:]][id] = w
             } else {
-                all.removeValue(forKey: ObjectIdentifier(w))
+                all[id] = w
             }
         }
 
-        var everyone: [Watcher] { Array(all.values) + byName.values.flatMap { $0.values } }
+        mutating func remove(_ w: Watcher) {
+            let id = ObjectIdentifier(w)
+            if let n = w.filter.name {
+                byName[n]?.removeValue(forKey: id)
+                if byName[n]?.isEmpty == true { byName[n] = nil }
+            } else if let node = w.filter.nodeName {
+                byNodeName[node]?.removeValue(forKey: id)
+                if byNodeName[node]?.isEmpty == true { byNodeName[node] = nil }
+            } else {
+                all.removeValue(forKey: id)
+            }
+        }
+
+        var everyone: [Watcher] { Array(all.values) + byName.values.flatMap { $0.values } + byNodeName.values.flatMap { $0.values } }
+
+        /// Watchers indexed by node that may care about `e`: those of the node the object is
+        /// on now and of the node it was on before the change (it may have moved out).
+        func nodeWatchers(for e: SharedEvent) -> [Watcher] {
+            guard !byNodeName.isEmpty else { return [] }
+            let now = e.object["spec"]["nodeName"].stringValue ?? ""
+            let before = e.previous?["spec"]["nodeName"].stringValue ?? ""
+            var out = Array((byNodeName[now] ?? [:]).values)
+            if before != now { out += (byNodeName[before] ?? [:]).values }
+            return out
+        }
     }
 
     let config: WatchConfig
@@ -79,6 +103,9 @@ final class WatchHub: @unchecked Sendable {
                     if let why = deliver(e, to: w) { ended.append((w, why)) }
                 }
                 for (_, w) in ws.byName[c.key.name] ?? [:] {
+                    if let why = deliver(e, to: w) { ended.append((w, why)) }
+                }
+                for w in ws.nodeWatchers(for: e) {
                     if let why = deliver(e, to: w) { ended.append((w, why)) }
                 }
             }
