@@ -28,6 +28,7 @@ public final class SharedInformer: Sendable {
         var tasks: [Task<Void, Never>] = []
         var synced = false
         var started = false
+        var stopped = false
     }
     private let state = Mutex(State())
 
@@ -48,18 +49,21 @@ public final class SharedInformer: Sendable {
             for await e in stream { await handler(e) }
         }
         // Under the informer's lock, so no change slips between the snapshot and registration.
-        state.withLock { s in
+        let registered = state.withLock { s -> Bool in
+            guard !s.stopped else { return false }
             for o in indexer.list() { cont.yield(.added(o)) }
             s.handlers.append(cont)
             s.tasks.append(task)
+            return true
         }
+        if !registered { cont.finish() }
     }
 
     /// Starts the list+watch (and resync); later calls do nothing.
     func start() {
         let first = state.withLock { s -> Bool in
             defer { s.started = true }
-            return !s.started
+            return !s.started && !s.stopped
         }
         guard first else { return }
         let watch = Task { await informer.run { [self] e in self.receive(e) } }
@@ -77,6 +81,7 @@ public final class SharedInformer: Sendable {
 
     func stop() {
         let (tasks, handlers) = state.withLock { s in
+            s.stopped = true
             defer { s.tasks = []; s.handlers = [] }
             return (s.tasks, s.handlers)
         }
