@@ -28,7 +28,7 @@ final class ControllerManager: Sendable {
             await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: events).run(factory: factory)
         })
         let ttl = config.eventTTLSeconds
-        tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl).run() })
+        tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
         self.tasks = tasks
         // Informers the controllers ask for from now on start as they are made; handlers
         // registered after a sync get the cached objects as adds first.
