@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "ctl", targets: ["ctl"]),
         .executable(name: "skiff-bench", targets: ["bench"]),
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "ControllerRuntime", targets: ["ControllerRuntime"]),
     ],
     // Exact versions: Skiff ships executables, so a fresh clone builds the versions that were
     // tested. Package.resolved is not committed (README says why).
@@ -35,10 +36,13 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strict),
+        // Shared informers, work queues and an injectable clock for controllers (apiserver's
+        // controllers today; the scheduler and kubelet next).
+        .target(name: "ControllerRuntime", dependencies: ["Wire"], swiftSettings: strict),
         .executableTarget(
             name: "apiserver",
             dependencies: [
-                "Wire", "CSQLite",
+                "Wire", "CSQLite", "ControllerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,7 +70,8 @@ let package = Package(
         // Helpers shared by the test targets (a raw socket peer for hostile input).
         .target(name: "TestSupport", dependencies: ["Wire"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
-        .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "Wire"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

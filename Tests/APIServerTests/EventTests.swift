@@ -1,4 +1,5 @@
 import Foundation
+import ControllerRuntime
 import Testing
 @testable import apiserver
 
@@ -62,6 +63,30 @@ import Testing
         #expect(try await ttl.expire(now: now + 3700) == 2)
         let left = try await s.client.list(.events, namespace: "default").items.compactMap { $0["metadata"]["name"].stringValue }
         #expect(left == ["repeated"])
+        await s.stop()
+    }
+
+    /// The controller's passes run on its clock: with a fake one, nothing is deleted until the
+    /// clock has moved past the TTL and a period has elapsed.
+    @Test func expiryPassesRunOnTheInjectedClock() async throws {
+        let s = try await InProcessServer.start()
+        let now = Timestamp.nowSeconds()
+        var e = try JSON(encoding: Event(metadata: ObjectMeta(name: "old", namespace: "default"), involvedObject: node("n1"),
+                                         reason: "R", message: "m"))
+        e["lastTimestamp"] = .string(Timestamp.format(now))
+        _ = try await s.client.create(.events, namespace: "default", e)
+        let clock = FakeClock(now: now)
+        let ttl = EventTTLController(client: s.client, logger: .init(label: "test"), ttl: 100, clock: clock)
+        #expect(ttl.period == 10)
+        let run = Task { await ttl.run() }
+        defer { run.cancel() }
+        // A pass at +10 s keeps the event (it is 10 s old, the TTL is 100 s).
+        try await eventuallyTrue(5) { clock.sleeperCount == 1 }
+        clock.advance(by: 10)
+        try await eventuallyTrue(5) { clock.sleeperCount == 1 }
+        #expect(try await s.client.getIfPresent(.events, namespace: "default", name: "old") != nil)
+        clock.advance(by: 100)
+        try await eventuallyTrue(5) { try await s.client.getIfPresent(.events, namespace: "default", name: "old") == nil }
         await s.stop()
     }
 }

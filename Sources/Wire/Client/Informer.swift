@@ -2,7 +2,9 @@
 public enum InformerEvent: Sendable {
     case added(JSON)
     case updated(old: JSON, new: JSON)
-    case deleted(JSON)
+    /// `finalStateUnknown`: the delete was not seen, only inferred from a relist (client-go's
+    /// tombstone); the object is the last state the cache held.
+    case deleted(JSON, finalStateUnknown: Bool)
     /// The first full list has been delivered.
     case synced
 }
@@ -108,7 +110,7 @@ public actor Informer {
             if let old { await handler(.updated(old: old, new: e.object)) } else { await handler(.added(e.object)) }
         case "DELETED":
             cache[key] = nil
-            await handler(.deleted(e.object))
+            await handler(.deleted(e.object, finalStateUnknown: false))
         default:
             break
         }
@@ -120,7 +122,7 @@ public actor Informer {
         for o in items { fresh[Self.key(o)] = o }
         for (k, old) in cache where fresh[k] == nil {
             cache[k] = nil
-            await handler(.deleted(old))
+            await handler(.deleted(old, finalStateUnknown: true))
         }
         for (k, o) in fresh {
             if let old = cache[k] {

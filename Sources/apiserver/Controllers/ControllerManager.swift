@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Logging
 
 /// Runs the built-in controllers. Each is a client of the API over a real connection to
@@ -6,29 +7,37 @@ final class ControllerManager: Sendable {
     let client: Client
     let tasks: [Task<Void, Never>]
     let nodeEvents: EventRecorder
+    /// One list+watch per type for every controller here.
+    let informers: SharedInformerFactory
 
     init(address: HostPort, token: String, config: APIServerConfig, logger: Logger) {
         let host = address.host == "0.0.0.0" || address.host == "::" ? "127.0.0.1" : address.host
         client = Client(config: ClientConfig(server: HostPort(host: host, port: address.port), token: token,
                                              clientName: "controller-manager", requestTimeoutSeconds: 30))
         let c = client
+        let factory = SharedInformerFactory(client: c)
+        informers = factory
         var tasks: [Task<Void, Never>] = []
-        tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run() })
+        tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run(factory: factory) })
         let grace = config.nodeMonitorGracePeriodSeconds, period = config.nodeMonitorPeriodSeconds
         // Room for a RegisteredNode per node at startup in a 10,000-node cluster; what does
         // not fit is dropped (best effort) and logged by the controller.
         let events = EventRecorder(client: c, component: "node-controller", maxPending: 20_000)
         nodeEvents = events
         tasks.append(Task.detached {
-            await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: events).run()
+            await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: events).run(factory: factory)
         })
         let ttl = config.eventTTLSeconds
-        tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl).run() })
+        tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
         self.tasks = tasks
+        // Informers the controllers ask for from now on start as they are made; handlers
+        // registered after a sync get the cached objects as adds first.
+        factory.start()
     }
 
     func stop() {
         for t in tasks { t.cancel() }
+        informers.shutDown()
         nodeEvents.close()
         client.close()
     }

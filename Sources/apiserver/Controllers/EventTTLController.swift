@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Logging
 
 /// Deletes Events whose last occurrence is older than `--event-ttl` (default 1 h), as
@@ -12,20 +13,25 @@ import Logging
 /// Timestamps in events come from the recorder's clock, so each is capped at the time this
 /// controller first saw that version of the event: a host whose clock runs ahead cannot
 /// make its events live forever.
+///
+/// It keeps no informer on purpose: caching every Event (a pod start alone records several)
+/// would cost the apiserver memory in proportion to all events stored.
 actor EventTTLController {
     let client: Client
     let logger: Logger
     let ttl: Double
+    let clock: any RuntimeClock
     /// namespace/name → the resourceVersion seen and its capped last-seen time. Entries for
     /// events gone from the store are dropped at the end of each full pass.
     private var observed: [String: (resourceVersion: String, lastSeen: Double)] = [:]
     /// The events seen in the current pass.
     private var present = Set<String>()
 
-    init(client: Client, logger: Logger, ttl: Double) {
+    init(client: Client, logger: Logger, ttl: Double, clock: any RuntimeClock = SystemClock()) {
         self.client = client
         self.logger = logger
         self.ttl = ttl
+        self.clock = clock
     }
 
     /// How often to scan: a tenth of the TTL, between 1 s and 5 min (an event lives at
@@ -36,10 +42,9 @@ actor EventTTLController {
 
     func run() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(Int(period * 1000)))
-            if Task.isCancelled { return }
+            do { try await clock.sleep(for: period) } catch { return }
             do {
-                let n = try await expire(now: Timestamp.nowSeconds())
+                let n = try await expire(now: clock.now)
                 if n > 0 { logger.info("expired events deleted", metadata: ["count": .stringConvertible(n)]) }
             } catch {
                 logger.debug("event expiry pass failed", metadata: ["error": .string(error.message)])
@@ -72,7 +77,7 @@ actor EventTTLController {
                 return deleted
             }
             req.continueToken = next
-            try? await Task.sleep(for: .milliseconds(Int(pagePause * 1000)))
+            try? await clock.sleep(for: pagePause)
         }
     }
 

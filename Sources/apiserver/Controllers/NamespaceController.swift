@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Logging
 
 /// Empties namespaces being deleted: deletes every object in them, then removes the
@@ -9,26 +10,29 @@ struct NamespaceController: Sendable {
     /// Kinds whose objects live in namespaces and are served here.
     static let contents: [ResourceType] = Registry.standard.served.filter(\.namespaced)
 
-    func run() async {
-        let informer = Informer(client: client, type: .namespaces)
-        let queue = WorkQueue<String>()
-        let watch = Task {
-            await informer.run { event in
-                switch event {
-                case .added(let ns), .updated(_, let ns):
-                    if !ns["metadata"]["deletionTimestamp"].isNull, let n = ns["metadata"]["name"].stringValue { await queue.add(n) }
-                default: break
-                }
+    /// Namespaces being deleted, by name; two workers, so one slow namespace does not hold
+    /// the others up.
+    func run(factory: SharedInformerFactory, workers: Int = 2) async {
+        let queue = WorkQueue<String>(clock: factory.clock)
+        factory.informer(.namespaces).addHandler { event in
+            switch event {
+            case .added(let ns), .updated(_, let ns):
+                if !ns["metadata"]["deletionTimestamp"].isNull, let n = ns["metadata"]["name"].stringValue { queue.add(n) }
+            case .deleted(let ns, _):
+                if let n = ns["metadata"]["name"].stringValue { queue.forget(n) }
             }
         }
-        defer { watch.cancel() }
-        while !Task.isCancelled {
-            guard let name = await queue.next() else { return }
-            do {
-                if try await !finalize(name) { await queue.add(name, after: 1) }
+        await queue.run(workers: workers) { name in
+            do throws(Status) {
+                if try await finalize(name) {
+                    queue.forget(name)
+                } else {
+                    // Deleted objects may still be held by finalizers: look again shortly.
+                    queue.add(name, after: 1)
+                }
             } catch {
                 logger.warning("namespace cleanup failed", metadata: ["namespace": .string(name), "error": .string(error.message)])
-                await queue.add(name, after: 2)
+                queue.addRateLimited(name)
             }
         }
     }

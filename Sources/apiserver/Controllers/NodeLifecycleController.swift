@@ -1,4 +1,6 @@
+import ControllerRuntime
 import Logging
+import Synchronization
 
 /// Watches Leases in `kube-node-lease` and marks nodes whose Lease has not been renewed
 /// within the grace period `Ready=Unknown` (all conditions Unknown, reason
@@ -20,52 +22,61 @@ struct NodeLifecycleController: Sendable {
     static let unreachable = "node.kubernetes.io/unreachable"
     static let notReady = "node.kubernetes.io/not-ready"
 
-    func run() async {
-        let nodes = Informer(client: client, type: .nodes)
-        let leases = Informer(client: client, type: .leases, namespace: "kube-node-lease")
-        let c = client
-        let log = logger
-        let rec = events
-        let watchers = [
-            Task {
-                await nodes.run { e in
-                    switch e {
-                    case .added(let n):
-                        let name = n["metadata"]["name"].stringValue ?? ""
-                        Self.record(rec, n, "RegisteredNode", "Node \(name) event: Registered Node \(name) in Controller")
-                    case .deleted(let n):
-                        let name = n["metadata"]["name"].stringValue ?? ""
-                        Self.record(rec, n, "RemovingNode", "Node \(name) event: Removing Node \(name) from Controller")
-                        await Self.deleteLease(of: n, client: c, logger: log)
-                    default: break
-                    }
-                }
-            },
-            Task { await leases.run { _ in } },
-        ]
-        defer { watchers.forEach { $0.cancel() } }
-        var heartbeats = NodeHeartbeats()
-        var lostReported = 0
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(Int(period * 1000)))
-            if let lost = events?.lost, lost > lostReported {
-                logger.warning("node events lost (queue full or apiserver unavailable)", metadata: ["lost": .stringConvertible(lost - lostReported)])
-                lostReported = lost
+    /// Lease renewals come in through the shared Lease informer; every `period` each cached
+    /// Node is queued for a check, and Node changes queue that node at once.
+    func run(factory: SharedInformerFactory, workers: Int = 2) async {
+        let clock = factory.clock
+        let nodes = factory.informer(.nodes)
+        let leases = factory.informer(.leases, namespace: "kube-node-lease")
+        let heartbeats = Mutex(NodeHeartbeats())
+        let queue = WorkQueue<String>(clock: clock)
+        let c = client, log = logger, rec = events
+        leases.addHandler { e in
+            switch e {
+            case .added(let l), .updated(_, let l): heartbeats.withLock { $0.observe(leases: [l], now: clock.now) }
+            case .deleted: break
             }
-            guard await nodes.hasSynced, await leases.hasSynced else { continue }
-            let now = Timestamp.nowSeconds()
-            heartbeats.observe(leases: await leases.items(), now: now)
-            let current = await nodes.items()
-            heartbeats.prune(keeping: Set(current.compactMap { $0["metadata"]["name"].stringValue }))
-            for n in current {
-                guard let name = n["metadata"]["name"].stringValue else { continue }
-                let stale = heartbeats.isStale(name, now: now, grace: gracePeriod)
-                do {
-                    try await reconcile(n, stale: stale)
-                } catch {
-                    // Conflicts and outages: the next pass tries again from fresh state.
-                    logger.debug("node lifecycle update failed", metadata: ["node": .string(name), "error": .string(error.message)])
+        }
+        nodes.addHandler { e in
+            switch e {
+            case .added(let n):
+                let name = n["metadata"]["name"].stringValue ?? ""
+                Self.record(rec, n, "RegisteredNode", "Node \(name) event: Registered Node \(name) in Controller")
+                queue.add(name)
+            case .updated(_, let n):
+                queue.add(n["metadata"]["name"].stringValue ?? "")
+            case .deleted(let n, _):
+                let name = n["metadata"]["name"].stringValue ?? ""
+                Self.record(rec, n, "RemovingNode", "Node \(name) event: Removing Node \(name) from Controller")
+                queue.forget(name)
+                await Self.deleteLease(of: n, client: c, logger: log)
+            }
+        }
+        let ticker = Task {
+            var lostReported = 0
+            while !Task.isCancelled {
+                do { try await clock.sleep(for: period) } catch { return }
+                if let lost = rec?.lost, lost > lostReported {
+                    log.warning("node events lost (queue full or apiserver unavailable)", metadata: ["lost": .stringConvertible(lost - lostReported)])
+                    lostReported = lost
                 }
+                guard nodes.hasSynced, leases.hasSynced else { continue }
+                let names = nodes.indexer.list().compactMap { $0["metadata"]["name"].stringValue }
+                heartbeats.withLock { $0.prune(keeping: Set(names)) }
+                for n in names { queue.add(n) }
+            }
+        }
+        defer { ticker.cancel() }
+        await queue.run(workers: workers) { name in
+            guard nodes.hasSynced, leases.hasSynced, let n = nodes.indexer.get(name) else { return }
+            let stale = heartbeats.withLock { $0.isStale(name, now: clock.now, grace: gracePeriod) }
+            do throws(Status) {
+                try await reconcile(n, stale: stale)
+                queue.forget(name)
+            } catch {
+                // Conflicts (the cache was behind) and outages: retry with back-off.
+                logger.debug("node lifecycle update failed", metadata: ["node": .string(name), "error": .string(error.message)])
+                queue.addRateLimited(name)
             }
         }
     }

@@ -1,0 +1,61 @@
+import Synchronization
+import Wire
+
+/// Hands out one `SharedInformer` per resource type and scope (namespace, label and field
+/// selector) per factory, so every controller in a process that asks for, say, all Nodes
+/// shares one list+watch and one cache.
+///
+/// Thread-safety: any task.
+public final class SharedInformerFactory: Sendable {
+    public let client: Client
+    public let clock: any RuntimeClock
+    public let resyncPeriod: Double
+    private let informers = Mutex<[String: SharedInformer]>([:])
+    private let started = Mutex(false)
+
+    /// `resyncPeriod` 0 turns resync off.
+    public init(client: Client, clock: any RuntimeClock = SystemClock(), resyncPeriod: Double = 0) {
+        self.client = client
+        self.clock = clock
+        self.resyncPeriod = resyncPeriod
+    }
+
+    /// The informer for this scope, made on first request. Informers asked for after
+    /// `start` start at once.
+    public func informer(_ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
+                         fieldSelector: String? = nil) -> SharedInformer {
+        let key = [type.plural, namespace ?? "", labelSelector ?? "", fieldSelector ?? ""].joined(separator: "\u{0}")
+        let (informer, startNow) = informers.withLock { all -> (SharedInformer, Bool) in
+            if let i = all[key] { return (i, false) }
+            let i = SharedInformer(informer: Informer(client: client, type: type, namespace: namespace, labelSelector: labelSelector,
+                                                      fieldSelector: fieldSelector),
+                                   clock: clock, resyncPeriod: resyncPeriod, indexers: Indexes.standard)
+            all[key] = i
+            return (i, started.withLock { $0 })
+        }
+        if startNow { informer.start() }
+        return informer
+    }
+
+    /// How many distinct list+watches this factory runs.
+    public var count: Int { informers.withLock { $0.count } }
+
+    /// Starts every informer made so far (and, from now on, each new one as it is made).
+    public func start() {
+        let all = informers.withLock { all in
+            started.withLock { $0 = true }
+            return Array(all.values)
+        }
+        for i in all { i.start() }
+    }
+
+    public func waitForSync() async -> Bool {
+        for i in informers.withLock({ Array($0.values) }) where !(await i.waitForSync()) { return false }
+        return true
+    }
+
+    /// Stops every watch and handler.
+    public func shutDown() {
+        for i in informers.withLock({ Array($0.values) }) { i.stop() }
+    }
+}
