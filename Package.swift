@@ -43,6 +43,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The kubelet's pod logic, as a library with unit tests: the runtime interface and its
+        // `host` handler so far.
+        .target(name: "KubeletCore", dependencies: ["Wire", "CLinuxShim"], swiftSettings: strict),
         .executableTarget(
             name: "kubelet",
             dependencies: [
@@ -67,6 +70,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Wire"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "KubeletCoreTests", dependencies: ["KubeletCore"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )
