@@ -27,7 +27,7 @@ public enum CRIVersion {
         let shared = kubelet.filter { runtime.contains($0) }
         guard let best = shared.max(by: { isLower($0, than: $1) }) else {
             throw RuntimeError(.unsupportedVersion,
-                               "no common CRI API version: the kubelet speaks \(list(kubelet)), the runtime speaks \(list(runtime))")
+                               "no common CRI API version: the kubelet speaks \(list(kubelet)); the runtime speaks \(list(runtime))")
         }
         return best
     }

@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+@testable import KubeletCore
+
+/// Stopping, exec, the pod's UTS namespace and sandbox teardown, with real processes.
+@Suite(.serialized) struct HostLifecycleTests {
+    @Test func stopSendsTermThenKillAfterTheTimeout() async throws {
+        try await HostRuntimeFixture.run { f in
+            let script = "trap 'echo got TERM' TERM; echo ready; while :; do sleep 0.1; done"
+            let c = try await f.create(["/bin/sh", "-c", script])
+            try await f.runtime.startContainer(c.container)
+            try await f.waitForLog(c.logPath, message: "ready")
+            let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
+            let started = Date()
+            try await f.runtime.stopContainer(c.container, timeout: 1)
+            let took = Date().timeIntervalSince(started)
+            #expect(took >= 1 && took < 5)
+            let status = try await f.runtime.containerStatus(c.container)
+            #expect(status.state == .exited)
+            #expect(status.exitCode == 137)
+            #expect(status.reason == "Error")
+            #expect(HostRuntimeFixture.messages(c.logPath) == ["ready", "got TERM"])
+            #expect(!HostRuntimeFixture.processExists(pid))
+        }
+    }
+
+    @Test func stopReturnsAsSoonAsTermEndsTheContainer() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            try await f.runtime.startContainer(c.container)
+            #expect(try await f.runtime.containerStatus(c.container).state == .running)
+            let started = Date()
+            try await f.runtime.stopContainer(c.container, timeout: 30)
+            #expect(Date().timeIntervalSince(started) < 5)
+            let status = try await f.runtime.containerStatus(c.container)
+            #expect(status.exitCode == 143)
+            // Stopping what has ended changes nothing.
+            try await f.runtime.stopContainer(c.container, timeout: 30)
+            #expect(try await f.runtime.containerStatus(c.container) == status)
+        }
+    }
+
+    @Test func hostnameIsThePodNameCutTo63() async throws {
+        guard HostRuntimeFixture.isRoot else { return }
+        let name = "a-pod-whose-name-is-longer-than-sixty-three-characters-xxxxxxxxx-yyyy"
+        var ownHostname = [CChar](repeating: 0, count: 256)
+        gethostname(&ownHostname, ownHostname.count)
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["/bin/sh", "-c", "hostname; echo $HOSTNAME"], sandbox: name)
+            try await f.runtime.startContainer(c.container)
+            _ = try await f.wait(c.container, for: .exited)
+            #expect(HostRuntimeFixture.messages(c.logPath) == [
+                "a-pod-whose-name-is-longer-than-sixty-three-characters-xxxxxxxx",
+                "a-pod-whose-name-is-longer-than-sixty-three-characters-xxxxxxxx",
+            ])
+        }
+        var after = [CChar](repeating: 0, count: 256)
+        gethostname(&after, after.count)
+        #expect(after == ownHostname)
+    }
+
+    @Test func execSyncRunsInTheContainersContext() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"], sandbox: "exec-pod") {
+                $0.env = [EnvVar("GREETING", "hello")]
+                $0.workingDir = "/tmp"
+            }
+            try await f.runtime.startContainer(c.container)
+            let script = "echo $GREETING $HOSTNAME; pwd; echo oops >&2; exit 7"
+            let result = try await f.runtime.execSync(c.container, command: ["/bin/sh", "-c", script], timeout: 10)
+            #expect(result.exitCode == 7)
+            #expect(String(decoding: result.stdout, as: UTF8.self) == "hello exec-pod\n/tmp\n")
+            #expect(String(decoding: result.stderr, as: UTF8.self) == "oops\n")
+            if HostRuntimeFixture.isRoot {
+                let uts = try await f.runtime.execSync(c.container, command: ["hostname"], timeout: 10)
+                #expect(String(decoding: uts.stdout, as: UTF8.self) == "exec-pod\n")
+            }
+            await #expect(throws: RuntimeError(.startFailed, "exec: \"no-such-tool\": executable file not found in $PATH")) {
+                _ = try await f.runtime.execSync(c.container, command: ["no-such-tool"], timeout: 10)
+            }
+        }
+    }
+
+    @Test func execSyncKillsTheCommandAtItsTimeout() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            try await f.runtime.startContainer(c.container)
+            let started = Date()
+            await #expect(throws: RuntimeError(.deadlineExceeded, "command [\"sleep\", \"30\"] timed out after 0.5s")) {
+                _ = try await f.runtime.execSync(c.container, command: ["sleep", "30"], timeout: 0.5)
+            }
+            #expect(Date().timeIntervalSince(started) < 5)
+            // The container itself still runs.
+            #expect(try await f.runtime.containerStatus(c.container).state == .running)
+        }
+    }
+
+    @Test func execSyncNeedsARunningContainer() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["true"])
+            await #expect(throws: RuntimeError(.failedPrecondition, "container \"\(c.container)\" is not running")) {
+                _ = try await f.runtime.execSync(c.container, command: ["true"], timeout: 1)
+            }
+        }
+    }
+
+    @Test func stopAndRemoveSandboxEndEveryProcess() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            try await f.runtime.startContainer(c.container)
+            let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
+            let holder = f.runtime.table.withLock { $0.sandboxes[c.sandbox]?.uts?.holder.pid }
+            #expect((holder != nil) == HostRuntimeFixture.isRoot)
+            try await f.runtime.stopPodSandbox(c.sandbox)
+            #expect(try await f.runtime.podSandboxStatus(c.sandbox).state == .notReady)
+            let status = try await f.runtime.containerStatus(c.container)
+            #expect(status.state == .exited)
+            #expect(status.exitCode == 137)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            if let holder { #expect(!HostRuntimeFixture.processExists(holder)) }
+            try await f.runtime.removePodSandbox(c.sandbox)
+            await #expect(throws: RuntimeError(.notFound, "pod sandbox \"\(c.sandbox)\" not found")) {
+                _ = try await f.runtime.podSandboxStatus(c.sandbox)
+            }
+            await #expect(throws: RuntimeError(.notFound, "container \"\(c.container)\" not found")) {
+                _ = try await f.runtime.containerStatus(c.container)
+            }
+            #expect(!FileManager.default.fileExists(atPath: "\(f.root)/state/sandboxes/\(c.sandbox)"))
+            // The log stays for the kubelet to remove with the pod.
+            #expect(FileManager.default.fileExists(atPath: c.logPath))
+            // Both calls are idempotent.
+            try await f.runtime.stopPodSandbox(c.sandbox)
+            try await f.runtime.removePodSandbox(c.sandbox)
+        }
+    }
+
+    @Test func removeContainerKillsARunningOne() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            try await f.runtime.startContainer(c.container)
+            let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
+            try await f.runtime.removeContainer(c.container)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            #expect(try await f.runtime.listContainers(ContainerFilter()) == [])
+        }
+    }
+
+    @Test func listContainersFilters() async throws {
+        try await HostRuntimeFixture.run { f in
+            let a = try await f.create(["sleep", "100"], sandbox: "one") { $0.labels = ["app": "a"] }
+            let b = try await f.create(["true"], sandbox: "two") { $0.labels = ["app": "b"] }
+            try await f.runtime.startContainer(a.container)
+            let ids = { (filter: ContainerFilter) in try await f.runtime.listContainers(filter).map(\.id) }
+            #expect(try await ids(ContainerFilter()).sorted() == [a.container, b.container].sorted())
+            #expect(try await ids(ContainerFilter(podSandboxID: b.sandbox)) == [b.container])
+            #expect(try await ids(ContainerFilter(state: .running)) == [a.container])
+            #expect(try await ids(ContainerFilter(state: .created)) == [b.container])
+            #expect(try await ids(ContainerFilter(labels: ["app": "b"])) == [b.container])
+            #expect(try await ids(ContainerFilter(id: a.container, state: .created)) == [])
+        }
+    }
+}
