@@ -26,13 +26,23 @@ static void report_and_exit(int fd, int step, int err) {
     _exit(127);
 }
 
+// The kernel's struct sigaction (x86_64, aarch64 layout). The raw rt_sigaction reaches the
+// signals glibc keeps for itself (32, 33), which glibc's sigaction refuses: an inherited
+// SIG_IGN on one of them would otherwise survive exec.
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
 static void reset_signal_dispositions(void) {
-    struct sigaction sa;
+    struct kernel_sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
+    sa.handler = SIG_DFL;
     for (int s = 1; s < _NSIG; s++) {
         if (s == SIGKILL || s == SIGSTOP) continue;
-        sigaction(s, &sa, NULL);   // glibc refuses its internal signals: harmless
+        syscall(SYS_rt_sigaction, s, &sa, NULL, sizeof sa.mask);
     }
 }
 
