@@ -122,6 +122,21 @@ import Testing
         }
     }
 
+    @Test func aLogThatCannotBeOpenedIsStartErrorBeforeAnyProcessRuns() async throws {
+        try await HostRuntimeFixture.run { f in
+            let marker = "\(f.root)/ran"
+            let c = try await f.create(["touch", marker])
+            try FileManager.default.createDirectory(atPath: c.logPath, withIntermediateDirectories: true)
+            await #expect(throws: RuntimeError(.internal, "open \(c.logPath): is a directory")) {
+                try await f.runtime.startContainer(c.container)
+            }
+            let status = try await f.runtime.containerStatus(c.container)
+            #expect(status.state == .exited && status.exitCode == 128 && status.reason == "StartError")
+            #expect(status.message == "open \(c.logPath): is a directory")
+            #expect(!FileManager.default.fileExists(atPath: marker))
+        }
+    }
+
     @Test func workingDirUserAndGroups() async throws {
         guard HostRuntimeFixture.isRoot else { return }
         try await HostRuntimeFixture.run { f in

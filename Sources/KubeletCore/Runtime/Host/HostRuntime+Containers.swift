@@ -57,17 +57,21 @@ extension HostRuntime {
         let uts = live.uts   // keeps the namespace descriptor open during the spawn
         let run = try await BlockingCall.run { () throws(RuntimeError) -> ContainerRun in
             _ = uts
+            // Any failure before the process runs ends the container as containerd does:
+            // exited, 128, StartError, with the failure as the message.
+            let failure: RuntimeError
             do {
                 return try Self.spawnWithLogs(request, logPath: record.logPath, limits: limits)
-            } catch let failure as SpawnFailure {
-                let exit = ExitRecord(exitCode: 128, signal: nil, finishedAt: Self.now(), reason: "StartError", message: failure.message)
-                try disk.write(exit, to: "\(dir)/exited.json")
-                throw RuntimeError(.startFailed, failure.message)
+            } catch let spawn as SpawnFailure {
+                failure = RuntimeError(.startFailed, spawn.message)
             } catch let error as RuntimeError {
-                throw error
+                failure = error
             } catch {
-                throw RuntimeError(.internal, "\(error)")
+                failure = RuntimeError(.internal, "\(error)")
             }
+            let exit = ExitRecord(exitCode: 128, signal: nil, finishedAt: Self.now(), reason: "StartError", message: failure.message)
+            try disk.write(exit, to: "\(dir)/exited.json")
+            throw failure
         }
         let pid = run.process.pid
         do {
@@ -96,8 +100,10 @@ extension HostRuntime {
         }
     }
 
-    /// Spawns with stdout and stderr on pipes that a log copier reads.
+    /// Spawns with stdout and stderr on pipes that a log copier reads. The log file is opened
+    /// first, so that a log that cannot be written stops the start before any process runs.
     private static func spawnWithLogs(_ request: SpawnRequest, logPath: String, limits: LogCopier.Limits) throws -> ContainerRun {
+        let file = try RotatingLogFile(path: logPath, maxSize: limits.maxSize, maxFiles: limits.maxFiles)
         let out = try Pipe()
         let err = try Pipe()
         var request = request
@@ -124,15 +130,7 @@ extension HostRuntime {
             close(err.read)
             throw error
         }
-        do {
-            return ContainerRun(process: process, logs: try LogCopier(stdoutFD: out.read, stderrFD: err.read, logPath: logPath, limits: limits))
-        } catch {
-            close(out.read)
-            close(err.read)
-            process.killProcessGroup()
-            process.reap()
-            throw error
-        }
+        return ContainerRun(process: process, logs: LogCopier(stdoutFD: out.read, stderrFD: err.read, file: file, lineLimit: limits.lineLimit))
     }
 
     public func stopContainer(_ containerID: String, timeout: Double) async throws {

@@ -5,6 +5,9 @@ extension HostRuntime {
         guard !sandbox.hostname.isEmpty, sandbox.hostname.utf8.count <= 63 else {
             throw RuntimeError(.invalidArgument, "pod hostname \"\(sandbox.hostname)\" must be 1 to 63 characters")
         }
+        guard sandbox.logDirectory.hasPrefix("/") else {
+            throw RuntimeError(.invalidArgument, "pod log directory \"\(sandbox.logDirectory)\" must be an absolute path")
+        }
         guard sandbox.runtimeHandler == Self.handlerName else {
             throw RuntimeError(.invalidArgument, "runtime handler \"\(sandbox.runtimeHandler)\" is not \"\(Self.handlerName)\"")
         }

@@ -20,13 +20,12 @@ final class LogCopier: Sendable {
         var lineLimit: Int
     }
 
-    /// Takes ownership of both read ends and starts copying at once.
-    init(stdoutFD: Int32, stderrFD: Int32, logPath: String, limits: Limits) throws(RuntimeError) {
-        let file = try RotatingLogFile(path: logPath, maxSize: limits.maxSize, maxFiles: limits.maxFiles)
+    /// Takes ownership of both read ends and the file, and starts copying at once.
+    init(stdoutFD: Int32, stderrFD: Int32, file: RotatingLogFile, lineLimit: Int) {
         done.enter()
         let group = done
         Thread.detachNewThread {
-            var copy = Copy(file: file, lineLimit: limits.lineLimit, fds: [stdoutFD, stderrFD])
+            var copy = Copy(file: file, lineLimit: lineLimit, fds: [stdoutFD, stderrFD])
             copy.run()
             group.leave()
         }
