@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "kubelet", targets: ["kubelet"]),
         .executable(name: "ctl", targets: ["ctl"]),
         .executable(name: "skiff-bench", targets: ["bench"]),
+        .executable(name: "skiff-pause", targets: ["skiff-pause"]),
         .library(name: "Wire", targets: ["Wire"]),
     ],
     // Exact versions: Skiff ships executables, so a fresh clone builds the versions that were
@@ -27,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // Linux calls Glibc does not export to Swift: epoll, eventfd, accept4.
         .target(name: "CLinuxShim", path: "Sources/CLinuxShim"),
+        // A pod's namespace holder (what the pause container is to Kubernetes), in C to stay small.
+        .executableTarget(name: "skiff-pause", path: "Sources/skiff-pause"),
         .target(
             name: "Wire",
             dependencies: [

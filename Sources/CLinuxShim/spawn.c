@@ -202,7 +202,7 @@ pid_t skiff_spawn(const struct skiff_spawn_request *request, struct skiff_spawn_
     return -1;
 }
 
-static void holder(int report, const char *hostname, size_t length) {
+static void holder(int report, const char *hostname, size_t length, const char *exec_path) {
     reset_signal_dispositions();
     if (setsid() < 0) report_and_exit(report, SKIFF_STEP_SETSID, errno);
     prctl(PR_SET_NAME, "skiff-pod-uts", 0, 0, 0);
@@ -210,17 +210,24 @@ static void holder(int report, const char *hostname, size_t length) {
     if (sethostname(hostname, length) < 0) report_and_exit(report, SKIFF_STEP_SETHOSTNAME, errno);
     if (chdir("/") < 0) report_and_exit(report, SKIFF_STEP_CHDIR, errno);
     if (close_from_except(0, report) < 0) report_and_exit(report, SKIFF_STEP_CLOSE_FDS, errno);
+    sigset_t none;
+    sigemptyset(&none);
+    if (exec_path != NULL) {
+        char *const argv[] = { (char *)"skiff-pause", NULL };
+        char *const envp[] = { NULL };
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execve(exec_path, argv, envp);
+        report_and_exit(report, SKIFF_STEP_EXEC, errno);
+    }
     struct skiff_spawn_error ok = { SKIFF_STEP_NONE, 0 };
     ssize_t n;
     do { n = write(report, &ok, sizeof ok); } while (n < 0 && errno == EINTR);
     close(report);
-    sigset_t none;
-    sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     for (;;) pause();
 }
 
-pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, struct skiff_spawn_error *error) {
+pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, const char *exec_path, struct skiff_spawn_error *error) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) { *error = (struct skiff_spawn_error){ SKIFF_STEP_PIPE, errno }; return -1; }
     pid_t pid = fork_with_signals_blocked();
@@ -232,13 +239,14 @@ pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, struc
     }
     if (pid == 0) {
         close(pipefd[0]);
-        holder(pipefd[1], hostname, hostname_length);
+        holder(pipefd[1], hostname, hostname_length, exec_path);
     }
     close(pipefd[1]);
     struct skiff_spawn_error e = { SKIFF_STEP_NONE, 0 };
     ssize_t n = read_report(pipefd[0], &e);
     close(pipefd[0]);
-    if (n == (ssize_t)sizeof e && e.step == SKIFF_STEP_NONE) return pid;
+    // Nothing read: execve closed the pipe. A record of step NONE: running without exec.
+    if (n == 0 || (n == (ssize_t)sizeof e && e.step == SKIFF_STEP_NONE)) return pid;
     if (n != (ssize_t)sizeof e) e = (struct skiff_spawn_error){ SKIFF_STEP_UNSHARE, n < 0 ? errno : EIO };
     reap(pid);
     *error = e;

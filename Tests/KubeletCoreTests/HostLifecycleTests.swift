@@ -62,6 +62,21 @@ import Testing
         #expect(after == ownHostname)
     }
 
+    @Test func theNamespaceHolderIsSkiffPauseAndSmall() async throws {
+        guard HostRuntimeFixture.isRoot else { return }
+        try await HostRuntimeFixture.run { f in
+            let id = try await f.runtime.runPodSandbox(f.sandbox("holder"))
+            let holder = try #require(f.runtime.table.withLock { $0.sandboxes[id]?.uts?.holder.pid })
+            let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder)/exe")
+            #expect(exe.hasSuffix("/skiff-pause"))
+            // A holder that did not exec would show this whole test process as resident.
+            let status = try String(contentsOfFile: "/proc/\(holder)/status", encoding: .utf8)
+            let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            #expect(try #require(rss) < 2048)
+            #expect(try String(contentsOfFile: "/proc/\(holder)/environ", encoding: .utf8) == "")
+        }
+    }
+
     @Test func execSyncRunsInTheContainersContext() async throws {
         try await HostRuntimeFixture.run { f in
             let c = try await f.create(["sleep", "100"], sandbox: "exec-pod") {

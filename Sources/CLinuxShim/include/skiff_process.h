@@ -61,11 +61,13 @@ struct skiff_spawn_request {
 pid_t skiff_spawn(const struct skiff_spawn_request *request, struct skiff_spawn_error *error);
 
 /// Forks a process that holds a new UTS namespace for a pod: it resets signals, calls setsid,
-/// unshare(CLONE_NEWUTS) and sethostname(hostname), closes every descriptor and sleeps until
-/// killed. It does not exec (there is nothing to exec on a host without images), so it stays
-/// a copy-on-write image of the caller that never touches its memory. Returns its pid once
-/// the hostname is set, or -1 with `error` filled (the child reaped).
-pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, struct skiff_spawn_error *error);
+/// unshare(CLONE_NEWUTS) and sethostname(hostname), closes every descriptor, and execs
+/// `exec_path` (a program that sleeps until killed, e.g. skiff-pause) with an empty
+/// environment. With `exec_path` NULL it sleeps without exec: it then stays a copy-on-write
+/// image of the caller, which pins the caller's pages as the caller changes them (costly for
+/// a large caller; a fallback only). Returns its pid once it runs, or -1 with `error` filled
+/// (the child reaped).
+pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, const char *exec_path, struct skiff_spawn_error *error);
 
 /// pipe2(fds, O_CLOEXEC): both ends close-on-exec from the start, so that no concurrent
 /// fork elsewhere in the process can leak them.

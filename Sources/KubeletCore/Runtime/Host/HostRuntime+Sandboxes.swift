@@ -15,9 +15,10 @@ extension HostRuntime {
         let dir = disk.sandboxDir(id)
         try disk.createDirectory(disk.containersDir(id))
         let useUTS = config.podUTSNamespace
+        let holderExecutable = config.podHolderExecutable
         do {
             let uts: PodUTSNamespace? = useUTS
-                ? try await BlockingCall.run { () throws(RuntimeError) in try PodUTSNamespace(hostname: sandbox.hostname) } : nil
+                ? try await BlockingCall.run { () throws(RuntimeError) in try PodUTSNamespace(hostname: sandbox.hostname, holderExecutable: holderExecutable) } : nil
             if let uts {
                 let holder = HolderRecord(pid: uts.holder.pid, startTime: ProcStat.startTime(uts.holder.pid))
                 do { try disk.write(holder, to: "\(dir)/holder.json") } catch { uts.release(); throw error }

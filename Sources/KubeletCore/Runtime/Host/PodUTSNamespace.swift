@@ -6,20 +6,26 @@ import CLinuxShim
 /// A pod's UTS namespace, held for the pod's life by a small holder process (the role of
 /// Kubernetes' pause container) and joined by the pod's containers and execs through `fd`.
 ///
-/// The holder is a forked copy of the kubelet that never execs: it costs page tables and no
-/// private memory. It survives the kubelet, as a pod does; its pid and start time are in the
-/// sandbox's `holder.json`, so that a restarted kubelet can re-adopt it (a later step).
+/// The holder execs `skiff-pause` (a few hundred KB) once the namespace is set up; without
+/// that program it stays a forked copy of the kubelet, which pins the kubelet's pages as they
+/// change (see skiff_process.h). It survives the kubelet, as a pod does; its pid and start
+/// time are in the sandbox's `holder.json`, so that a restarted kubelet can re-adopt it (a
+/// later step).
 final class PodUTSNamespace: Sendable {
     let holder: ChildProcess
     /// /proc/<holder>/ns/uts, open for as long as this value lives.
     let fd: Int32
 
-    /// Starts the holder with `hostname` set. Needs CAP_SYS_ADMIN.
-    init(hostname: String) throws(RuntimeError) {
+    /// Starts the holder with `hostname` set, running `holderExecutable` when given. Needs
+    /// CAP_SYS_ADMIN.
+    init(hostname: String, holderExecutable: String?) throws(RuntimeError) {
         var failure = skiff_spawn_error()
         let bytes = Array(hostname.utf8)
         let pid = bytes.withUnsafeBufferPointer { b in
-            b.withMemoryRebound(to: CChar.self) { skiff_spawn_uts_holder($0.baseAddress, $0.count, &failure) }
+            b.withMemoryRebound(to: CChar.self) { name in
+                guard let holderExecutable else { return skiff_spawn_uts_holder(name.baseAddress, name.count, nil, &failure) }
+                return holderExecutable.withCString { skiff_spawn_uts_holder(name.baseAddress, name.count, $0, &failure) }
+            }
         }
         guard pid > 0 else {
             throw RuntimeError(.internal, "pod UTS namespace: \(SpawnFailure.stepName(failure.step)) failed: \(SpawnFailure.lowercasedError(failure.err))")
