@@ -178,3 +178,26 @@ import Testing
         }
     }
 }
+
+/// What a restarted kubelet (a new HostRuntime on the same state directory) finds.
+@Suite(.serialized) struct HostRestartTests {
+    @Test func recordsOutliveTheRuntimeAndUnadoptedContainersAreNotOrphaned() async throws {
+        try await HostRuntimeFixture.run { f in
+            let done = try await f.create(["/bin/sh", "-c", "exit 4"], sandbox: "done")
+            try await f.runtime.startContainer(done.container)
+            _ = try await f.wait(done.container, for: .exited)
+            let running = try await f.create(["sleep", "100"], sandbox: "running")
+            try await f.runtime.startContainer(running.container)
+
+            let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
+            let exited = try await later.containerStatus(done.container)
+            #expect(exited.state == .exited && exited.exitCode == 4 && exited.reason == "Error")
+            #expect(try await later.containerStatus(running.container).state == .unknown)
+            #expect(try await later.listPodSandboxes().map(\.config.name).sorted() == ["done", "running"])
+            let refusal = RuntimeError(.failedPrecondition, "container \"\(running.container)\" was started by an earlier kubelet and is not adopted yet")
+            await #expect(throws: refusal) { try await later.stopContainer(running.container, timeout: 0) }
+            await #expect(throws: refusal) { try await later.removeContainer(running.container) }
+            #expect(try await f.runtime.containerStatus(running.container).state == .running)
+        }
+    }
+}

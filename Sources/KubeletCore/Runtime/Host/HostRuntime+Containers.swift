@@ -134,7 +134,9 @@ extension HostRuntime {
     }
 
     public func stopContainer(_ containerID: String, timeout: Double) async throws {
-        guard let run = try lookup(containerID).run, !run.isRecorded else { return }
+        let live = try lookup(containerID)
+        try refuseUnadopted(containerID, live)
+        guard let run = live.run, !run.isRecorded else { return }
         try await BlockingCall.run {
             if timeout > 0 {
                 run.process.signal(SIGTERM)
@@ -147,6 +149,7 @@ extension HostRuntime {
 
     public func removeContainer(_ containerID: String) async throws {
         guard let live = table.withLock({ $0.containers[containerID] }) else { return }
+        try refuseUnadopted(containerID, live)
         if let run = live.run, !run.isRecorded {
             try await BlockingCall.run {
                 run.process.killProcessGroup()
@@ -155,6 +158,15 @@ extension HostRuntime {
         }
         table.withLock { _ = $0.containers.removeValue(forKey: containerID) }
         disk.removeTree(disk.containerDir(live.sandboxID, containerID))
+    }
+
+    /// A container an earlier kubelet started and that has not exited cannot be stopped or
+    /// removed yet: this kubelet is not its parent, and forgetting it would orphan it.
+    /// Re-adoption (by pid and start time, through the monitor process) lifts this.
+    private func refuseUnadopted(_ containerID: String, _ live: LiveContainer) throws(RuntimeError) {
+        if live.run == nil, try status(containerID, live: live).state == .unknown {
+            throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" was started by an earlier kubelet and is not adopted yet")
+        }
     }
 
     func lookup(_ containerID: String) throws(RuntimeError) -> LiveContainer {
