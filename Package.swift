@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "kubelet", targets: ["kubelet"]),
         .executable(name: "ctl", targets: ["ctl"]),
         .executable(name: "skiff-bench", targets: ["bench"]),
+        .executable(name: "skiff-pause", targets: ["skiff-pause"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "ControllerRuntime", targets: ["ControllerRuntime"]),
     ],
@@ -28,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // Linux calls Glibc does not export to Swift: epoll, eventfd, accept4.
         .target(name: "CLinuxShim", path: "Sources/CLinuxShim"),
+        // A pod's namespace holder (what the pause container is to Kubernetes), in C to stay small.
+        .executableTarget(name: "skiff-pause", path: "Sources/skiff-pause"),
         .target(
             name: "Wire",
             dependencies: [
@@ -47,6 +50,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The kubelet's pod logic, as a library with unit tests: the runtime interface and its
+        // `host` handler so far.
+        .target(name: "KubeletCore", dependencies: ["Wire", "CLinuxShim"], swiftSettings: strict),
         .executableTarget(
             name: "kubelet",
             dependencies: [
@@ -72,6 +78,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "Wire"], swiftSettings: strict),
+        .testTarget(name: "KubeletCoreTests", dependencies: ["KubeletCore"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

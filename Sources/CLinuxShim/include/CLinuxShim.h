@@ -1,7 +1,9 @@
 #ifndef SKIFF_CLINUXSHIM_H
 #define SKIFF_CLINUXSHIM_H
-// Linux calls that Swift's Glibc module does not export. Thin wrappers only: no logic here.
+// Linux calls that Swift's Glibc module does not export: thin wrappers here, and in
+// skiff_process.h the process start that has to be C.
 #include <stdint.h>
+#include "skiff_process.h"
 
 struct skiff_epoll_event {
     uint32_t events;
