@@ -1,12 +1,13 @@
 import ControllerRuntime
 import Logging
 
-/// Runs the built-in controllers. Each is a client of the API over a real connection to
+/// Runs the built-in controllers and the scheduler. Each is a client of the API over a real connection to
 /// this apiserver (as it would be from another process), so they can move out later.
 final class ControllerManager: Sendable {
     let client: Client
     let tasks: [Task<Void, Never>]
     let nodeEvents: EventRecorder
+    let schedulerEvents: EventRecorder
     /// One list+watch per type for every controller here.
     let informers: SharedInformerFactory
 
@@ -29,6 +30,9 @@ final class ControllerManager: Sendable {
         })
         let ttl = config.eventTTLSeconds
         tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
+        let schedEvents = EventRecorder(client: c, component: Scheduler.name, maxPending: 10_000)
+        schedulerEvents = schedEvents
+        tasks.append(Task.detached { await Scheduler(client: c, logger: logger, events: schedEvents).run(factory: factory) })
         self.tasks = tasks
         // Informers the controllers ask for from now on start as they are made; handlers
         // registered after a sync get the cached objects as adds first.
@@ -39,6 +43,7 @@ final class ControllerManager: Sendable {
         for t in tasks { t.cancel() }
         informers.shutDown()
         nodeEvents.close()
+        schedulerEvents.close()
         client.close()
     }
 }

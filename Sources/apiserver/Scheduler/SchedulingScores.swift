@@ -1,0 +1,56 @@
+/// Scores for the nodes that passed the filters, each plugin 0...100, summed.
+enum SchedulingScores {
+    /// LeastAllocated: the share of cpu and memory left free once the pod is there, averaged.
+    static func leastAllocated(requests: ResourceList, on info: NodeInfo) -> Int {
+        let alloc = PodResources.allocatable(info.node)
+        let pod = PodResources.nonZeroCPUMemory(requests)
+        func free(_ used: Int64, _ capacity: Int64) -> Int {
+            guard capacity > 0, used <= capacity else { return 0 }
+            return Int((capacity - used) * 100 / capacity)
+        }
+        let cpu = free(info.nonZeroCPU + pod.cpu, alloc["cpu", default: 0])
+        let memory = free(info.nonZeroMemory + pod.memory, alloc["memory", default: 0])
+        return (cpu + memory) / 2
+    }
+
+    /// Every plugin's score per node name: least allocated, spread (fewer pods than the
+    /// fullest candidate) and preferred node affinity (normalized to the best match).
+    static func scores(pod: JSON, requests: ResourceList, nodes: [NodeInfo]) -> [String: Int] {
+        let maxPods = nodes.map(\.podCount).max() ?? 0
+        let weights = nodes.map { NodeAffinity.preferredWeight(pod: pod, node: $0.node) }
+        let maxWeight = weights.max() ?? 0
+        var out: [String: Int] = [:]
+        for (i, info) in nodes.enumerated() {
+            let spread = maxPods == 0 ? 100 : (maxPods - info.podCount) * 100 / maxPods
+            let affinity = maxWeight <= 0 ? 0 : max(0, weights[i]) * 100 / maxWeight
+            out[info.name] = leastAllocated(requests: requests, on: info) + spread + affinity
+        }
+        return out
+    }
+
+    /// The highest scored node; a tie is broken by `pick` (at random by default).
+    static func best(_ scores: [String: Int], pick: ([String]) -> String? = { $0.randomElement() }) -> String? {
+        guard let top = scores.values.max() else { return nil }
+        return pick(scores.filter { $0.value == top }.keys.sorted())
+    }
+}
+
+enum SchedulingDecision: Equatable {
+    case node(String)
+    case unschedulable(String)
+}
+
+enum SchedulingAlgorithm {
+    /// Filters then scores `nodes` for `pod`.
+    static func schedule(pod: JSON, nodes: [NodeInfo], pick: ([String]) -> String? = { $0.randomElement() }) -> SchedulingDecision {
+        let requests = PodResources.requests(pod)
+        var feasible: [NodeInfo] = [], failures: [[String]] = []
+        for n in nodes {
+            let f = SchedulingFilters.failures(pod: pod, requests: requests, on: n)
+            if f.isEmpty { feasible.append(n) } else { failures.append(f) }
+        }
+        let scores = SchedulingScores.scores(pod: pod, requests: requests, nodes: feasible)
+        if let name = SchedulingScores.best(scores, pick: pick) { return .node(name) }
+        return .unschedulable(SchedulingFilters.unschedulableMessage(nodeCount: nodes.count, failures: failures))
+    }
+}
