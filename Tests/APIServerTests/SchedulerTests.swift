@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import apiserver
+
+/// The scheduler running in the apiserver's controller manager, against Nodes created
+/// through the API (plain objects: no kubelet).
+@Suite(.serialized) struct SchedulerTests {
+    func createNode(_ s: InProcessServer, _ node: JSON) async throws {
+        let name = node["metadata"]["name"].stringValue ?? ""
+        _ = try await s.client.create(.nodes, node)
+        _ = try await s.client.patch(.nodes, name: name, ["status": node["status"]], status: true)
+    }
+
+    func pod(_ s: InProcessServer, _ name: String) async throws -> JSON {
+        try await s.client.get(.pods, namespace: "default", name: name)
+    }
+
+    func events(_ s: InProcessServer, pod name: String, reason: String) async throws -> [JSON] {
+        let all = try await s.client.list(.events, namespace: "default").items
+        return all.filter { $0["involvedObject"]["name"].stringValue == name && $0["reason"].stringValue == reason }
+    }
+
+    @Test func bindsPodsToFittingNodesAndRetriesTheUnschedulable() async throws {
+        let s = try await InProcessServer.start { $0.controllers = true }
+        do {
+            try await createNode(s, schedNode("n1", labels: ["zone": "a"]))
+            try await createNode(s, schedNode("n2", labels: ["zone": "b"], taints: [["key": "dedicated", "value": "gpu", "effect": "NoSchedule"]]))
+            try await createNode(s, schedNode("n3", labels: ["zone": "b"]))
+
+            _ = try await s.client.create(.pods, namespace: "default", podObject("in-a", node: nil) { $0["spec"]["nodeSelector"] = ["zone": "a"] })
+            _ = try await s.client.create(.pods, namespace: "default", podObject("gpu", node: nil) {
+                $0["spec"]["tolerations"] = [["key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"]]
+                $0["spec"]["affinity"] = ["nodeAffinity": ["requiredDuringSchedulingIgnoredDuringExecution": ["nodeSelectorTerms": [
+                    ["matchFields": [["key": "metadata.name", "operator": "In", "values": ["n2"]]]]]]]]
+            })
+            _ = try await s.client.create(.pods, namespace: "default", podObject("in-c", node: nil) { $0["spec"]["nodeSelector"] = ["zone": "c"] })
+            _ = try await s.client.create(.pods, namespace: "default", podObject("mine", node: nil) { $0["spec"]["schedulerName"] = "my-scheduler" })
+
+            try await eventuallyTrue(10) { try await pod(s, "in-a")["spec"]["nodeName"] == "n1" }
+            try await eventuallyTrue(10) { try await pod(s, "gpu")["spec"]["nodeName"] == "n2" }
+            let scheduled = try await pod(s, "in-a")["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }
+            #expect(scheduled?["status"] == "True")
+            try await eventuallyTrue(10) {
+                try await events(s, pod: "in-a", reason: "Scheduled").first?["message"] == "Successfully assigned default/in-a to n1"
+            }
+
+            let message = "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 node(s) didn't match Pod's node affinity/selector."
+            try await eventuallyTrue(10) {
+                let c = try await pod(s, "in-c")["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }
+                return c?["status"] == "False" && c?["reason"] == "Unschedulable" && c?["message"] == .string(message)
+            }
+            try await eventuallyTrue(10) {
+                let e = try await events(s, pod: "in-c", reason: "FailedScheduling").first
+                return e?["type"] == "Warning" && e?["message"] == .string(message)
+            }
+            #expect(try await pod(s, "in-c")["spec"]["nodeName"].isNull)
+
+            // A node that fits: the waiting pod goes there without waiting for its back-off.
+            try await createNode(s, schedNode("n4", labels: ["zone": "c"]))
+            try await eventuallyTrue(5) { try await pod(s, "in-c")["spec"]["nodeName"] == "n4" }
+
+            // Another scheduler's pod is left alone.
+            let mine = try await pod(s, "mine")
+            #expect(mine["spec"]["nodeName"].isNull)
+            #expect(mine["status"]["conditions"].isNull)
+        } catch { Issue.record(error) }
+        await s.stop()
+    }
+
+    @Test func unschedulableStatusIsWrittenOnlyWhenItChanges() async throws {
+        let s = try await InProcessServer.start { $0.controllers = true }
+        do {
+            try await createNode(s, schedNode("n1", cpu: "1"))
+            _ = try await s.client.create(.pods, namespace: "default", podObject("big", node: nil) {
+                $0["spec"]["containers"] = [["name": "c", "image": "busybox", "resources": ["requests": ["cpu": "2"]]]]
+            })
+            let message = "0/1 nodes are available: 1 Insufficient cpu."
+            try await eventuallyTrue(10) {
+                try await pod(s, "big")["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }?["message"] == .string(message)
+            }
+            let written = rv(try await pod(s, "big"))
+            // Node changes retry the pod; the same verdict writes nothing.
+            _ = try await s.client.patch(.nodes, name: "n1", ["metadata": ["labels": ["touched": "1"]]])
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(rv(try await pod(s, "big")) == written)
+        } catch { Issue.record(error) }
+        await s.stop()
+    }
+}
