@@ -54,6 +54,8 @@ struct Scheduler: Sendable {
         pods.addHandler { e in
             switch e {
             case .added(let p), .updated(_, let p):
+                // A pod that finished frees its node's room.
+                if case .updated(let old, _) = e, Self.holdsResources(old), !Self.holdsResources(p) { retryUnschedulable() }
                 if Self.needsScheduling(p) { queue.add(Self.key(p)) } else {
                     assumed.remove(Self.key(p))
                     unschedulable.withLock { _ = $0.remove(Self.key(p)) }
