@@ -20,8 +20,17 @@ import Testing
         return all.filter { $0["involvedObject"]["name"].stringValue == name && $0["reason"].stringValue == reason }
     }
 
+    /// Back-off long enough that only an event-driven retry schedules within the test.
+    func startWithLongBackoff() async throws -> InProcessServer {
+        try await InProcessServer.start {
+            $0.controllers = true
+            $0.schedulerInitialBackoffSeconds = 60
+            $0.schedulerMaxBackoffSeconds = 60
+        }
+    }
+
     @Test func bindsPodsToFittingNodesAndRetriesTheUnschedulable() async throws {
-        let s = try await InProcessServer.start { $0.controllers = true }
+        let s = try await startWithLongBackoff()
         do {
             try await createNode(s, schedNode("n1", labels: ["zone": "a"]))
             try await createNode(s, schedNode("n2", labels: ["zone": "b"], taints: [["key": "dedicated", "value": "gpu", "effect": "NoSchedule"]]))
@@ -55,7 +64,7 @@ import Testing
             }
             #expect(try await pod(s, "in-c")["spec"]["nodeName"].isNull)
 
-            // A node that fits: the waiting pod goes there without waiting for its back-off.
+            // A node that fits: the waiting pod goes there without waiting for its (60 s) back-off.
             try await createNode(s, schedNode("n4", labels: ["zone": "c"]))
             try await eventuallyTrue(5) { try await pod(s, "in-c")["spec"]["nodeName"] == "n4" }
 
@@ -83,6 +92,35 @@ import Testing
             _ = try await s.client.patch(.nodes, name: "n1", ["metadata": ["labels": ["touched": "1"]]])
             try await Task.sleep(for: .milliseconds(500))
             #expect(rv(try await pod(s, "big")) == written)
+        } catch { Issue.record(error) }
+        await s.stop()
+    }
+
+    @Test func aPodThatFinishesOrGoesAwayMakesRoom() async throws {
+        let s = try await startWithLongBackoff()
+        do {
+            try await createNode(s, schedNode("n1", pods: "1"))
+            _ = try await s.client.create(.pods, namespace: "default", podObject("first", node: nil))
+            try await eventuallyTrue(10) { try await pod(s, "first")["spec"]["nodeName"] == "n1" }
+            _ = try await s.client.create(.pods, namespace: "default", podObject("second", node: nil))
+            _ = try await s.client.create(.pods, namespace: "default", podObject("third", node: nil))
+            let full = "0/1 nodes are available: 1 Too many pods."
+            for name in ["second", "third"] {
+                try await eventuallyTrue(10) {
+                    try await pod(s, name)["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }?["message"] == .string(full)
+                }
+            }
+            // first finishes: one of the waiting pods takes its place.
+            _ = try await s.client.patch(.pods, namespace: "default", name: "first", ["status": ["phase": "Succeeded"]], status: true)
+            try await eventuallyTrue(5) {
+                let bound = [try await pod(s, "second"), try await pod(s, "third")].filter { $0["spec"]["nodeName"] == "n1" }
+                return bound.count == 1
+            }
+            let waiting = try await pod(s, "second")["spec"]["nodeName"].isNull ? "second" : "third"
+            let placed = waiting == "second" ? "third" : "second"
+            // The placed pod is deleted: the other one gets the node.
+            try await s.client.delete(.pods, namespace: "default", name: placed)
+            try await eventuallyTrue(5) { try await pod(s, waiting)["spec"]["nodeName"] == "n1" }
         } catch { Issue.record(error) }
         await s.stop()
     }

@@ -12,7 +12,10 @@ import Wire
         _ = try f.ctl.ok(["apply", "-f", manifestsDir + "/pods/pod-nginx.yaml"])
         // The condition arrives while ctl watches.
         let ctl = f.ctl, patch = statusReady
-        let later = Thread { Thread.sleep(forTimeInterval: 0.5); _ = try? ctl.run(["patch", "pod", "nginx", "--subresource", "status", "-p", patch]) }
+        // A merge patch replaces the conditions, so Ready is first whenever the scheduler
+        // (no nodes here) writes its PodScheduled=False: before (replaced, then re-added
+        // after Ready) or after.
+        let later = Thread { Thread.sleep(forTimeInterval: 0.5); _ = try? ctl.run(["patch", "pod", "nginx", "--subresource", "status", "--type", "merge", "-p", patch]) }
         later.start()
         #expect(try f.ctl.ok(["wait", "--for=condition=Ready", "pod/nginx", "--timeout=20s"]) == "pod/nginx condition met\n")
         // Names compare without case; the value defaults to true.

@@ -32,7 +32,10 @@ final class ControllerManager: Sendable {
         tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
         let schedEvents = EventRecorder(client: c, component: Scheduler.name, maxPending: 10_000)
         schedulerEvents = schedEvents
-        tasks.append(Task.detached { await Scheduler(client: c, logger: logger, events: schedEvents).run(factory: factory) })
+        let backoff = (config.schedulerInitialBackoffSeconds, config.schedulerMaxBackoffSeconds)
+        tasks.append(Task.detached {
+            await Scheduler(client: c, logger: logger, events: schedEvents, initialBackoff: backoff.0, maxBackoff: backoff.1).run(factory: factory)
+        })
         self.tasks = tasks
         // Informers the controllers ask for from now on start as they are made; handlers
         // registered after a sync get the cached objects as adds first.

@@ -35,12 +35,17 @@ struct APIServerConfig: Sendable {
     /// Exit the process when a COMMIT fails in a way that may still have reached the disk.
     /// Default false (in-process servers); the `apiserver` command sets it.
     var exitOnStoreFailure = false
-    /// Run the built-in controllers (namespace, node lifecycle). Default true.
+    /// Run the built-in controllers (namespace, node lifecycle) and the scheduler. Default true.
     var controllers = true
     /// A node whose Lease is not renewed for this long is marked Unknown. Default 50 s.
     var nodeMonitorGracePeriodSeconds: Double = 50
     /// How often the node lifecycle controller checks. Default 5 s.
     var nodeMonitorPeriodSeconds: Double = 5
+    /// The scheduler's retry back-off for an unschedulable pod: from the initial delay,
+    /// doubling up to the max (kube-scheduler's podInitialBackoffSeconds 1 and
+    /// podMaxBackoffSeconds 10). Node and pod changes retry at once regardless.
+    var schedulerInitialBackoffSeconds: Double = 1
+    var schedulerMaxBackoffSeconds: Double = 10
     /// Events not repeated for this long are deleted. Default 1 h.
     var eventTTLSeconds: Double = 3600
     /// How long a `proxy` request waits for the kubelet's answer before 504. Default 30 s.

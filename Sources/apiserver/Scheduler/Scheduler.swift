@@ -6,12 +6,14 @@ import Synchronization
 /// scheduler) to a node through `pods/binding`, one pod at a time, from the shared pod and
 /// node informers. A pod that fits nowhere gets `PodScheduled=False` and a FailedScheduling
 /// event, and is tried again when a node is added or changes or a pod goes away, and with
-/// back-off (1 s doubling to 10 s, as Kubernetes' pod back-off) otherwise.
+/// back-off (by default 1 s doubling to 10 s, as Kubernetes' pod back-off) otherwise.
 struct Scheduler: Sendable {
     static let name = "default-scheduler"
     let client: Client
     let logger: Logger
     let events: EventRecorder
+    var initialBackoff: Double = 1
+    var maxBackoff: Double = 10
 
     /// Pods bound by this scheduler that the pod informer does not show bound yet, so the
     /// next pod does not count their node as free.
@@ -45,7 +47,7 @@ struct Scheduler: Sendable {
     func run(factory: SharedInformerFactory) async {
         let pods = factory.informer(.pods)
         let nodes = factory.informer(.nodes)
-        let queue = WorkQueue<String>(clock: factory.clock, baseDelay: 1, maxDelay: 10)
+        let queue = WorkQueue<String>(clock: factory.clock, baseDelay: initialBackoff, maxDelay: maxBackoff)
         let unschedulable = Mutex<Set<String>>([])
         let assumed = Assumed()
         let retryUnschedulable: @Sendable () -> Void = {
@@ -135,14 +137,17 @@ struct Scheduler: Sendable {
             "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
             "lastProbeTime": .null, "lastTransitionTime": .string(Timestamp.now()),
         ]
-        let updated = conditions.filter { $0["type"].stringValue != "PodScheduled" } + [condition]
-        let ns = pod["metadata"]["namespace"].stringValue ?? "", name = pod["metadata"]["name"].stringValue ?? ""
+        var updated = pod
+        updated[path: ["status", "conditions"]] = .array(conditions.filter { $0["type"].stringValue != "PodScheduled" } + [condition])
         do throws(Status) {
-            _ = try await client.patch(.pods, namespace: ns, name: name, ["status": ["conditions": .array(updated)]], status: true)
+            // An update at the cached resourceVersion, not a patch: a merge patch replaces the
+            // whole conditions list, and from a stale cache would drop conditions written since.
+            // A conflict means a newer pod is on its way through the informer, which requeues it.
+            _ = try await client.update(.pods, updated, status: true)
+            events.record(Self.reference(pod), type: "Warning", reason: "FailedScheduling", message: message)
         } catch {
-            logger.debug("could not write PodScheduled", metadata: ["pod": .string("\(ns)/\(name)"), "error": .string(error.message)])
+            logger.debug("could not write PodScheduled", metadata: ["pod": .string(Self.key(pod)), "error": .string(error.message)])
         }
-        events.record(Self.reference(pod), type: "Warning", reason: "FailedScheduling", message: message)
     }
 
     static func reference(_ pod: JSON) -> ObjectReference {
