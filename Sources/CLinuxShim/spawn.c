@@ -177,7 +177,12 @@ static ssize_t read_report(int fd, struct skiff_spawn_error *e) {
     return n;
 }
 
-pid_t skiff_spawn(const struct skiff_spawn_request *request, struct skiff_spawn_error *error) {
+/// Forks with signals blocked and runs `body(report, arg)` in the child, which reports a failed
+/// step over a close-on-exec pipe (or a STEP_NONE record to say it runs on without exec). The
+/// parent learns the outcome synchronously: end of file (execve closed the pipe) or STEP_NONE
+/// is success; a short record is reported as `short_read_step`, and the child is reaped.
+static pid_t fork_reporting(void (*body)(int, const void *), const void *arg, int short_read_step,
+                            struct skiff_spawn_error *error) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) { *error = (struct skiff_spawn_error){ SKIFF_STEP_PIPE, errno }; return -1; }
     pid_t pid = fork_with_signals_blocked();
@@ -189,17 +194,24 @@ pid_t skiff_spawn(const struct skiff_spawn_request *request, struct skiff_spawn_
     }
     if (pid == 0) {
         close(pipefd[0]);
-        child(pipefd[1], request);
+        body(pipefd[1], arg);
+        _exit(127);
     }
     close(pipefd[1]);
     struct skiff_spawn_error e = { SKIFF_STEP_NONE, 0 };
     ssize_t n = read_report(pipefd[0], &e);
     close(pipefd[0]);
-    if (n == 0) return pid;
-    if (n != (ssize_t)sizeof e) e = (struct skiff_spawn_error){ SKIFF_STEP_EXEC, n < 0 ? errno : EIO };
+    if (n == 0 || (n == (ssize_t)sizeof e && e.step == SKIFF_STEP_NONE)) return pid;
+    if (n != (ssize_t)sizeof e) e = (struct skiff_spawn_error){ short_read_step, n < 0 ? errno : EIO };
     reap(pid);
     *error = e;
     return -1;
+}
+
+static void spawn_child(int report, const void *request) { child(report, request); }
+
+pid_t skiff_spawn(const struct skiff_spawn_request *request, struct skiff_spawn_error *error) {
+    return fork_reporting(spawn_child, request, SKIFF_STEP_EXEC, error);
 }
 
 static void holder(int report, const char *hostname, size_t length, const char *exec_path) {
@@ -227,30 +239,16 @@ static void holder(int report, const char *hostname, size_t length, const char *
     for (;;) pause();
 }
 
+struct holder_args { const char *hostname; size_t length; const char *exec_path; };
+
+static void holder_child(int report, const void *arg) {
+    const struct holder_args *h = arg;
+    holder(report, h->hostname, h->length, h->exec_path);
+}
+
 pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, const char *exec_path, struct skiff_spawn_error *error) {
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) < 0) { *error = (struct skiff_spawn_error){ SKIFF_STEP_PIPE, errno }; return -1; }
-    pid_t pid = fork_with_signals_blocked();
-    if (pid < 0) {
-        *error = (struct skiff_spawn_error){ SKIFF_STEP_FORK, errno };
-        close(pipefd[0]);
-        close(pipefd[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(pipefd[0]);
-        holder(pipefd[1], hostname, hostname_length, exec_path);
-    }
-    close(pipefd[1]);
-    struct skiff_spawn_error e = { SKIFF_STEP_NONE, 0 };
-    ssize_t n = read_report(pipefd[0], &e);
-    close(pipefd[0]);
-    // Nothing read: execve closed the pipe. A record of step NONE: running without exec.
-    if (n == 0 || (n == (ssize_t)sizeof e && e.step == SKIFF_STEP_NONE)) return pid;
-    if (n != (ssize_t)sizeof e) e = (struct skiff_spawn_error){ SKIFF_STEP_UNSHARE, n < 0 ? errno : EIO };
-    reap(pid);
-    *error = e;
-    return -1;
+    struct holder_args args = { hostname, hostname_length, exec_path };
+    return fork_reporting(holder_child, &args, SKIFF_STEP_UNSHARE, error);
 }
 
 int skiff_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

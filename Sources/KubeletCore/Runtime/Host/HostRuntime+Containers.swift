@@ -104,33 +104,9 @@ extension HostRuntime {
     /// first, so that a log that cannot be written stops the start before any process runs.
     private static func spawnWithLogs(_ request: SpawnRequest, logPath: String, limits: LogCopier.Limits) throws -> ContainerRun {
         let file = try RotatingLogFile(path: logPath, maxSize: limits.maxSize, maxFiles: limits.maxFiles)
-        let out = try Pipe()
-        let err = try Pipe()
-        var request = request
-        request.stdoutFD = out.write
-        request.stderrFD = err.write
-        let pid: Int32
-        do {
-            pid = try ProcessSpawner.spawn(request)
-        } catch {
-            out.closeBoth()
-            err.closeBoth()
-            throw error
-        }
-        close(out.write)
-        close(err.write)
-        let process: ChildProcess
-        do {
-            process = try ChildProcess(pid: pid)
-        } catch {
-            kill(-pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            close(out.read)
-            close(err.read)
-            throw error
-        }
-        return ContainerRun(process: process, logs: LogCopier(stdoutFD: out.read, stderrFD: err.read, file: file, lineLimit: limits.lineLimit))
+        let child = try PipedChild.spawn(request)
+        return ContainerRun(process: child.process,
+                            logs: LogCopier(stdoutFD: child.stdout, stderrFD: child.stderr, file: file, lineLimit: limits.lineLimit))
     }
 
     public func stopContainer(_ containerID: String, timeout: Double) async throws {
@@ -174,6 +150,47 @@ extension HostRuntime {
             throw RuntimeError(.notFound, "container \"\(containerID)\" not found")
         }
         return live
+    }
+}
+
+/// A started child with stdout and stderr on pipes; the caller owns the two read ends.
+struct PipedChild {
+    let process: ChildProcess
+    let stdout: Int32
+    let stderr: Int32
+
+    /// Spawns `request` with stdout and stderr on new pipes. On failure nothing is left open
+    /// or running: `SpawnFailure` from the spawn itself, `RuntimeError` otherwise.
+    static func spawn(_ request: SpawnRequest) throws -> PipedChild {
+        let out = try Pipe()
+        let err: Pipe
+        do { err = try Pipe() } catch {
+            out.closeBoth()
+            throw error
+        }
+        var request = request
+        request.stdoutFD = out.write
+        request.stderrFD = err.write
+        let pid: Int32
+        do {
+            pid = try ProcessSpawner.spawn(request)
+        } catch {
+            out.closeBoth()
+            err.closeBoth()
+            throw error
+        }
+        close(out.write)
+        close(err.write)
+        do {
+            return PipedChild(process: try ChildProcess(pid: pid), stdout: out.read, stderr: err.read)
+        } catch {
+            kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            close(out.read)
+            close(err.read)
+            throw error
+        }
     }
 }
 

@@ -31,34 +31,19 @@ extension HostRuntime {
 
     private static func runCapturing(_ request: SpawnRequest, timeout: Double) throws(RuntimeError) -> ExecSyncResult {
         let deadline = timeout > 0 ? Monotonic.seconds() + timeout : nil
-        let out = try Pipe()
-        let err = try Pipe()
-        var request = request
-        request.stdoutFD = out.write
-        request.stderrFD = err.write
-        let pid: Int32
+        let child: PipedChild
         do {
-            pid = try ProcessSpawner.spawn(request)
+            child = try PipedChild.spawn(request)
+        } catch let e as SpawnFailure {
+            throw RuntimeError(.startFailed, e.message)
+        } catch let e as RuntimeError {
+            throw e
         } catch {
-            out.closeBoth()
-            err.closeBoth()
-            throw RuntimeError(.startFailed, error.message)
+            throw RuntimeError(.internal, "\(error)")
         }
-        close(out.write)
-        close(err.write)
-        let process: ChildProcess
-        do {
-            process = try ChildProcess(pid: pid)
-        } catch {
-            kill(-pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            out.closeBoth()
-            err.closeBoth()
-            throw error
-        }
+        let process = child.process
         Thread.detachNewThread { process.reap() }
-        var output = CapturedOutput(fds: [out.read, err.read])
+        var output = CapturedOutput(fds: [child.stdout, child.stderr])
         let drained = output.read(until: deadline)
         let remaining = deadline.map { max(0, $0 - Monotonic.seconds()) }
         guard drained, let exit = process.wait(timeout: remaining) else {
