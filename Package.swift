@@ -52,11 +52,11 @@ let package = Package(
             swiftSettings: strict),
         // The kubelet's pod logic, as a library with unit tests: the runtime interface and its
         // `host` handler so far.
-        .target(name: "KubeletCore", dependencies: ["Wire", "CLinuxShim"], swiftSettings: strict),
+        .target(name: "KubeletCore", dependencies: ["Wire", "CLinuxShim", "ControllerRuntime"], swiftSettings: strict),
         .executableTarget(
             name: "kubelet",
             dependencies: [
-                "Wire",
+                "Wire", "KubeletCore", "ControllerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "Wire"], swiftSettings: strict),
-        .testTarget(name: "KubeletCoreTests", dependencies: ["KubeletCore"], swiftSettings: strict),
+        .testTarget(name: "KubeletCoreTests", dependencies: ["KubeletCore", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -74,9 +74,11 @@ extension Client {
 
     @discardableResult
     public func delete(_ type: ResourceType, namespace: String? = nil, name: String, uid: String? = nil,
-                       resourceVersion: String? = nil, propagationPolicy: String? = nil) async throws(Status) -> JSON {
+                       resourceVersion: String? = nil, propagationPolicy: String? = nil,
+                       gracePeriodSeconds: Int? = nil) async throws(Status) -> JSON {
         var req = Request(verb: .delete, resource: type.plural, namespace: namespace, name: name)
         req.preconditionUID = uid
+        req.gracePeriodSeconds = gracePeriodSeconds
         req.preconditionResourceVersion = resourceVersion
         req.propagationPolicy = propagationPolicy
         return try await request(req).object
