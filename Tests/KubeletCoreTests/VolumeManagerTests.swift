@@ -220,6 +220,11 @@ import Testing
             #expect(r24 == "MountVolume.SetUp failed for volume \"cfg\" : defaultMode: invalid mode 4095: must be between 0 and 0777 (octal), both inclusive")
             let r25 = try await error(#"[{"name":"d","downwardAPI":{"items":[{"path":"x","fieldRef":{"fieldPath":"spec.nodeName"}}]}}]"#)
             #expect(r25 == "MountVolume.SetUp failed for volume \"d\" : unsupported fieldPath \"spec.nodeName\"")
+            // A hostile volume after a good one: nothing at all is made.
+            let hostile = try Self.pod(#"[{"name":"ok","emptyDir":{}},{"name":"h","hostPath":{"path":"/tmp/../etc"}}]"#)
+            let r26 = await Self.setUpError(manager, hostile, "\(dir)/other-pod")
+            #expect(r26 == "MountVolume.SetUp failed for volume \"h\" : invalid HostPath `/tmp/../etc`: must not contain '..'")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/other-pod"))
             #expect(!FileManager.default.fileExists(atPath: "\(dir)/escape"))
             #expect(!FileManager.default.fileExists(atPath: "/etc/escape"))
             #expect(!FileManager.default.fileExists(atPath: "\(dir)/up"))

@@ -8,8 +8,7 @@ import Wire
 enum HostPathCheck {
     static func check(_ source: HostPathVolumeSource) -> String? {
         let path = source.path
-        guard path.hasPrefix("/") else { return "invalid HostPath `\(path)`: must be an absolute path" }
-        if path.split(separator: "/").contains("..") { return "invalid HostPath `\(path)`: must not contain '..'" }
+        if let problem = pathProblem(path) { return problem }
         let type = source.type ?? ""
         switch type {
         case "":
@@ -33,6 +32,13 @@ enum HostPathCheck {
         default:
             return "\(type) is an invalid volume type"
         }
+    }
+
+    /// A hostPath must be absolute and without `..` (Kubernetes refuses back-steps).
+    static func pathProblem(_ path: String) -> String? {
+        guard path.hasPrefix("/") else { return "invalid HostPath `\(path)`: must be an absolute path" }
+        if path.split(separator: "/").contains("..") { return "invalid HostPath `\(path)`: must not contain '..'" }
+        return nil
     }
 
     /// The file type bits of `path` (following symlinks, as Kubernetes' checks do), nil when absent.

@@ -25,15 +25,46 @@ public struct VolumeManager: Sendable {
     /// Throws `VolumeSetUpError` (a missing non-optional ConfigMap or Secret, a missing key, a
     /// failed hostPath check, a hostile path); volumes set up before the failing one stay.
     public func setUp(pod: Pod, podDirectory: String) async throws -> [String: String] {
+        let volumes = pod.spec?.volumes ?? []
+        // Hostile names, paths and modes are refused before anything is made.
+        var names = Set<String>()
+        for volume in volumes {
+            if let problem = Self.specProblem(volume) { throw VolumeSetUpError(volume: volume.name, problem) }
+            if !names.insert(volume.name).inserted { throw VolumeSetUpError(volume: volume.name, "duplicate volume name") }
+        }
         let volumesDir = "\(podDirectory)/volumes"
         var paths: [String: String] = [:]
-        for volume in pod.spec?.volumes ?? [] {
-            if let problem = VolumePaths.nameProblem(volume.name) { throw VolumeSetUpError(volume: volume.name, problem) }
-            if paths[volume.name] != nil { throw VolumeSetUpError(volume: volume.name, "duplicate volume name") }
+        for volume in volumes {
             if let problem = HostPathCheck.makeDirectory(volumesDir) { throw VolumeSetUpError(volume: volume.name, problem) }
             paths[volume.name] = try await setUp(volume, pod: pod, volumesDir: volumesDir)
         }
         return paths
+    }
+
+    /// What is wrong with a volume's spec on its own (name, item paths, modes), if anything.
+    static func specProblem(_ volume: Volume) -> String? {
+        if let problem = VolumePaths.nameProblem(volume.name) { return problem }
+        if let h = volume.hostPath, let problem = HostPathCheck.pathProblem(h.path) { return problem }
+        var modes: [Int32?] = []
+        var paths: [String] = []
+        if let c = volume.configMap {
+            modes = [c.defaultMode] + (c.items ?? []).map(\.mode)
+            paths = (c.items ?? []).map(\.path)
+        } else if let s = volume.secret {
+            modes = [s.defaultMode] + (s.items ?? []).map(\.mode)
+            paths = (s.items ?? []).map(\.path)
+        } else if let d = volume.downwardAPI {
+            modes = [d.defaultMode] + (d.items ?? []).map(\.mode)
+            paths = (d.items ?? []).map(\.path)
+        }
+        for path in paths {
+            if let problem = VolumePaths.relativeProblem(path) { return "invalid path \(GoQuote.quote(path)): \(problem)" }
+        }
+        if let first = modes.first, let mode = first, let problem = VolumePaths.modeProblem(mode) { return "defaultMode: \(problem)" }
+        for case let mode? in modes.dropFirst() {
+            if let problem = VolumePaths.modeProblem(mode) { return problem }
+        }
+        return nil
     }
 
     private func setUp(_ volume: Volume, pod: Pod, volumesDir: String) async throws -> String {
