@@ -68,6 +68,13 @@ import Testing
         clock.advance(by: 5)
         #expect(try await short.value == .success)
 
+        let unlimited = Task { try await Self.run(runner, #"{"sleep":{"seconds":100}}"#, timeout: 0) }
+        try await Self.waitForSleeper(clock)
+        clock.advance(by: 99)
+        #expect(clock.sleeperCount == 1)
+        clock.advance(by: 1)
+        #expect(try await unlimited.value == .success)
+
         let long = Task { try await Self.run(runner, #"{"sleep":{"seconds":10}}"#, timeout: 3) }
         try await Self.waitForSleeper(clock)
         clock.advance(by: 3)

@@ -70,10 +70,10 @@ import Testing
     @Test func httpProbeSendsKubernetesHeadersToANamedPortOnThePodIP() async throws {
         try await TinyHTTPServer.with { server in
             let p = server.port
-            let probe = try Self.probe(#"{"httpGet":{"path":"ok","port":"web","httpHeaders":[{"name":"X-Probe","value":"yes"}]}}"#)
+            let probe = try Self.probe(#"{"httpGet":{"path":"ok","port":"web","httpHeaders":[{"name":"x-probe-ID","value":"yes"}]}}"#)
             let ports = [ContainerPort(name: "web", containerPort: Int32(p))]
             #expect(await Self.noRuntime.probe(probe, containerID: "c1", podIP: "127.0.0.1", ports: ports) == .success)
-            #expect(server.requests == ["GET /ok HTTP/1.1\r\nHost: 127.0.0.1:\(p)\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\nX-Probe: yes\r\nConnection: close\r\n\r\n"])
+            #expect(server.requests == ["GET /ok HTTP/1.1\r\nHost: 127.0.0.1:\(p)\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\nX-Probe-Id: yes\r\nConnection: close\r\n\r\n"])
         }
     }
 

@@ -4,7 +4,8 @@ import Wire
 /// postStart and preStop hooks, as Kubernetes' lifecycle handler runner runs them.
 extension ProbeRunner {
     /// Runs a lifecycle hook within `timeout` seconds (the caller passes what is left of the
-    /// grace period for preStop). exec: failure when the command exits non-zero, cannot start
+    /// grace period for preStop; 0 or less means no limit, as for `execSync`, which is how
+    /// Kubernetes runs postStart). exec: failure when the command exits non-zero, cannot start
     /// or outlives the timeout. httpGet: failure only when no response arrives (the status is
     /// not checked, as in Kubernetes). sleep: failure when the timeout ends it early. The
     /// failure message is the FailedPostStartHook / FailedPreStopHook event's message, e.g.
@@ -21,7 +22,7 @@ extension ProbeRunner {
         }
         if let get = handler.httpGet {
             let error: String?
-            switch httpClient(get, podIP: podIP, ports: ports, userAgent: Self.hookUserAgent, timeout: max(timeout, 0.001)) {
+            switch httpClient(get, podIP: podIP, ports: ports, userAgent: Self.hookUserAgent, timeout: timeout > 0 ? timeout : Self.noLimit) {
             case .failure(let e): error = e.message
             case .success(let client):
                 if case .failed(let text) = await OffThread.run({ client.run() }) { error = text } else { error = nil }
@@ -33,14 +34,14 @@ extension ProbeRunner {
             guard sleep.seconds >= 0 else {
                 return .failure("Sleep lifecycle hook (\(sleep.seconds)) \(who) failed - error: invalid sleep seconds \(sleep.seconds)")
             }
-            let start = clock.now
-            let end = start + min(Double(sleep.seconds), max(timeout, 0))
+            let limited = timeout > 0 && Double(sleep.seconds) > timeout
+            let end = clock.now + (limited ? timeout : Double(sleep.seconds))
             do {
                 try await clock.sleep(until: end)
             } catch {
                 return .failure("Sleep lifecycle hook (\(sleep.seconds)) \(who) failed - error: container terminated before sleep hook finished")
             }
-            if Double(sleep.seconds) > timeout {
+            if limited {
                 return .failure("Sleep lifecycle hook (\(sleep.seconds)) \(who) failed - error: container terminated before sleep hook finished")
             }
             return .success
@@ -58,7 +59,7 @@ extension ProbeRunner {
     private func execHook(_ command: [String], containerID: String, timeout: Double) async -> HookExecError? {
         let joined = command.joined(separator: " ")
         do {
-            let r = try await runtime.execSync(containerID, command: command, timeout: max(timeout, 0.001))
+            let r = try await runtime.execSync(containerID, command: command, timeout: max(timeout, 0))
             if r.exitCode == 0 { return nil }
             return HookExecError(text: "command '\(joined)' exited with \(r.exitCode): \(String(decoding: r.stderr, as: UTF8.self))",
                                  output: String(decoding: r.stdout + r.stderr, as: UTF8.self))
@@ -70,6 +71,9 @@ extension ProbeRunner {
             return HookExecError(text: "\(error)", output: "")
         }
     }
+
+    /// An HTTP hook without a limit still ends (a day), so a silent server cannot pin a thread forever.
+    static let noLimit: Double = 86_400
 
     static func secondsText(_ t: Double) -> String {
         t == t.rounded() ? "\(Int(t))s" : "\(t)s"

@@ -98,7 +98,7 @@ public struct ProbeRunner: Sendable {
             if name.contains(where: { $0 == ":" || $0 == " " }) || Self.unsafeHeaderText(name) != nil || Self.unsafeHeaderText(value) != nil {
                 return .failure(ProbeSetupError("invalid header \(GoQuote.quote(name)): control characters, spaces or colons in the name, or control characters in the value"))
             }
-            headers.append(.init(name: name, value: value))
+            headers.append(.init(name: Self.canonicalHeaderName(name), value: value))
         }
         let host = (get.host ?? "").isEmpty ? podIP : get.host!
         if Self.unsafeHeaderText(host) != nil || host.contains(" ") || host.contains("/") {
@@ -123,6 +123,16 @@ public struct ProbeRunner: Sendable {
         }
         guard (1...65535).contains(number) else { return .failure(ProbeSetupError("invalid port number: \(number)")) }
         return .success(number)
+    }
+
+    /// Go's CanonicalMIMEHeaderKey, which Kubernetes' probe requests apply to `httpHeaders`
+    /// names: `x-custom-header` is sent as `X-Custom-Header`.
+    static func canonicalHeaderName(_ name: String) -> String {
+        var upper = true
+        return String(name.map { c -> Character in
+            defer { upper = c == "-" }
+            return upper ? Character(c.uppercased()) : Character(c.lowercased())
+        })
     }
 
     /// Why `text` cannot go into a request line or header (CR, LF, other control characters).
