@@ -89,6 +89,23 @@ import Testing
         }
     }
 
+    @Test func httpProbeReadsAtMostTheBodyCapAndUnderstandsChunkedBodies() async throws {
+        try await TinyHTTPServer.with { server in
+            let started = Date()
+            let big = try await Self.run(#"{"httpGet":{"path":"/big","port":\#(server.port)},"timeoutSeconds":5}"#)
+            let chunked = try await Self.run(#"{"httpGet":{"path":"/chunked","port":\#(server.port)},"timeoutSeconds":5}"#)
+            #expect(big == .success)
+            #expect(chunked == .success)
+            #expect(Date().timeIntervalSince(started) < 2)   // neither waited for a close
+        }
+        var raw = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nfine\r\n6;x=y\r\n, true\r\n0\r\n\r\n".utf8)
+        guard case .parsed(let head) = HTTPResponseHead.parse(&raw) else { Issue.record("not parsed"); return }
+        #expect(head == HTTPResponseHead(status: 200, contentLength: nil, chunked: true))
+        #expect(String(decoding: head.body(raw), as: UTF8.self) == "fine, true")
+        var junk = Array("SSH-2.0-OpenSSH\r\n\r\n".utf8)
+        #expect(HTTPResponseHead.parse(&junk) == .malformed("malformed HTTP response \"SSH-2.0-OpenSSH\""))
+    }
+
     @Test func httpProbeOfAClosedPortIsRefused() async throws {
         let p = try TinyHTTPServer.closedPort()
         let verdict = await Self.noRuntime.probe(try Self.probe(#"{"httpGet":{"port":\#(p)}}"#), containerID: "c1", podIP: "127.0.0.1", ports: [])

@@ -7,7 +7,8 @@ import Wire
 
 /// A small HTTP server on a kernel-picked loopback port, over raw sockets, for probe and hook
 /// tests. It answers by path: `/ok` 200 "fine", `/fail` 500, `/redirect` 302 to another host,
-/// `/hang` never (the connection stays open until `stop`), anything else 404. It records each
+/// `/hang` never (the connection stays open until `stop`), `/big` and `/chunked` a 200 whose
+/// connection stays open, anything else 404. It records each
 /// request's head as received.
 final class TinyHTTPServer: Sendable {
     let port: Int
@@ -77,6 +78,13 @@ final class TinyHTTPServer: Sendable {
         case "/fail": response = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops"
         case "/redirect": response = "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.invalid/\r\nContent-Length: 0\r\n\r\n"
         case "/hang":
+            state.withLock { $0.open.append(fd) }
+            return
+        case "/big", "/chunked":
+            // A body that never ends by a close: 20 KiB without a length, or a chunked one.
+            let reply = path == "/big" ? "HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "x", count: 20 * 1024)
+                : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nfine\r\n0\r\n\r\n"
+            _ = Array(reply.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             state.withLock { $0.open.append(fd) }
             return
         default: response = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
