@@ -105,6 +105,22 @@ import Testing
         #expect(s.reports.all == ["failed a", "failed b", "startup true "])
     }
 
+    @Test func contractShapedCallsWithATrailingOnResult() async throws {
+        let clock = FakeClock()
+        let reports = Reports()
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(#"{"exec":{"command":["check"]}}"#.utf8))
+        let worker = ProbeWorker(kind: .liveness, probe: probe, containerID: "c1", podIP: "127.0.0.1", ports: [],
+                                 runner: ProbeRunner(runtime: ScriptedRuntime([.exit(0, "")])), clock: clock) { kind, healthy, message in
+            reports.add("\(kind.rawValue) \(healthy) \(message)")
+        }
+        await worker.start()
+        await worker.start()   // a second start does nothing
+        let deadline = Date().addingTimeInterval(5)
+        while await worker.attempts < 1 && Date() < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        await worker.stop()
+        #expect(reports.all == ["liveness true "])
+    }
+
     @Test func stopEndsProbingAndInitialValuesAreKubernetes() async throws {
         let s = try Setup(.readiness, #"{"exec":{"command":["check"]},"periodSeconds":1}"#, script: [.exit(0, "")])
         await s.worker.start()
