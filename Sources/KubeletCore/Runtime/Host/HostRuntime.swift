@@ -8,8 +8,7 @@ import Wire
 /// (see `RuntimeService`). Records on disk (`StateDirectory`) are the truth; memory holds the
 /// live handles of what this process started.
 ///
-/// Still to come in later slices: cgroups (the spawn already joins given cgroup.procs files),
-/// the per-container monitor process that becomes the containers' parent and log writer, and
+/// Still to come in later slices: the per-container monitor process that becomes the containers' parent and log writer, and
 /// re-adopting sandboxes and containers after a kubelet restart (until then a container
 /// started by an earlier kubelet reports state `unknown`, and its sandbox cannot start new
 /// containers when it holds a UTS namespace).
@@ -21,6 +20,8 @@ public final class HostRuntime: RuntimeService, Sendable {
     let disk: StateDirectory
     public let images: HostImageService
     let table: Mutex<Table>
+    /// nil when `config.cgroupRoot` is nil.
+    public let cgroups: CgroupManager?
 
     struct Table {
         var sandboxes: [String: LiveSandbox] = [:]
@@ -44,6 +45,7 @@ public final class HostRuntime: RuntimeService, Sendable {
         self.config = config
         self.images = images
         disk = StateDirectory(root: config.stateDirectory)
+        cgroups = config.cgroupRoot.map { CgroupManager(root: $0, layout: config.cgroupLayout ?? .current()) }
         try disk.createDirectory("\(config.stateDirectory)/sandboxes")
         var loaded = Table()
         for sandboxID in disk.list("\(config.stateDirectory)/sandboxes") {
