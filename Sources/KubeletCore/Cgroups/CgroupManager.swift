@@ -49,7 +49,7 @@ public final class CgroupManager: Sendable {
     }
 
     /// A relative cgroup path must be non-empty, without `.`/`..` components.
-    static func pathProblem(_ path: String) -> String? {
+    public static func pathProblem(_ path: String) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         if path.isEmpty || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
             return "must be a relative path without empty, \".\" or \"..\" parts"
