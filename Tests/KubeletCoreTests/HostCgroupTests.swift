@@ -163,6 +163,62 @@ import Testing
             == "cgroup root \"skiff/../x\": must be a relative path without empty, \".\" or \"..\" parts")
     }
 
+    @Test func aV2TreeWithoutControllersStillHoldsAndKillsTheContainer() async throws {
+        guard HostRuntimeFixture.isRoot else { return }
+        // This machine's unified tree has no cpu, memory or pids (v1 holds them): used as a
+        // v2 host, it still groups and kills (cgroup.kill), and says what it cannot limit.
+        let layout = CgroupLayout(mode: .v2, v1: [], unified: "/sys/fs/cgroup/unified")
+        try await HostRuntimeFixture.run(configure: { $0.cgroupLayout = layout }) { f in
+            #expect(f.runtime.cgroupProblem == "cgroup v2 controllers not available: cpu, memory, pids (those limits are not set)")
+            let script = "setsid sh -c 'trap \"\" TERM; exec sleep 1000' & echo $!; wait"
+            let c = try await f.create(["/bin/sh", "-c", script])
+            try await f.runtime.startContainer(c.container)
+            let main = try #require(try await f.runtime.containerStatus(c.container).pid)
+            let root = try #require(f.runtime.cgroups?.root)
+            #expect(try String(contentsOfFile: "/proc/\(main)/cgroup", encoding: .utf8).contains("0::/\(root)/poduid-demo/\(c.container)\n"))
+            var grandchild: Int32?
+            for _ in 0..<300 where grandchild == nil {
+                grandchild = HostRuntimeFixture.messages(c.logPath).first.flatMap { Int32($0) }
+                if grandchild == nil { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let pid = try #require(grandchild)
+            try await f.runtime.stopContainer(c.container, timeout: 0.5)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            let dir = "\(Self.mount)/unified/\(root)/poduid-demo/\(c.container)"
+            #expect(HostRuntimeFixture.isDirectory(dir))
+            try await f.runtime.removeContainer(c.container)
+            #expect(!HostRuntimeFixture.isDirectory(dir))
+        }
+    }
+
+    @Test func v2LimitFiles() throws {
+        // The files a v2 cgroup would have, as plain files, to read back what is written.
+        let dir = FileManager.default.temporaryDirectory.path + "/fake-v2-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Plain files are not truncated by the write (control files need not be): empty them.
+        func emptyFiles() {
+            for file in ["cpu.weight", "cpu.max", "memory.max", "memory.swap.max", "pids.max"] {
+                #expect(FileManager.default.createFile(atPath: "\(dir)/\(file)", contents: Data()))
+            }
+        }
+        emptyFiles()
+        let h = CgroupHierarchy(mountPoint: "/unused", controllers: ["cpu", "memory", "pids"], isUnified: true)
+        try CgroupLimits.write(LinuxContainerResources(cpuPeriod: 100_000, cpuQuota: 50_000, cpuShares: 512,
+                                                       memoryLimitInBytes: 67_108_864, pidsLimit: 64), to: dir, hierarchy: h)
+        func read(_ file: String) -> String? { try? String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8) }
+        #expect(read("cpu.weight") == "20")
+        #expect(read("cpu.max") == "50000 100000")
+        #expect(read("memory.max") == "67108864")
+        #expect(read("memory.swap.max") == "0")
+        #expect(read("pids.max") == "64")
+        emptyFiles()
+        try CgroupLimits.write(LinuxContainerResources(cpuQuota: -1, memoryLimitInBytes: 0, pidsLimit: -1), to: dir, hierarchy: h)
+        #expect(read("cpu.max") == "max 100000")
+        #expect(read("memory.max") == "max")
+        #expect(read("pids.max") == "max")
+    }
+
     @Test func aScoreBelowTheKubeletsIsSkippedWithoutCapSysResource() async throws {
         // This machine's root lacks CAP_SYS_RESOURCE: -997 would fail the start, so it is left out.
         if !HostRuntime.hasSysResource {
