@@ -145,6 +145,39 @@ import Testing
         }
     }
 
+    @Test func thePodCgroupGoesWithThePodsLastSandbox() async throws {
+        guard HostRuntimeFixture.isRoot else { return }
+        try await HostRuntimeFixture.run { f in
+            let first = try await f.runtime.runPodSandbox(f.sandbox("again"))
+            var retry = f.sandbox("again")
+            retry.attempt = 1
+            let second = try await f.runtime.runPodSandbox(retry)
+            let root = try #require(f.runtime.cgroups?.root)
+            let pod = "\(Self.mount)/memory/\(root)/poduid-again"
+            try await f.runtime.removePodSandbox(first)
+            #expect(HostRuntimeFixture.isDirectory(pod))
+            try await f.runtime.removePodSandbox(second)
+            #expect(!HostRuntimeFixture.isDirectory(pod))
+            #expect(f.runtime.cgroupProblem == nil)
+        }
+    }
+
+    @Test func aBadCgroupParentIsRefusedAndMakesNothing() async throws {
+        try await HostRuntimeFixture.run { f in
+            for parent in ["../escape", "/abs", "a//b", ""] {
+                var sandbox = f.sandbox("bad")
+                sandbox.cgroupParent = parent
+                await #expect(throws: RuntimeError(.invalidArgument,
+                                                   "cgroup parent \"\(parent)\": must be a relative path without empty, \".\" or \"..\" parts")) {
+                    _ = try await f.runtime.runPodSandbox(sandbox)
+                }
+            }
+            let left = try await f.runtime.listPodSandboxes()
+            #expect(left.isEmpty)
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: "\(f.root)/state/sandboxes")) == [])
+        }
+    }
+
     @Test func withoutWritableCgroupsContainersRunWithoutLimitsAndTheProblemIsReported() async throws {
         let fake = FileManager.default.temporaryDirectory.path + "/not-a-cgroup-mount-\(UUID().uuidString)"
         #expect(FileManager.default.createFile(atPath: fake, contents: Data()))

@@ -143,8 +143,10 @@ extension HostRuntime {
             }
         }
         if let cgroups, let path = containerCgroup(live.sandboxID, containerID) {
-            cgroups.killAll(path)
-            cgroups.remove(path)
+            try await BlockingCall.run {
+                cgroups.killAll(path)
+                cgroups.remove(path)
+            }
         }
         table.withLock { _ = $0.containers.removeValue(forKey: containerID) }
         disk.removeTree(disk.containerDir(live.sandboxID, containerID))

@@ -61,8 +61,13 @@ extension HostRuntime {
         try await stopPodSandbox(podSandboxID)
         let containerIDs = table.withLock { t in t.containers.filter { $0.value.sandboxID == podSandboxID }.map(\.key) }
         for id in containerIDs { try await removeContainer(id) }
-        let removed = table.withLock { $0.sandboxes.removeValue(forKey: podSandboxID) }
-        if let cgroups, let removed { cgroups.remove(removed.config.podCgroup) }
+        // The pod cgroup goes with the pod's last sandbox (a new attempt may share it).
+        let podCgroup = table.withLock { t -> String? in
+            guard let removed = t.sandboxes.removeValue(forKey: podSandboxID) else { return nil }
+            let shared = t.sandboxes.values.contains { $0.config.podCgroup == removed.config.podCgroup }
+            return shared ? nil : removed.config.podCgroup
+        }
+        if let cgroups, let podCgroup { try await BlockingCall.run { cgroups.remove(podCgroup) } }
         disk.removeTree(disk.sandboxDir(podSandboxID))
     }
 
