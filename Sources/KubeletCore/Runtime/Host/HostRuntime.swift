@@ -6,10 +6,11 @@ import Wire
 
 /// The `host` runtime handler: each container is a child process on the host's file system
 /// (see `RuntimeService`). Records on disk (`StateDirectory`) are the truth; memory holds the
-/// live handles of what this process started.
+/// live handles of what this process started. With a cgroup root, each pod and container
+/// gets a cgroup (`CgroupManager`, see HostRuntime+Cgroups).
 ///
-/// Still to come in later slices: the per-container monitor process that becomes the containers' parent and log writer, and
-/// re-adopting sandboxes and containers after a kubelet restart (until then a container
+/// Still to come in later slices: the per-container monitor process that becomes the
+/// containers' parent and log writer, and re-adopting sandboxes and containers after a kubelet restart (until then a container
 /// started by an earlier kubelet reports state `unknown`, and its sandbox cannot start new
 /// containers when it holds a UTS namespace).
 public final class HostRuntime: RuntimeService, Sendable {
