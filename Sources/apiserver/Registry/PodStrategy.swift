@@ -43,8 +43,37 @@ struct PodStrategy: ResourceStrategy {
         }
     }
 
+    /// What Kubernetes' admission adds at create: the ServiceAccount plugin's `default`
+    /// account and DefaultTolerationSeconds' tolerations; then the initial status.
     func prepareForCreate(_ pod: inout JSON) {
+        if (pod["spec"]["serviceAccountName"].stringValue ?? "").isEmpty {
+            let account = pod["spec"]["serviceAccount"].stringValue ?? ""
+            pod[path: ["spec", "serviceAccountName"]] = .string(account.isEmpty ? "default" : account)
+        }
+        pod[path: ["spec", "serviceAccount"]] = pod["spec"]["serviceAccountName"]
+        let tolerations = Self.withDefaultTolerations(pod["spec"]["tolerations"].arrayValue ?? [])
+        if !tolerations.isEmpty { pod[path: ["spec", "tolerations"]] = .array(tolerations) }
         pod["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(pod["spec"]))]
+    }
+
+    /// How long a pod stays on a node that is not ready or unreachable unless it says otherwise.
+    static let defaultTolerationSeconds = 300
+
+    /// DefaultTolerationSeconds: `not-ready` and `unreachable` NoExecute tolerations for 300 s
+    /// unless the pod already tolerates that key (or every key) with NoExecute (or every effect).
+    static func withDefaultTolerations(_ tolerations: [JSON]) -> [JSON] {
+        var result = tolerations
+        for key in [NodeLifecycleController.notReady, NodeLifecycleController.unreachable] {
+            let tolerated = tolerations.contains { t in
+                let k = t["key"].stringValue ?? "", e = t["effect"].stringValue ?? ""
+                return (k == key || k.isEmpty) && (e == "NoExecute" || e.isEmpty)
+            }
+            if !tolerated {
+                result.append(["key": .string(key), "operator": "Exists", "effect": "NoExecute",
+                               "tolerationSeconds": .int(defaultTolerationSeconds)])
+            }
+        }
+        return result
     }
 
     /// Guaranteed, Burstable or BestEffort, from the containers' requests and limits.
