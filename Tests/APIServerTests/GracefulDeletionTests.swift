@@ -150,4 +150,26 @@ import Testing
             #expect(all["spec"]["tolerations"] == [["operator": "Exists"]])
         }
     }
+
+    @Test func aNamespaceWaitsForItsRunningPodsToBeFinalized() async throws {
+        let s = try await InProcessServer.start { $0.controllers = true }
+        do {
+            _ = try await s.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "work"]])
+            _ = try await s.client.create(.pods, namespace: "work", podObject("runs", node: "n1"))
+            _ = try await s.client.create(.pods, namespace: "work", podObject("waits", node: nil))
+            _ = try await s.client.delete(.namespaces, name: "work")
+            try await eventuallyTrue(5) {
+                try await !s.client.get(.pods, namespace: "work", name: "runs")["metadata"]["deletionTimestamp"].isNull
+            }
+            try await eventuallyTrue(5) { try await s.client.getIfPresent(.pods, namespace: "work", name: "waits") == nil }
+            try await Task.sleep(for: .milliseconds(1500))
+            let ns = try await s.client.get(.namespaces, name: "work")
+            #expect(ns["status"]["phase"] == "Terminating")
+            #expect(try await s.client.get(.pods, namespace: "work", name: "runs")["metadata"]["deletionGracePeriodSeconds"] == 30)
+            // The kubelet's finalizing delete: then the namespace goes.
+            _ = try await s.client.delete(.pods, namespace: "work", name: "runs", gracePeriodSeconds: 0)
+            try await eventuallyTrue(10) { try await s.client.getIfPresent(.namespaces, name: "work") == nil }
+        } catch { Issue.record(error) }
+        await s.stop()
+    }
 }

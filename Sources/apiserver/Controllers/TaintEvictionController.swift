@@ -71,8 +71,9 @@ struct TaintEvictionController: Sendable {
             }
             for key in pods.indexer.indexKeys(Indexes.nodeName, node["metadata"]["name"].stringValue ?? "") { queue.add(key) }
         }
+        // Decisions need both caches whole (a pod seen before its node would look untainted).
+        guard await pods.waitForSync(), await nodes.waitForSync() else { return }
         await queue.run(workers: workers) { key in
-            guard pods.hasSynced, nodes.hasSynced else { return queue.add(key, after: 0.1) }
             guard let pod = pods.indexer.get(key), pod["metadata"]["deletionTimestamp"].isNull,
                   let nodeName = pod["spec"]["nodeName"].stringValue, !nodeName.isEmpty else {
                 since.withLock { _ = $0.removeValue(forKey: key) }
