@@ -5,8 +5,9 @@ import Foundation
 enum Describer {
     /// `lease`: a node's Lease (`.null` when it has none); nil for other kinds.
     /// `nodePods`: a node's non-terminated pods, for its allocation sections.
-    static func describe(_ type: ResourceType, _ o: JSON, lease: JSON? = nil, nodePods: [JSON]? = nil) -> DescribeWriter {
-        if type == .pods { return PodDescriber.describe(o) }
+    static func describe(_ type: ResourceType, _ o: JSON, lease: JSON? = nil, nodePods: [JSON]? = nil,
+                         now: Double = Timestamp.nowSeconds()) -> DescribeWriter {
+        if type == .pods { return PodDescriber.describe(o, now: now) }
         let meta = o["metadata"]
         var w = DescribeWriter()
         w.field("Name", meta["name"].stringValue ?? "")
@@ -25,7 +26,7 @@ enum Describer {
         switch type.plural {
         case "nodes":
             describeNode(o, lease: lease ?? .null, &w)
-            if let nodePods { NodeAllocation.write(pods: nodePods, node: o, &w) }
+            if let nodePods { NodeAllocation.write(pods: nodePods, node: o, now: now, &w) }
         case "configmaps": describeConfigMap(o, &w)
         case "secrets": describeSecret(o, &w)
         case "namespaces":
@@ -147,12 +148,11 @@ enum Describer {
     }
 
     /// The `Events:` section.
-    static func events(_ evs: [JSON], _ w: inout DescribeWriter) {
+    static func events(_ evs: [JSON], _ w: inout DescribeWriter, now: Double = Timestamp.nowSeconds()) {
         if evs.isEmpty { w.field("Events", "<none>"); return }
         w.line("Events:")
         w.row(["Type", "Reason", "Age", "From", "Message"], level: 1)
         w.row(["----", "------", "----", "----", "-------"], level: 1)
-        let now = Timestamp.nowSeconds()
         func since(_ v: JSON) -> String? { v.stringValue.flatMap(Timestamp.parse).map { Age.human(now - $0) } }
         for e in evs {
             // kubectl's DescribeEvents: the first time, or "LAST (xN over FIRST)" for repeats.
