@@ -227,3 +227,76 @@ import Wire
             """)
     }
 }
+
+extension PodPrinterTests {
+    @Test func describeNodeListsPodsAndAllocatedResources() {
+        let node: JSON = [
+            "metadata": ["name": "n1", "uid": "n1-uid", "creationTimestamp": "2026-11-28T09:00:00Z", "labels": ["kubernetes.io/hostname": "n1"]],
+            "spec": ["podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24"]],
+            "status": [
+                "capacity": ["cpu": "2", "memory": "4Gi", "ephemeral-storage": "10Gi", "pods": "110"],
+                "allocatable": ["cpu": "2", "memory": "4Gi", "ephemeral-storage": "10Gi", "pods": "110"],
+                "conditions": [["type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status",
+                                "lastHeartbeatTime": "2026-11-28T09:59:50Z", "lastTransitionTime": "2026-11-28T09:00:05Z"]],
+                "addresses": [["type": "InternalIP", "address": "10.0.0.5"], ["type": "Hostname", "address": "n1"]],
+                "nodeInfo": ["kernelVersion": "6.8.0", "osImage": "Ubuntu 24.04", "operatingSystem": "linux", "architecture": "amd64",
+                             "containerRuntimeVersion": "host://0.1.0", "kubeletVersion": "v1.32.0-skiff"],
+            ],
+        ]
+        func pod(_ ns: String, _ name: String, _ resources: JSON) -> JSON {
+            ["metadata": ["name": .string(name), "namespace": .string(ns), "creationTimestamp": "2026-11-28T09:50:00Z"],
+             "spec": ["nodeName": "n1", "containers": [["name": "c", "resources": resources]]]]
+        }
+        let pods = [
+            pod("default", "web", ["requests": ["cpu": "250m", "memory": "64Mi"], "limits": ["cpu": "500m", "memory": "128Mi"]]),
+            pod("kube-system", "agent", ["requests": ["cpu": "100m"]]),
+        ]
+        let w = Describer.describe(.nodes, node, lease: .null, nodePods: pods, now: Self.now)
+        let text = w.text
+        let tail = text[text.range(of: "System Info:")!.lowerBound...]
+        #expect(String(tail) == """
+            System Info:
+              Machine ID:                 
+              System UUID:                
+              Boot ID:                    
+              Kernel Version:             6.8.0
+              OS Image:                   Ubuntu 24.04
+              Operating System:           linux
+              Architecture:               amd64
+              Container Runtime Version:  host://0.1.0
+              Kubelet Version:            v1.32.0-skiff
+              Kube-Proxy Version:         
+            PodCIDR:                      10.244.1.0/24
+            PodCIDRs:                     10.244.1.0/24
+            Non-terminated Pods:          (2 in total)
+              Namespace                   Name     CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age
+              ---------                   ----     ------------  ----------  ---------------  -------------  ---
+              default                     web      250m (12%)    500m (25%)  64Mi (1%)        128Mi (3%)     10m
+              kube-system                 agent    100m (5%)     0 (0%)      0 (0%)           0 (0%)         10m
+            Allocated resources:
+              (Total limits may be over 100 percent, i.e., overcommitted.)
+              Resource           Requests    Limits
+              --------           --------    ------
+              cpu                350m (17%)  500m (25%)
+              memory             64Mi (1%)   128Mi (3%)
+              ephemeral-storage  0 (0%)      0 (0%)
+
+            """)
+    }
+
+    @Test func quantitySumsPrintAsKubernetes() {
+        func sum(_ qs: [String]) -> String {
+            var s = NodeAllocation.Sum()
+            for q in qs { s.add(.string(q)) }
+            return s.text
+        }
+        #expect(sum([]) == "0")
+        #expect(sum(["1", "500m"]) == "1500m")
+        #expect(sum(["1500m", "500m"]) == "2")
+        #expect(sum(["64Mi", "64Mi"]) == "128Mi")
+        #expect(sum(["1Gi", "512Mi"]) == "1536Mi")
+        #expect(sum(["1000", "1000"]) == "2k")
+        #expect(sum(["128974848"]) == "128974848")
+        #expect(sum(["1536"]) == "1536")
+    }
+}
