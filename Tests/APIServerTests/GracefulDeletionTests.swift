@@ -144,6 +144,16 @@ import Testing
                 ["key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300],
             ])
             #expect(own["spec"]["serviceAccountName"] == "builder")
+            let probed = try await s.client.create(.pods, namespace: "default", podObject("probed", node: nil) {
+                $0[path: ["spec", "containers"]] = [["name": "c", "image": "busybox:1.36", "readinessProbe": ["httpGet": ["path": "/", "port": 80]],
+                                                     "livenessProbe": ["exec": ["command": ["true"]], "periodSeconds": 5]]]
+            })
+            let c = probed["spec"]["containers"].arrayValue?.first ?? .null
+            #expect(c["imagePullPolicy"] == "IfNotPresent")
+            #expect(c["readinessProbe"] == ["httpGet": ["path": "/", "port": 80, "scheme": "HTTP"], "timeoutSeconds": 1, "periodSeconds": 10,
+                                            "successThreshold": 1, "failureThreshold": 3])
+            #expect(c["livenessProbe"] == ["exec": ["command": ["true"]], "periodSeconds": 5, "timeoutSeconds": 1, "successThreshold": 1,
+                                           "failureThreshold": 3])
             let all = try await s.client.create(.pods, namespace: "default", podObject("all", node: nil) {
                 $0[path: ["spec", "tolerations"]] = [["operator": "Exists"]]
             })

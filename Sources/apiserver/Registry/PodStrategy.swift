@@ -37,6 +37,9 @@ struct PodStrategy: ResourceStrategy {
             res["requests"] = .object(requests)
         }
         c["resources"] = .object(res)
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] where c[probe].objectValue != nil {
+            Self.defaultProbe(&c[probe])
+        }
         if case .array(var ports) = c["ports"] {
             for i in ports.indices where ports[i]["protocol"].isNull { ports[i]["protocol"] = "TCP" }
             c["ports"] = .array(ports)
@@ -45,6 +48,14 @@ struct PodStrategy: ResourceStrategy {
 
     /// What Kubernetes' admission adds at create: the ServiceAccount plugin's `default`
     /// account and DefaultTolerationSeconds' tolerations; then the initial status.
+    /// Kubernetes' probe defaults: 1 s timeout, every 10 s, 1 success, 3 failures; HTTP.
+    static func defaultProbe(_ p: inout JSON) {
+        for (k, v) in [("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3)] where p[k].isNull {
+            p[k] = .int(v)
+        }
+        if p["httpGet"].objectValue != nil && p["httpGet"]["scheme"].isNull { p[path: ["httpGet", "scheme"]] = "HTTP" }
+    }
+
     func prepareForCreate(_ pod: inout JSON) {
         if (pod["spec"]["serviceAccountName"].stringValue ?? "").isEmpty {
             let account = pod["spec"]["serviceAccount"].stringValue ?? ""
