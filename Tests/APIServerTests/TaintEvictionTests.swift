@@ -46,7 +46,13 @@ import Testing
 
             // Not tolerated: deleted at once (gracefully, as the pod is bound and running).
             try await eventuallyTrue(5) { try await marked(s, "plain") }
-            #expect(try await s.client.get(.pods, namespace: "default", name: "plain")["metadata"]["deletionGracePeriodSeconds"] == 30)
+            let plain = try await s.client.get(.pods, namespace: "default", name: "plain")
+            #expect(plain["metadata"]["deletionGracePeriodSeconds"] == 30)
+            var disruption = plain["status"]["conditions"].arrayValue?.first { $0["type"] == "DisruptionTarget" } ?? .null
+            #expect(disruption["lastTransitionTime"].stringValue != nil)
+            disruption["lastTransitionTime"] = .null
+            #expect(disruption == ["type": "DisruptionTarget", "status": "True", "reason": "DeletionByTaintManager",
+                                   "message": "Taint manager: deleting due to NoExecute taint"])
             try await eventuallyTrue(5) { clock.sleeperCount == 1 }
             try await Task.sleep(for: .milliseconds(200))
             // The taint leaves n3 before saved's 60 s are up: its eviction is cancelled.

@@ -7,7 +7,8 @@ import Synchronization
 /// when the shortest `tolerationSeconds` among the matching tolerations has passed, counted
 /// from when this controller first saw the pod under those taints (no `tolerationSeconds`:
 /// it stays). Taints removed in time cancel the eviction. Each eviction records a
-/// `TaintManagerEviction` event, as Kubernetes does.
+/// `TaintManagerEviction` event and sets the `DisruptionTarget` condition first, as
+/// Kubernetes does.
 struct TaintEvictionController: Sendable {
     let client: Client
     let logger: Logger
@@ -100,11 +101,12 @@ struct TaintEvictionController: Sendable {
         }
     }
 
-    /// Deletes the pod (its own grace period applies) with its uid as precondition, so a new
-    /// pod of the same name is not hit.
+    /// Marks the pod `DisruptionTarget` and deletes it (its own grace period applies) with
+    /// its uid as precondition, so a new pod of the same name is not hit.
     func evict(_ pod: JSON, key: String, queue: WorkQueue<String>, since: borrowing Mutex<[String: Double]>) async {
         record(pod, "Marking for deletion Pod \(key)")
         do {
+            try await markDisruptionTarget(pod)
             _ = try await client.delete(.pods, namespace: pod["metadata"]["namespace"].stringValue, name: pod["metadata"]["name"].stringValue ?? "",
                                         uid: pod["metadata"]["uid"].stringValue)
             since.withLock { _ = $0.removeValue(forKey: key) }
@@ -116,6 +118,26 @@ struct TaintEvictionController: Sendable {
             logger.warning("taint eviction failed", metadata: ["pod": .string(key), "error": .string(error.message)])
             queue.addRateLimited(key)
         }
+    }
+
+    /// Kubernetes' addConditionAndDeletePod: the condition is written (at the version read,
+    /// so a concurrent kubelet status write makes it retry) before the delete.
+    func markDisruptionTarget(_ pod: JSON) async throws(Status) {
+        let meta = pod["metadata"]
+        var fresh = try await client.get(.pods, namespace: meta["namespace"].stringValue, name: meta["name"].stringValue ?? "")
+        guard fresh["metadata"]["uid"] == meta["uid"], fresh["metadata"]["deletionTimestamp"].isNull else { return }
+        let condition: JSON = ["type": "DisruptionTarget", "status": "True", "lastTransitionTime": .string(Timestamp.now()),
+                               "reason": "DeletionByTaintManager", "message": "Taint manager: deleting due to NoExecute taint"]
+        var conditions = fresh["status"]["conditions"].arrayValue ?? []
+        if let i = conditions.firstIndex(where: { $0["type"] == "DisruptionTarget" }) {
+            let c = conditions[i]
+            if c["status"] == "True" && c["reason"] == condition["reason"] && c["message"] == condition["message"] { return }
+            conditions[i] = condition
+        } else {
+            conditions.append(condition)
+        }
+        fresh[path: ["status", "conditions"]] = .array(conditions)
+        _ = try await client.update(.pods, fresh, status: true)
     }
 
     func record(_ pod: JSON, _ message: String) {
