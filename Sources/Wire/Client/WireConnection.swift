@@ -3,6 +3,9 @@ import Synchronization
 
 /// Serves requests the apiserver starts toward a client (logs, exec).
 public typealias ServerRequestHandler = ClosureBox<@Sendable (Request) async -> Result<JSON, Status>>
+/// Serves `logs` and `exec` requests the apiserver starts toward a client (a kubelet): the
+/// handler writes to and reads from the channel and returns the final answer.
+public typealias StreamRequestHandler = ClosureBox<@Sendable (Request, StreamChannel) async -> Result<JSON, Status>>
 
 /// One authenticated connection to an apiserver: requests with ids, many in flight, watch
 /// streams, and requests the server starts toward us (`onServerRequest`).
@@ -18,6 +21,7 @@ public final class WireConnection: @unchecked Sendable {
         case reply(CheckedContinuation<Result<Reply, Status>, Never>)
         case watch(AsyncThrowingStream<WatchEvent, any Error>.Continuation)
         case ping(CheckedContinuation<Bool, Never>)
+        case stream(StreamChannel)
     }
 
     private struct State {
@@ -25,6 +29,8 @@ public final class WireConnection: @unchecked Sendable {
         var waiters: [Int: Waiter] = [:]
         /// Requests the server sent us that are still being answered, by the server's id.
         var serving: [Int: Task<Void, Never>] = [:]
+        /// The channels of the server's `logs`/`exec` requests being served, by the server's id.
+        var servingStreams: [Int: StreamChannel] = [:]
         var closedReason: String? = nil
         var closeHandlers: [@Sendable (String) -> Void] = []
     }
@@ -32,6 +38,10 @@ public final class WireConnection: @unchecked Sendable {
     private let state = Mutex(State())
     /// Handles requests the server sends us (logs, exec). Default: 405 for everything.
     public let serverRequests = Mutex<ServerRequestHandler?>(nil)
+    /// Handles `logs`/`exec` requests the server sends us. Default: 405.
+    public let streamRequests = Mutex<StreamRequestHandler?>(nil)
+    /// True when the connection negotiated streams (protocol version 2 or later).
+    public var speaksStreams: Bool { welcome.version >= ProtocolVersion.streams }
 
     private init(config: ClientConfig, welcome: Welcome, conn: FramedConnection) {
         self.config = config
@@ -43,7 +53,8 @@ public final class WireConnection: @unchecked Sendable {
     /// same again for the handshake) with a `Status`. `serving` answers requests the server
     /// sends; it is in place before any can arrive.
     public static func connect(_ config: ClientConfig, loop: EventLoop = .shared,
-                               serving: ServerRequestHandler? = nil) async throws(Status) -> WireConnection {
+                               serving: ServerRequestHandler? = nil,
+                               streaming: StreamRequestHandler? = nil) async throws(Status) -> WireConnection {
         // Not dialed at all when the process is at its descriptor budget (see there).
         guard DescriptorBudget.take() else {
             throw .connectionFailed(config.server, DescriptorBudget.exhausted("socket").description)
@@ -81,6 +92,7 @@ public final class WireConnection: @unchecked Sendable {
                     let w = try Welcome(json: o)
                     let wc = WireConnection(config: config, welcome: w, conn: framed)
                     wc.serverRequests.withLock { $0 = serving }
+                    wc.streamRequests.withLock { $0 = streaming }
                     box.connection = wc
                     box.finish(.success((w, wc)))
                 } catch let s as Status {
@@ -185,6 +197,38 @@ public final class WireConnection: @unchecked Sendable {
         return stream
     }
 
+    /// Sends a `logs` or `exec` request and returns its stream (protocol version 2): read
+    /// what arrives on `reads`, write `writes`, and await `result()` for the final answer.
+    /// No request timeout applies: a stream lasts until it ends, is cancelled (`cancel`)
+    /// or the connection closes.
+    public func openStream(_ req: Request, writes: Set<String>, reads: Set<String>) -> StreamChannel {
+        let conn = conn
+        let id = reserveID()
+        let channel = StreamChannel(id: id, side: .client, writes: writes, reads: reads) { conn.send($0) }
+        guard speaksStreams else {
+            channel.fail(.badRequest("the server speaks protocol version \(welcome.version), which has no streams (logs, exec need version \(ProtocolVersion.streams))"))
+            return channel
+        }
+        let live = state.withLock { s -> Bool in
+            if s.closedReason != nil { return false }
+            s.waiters[id] = .stream(channel)
+            return true
+        }
+        guard live else {
+            channel.fail(.connectionFailed(config.server, closedReason ?? "closed"))
+            return channel
+        }
+        var r = req
+        r.id = id
+        conn.send(Frame.encode(r.json.bytes()))
+        return channel
+    }
+
+    /// Stops a stream this side opened: the server answers 499 and the channel ends.
+    public func cancel(_ channel: StreamChannel) {
+        if state.withLock({ $0.waiters[channel.id] }) != nil { conn.send(Message.cancel(id: channel.id).frame) }
+    }
+
     /// Round-trips a ping; false if the connection died first.
     public func ping() async -> Bool {
         await withCheckedContinuation { c in
@@ -217,6 +261,7 @@ public final class WireConnection: @unchecked Sendable {
         case .reply(let c): c.resume(returning: .failure(status))
         case .watch(let c): c.finish(throwing: status)
         case .ping(let c): c.resume(returning: false)
+        case .stream(let c): c.finish(.failure(status))
         }
     }
 
@@ -226,7 +271,7 @@ public final class WireConnection: @unchecked Sendable {
     func route(_ body: [UInt8]) {
         let message: Message
         do {
-            message = try Message.parse(try Frame.parseBody(body))
+            message = try Message.parse(try Frame.parseBody(body), streams: speaksStreams)
         } catch {
             conn.close(reason: "bad frame from server: \(error)")
             return
@@ -239,6 +284,7 @@ public final class WireConnection: @unchecked Sendable {
             case .watch(let c):
                 if case .failure(let s) = result { c.finish(throwing: s) } else { c.finish() }
             case .ping(let c): c.resume(returning: true)
+            case .stream(let c): c.finish(result)
             }
         case .event(let id, let type, let object):
             let w = state.withLock { $0.waiters[id] }
@@ -254,6 +300,10 @@ public final class WireConnection: @unchecked Sendable {
             if case .ping(let c)? = state.withLock({ $0.waiters.removeValue(forKey: id) }) { c.resume(returning: true) }
         case .ping(let id):
             conn.send(Message.pong(id: id).frame)
+        case .request(let req) where req.verb.isStreaming:
+            serveStream(req)
+        case .stream(let m):
+            routeStream(m)
         case .request(let req):
             let handler = serverRequests.withLock { $0 }
             // Registered before it can finish: the task removes itself under the same lock.
@@ -266,22 +316,26 @@ public final class WireConnection: @unchecked Sendable {
             }
         case .cancel(let id):
             // The handler sees cancellation and still sends its (final) response.
-            state.withLock { $0.serving[id] }?.cancel()
+            let (task, channel) = state.withLock { ($0.serving[id], $0.servingStreams[id]) }
+            channel?.fail(.canceled("the request was cancelled"))
+            task?.cancel()
         case .error(let s):
             conn.close(reason: s.message)
         }
     }
 
     func connectionClosed(_ reason: String) {
-        let (waiters, handlers, serving) = state.withLock { s in
+        let (waiters, handlers, serving, channels) = state.withLock { s in
             s.closedReason = s.closedReason ?? reason
             defer {
                 s.waiters.removeAll()
                 s.closeHandlers.removeAll()
                 s.serving.removeAll()
+                s.servingStreams.removeAll()
             }
-            return (s.waiters, s.closeHandlers, s.serving.values)
+            return (s.waiters, s.closeHandlers, s.serving.values, s.servingStreams.values)
         }
+        for c in channels { c.fail(.connectionFailed(config.server, reason)) }
         // Nobody is left to read their answers.
         for t in serving { t.cancel() }
         let status = Status.connectionFailed(config.server, reason)
@@ -290,9 +344,54 @@ public final class WireConnection: @unchecked Sendable {
             case .reply(let c): c.resume(returning: .failure(status))
             case .watch(let c): c.finish(throwing: status)
             case .ping(let c): c.resume(returning: false)
+            case .stream(let c): c.finish(.failure(status))
             }
         }
         for h in handlers { h(reason) }
+    }
+}
+
+extension WireConnection {
+    /// A stream frame: for a request we sent (`side: client`) or one we serve (`server`).
+    /// Frames for ids with no open stream are dropped: they race with the stream's end.
+    /// A frame that breaks the stream's rules ends that stream (our request: cancelled and
+    /// failed with the 400; one we serve: answered with it).
+    fileprivate func routeStream(_ m: StreamMessage) {
+        switch m.side {
+        case .client:
+            guard case .stream(let channel)? = state.withLock({ $0.waiters[m.id] }), let error = channel.receive(m) else { return }
+            guard state.withLock({ $0.waiters.removeValue(forKey: m.id) }) != nil else { return }
+            conn.send(Message.cancel(id: m.id).frame)
+            channel.fail(error)
+        case .server:
+            let (channel, task) = state.withLock { ($0.servingStreams[m.id], $0.serving[m.id]) }
+            guard let channel, let error = channel.receive(m) else { return }
+            channel.fail(error)
+            task?.cancel()
+        }
+    }
+
+    /// Runs the stream handler for the server's `logs`/`exec` request; its answer (or the
+    /// channel's failure) is the final response.
+    fileprivate func serveStream(_ req: Request) {
+        let handler = streamRequests.withLock { $0 }
+        let conn = conn
+        let writes: Set<String> = req.verb == .exec ? [StreamName.stdout, StreamName.stderr] : [StreamName.stdout]
+        let reads: Set<String> = req.verb == .exec ? [StreamName.stdin] : []
+        let channel = StreamChannel(id: req.id, side: .server, writes: writes, reads: reads) { conn.send($0) }
+        state.withLock { s in
+            s.servingStreams[req.id] = channel
+            s.serving[req.id] = Task { [self] in
+                var result = await handler?.call(req, channel) ?? .failure(.methodNotAllowed("this client serves no \(req.verb.rawValue) requests"))
+                if let f = channel.failure { result = .failure(f) }
+                channel.finish(result)
+                self.state.withLock { s in
+                    s.serving.removeValue(forKey: req.id)
+                    s.servingStreams.removeValue(forKey: req.id)
+                }
+                conn.send(Message.response(id: req.id, result: result, warnings: []).frame)
+            }
+        }
     }
 }
 
