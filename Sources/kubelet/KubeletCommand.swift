@@ -83,6 +83,8 @@ struct RunCommand: AsyncParsableCommand {
         logger[metadataKey: "node"] = .string(name)
         let endpoints = KubeletEndpoints(config: config, rootDir: rootDir, stats: HostStats(rootDir: rootDir))
         client.serve { req in await endpoints.handle(req) }
+        // The pod workers' runtime goes here once `kubelet run` creates one.
+        client.serveStreams(KubeletStreams.handler(runtime: nil, rootDir: rootDir))
         let events = EventRecorder(client: client, component: "kubelet", host: name)
         let agent = NodeAgent(client: client, config: config, observer: HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0"),
                               logger: logger, events: events)
