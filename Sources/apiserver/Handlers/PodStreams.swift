@@ -25,21 +25,23 @@ extension APIService {
         }
         var forwarded = Request(verb: req.verb, resource: "pods", namespace: ns, name: name)
         let uid = pod["metadata"]["uid"].stringValue ?? ""
+        let node = pod["spec"]["nodeName"].stringValue ?? ""
+        // In Kubernetes' order: the container's name, the pod's host, the container's state.
+        let hostless = Status.badRequest("pod \(name) does not have a host assigned")
         if req.verb == .logs {
             var options = try LogOptions(json: req.body)
             options.container = try Self.container(options.container, in: pod, name: name)
+            if node.isEmpty { throw hostless }
             try Self.checkLogStatus(pod, name: name, container: options.container, previous: options.previous)
             options.podUID = uid
             forwarded.body = options.json
         } else {
             var options = try ExecOptions(json: req.body)
             options.container = try Self.container(options.container, in: pod, name: name)
+            if node.isEmpty { throw hostless }
             try Self.checkExecStatus(pod, name: name, container: options.container)
             options.podUID = uid
             forwarded.body = options.json
-        }
-        guard let node = pod["spec"]["nodeName"].stringValue, !node.isEmpty else {
-            throw Status.badRequest("pod \(name) does not have a host assigned")
         }
         return StreamTarget(node: node, forwarded: forwarded)
     }
