@@ -100,7 +100,11 @@ public struct PodStreamServer: Sendable {
             try await channel.write(StreamName.stderr, Array("exec failed: unable to start container process: \(e.message)\n".utf8))
             return ["exitCode": 126]
         } catch let e as RuntimeError {
-            throw e.code == .invalidArgument ? Status.badRequest(e.message) : Status.internalError(e.message)
+            switch e.code {
+            case .invalidArgument, .failedPrecondition: throw Status.badRequest(e.message)
+            case .notFound: throw Status(code: 404, reason: Status.Reason.notFound, message: e.message)
+            default: throw Status.internalError(e.message)
+            }
         } catch {
             throw Status.internalError("\(error)")
         }
