@@ -105,7 +105,7 @@ extension ServerConnection {
     func failStream(_ o: JSONObject, _ error: Status) -> Bool {
         guard let id = o["id"]?.intValue else { return false }
         if o["side"]?.stringValue == "server" {
-            guard let relay = state.withLock({ $0.nodeStreams[id] }) else { return true }
+            guard let relay = state.withLock({ $0.nodeStreams[id] }) else { return false }
             relay.fail(.badGateway("the node sent a malformed stream frame: \(error.message)"))
             return true
         }
