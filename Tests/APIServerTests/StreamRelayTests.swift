@@ -205,6 +205,11 @@ import TestSupport
         #expect(await logs("web", ["command": []], verb: .exec)
                 == "400 exec: body.command must be a non-empty array of strings (you must specify at least one command for the container)")
         #expect(await logs("far") == "503 node \"n2\" has no open connection to the apiserver (its kubelet dials in: is it running?)")
+        // A kubelet that speaks only version 1 has no streams.
+        let oldKubelet = try RawPeer(c.s.address)
+        oldKubelet.sendJSON(Hello(versions: [1], token: c.s.tokens.node, nodeName: "n2", client: "old-kubelet").json)
+        #expect(try await offThread { oldKubelet.next()?["version"] } == 1)
+        #expect(await logs("far") == "503 the kubelet of node \"n2\" speaks protocol version 1, which has no streams: logs needs version 2")
         // Only admins (a node may not reach into pods, not even its own).
         let kubelet = Client(config: ClientConfig(server: c.s.address, token: c.s.tokens.node, nodeName: "n1", clientName: "k"))
         defer { kubelet.close() }

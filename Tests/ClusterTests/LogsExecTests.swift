@@ -75,10 +75,12 @@ import KubeletCore
             #expect(stamped.stdout.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z first\n/) != nil, "\(stamped)")
             #expect(try f.ctl.run(["logs", "pod/web", "-c", "app", "--tail", "0"]).stdout == "")
 
-            // -f: a line written later arrives on the open stream.
-            let follow = try CtlProcess(f, ["logs", "-f", "web"])
+            // -f: a line written later arrives on the open stream, after longer than ctl's
+            // request timeout (which does not cut streams).
+            let follow = try CtlProcess(f, ["--request-timeout", "1s", "logs", "-f", "web"])
             defer { follow.stop() }
             #expect(try await follow.read(until: "first\n") == "first\n")
+            try await Task.sleep(for: .milliseconds(1500))
             _ = FileManager.default.createFile(atPath: go, contents: nil)
             #expect(try await follow.read(until: "first\nlater\n") == "first\nlater\n")
 

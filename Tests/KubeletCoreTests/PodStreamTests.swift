@@ -54,11 +54,17 @@ import Wire
         try write("\(dir)/0.log.2", ["one", "two"])
         try write("\(dir)/0.log.1", ["three"])
         try write("\(dir)/0.log", ["four", "five"])
-        for (tail, expected) in [(nil as Int?, "one\ntwo\nthree\nfour\nfive\n"), (2, "four\nfive\n"), (4, "two\nthree\nfour\nfive\n"), (0, "")] {
+        let cases: [(Int?, Int?, String)] = [
+            (nil, nil, "one\ntwo\nthree\nfour\nfive\n"), (2, nil, "four\nfive\n"), (4, nil, "two\nthree\nfour\nfive\n"), (0, nil, ""),
+            // Since far back (further than the epoch): everything; since 1 s ago: nothing (2016).
+            (nil, Int.max, "one\ntwo\nthree\nfour\nfive\n"), (nil, 1, ""),
+        ]
+        for (tail, since, expected) in cases {
             var options = LogOptions()
             options.tailLines = tail
+            options.sinceSeconds = since
             let got = Collected()
-            try await ContainerLogFollower(path: "\(dir)/0.log", options: options).run(now: 0, emit: { b in got.bytes.withLock { $0 += b } }, running: { true })
+            try await ContainerLogFollower(path: "\(dir)/0.log", options: options).run(now: UInt64(Timestamp.nowNanos()), emit: { b in got.bytes.withLock { $0 += b } }, running: { true })
             #expect(got.text == expected)
         }
     }

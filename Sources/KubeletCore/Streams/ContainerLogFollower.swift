@@ -24,7 +24,7 @@ struct ContainerLogFollower {
     /// `emit` gets whole lines in batches; `running` says whether the container still runs
     /// (asked only while following).
     func run(now: UInt64, emit: ([UInt8]) async throws -> Void, running: () async -> Bool) async throws {
-        let since = options.sinceSeconds.map { CRILogFormat.timestamp(nanos: now - UInt64($0) * 1_000_000_000) }
+        let since = options.sinceSeconds.map { CRILogFormat.timestamp(nanos: Self.cutoff(now: now, seconds: $0)) }
         var lines = CRILogLines(timestamps: options.timestamps, since: since)
         var out = LineBatch(tail: options.tailLines)
         // The current file is opened first: a rotation after that only adds a `.1` we then read.
@@ -71,6 +71,13 @@ struct ContainerLogFollower {
             }
             try await Task.sleep(for: pollInterval)
         }
+    }
+
+    /// `seconds` before `now` (nanoseconds), or the epoch when that is further back: any
+    /// `sinceSeconds` a caller sends is safe.
+    static func cutoff(now: UInt64, seconds: Int) -> UInt64 {
+        let (back, overflow) = UInt64(clamping: seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow || back > now ? 0 : now - back
     }
 
     /// True when `path` is no longer the file `fd` reads (it was renamed away by a rotation).
