@@ -91,4 +91,30 @@ import Testing
         #expect(await channel.read() == nil)
         #expect(try await channel.result().get() == ["exitCode": 3])
     }
+
+    /// A task cancelled before it reads or waits for window is not left waiting.
+    @Test func cancelledReadersAndWritersReturn() async throws {
+        let channel = StreamChannel(id: 1, side: .client, writes: ["stdin"], reads: ["stdout"]) { _ in }
+        try await channel.write("stdin", [UInt8](repeating: 0, count: 65536))
+        let outcomes = Outcomes()
+        let reader = Task {
+            while !Task.isCancelled { await Task.yield() }
+            let chunk = await channel.read()
+            outcomes.list.withLock { $0.append("read \(String(describing: chunk))") }
+        }
+        let writer = Task {
+            while !Task.isCancelled { await Task.yield() }
+            var code = 0
+            do throws(Status) { try await channel.write("stdin", [1]) } catch { code = error.code }
+            outcomes.list.withLock { $0.append("write \(code)") }
+        }
+        reader.cancel()
+        writer.cancel()
+        for _ in 0..<150 where outcomes.list.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(Set(outcomes.list.withLock { $0 }) == ["read nil", "write 499"])
+    }
+
+    final class Outcomes: Sendable {
+        let list = Mutex<[String]>([])
+    }
 }

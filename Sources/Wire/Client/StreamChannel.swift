@@ -91,8 +91,9 @@ public final class StreamChannel: Sendable {
             case let r?: return r
             case nil:
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    // Checked under the lock: a cancel before this point finds no waiter to wake.
                     let now = state.withLock { s -> Bool in
-                        if s.failure != nil || s.ended || (s.credit[name] ?? 0) > 0 { return true }
+                        if Task.isCancelled || s.failure != nil || s.ended || (s.credit[name] ?? 0) > 0 { return true }
                         s.creditWaiters.append(c)
                         return false
                     }
@@ -127,7 +128,8 @@ public final class StreamChannel: Sendable {
             await withCheckedContinuation { (c: CheckedContinuation<Chunk?, Never>) in
                 let ready = state.withLock { s -> Chunk?? in
                     if s.inboxHead < s.inbox.count { return .some(take(&s)) }
-                    if s.ended || s.readWaiter != nil { return .some(nil) }
+                    // Cancelled before the waiter is set: the cancel handler found none to end.
+                    if s.ended || s.readWaiter != nil || Task.isCancelled { return .some(nil) }
                     s.readWaiter = c
                     return .none
                 }
