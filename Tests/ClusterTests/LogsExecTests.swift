@@ -91,6 +91,8 @@ import KubeletCore
             #expect(three.stdout == "out\n")
             #expect(three.stderr == "err\ncommand terminated with exit code 3\n")
             #expect(three.code == 3)
+            let exit3 = try f.ctl.run(["exec", "web", "--", "sh", "-c", "exit 3"])
+            #expect(exit3.stdout == "" && exit3.stderr == "command terminated with exit code 3\n" && exit3.code == 3)
 
             // Errors as kubectl prints them.
             _ = try await pod(admin, "pending", running: false)

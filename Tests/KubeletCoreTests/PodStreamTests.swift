@@ -128,4 +128,60 @@ import Wire
             }
         }
     }
+
+    /// Frames a channel sent, decoded: `stdout: text` per data frame.
+    final class Frames: Sendable {
+        let list = Mutex<[String]>([])
+        func add(_ frame: [UInt8]) {
+            guard let o = try? JSON.parse(frame.dropFirst(4)), o["type"] == "data", let b64 = o["data"].stringValue,
+                  let bytes = Data(base64Encoded: b64) else { return }
+            list.withLock { $0.append("\(o["stream"].stringValue ?? ""): \(String(decoding: bytes, as: UTF8.self))") }
+        }
+        var all: [String] { list.withLock { $0 } }
+    }
+
+    /// The kubelet's logs and exec as the apiserver asks for them: containers found by their
+    /// labels, the previous run's log by its number, a command that cannot start is 126.
+    @Test func podStreamServerFindsContainersByLabels() async throws {
+        try await HostRuntimeFixture.run { f in
+            let labels = [ContainerLabels.podUID: "uid-demo", ContainerLabels.containerName: "main"]
+            let c = try await f.create(["sh", "-c", "echo second run; exec sleep 100"]) {
+                $0.attempt = 1
+                $0.logPath = "main/1.log"
+                $0.labels = labels
+                $0.env = [EnvVar("PATH", "/usr/bin:/bin")]
+            }
+            try await f.runtime.startContainer(c.container)
+            try await f.waitForLog(c.logPath, message: "second run")
+            // The first run's log, as an earlier container left it.
+            let dir = (c.logPath as NSString).deletingLastPathComponent
+            try write("\(dir)/0.log", ["first run"])
+            // The fixture's sandbox is pod "demo" in "default" under ROOT/pods.
+            let server = PodStreamServer(runtime: f.runtime, rootDir: f.root)
+            func call(_ verb: Verb, _ body: JSON) async -> (Result<JSON, Status>, [String]) {
+                let frames = Frames()
+                let channel = StreamChannel(id: 1, side: .server, writes: ["stdout", "stderr"], reads: ["stdin"]) { frames.add($0) }
+                var req = Request(id: 1, verb: verb, resource: "pods", namespace: "default", name: "demo")
+                req.body = body
+                return (await server.handle(req, channel), frames.all)
+            }
+            let current = await call(.logs, ["container": "main", "uid": "uid-demo"])
+            #expect(try current.0.get() == [:] && current.1 == ["stdout: second run\n"])
+            let previous = await call(.logs, ["container": "main", "uid": "uid-demo", "previous": true])
+            #expect(try previous.0.get() == [:] && previous.1 == ["stdout: first run\n"])
+            let none = await call(.logs, ["container": "other", "uid": "uid-demo"])
+            #expect(none.0.failureMessage == "container \"other\" in pod \"demo\" is waiting to start - no logs yet")
+            let echo = await call(.exec, ["container": "main", "uid": "uid-demo", "command": ["sh", "-c", "echo hi; exit 4"]])
+            #expect(try echo.0.get() == ["exitCode": 4] && echo.1 == ["stdout: hi\n"])
+            let missing = await call(.exec, ["container": "main", "uid": "uid-demo", "command": ["no-such-command"]])
+            #expect(try missing.0.get() == ["exitCode": 126])
+            #expect(missing.1 == ["stderr: exec failed: unable to start container process: exec: \"no-such-command\": executable file not found in $PATH\n"])
+            let stopped = await call(.exec, ["container": "other", "uid": "uid-demo", "command": ["true"]])
+            #expect(stopped.0.failureMessage == "container not found (\"other\")")
+        }
+    }
+}
+
+extension Result where Failure == Status {
+    var failureMessage: String? { if case .failure(let s) = self { return s.message } else { return nil } }
 }

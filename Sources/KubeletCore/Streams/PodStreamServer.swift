@@ -43,8 +43,10 @@ public struct PodStreamServer: Sendable {
 
     func logs(_ ns: String, _ name: String, _ o: LogOptions, _ channel: StreamChannel) async throws(Status) -> JSON {
         let quoted = "container \"\(o.container)\" in pod \"\(name)\""
-        let dir = ContainerLabels.podLogDirectory(rootDir: rootDir, namespace: ns, name: name, uid: o.podUID) + "/" + o.container
         let runs = await runs(uid: o.podUID, container: o.container)
+        // The newest run's log directory as the runtime knows it, else by the convention.
+        let dir = runs.first.map { String($0.logPath[..<($0.logPath.lastIndex(of: "/") ?? $0.logPath.endIndex)]) }
+            ?? ContainerLabels.podLogDirectory(rootDir: rootDir, namespace: ns, name: name, uid: o.podUID) + "/" + o.container
         // The newest run: the runtime's, else the highest-numbered log file left on disk.
         guard let attempt = runs.first?.config.attempt ?? Self.logNumbers(dir).max() else {
             throw Status.badRequest("\(quoted) is waiting to start - no logs yet")
