@@ -85,7 +85,8 @@ extension ServerConnection {
     /// A stream frame from the peer. `side: client` frames belong to the peer's own
     /// requests (the caller's stdin and windows), `side: server` ones to ours (a node's
     /// output). `window` and `eof` for a stream that already ended are dropped (they race
-    /// with its end); `data` for an id with no open stream is answered 400 under that id.
+    /// with its end), as is anything for a request of ours that ended; `data` for an id of
+    /// the peer's with no open stream is answered 400 under that id.
     func received(stream m: StreamMessage) {
         switch m.side {
         case .client:
@@ -105,7 +106,8 @@ extension ServerConnection {
     func failStream(_ o: JSONObject, _ error: Status) -> Bool {
         guard let id = o["id"]?.intValue else { return false }
         if o["side"]?.stringValue == "server" {
-            guard let relay = state.withLock({ $0.nodeStreams[id] }) else { return false }
+            // Not answered under `id`: that would answer the peer's own request `id`.
+            guard let relay = state.withLock({ $0.nodeStreams[id] }) else { return true }
             relay.fail(.badGateway("the node sent a malformed stream frame: \(error.message)"))
             return true
         }
