@@ -167,8 +167,16 @@ import TestSupport
                 #expect(refused?["error"]["message"] == "too many streams on this connection (limit 64)")
                 // The same connection still answers other requests, and so does everyone else.
                 #expect(ctl.call(200, ["verb": "get", "resource": "namespaces", "name": "default"])?["object"]["metadata"]["name"] == "default")
+                // The caller goes away: every one of its streams is cancelled at the kubelet.
+                shutdown(ctl.fd, Int32(SHUT_RDWR))
+                var cancels = 0
+                while cancels < 64, let f = kubelet.next() { if f["type"] == "cancel" { cancels += 1 } }
+                #expect(cancels == 64)
             }
             #expect(try await c.s.client.get(.namespaces, name: "default")["metadata"]["name"] == "default")
+            // ... and their slots are free again.
+            let context = await c.s.server.context!
+            try await eventuallyTrue(3) { context.inflightCount == 0 }
         }
     }
 
