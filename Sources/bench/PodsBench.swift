@@ -68,7 +68,10 @@ struct PodsBench: AsyncParsableCommand {
                      clients, bindNodes > 0 ? "yes" : "no", created.count, Double(created.count) / (createdAt - start), s.bound.count,
                      Double(s.bound.count) / (lastBound - start), s.running.count, Double(s.running.count) / (lastRunning - start),
                      latency.summary, rss))
-        if s.running.count < created.count { throw ValidationError("only \(s.running.count)/\(created.count) pods Running after \(Int(timeout))s") }
+        if s.running.count < created.count {
+            FileHandle.standardError.write(Data("skiff-bench pods: only \(s.running.count)/\(created.count) pods Running after \(Int(timeout))s\n".utf8))
+            throw ExitCode.failure
+        }
     }
 
     struct Seen: Sendable {

@@ -20,6 +20,10 @@ struct SimulateCommand: AsyncParsableCommand {
     var simulatePods = true
     @Option(help: "Pod status writes in flight at most (one queue for all simulated nodes).") var podWorkers = 64
 
+    func validate() throws {
+        guard podWorkers > 0 else { throw ValidationError("--pod-workers must be at least 1") }
+    }
+
     func run() async throws {
         try options.bootstrapLogging()
         let server = try options.serverAddress()
@@ -38,7 +42,6 @@ struct SimulateCommand: AsyncParsableCommand {
         let recorder = LatencyRecorder()
         let logger = Logger(label: "kubelet-simulate")
         let clients = ClientList()
-        guard podWorkers > 0 else { throw ValidationError("--pod-workers must be at least 1") }
         let pods = simulatePods ? SimulatedPods(view: viewClient, prefix: prefix, nodes: nodes, workers: podWorkers, logger: logger) : nil
         let podsTask = Task { await pods?.run() }
         var tasks: [Task<Void, Never>] = []
