@@ -152,6 +152,35 @@ struct SimulatedPodTests {
         #expect(sim.lastPodsReport().hasSuffix(" pod_watches=1"), "\(sim.lastPodsReport())")
     }
 
+    /// Graceful deletion as the simulated node sees it: a pod marked for deletion (here held
+    /// by a finalizer, which marks it as graceful deletion will) has its containers ended and
+    /// is deleted by its node with grace 0 and its uid.
+    @Test func podMarkedForDeletionIsFinalizedByItsNode() async throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let sim = try Simulator(f, nodes: 1)
+        defer { sim.stop() }
+        let admin = Client(config: f.server.clientConfig())
+        defer { admin.close() }
+        try await Self.waitForNodes(admin, 1)
+        var pod = Self.pod("held")
+        pod[path: ["metadata", "finalizers"]] = ["skiff.io/test-hold"]
+        _ = try await admin.create(.pods, pod)
+        try await eventually(10, "held Running") { try await admin.get(.pods, namespace: "default", name: "held")["status"]["phase"] == "Running" }
+        try await admin.delete(.pods, namespace: "default", name: "held")
+        try await eventually(10, "held finalized") { sim.lastPodsReport() == "running=1 finished=0 finalized=1 pod_watches=1" }
+        let p = try await admin.get(.pods, namespace: "default", name: "held")
+        #expect(p["metadata"]["deletionTimestamp"].stringValue != nil)
+        #expect(p["status"]["phase"] == "Succeeded")
+        let c = p["status"]["containerStatuses"].arrayValue?.first ?? .null
+        #expect(c["state"]["terminated"]["exitCode"].intValue == 0 && c["state"]["terminated"]["reason"] == "Completed")
+        _ = try await admin.patch(.pods, namespace: "default", name: "held", ["metadata": ["finalizers": .null]])
+        try await eventually(10, "held gone") { try await admin.getIfPresent(.pods, namespace: "default", name: "held") == nil }
+        // Finalized once: the changes after it are not acted on again.
+        try await Task.sleep(for: .seconds(1))
+        #expect(sim.lastPodsReport() == "running=1 finished=0 finalized=1 pod_watches=1")
+    }
+
     @Test func simulatePodsFalseLeavesPodsAlone() async throws {
         let f = try Fixture()
         defer { f.close() }
