@@ -10,8 +10,8 @@
 //       [--oom-score N] [--ids UID:GID[:G,G...]] [--cwd DIR] [--search-path PATH] [--env K=V]...
 //       -- ARGV...
 #define _GNU_SOURCE
-#include "crilog.h"
 #include "records.h"
+#include "skiff_crilog.h"
 #include "skiff_process.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -146,8 +146,8 @@ static void kill_leftovers(const struct options *o, pid_t group) {
     }
 }
 
-static int start(struct options *o, struct log_file *log, int out[2], int err[2], pid_t *pid) {
-    if (log_file_open(log, o->log, o->log_max_size, o->log_max_files) < 0) { report(SKIFF_STEP_LOG_OPEN, errno, 0); return -1; }
+static int start(struct options *o, struct skiff_log_file *log, int out[2], int err[2], pid_t *pid) {
+    if (skiff_log_open(log, o->log, o->log_max_size, o->log_max_files) < 0) { report(SKIFF_STEP_LOG_OPEN, errno, 0); return -1; }
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) { report(SKIFF_STEP_PIPE, errno, 0); return -1; }
     o->request.stdout_fd = out[1];
     o->request.stderr_fd = err[1];
@@ -184,13 +184,13 @@ int main(int argc, char **argv) {
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
     int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-    struct log_file log = { .fd = -1 };
+    struct skiff_log_file log = { .fd = -1 };
     int out[2], err[2];
     pid_t pid;
     if (sfd < 0) { report(SKIFF_STEP_SIGNALS, errno, 0); return 1; }
     if (start(&o, &log, out, err, &pid) < 0) return 1;
 
-    struct line_splitter split[2] = { { .limit = (size_t)o.line_limit }, { .limit = (size_t)o.line_limit } };
+    struct skiff_line_splitter split[2] = { { .limit = (size_t)o.line_limit }, { .limit = (size_t)o.line_limit } };
     const char *streams[2] = { "stdout", "stderr" };
     int fds[2] = { out[0], err[0] };
     int status = 0, exited = 0;
@@ -212,11 +212,11 @@ int main(int argc, char **argv) {
             ssize_t got = read(fds[i], buffer, sizeof buffer);
             if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
             if (got <= 0) {
-                splitter_finish(&split[i], &log, streams[i], now_nanos());
+                skiff_splitter_finish(&split[i], &log, streams[i], now_nanos());
                 close(fds[i]);
                 fds[i] = -1;
             } else {
-                splitter_feed(&split[i], &log, streams[i], now_nanos(), buffer, (size_t)got);
+                skiff_splitter_feed(&split[i], &log, streams[i], now_nanos(), buffer, (size_t)got);
             }
         }
         if (p[2].revents != 0) {
@@ -236,10 +236,10 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < 2; i++) {
         if (fds[i] < 0) continue;
-        splitter_finish(&split[i], &log, streams[i], now_nanos());
+        skiff_splitter_finish(&split[i], &log, streams[i], now_nanos());
         close(fds[i]);
     }
-    log_file_close(&log);
+    skiff_log_close(&log);
     reap_all();
 
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "crilog.h"
+#include "skiff_crilog.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int log_file_open(struct log_file *f, const char *path, long long max_size, int max_files) {
+int skiff_log_open(struct skiff_log_file *f, const char *path, long long max_size, int max_files) {
     f->path = path;
     f->max_size = max_size < 1 ? 1 : max_size;
     f->max_files = max_files < 1 ? 1 : max_files;
@@ -20,12 +20,12 @@ int log_file_open(struct log_file *f, const char *path, long long max_size, int 
     return 0;
 }
 
-void log_file_close(struct log_file *f) {
+void skiff_log_close(struct skiff_log_file *f) {
     if (f->fd >= 0) close(f->fd);
     f->fd = -1;
 }
 
-static void rotate(struct log_file *f) {
+static void rotate(struct skiff_log_file *f) {
     close(f->fd);
     char from[4200], to[4200];
     if (f->max_files > 1) {
@@ -44,7 +44,7 @@ static void rotate(struct log_file *f) {
 }
 
 // One whole record, rotating first when it would not fit; write errors drop it.
-static void write_record(struct log_file *f, const char *record, size_t n) {
+static void write_record(struct skiff_log_file *f, const char *record, size_t n) {
     if (f->size > 0 && f->size + (long long)n > f->max_size) rotate(f);
     if (f->fd < 0) return;
     size_t off = 0;
@@ -57,14 +57,19 @@ static void write_record(struct log_file *f, const char *record, size_t n) {
     f->size += (long long)off;
 }
 
-static void emit(struct log_file *f, const char *stream, uint64_t nanos, int partial, const char *msg, size_t n) {
+void skiff_cri_timestamp(uint64_t nanos, char out[31]) {
     time_t seconds = (time_t)(nanos / 1000000000ull);
     struct tm tm;
     gmtime_r(&seconds, &tm);
+    snprintf(out, 31, "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, (unsigned long long)(nanos % 1000000000ull));
+}
+
+static void emit(struct skiff_log_file *f, const char *stream, uint64_t nanos, int partial, const char *msg, size_t n) {
+    char time[31];
+    skiff_cri_timestamp(nanos, time);
     char head[64];
-    int h = snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ %s %c ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(nanos % 1000000000ull), stream,
-                     partial ? 'P' : 'F');
+    int h = snprintf(head, sizeof head, "%s %s %c ", time, stream, partial ? 'P' : 'F');
     char *record = malloc((size_t)h + n + 1);
     if (record == NULL) return;
     memcpy(record, head, (size_t)h);
@@ -74,7 +79,7 @@ static void emit(struct log_file *f, const char *stream, uint64_t nanos, int par
     free(record);
 }
 
-void splitter_feed(struct line_splitter *s, struct log_file *f, const char *stream, uint64_t nanos, const char *data, size_t n) {
+void skiff_splitter_feed(struct skiff_line_splitter *s, struct skiff_log_file *f, const char *stream, uint64_t nanos, const char *data, size_t n) {
     if (s->limit == 0) s->limit = 1;
     if (s->len + n > s->cap) {
         size_t cap = s->cap ? s->cap : 4096;
@@ -105,7 +110,7 @@ void splitter_feed(struct line_splitter *s, struct log_file *f, const char *stre
     s->len -= start;
 }
 
-void splitter_finish(struct line_splitter *s, struct log_file *f, const char *stream, uint64_t nanos) {
+void skiff_splitter_finish(struct skiff_line_splitter *s, struct skiff_log_file *f, const char *stream, uint64_t nanos) {
     if (s->len > 0) emit(f, stream, nanos, 1, s->buf, s->len);
     s->len = 0;
 }
