@@ -61,8 +61,11 @@ void skiff_cri_timestamp(uint64_t nanos, char out[31]) {
     time_t seconds = (time_t)(nanos / 1000000000ull);
     struct tm tm;
     gmtime_r(&seconds, &tm);
-    snprintf(out, 31, "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (unsigned long long)(nanos % 1000000000ull));
+    char text[96];
+    snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(nanos % 1000000000ull));
+    memcpy(out, text, 30);
+    out[30] = '\0';
 }
 
 static void emit(struct skiff_log_file *f, const char *stream, uint64_t nanos, int partial, const char *msg, size_t n) {
