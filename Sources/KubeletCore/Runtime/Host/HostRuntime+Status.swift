@@ -36,8 +36,8 @@ extension HostRuntime {
             s.reason = exit.reason
             s.message = exit.message
         } else if let start {
-            // Started by this kubelet: running until the watcher records the exit. Started by
-            // an earlier one: unknown until re-adoption lands.
+            // Watched (started or re-adopted here): running until the monitor records the
+            // exit. A start record from before the monitor existed cannot be adopted: unknown.
             s.state = live.run != nil ? .running : .unknown
             s.pid = start.pid
         }
