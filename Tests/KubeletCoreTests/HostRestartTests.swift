@@ -94,6 +94,27 @@ import Testing
         }
     }
 
+    @Test func theMonitorHoldsOnlyTheLogPipesItsLogAndASignalDescriptor() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            try await f.runtime.startContainer(c.container)
+            let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
+            let monitor = try #require(Self.status(pid, "PPid").flatMap { Int32($0) })
+            // The status pipe closes right after the report the start waited for.
+            for _ in 0..<100 where (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(monitor)/fd").count) != 7 {
+                usleep(10_000)
+            }
+            let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(monitor)/fd").map { fd in
+                let target = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(monitor)/fd/\(fd)")
+                return target.hasPrefix("pipe:") ? "pipe" : target
+            }
+            #expect(fds.sorted() == ["/dev/null", "/dev/null", "/dev/null", c.logPath, "anon_inode:[signalfd]", "pipe", "pipe"].sorted())
+            #expect(try String(contentsOfFile: "/proc/\(monitor)/environ", encoding: .utf8) == "")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(monitor)/cwd") == "/")
+            #expect(Self.status(monitor, "PPid") != "\(getpid())")
+        }
+    }
+
     /// A field of /proc/<pid>/status, e.g. `PPid`.
     static func status(_ pid: Int32, _ field: String) -> String? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
