@@ -79,6 +79,27 @@ import Testing
         }
     }
 
+    /// A kubelet that died right after starting a container, when the next one had already
+    /// read the records (the container was still `created` then): adopted on first sight.
+    @Test func aContainerStartedAfterTheRecordsWereReadIsAdoptedOnFirstSight() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            let later = try HostRuntime(config: f.runtime.config)
+            try await f.runtime.startContainer(c.container)
+            let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
+            f.runtime.shutdown()
+            let adopted = try await later.containerStatus(c.container)
+            #expect(adopted.state == .running)
+            #expect(adopted.pid == pid)
+            try await later.stopContainer(c.container, timeout: 0)
+            let stopped = try await later.containerStatus(c.container)
+            #expect(stopped.state == .exited)
+            #expect(stopped.exitCode == 137)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            try await later.removePodSandbox(c.sandbox)
+        }
+    }
+
     @Test func aKilledMonitorEndsTheContainerWithExitCode255() async throws {
         try await HostRuntimeFixture.run { f in
             let c = try await f.create(["sleep", "100"])

@@ -95,10 +95,16 @@ extension HostRuntime {
         return monitor
     }
 
-    /// Watches the container's monitor (started here or by an earlier kubelet) until it ends.
+    /// Watches the container's monitor (started here or by an earlier kubelet) until it ends;
+    /// a container already watched (or a runtime shut down) is left as it is.
     func watch(_ containerID: String, sandboxID: String, start: StartRecord) {
         let run = MonitoredContainer(start: start)
-        table.withLock { $0.containers[containerID]?.run = run }
+        let adopted = table.withLock { t -> Bool in
+            guard !t.shutDown, let live = t.containers[containerID], live.run == nil else { return false }
+            t.containers[containerID]?.run = run
+            return true
+        }
+        guard adopted else { return }
         let disk = self.disk
         let dir = disk.containerDir(sandboxID, containerID)
         let cgroups = self.cgroups
@@ -130,8 +136,7 @@ extension HostRuntime {
     }
 
     public func stopContainer(_ containerID: String, timeout: Double) async throws {
-        let live = try lookup(containerID)
-        try refuseUnadopted(containerID, live)
+        let live = try refuseUnadopted(containerID, lookup(containerID))
         guard let run = live.run, !run.isRecorded else { return }
         try await BlockingCall.run {
             if timeout > 0 {
@@ -145,8 +150,8 @@ extension HostRuntime {
     }
 
     public func removeContainer(_ containerID: String) async throws {
-        guard let live = table.withLock({ $0.containers[containerID] }) else { return }
-        try refuseUnadopted(containerID, live)
+        guard let found = table.withLock({ $0.containers[containerID] }) else { return }
+        let live = try refuseUnadopted(containerID, found)
         if let run = live.run, !run.isRecorded {
             try await BlockingCall.run {
                 run.signal(SIGKILL, group: true)
@@ -166,10 +171,14 @@ extension HostRuntime {
 
     /// A container whose start record predates the monitor (no monitor to adopt) and that has
     /// not exited cannot be stopped or removed: forgetting it would orphan it.
-    private func refuseUnadopted(_ containerID: String, _ live: LiveContainer) throws(RuntimeError) {
-        if live.run == nil, try status(containerID, live: live).state == .unknown {
+    /// Returns the container's live state, after adopting it when its monitor started it
+    /// after this runtime loaded the records (see `status`).
+    private func refuseUnadopted(_ containerID: String, _ live: LiveContainer) throws(RuntimeError) -> LiveContainer {
+        guard live.run == nil else { return live }
+        if try status(containerID, live: live).state == .unknown {
             throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" was started by an earlier kubelet without a monitor and cannot be adopted")
         }
+        return table.withLock { $0.containers[containerID] } ?? live
     }
 
     func lookup(_ containerID: String) throws(RuntimeError) -> LiveContainer {

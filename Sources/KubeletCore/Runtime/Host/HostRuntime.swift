@@ -29,6 +29,8 @@ public final class HostRuntime: RuntimeService, Sendable {
     struct Table {
         var sandboxes: [String: LiveSandbox] = [:]
         var containers: [String: LiveContainer] = [:]
+        /// Set by `shutdown`: nothing is watched any more.
+        var shutDown = false
     }
 
     struct LiveSandbox {
@@ -81,6 +83,7 @@ public final class HostRuntime: RuntimeService, Sendable {
         var byte: UInt8 = 1
         _ = write(stopWatching.write, &byte, 1)
         table.withLock { t in
+            t.shutDown = true
             for id in t.containers.keys { t.containers[id]?.run = nil }
             for id in t.sandboxes.keys { t.sandboxes[id]?.uts = nil }
         }
