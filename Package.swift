@@ -84,6 +84,6 @@ let package = Package(
         .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "Wire"], swiftSettings: strict),
         .testTarget(name: "KubeletCoreTests", dependencies: ["KubeletCore", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport", "KubeletCore"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -87,6 +87,8 @@ struct RunCommand: AsyncParsableCommand {
         logger[metadataKey: "node"] = .string(name)
         let endpoints = KubeletEndpoints(config: config, rootDir: rootDir, stats: HostStats(rootDir: rootDir))
         client.serve { req in await endpoints.handle(req) }
+        // The pod workers' runtime goes here once `kubelet run` creates one.
+        client.serveStreams(KubeletStreams.handler(runtime: nil, rootDir: rootDir))
         let events = EventRecorder(client: client, component: "kubelet", host: name)
         let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events)
         logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir),
