@@ -81,12 +81,7 @@ import Testing
     }
 
     @Test func timestampHasNineFractionDigits() {
-        func timestamp(_ nanos: UInt64) -> String {
-            var out = [CChar](repeating: 0, count: 31)
-            skiff_cri_timestamp(nanos, &out)
-            return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        #expect(timestamp(1_475_713_029_669_794_202) == "2016-10-06T00:17:09.669794202Z")
-        #expect(timestamp(1_475_713_029_000_000_005) == "2016-10-06T00:17:09.000000005Z")
+        #expect(CRILogFormat.timestamp(nanos: 1_475_713_029_669_794_202) == "2016-10-06T00:17:09.669794202Z")
+        #expect(CRILogFormat.timestamp(nanos: 1_475_713_029_000_000_005) == "2016-10-06T00:17:09.000000005Z")
     }
 }
