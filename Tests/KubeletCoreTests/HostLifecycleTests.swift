@@ -66,7 +66,7 @@ import Testing
         guard HostRuntimeFixture.isRoot else { return }
         try await HostRuntimeFixture.run { f in
             let id = try await f.runtime.runPodSandbox(f.sandbox("holder"))
-            let holder = try #require(f.runtime.table.withLock { $0.sandboxes[id]?.uts?.holder.pid })
+            let holder = try #require(f.runtime.table.withLock { $0.sandboxes[id]?.uts?.pid })
             let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder)/exe")
             #expect(exe.hasSuffix("/skiff-pause"))
             // A holder that did not exec would share this whole test process's pages. What a
@@ -130,7 +130,7 @@ import Testing
             let c = try await f.create(["sleep", "100"])
             try await f.runtime.startContainer(c.container)
             let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
-            let holder = f.runtime.table.withLock { $0.sandboxes[c.sandbox]?.uts?.holder.pid }
+            let holder = f.runtime.table.withLock { $0.sandboxes[c.sandbox]?.uts?.pid }
             #expect((holder != nil) == HostRuntimeFixture.isRoot)
             try await f.runtime.stopPodSandbox(c.sandbox)
             #expect(try await f.runtime.podSandboxStatus(c.sandbox).state == .notReady)
@@ -178,29 +178,6 @@ import Testing
             #expect(try await ids(ContainerFilter(state: .created)) == [b.container])
             #expect(try await ids(ContainerFilter(labels: ["app": "b"])) == [b.container])
             #expect(try await ids(ContainerFilter(id: a.container, state: .created)) == [])
-        }
-    }
-}
-
-/// What a restarted kubelet (a new HostRuntime on the same state directory) finds.
-@Suite(.serialized) struct HostRestartTests {
-    @Test func recordsOutliveTheRuntimeAndUnadoptedContainersAreNotOrphaned() async throws {
-        try await HostRuntimeFixture.run { f in
-            let done = try await f.create(["/bin/sh", "-c", "exit 4"], sandbox: "done")
-            try await f.runtime.startContainer(done.container)
-            _ = try await f.wait(done.container, for: .exited)
-            let running = try await f.create(["sleep", "100"], sandbox: "running")
-            try await f.runtime.startContainer(running.container)
-
-            let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
-            let exited = try await later.containerStatus(done.container)
-            #expect(exited.state == .exited && exited.exitCode == 4 && exited.reason == "Error")
-            #expect(try await later.containerStatus(running.container).state == .unknown)
-            #expect(try await later.listPodSandboxes().map(\.config.name).sorted() == ["done", "running"])
-            let refusal = RuntimeError(.failedPrecondition, "container \"\(running.container)\" was started by an earlier kubelet and is not adopted yet")
-            await #expect(throws: refusal) { try await later.stopContainer(running.container, timeout: 0) }
-            await #expect(throws: refusal) { try await later.removeContainer(running.container) }
-            #expect(try await f.runtime.containerStatus(running.container).state == .running)
         }
     }
 }

@@ -26,6 +26,7 @@ extension HostRuntime {
         // never newer than the exit.
         let exit = disk.read(ExitRecord.self, from: "\(dir)/exited.json")
         let start = disk.read(StartRecord.self, from: "\(dir)/started.json")
+        var live = live
         var s = ContainerStatus(id: containerID, podSandboxID: live.sandboxID, config: record.config, state: .created,
                                 createdAt: record.createdAt, logPath: record.logPath)
         s.startedAt = start?.startedAt
@@ -36,8 +37,14 @@ extension HostRuntime {
             s.reason = exit.reason
             s.message = exit.message
         } else if let start {
-            // Started by this kubelet: running until the watcher records the exit. Started by
-            // an earlier one: unknown until re-adoption lands.
+            if live.run == nil, !live.starting, start.monitorPid != nil {
+                // Started by a kubelet that died before it watched it, after this runtime
+                // loaded the records: adopted on first sight.
+                watch(containerID, sandboxID: live.sandboxID, start: start)
+                live = table.withLock { $0.containers[containerID] } ?? live
+            }
+            // Watched (started or re-adopted here): running until the monitor records the
+            // exit. A start record from before the monitor existed cannot be adopted: unknown.
             s.state = live.run != nil ? .running : .unknown
             s.pid = start.pid
         }
