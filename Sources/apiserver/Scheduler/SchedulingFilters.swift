@@ -12,7 +12,7 @@ enum SchedulingFilters {
            !tolerations.contains(where: { tolerates($0, key: unschedulableTaintKey, value: "", effect: "NoSchedule") }) {
             return ["node(s) were unschedulable"]
         }
-        for t in taints(of: node) {
+        for t in info.taints {
             let key = t["key"].stringValue ?? "", value = t["value"].stringValue ?? "", effect = t["effect"].stringValue ?? ""
             guard effect == "NoSchedule" || effect == "NoExecute" else { continue }
             if !tolerations.contains(where: { tolerates($0, key: key, value: value, effect: effect) }) {
@@ -53,7 +53,7 @@ enum SchedulingFilters {
 
     /// NodeResourcesFit: the pod count first, then every requested resource the node lacks.
     static func insufficientResources(requests: ResourceList, on info: NodeInfo) -> [String] {
-        let alloc = PodResources.allocatable(info.node)
+        let alloc = info.allocatable
         var reasons: [String] = []
         if Int64(info.podCount + 1) * 1000 > alloc["pods", default: 0] { reasons.append("Too many pods") }
         for (name, amount) in requests.sorted(by: { $0.key < $1.key }) where amount > 0 && name != "pods" {

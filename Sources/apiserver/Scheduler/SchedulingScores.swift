@@ -2,7 +2,7 @@
 enum SchedulingScores {
     /// LeastAllocated: the share of cpu and memory left free once the pod is there, averaged.
     static func leastAllocated(requests: ResourceList, on info: NodeInfo) -> Int {
-        let alloc = PodResources.allocatable(info.node)
+        let alloc = info.allocatable
         let pod = PodResources.nonZeroCPUMemory(requests)
         func free(_ used: Int64, _ capacity: Int64) -> Int {
             guard capacity > 0, used <= capacity else { return 0 }
@@ -43,14 +43,35 @@ enum SchedulingDecision: Equatable {
 enum SchedulingAlgorithm {
     /// Filters then scores `nodes` for `pod`.
     static func schedule(pod: JSON, nodes: [NodeInfo], pick: ([String]) -> String? = { $0.randomElement() }) -> SchedulingDecision {
+        schedule(pod: pod, nodes: nodes, from: 0, pick: pick).decision
+    }
+
+    /// Filters `nodes` in order from index `start` (wrapping) until `numFeasibleNodesToFind`
+    /// nodes fit, then scores those. `processed` is how many nodes were filtered: the next
+    /// cycle starts that far on, so every node gets its turn. With no fit every node has
+    /// been filtered, so the unschedulable message counts reasons over all of them.
+    static func schedule(pod: JSON, nodes: [NodeInfo], from start: Int,
+                         pick: ([String]) -> String? = { $0.randomElement() }) -> (decision: SchedulingDecision, processed: Int) {
         let requests = PodResources.requests(pod)
+        let wanted = numFeasibleNodesToFind(nodes.count)
         var feasible: [NodeInfo] = [], failures: [[String]] = []
-        for n in nodes {
+        var processed = 0
+        while processed < nodes.count && feasible.count < wanted {
+            let n = nodes[(start + processed) % nodes.count]
+            processed += 1
             let f = SchedulingFilters.failures(pod: pod, requests: requests, on: n)
             if f.isEmpty { feasible.append(n) } else { failures.append(f) }
         }
         let scores = SchedulingScores.scores(pod: pod, requests: requests, nodes: feasible)
-        if let name = SchedulingScores.best(scores, pick: pick) { return .node(name) }
-        return .unschedulable(SchedulingFilters.unschedulableMessage(nodeCount: nodes.count, failures: failures))
+        if let name = SchedulingScores.best(scores, pick: pick) { return (.node(name), processed) }
+        return (.unschedulable(SchedulingFilters.unschedulableMessage(nodeCount: nodes.count, failures: failures)), processed)
+    }
+
+    /// Kubernetes' `numFeasibleNodesToFind` with the adaptive `percentageOfNodesToScore`:
+    /// every node below 100; else 50% less 1% per 125 nodes, at least 5%, and at least 100.
+    static func numFeasibleNodesToFind(_ all: Int) -> Int {
+        if all < 100 { return all }
+        let percentage = max(5, 50 - all / 125)
+        return max(100, all * percentage / 100)
     }
 }
