@@ -50,15 +50,14 @@ final class SchedulerCache: Sendable {
     /// finished. An assumed pod the informer does not show bound yet stays assumed.
     func podChanged(_ pod: JSON) {
         let key = Scheduler.key(pod)
+        // Read outside the lock, which the scheduling cycle holds.
+        let counted = Scheduler.holdsResources(pod)
+            ? CountedPod(node: pod["spec"]["nodeName"].stringValue ?? "", requests: PodResources.requests(pod), assumed: false) : nil
+        let pending = Scheduler.needsScheduling(pod)
         state.withLock { s in
-            if Scheduler.holdsResources(pod) {
-                let node = pod["spec"]["nodeName"].stringValue ?? ""
-                s.put(key, CountedPod(node: node, requests: PodResources.requests(pod), assumed: false))
-            } else if let counted = s.pods[key], counted.assumed, Scheduler.needsScheduling(pod) {
-                return
-            } else {
-                s.put(key, nil)
-            }
+            if counted == nil, pending, s.pods[key]?.assumed == true { return }
+            if counted == nil, s.pods[key] == nil { return }
+            s.put(key, counted)
         }
     }
 
@@ -71,13 +70,12 @@ final class SchedulerCache: Sendable {
     /// Runs the algorithm on the cached nodes from where the last cycle stopped and, on a
     /// fit, assumes the pod there.
     func scheduleAndAssume(_ pod: JSON) -> SchedulingDecision {
-        state.withLock { s in
+        let key = Scheduler.key(pod), requests = PodResources.requests(pod)
+        return state.withLock { s in
             let start = s.infos.isEmpty ? 0 : s.nextStart % s.infos.count
             let (decision, processed) = SchedulingAlgorithm.schedule(pod: pod, nodes: s.infos, from: start)
             s.nextStart = s.infos.isEmpty ? 0 : (start + processed) % s.infos.count
-            if case .node(let node) = decision {
-                s.put(Scheduler.key(pod), CountedPod(node: node, requests: PodResources.requests(pod), assumed: true))
-            }
+            if case .node(let node) = decision { s.put(key, CountedPod(node: node, requests: requests, assumed: true)) }
             return decision
         }
     }
