@@ -124,4 +124,29 @@ import Testing
         } catch { Issue.record(error) }
         await s.stop()
     }
+
+    @Test func podsCreatedTogetherDoNotOverflowANode() async throws {
+        let s = try await startWithLongBackoff()
+        do {
+            try await createNode(s, schedNode("n1", cpu: "4"))
+            let containers: JSON = [["name": "c", "image": "busybox", "resources": ["requests": ["cpu": "3"]]]]
+            let a0 = podObject("a", node: nil) { $0["spec"]["containers"] = containers }
+            let b0 = podObject("b", node: nil) { $0["spec"]["containers"] = containers }
+            // Created at once: the second is decided while the first's bind is still in flight.
+            async let a = s.client.create(.pods, namespace: "default", a0)
+            async let b = s.client.create(.pods, namespace: "default", b0)
+            _ = try await (a, b)
+            let message = "0/1 nodes are available: 1 Insufficient cpu."
+            try await eventuallyTrue(10) {
+                let pods = [try await pod(s, "a"), try await pod(s, "b")]
+                let waiting = pods.filter {
+                    $0["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }?["message"] == .string(message)
+                }
+                return pods.filter({ $0["spec"]["nodeName"] == "n1" }).count == 1 && waiting.count == 1
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect([try await pod(s, "a"), try await pod(s, "b")].filter { $0["spec"]["nodeName"] == "n1" }.count == 1)
+        } catch { Issue.record(error) }
+        await s.stop()
+    }
 }

@@ -1,31 +1,25 @@
 /// `spec.nodeSelector` and `spec.affinity.nodeAffinity` against a node's labels and name.
 enum NodeAffinity {
     /// nodeSelector (every label equal) and the required terms (any term matching).
-    static func matchesRequired(pod: JSON, node: JSON) -> Bool {
-        let labels = node["metadata"]["labels"]
-        for (k, v) in pod["spec"]["nodeSelector"].objectValue?.entries ?? [] where labels[k].stringValue != v.stringValue {
-            return false
-        }
-        let required = pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-        guard !required.isNull else { return true }
-        return (required["nodeSelectorTerms"].arrayValue ?? []).contains { termMatches($0, node: node) }
+    static func matchesRequired(_ pod: SchedulingPod, node: NodeInfo) -> Bool {
+        for (k, v) in pod.nodeSelector where node.labels[k] != v { return false }
+        guard let terms = pod.requiredTerms else { return true }
+        return terms.contains { termMatches($0, node: node) }
     }
 
     /// The sum of the weights of the preferred terms the node matches.
-    static func preferredWeight(pod: JSON, node: JSON) -> Int {
-        let preferred = pod["spec"]["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"].arrayValue ?? []
-        return preferred.reduce(0) { sum, p in termMatches(p["preference"], node: node) ? sum + (p["weight"].intValue ?? 0) : sum }
+    static func preferredWeight(_ pod: SchedulingPod, node: NodeInfo) -> Int {
+        pod.preferredTerms.reduce(0) { sum, p in termMatches(p.term, node: node) ? sum + p.weight : sum }
     }
 
     /// A term's expressions and fields all hold; a term with neither matches nothing.
-    static func termMatches(_ term: JSON, node: JSON) -> Bool {
+    static func termMatches(_ term: JSON, node: NodeInfo) -> Bool {
         let exprs = term["matchExpressions"].arrayValue ?? [], fields = term["matchFields"].arrayValue ?? []
         guard !exprs.isEmpty || !fields.isEmpty else { return false }
-        let labels = node["metadata"]["labels"]
-        return exprs.allSatisfy { requirement($0, value: labels[$0["key"].stringValue ?? ""].stringValue) }
+        return exprs.allSatisfy { requirement($0, value: node.labels[$0["key"].stringValue ?? ""]) }
             && fields.allSatisfy { f in
                 // Only `metadata.name` is a node field selector key (as in Kubernetes).
-                f["key"].stringValue == "metadata.name" && requirement(f, value: node["metadata"]["name"].stringValue)
+                f["key"].stringValue == "metadata.name" && requirement(f, value: node.name)
             }
     }
 

@@ -36,28 +36,3 @@ enum PodResources {
         return out
     }
 }
-
-/// A node with what the pods bound there already take.
-struct NodeInfo: Sendable {
-    let node: JSON
-    var requested: ResourceList = [:]
-    var nonZeroCPU: Int64 = 0
-    var nonZeroMemory: Int64 = 0
-    var podCount = 0
-
-    var name: String { node["metadata"]["name"].stringValue ?? "" }
-
-    init(node: JSON, pods: [JSON] = []) {
-        self.node = node
-        for p in pods { add(p) }
-    }
-
-    mutating func add(_ pod: JSON) {
-        let r = PodResources.requests(pod)
-        requested.merge(r, uniquingKeysWith: +)
-        let nz = PodResources.nonZeroCPUMemory(r)
-        nonZeroCPU += nz.cpu
-        nonZeroMemory += nz.memory
-        podCount += 1
-    }
-}

@@ -3,8 +3,8 @@ import Logging
 import Synchronization
 
 /// The default scheduler: assigns pods that name no node (and `default-scheduler` or no
-/// scheduler) to a node through `pods/binding`, one pod at a time, from the shared pod and
-/// node informers. A pod that fits nowhere gets `PodScheduled=False` and a FailedScheduling
+/// scheduler) to a node through `pods/binding`, deciding one pod at a time from a cache kept
+/// by the shared pod and node informers' events, binding up to `parallelBinds` at once. A pod that fits nowhere gets `PodScheduled=False` and a FailedScheduling
 /// event, and is tried again when a node is added or changes or a pod goes away, and with
 /// back-off (by default 1 s doubling to 10 s, as Kubernetes' pod back-off) otherwise.
 struct Scheduler: Sendable {
@@ -14,15 +14,6 @@ struct Scheduler: Sendable {
     let events: EventRecorder
     var initialBackoff: Double = 1
     var maxBackoff: Double = 10
-
-    /// Pods bound by this scheduler that the pod informer does not show bound yet, so the
-    /// next pod does not count their node as free.
-    final class Assumed: Sendable {
-        let pods = Mutex<[String: JSON]>([:])
-        func add(_ key: String, _ pod: JSON) { pods.withLock { $0[key] = pod } }
-        func remove(_ key: String) { _ = pods.withLock { $0.removeValue(forKey: key) } }
-        func all() -> [String: JSON] { pods.withLock { $0 } }
-    }
 
     static func key(_ pod: JSON) -> String {
         "\(pod["metadata"]["namespace"].stringValue ?? "")/\(pod["metadata"]["name"].stringValue ?? "")"
@@ -44,76 +35,96 @@ struct Scheduler: Sendable {
         return !(pod["spec"]["nodeName"].stringValue ?? "").isEmpty && phase != "Succeeded" && phase != "Failed"
     }
 
+    /// Binds in flight at once (Kubernetes runs each binding cycle in its own goroutine).
+    var parallelBinds = 32
+
+    /// Pods that fit nowhere, retried when something frees room; `moves` counts those
+    /// retries so a cycle that raced one requeues its pod at once.
+    final class Unschedulable: Sendable {
+        struct State {
+            var keys: Set<String> = []
+            var moves = 0
+        }
+        private let state = Mutex(State())
+        func withLock<R>(_ body: (inout State) -> R) -> R { state.withLock { body(&$0) } }
+    }
+
     func run(factory: SharedInformerFactory) async {
         let pods = factory.informer(.pods)
         let nodes = factory.informer(.nodes)
         let queue = WorkQueue<String>(clock: factory.clock, baseDelay: initialBackoff, maxDelay: maxBackoff)
-        let unschedulable = Mutex<Set<String>>([])
-        let assumed = Assumed()
+        let unschedulable = Unschedulable()
+        let cache = SchedulerCache()
+        let slots = BindSlots(limit: parallelBinds)
         let retryUnschedulable: @Sendable () -> Void = {
-            for k in unschedulable.withLock({ $0 }) { queue.add(k) }
+            let keys = unschedulable.withLock { u in
+                u.moves += 1
+                return u.keys
+            }
+            for k in keys { queue.add(k) }
         }
         pods.addHandler { e in
             switch e {
             case .added(let p), .updated(_, let p):
+                cache.podChanged(p)
                 // A pod that finished frees its node's room.
                 if case .updated(let old, _) = e, Self.holdsResources(old), !Self.holdsResources(p) { retryUnschedulable() }
-                if Self.needsScheduling(p) { queue.add(Self.key(p)) } else {
-                    assumed.remove(Self.key(p))
-                    unschedulable.withLock { _ = $0.remove(Self.key(p)) }
+                if Self.needsScheduling(p) {
+                    // An assumed pod's bind is in flight; its outcome requeues it if needed.
+                    if !cache.isAssumed(Self.key(p)) { queue.add(Self.key(p)) }
+                } else {
+                    unschedulable.withLock { _ = $0.keys.remove(Self.key(p)) }
                 }
             case .deleted(let p, _):
-                assumed.remove(Self.key(p))
-                unschedulable.withLock { _ = $0.remove(Self.key(p)) }
+                cache.podDeleted(p)
+                unschedulable.withLock { _ = $0.keys.remove(Self.key(p)) }
                 queue.forget(Self.key(p))
                 if !(p["spec"]["nodeName"].stringValue ?? "").isEmpty { retryUnschedulable() }
             }
         }
         nodes.addHandler { e in
             switch e {
-            case .added, .updated: retryUnschedulable()
-            case .deleted: break
+            case .added(let n), .updated(_, let n):
+                cache.nodeChanged(n)
+                retryUnschedulable()
+            case .deleted(let n, _):
+                cache.nodeDeleted(n["metadata"]["name"].stringValue ?? "")
             }
         }
         await queue.run(workers: 1) { key in
             guard pods.hasSynced, nodes.hasSynced else { queue.add(key, after: 0.1); return }
             guard let pod = pods.indexer.get(key), Self.needsScheduling(pod) else {
                 queue.forget(key)
-                unschedulable.withLock { _ = $0.remove(key) }
+                unschedulable.withLock { _ = $0.keys.remove(key) }
                 return
             }
-            let infos = Self.nodeInfos(nodes: nodes.indexer.list(), pods: pods, assumed: assumed.all())
-            switch SchedulingAlgorithm.schedule(pod: pod, nodes: infos) {
+            guard !cache.isAssumed(key) else { return }
+            await slots.acquire()
+            let moves = unschedulable.withLock { $0.moves }
+            switch cache.scheduleAndAssume(pod) {
             case .node(let node):
-                do throws(Status) {
-                    try await bind(pod, to: node)
-                    var bound = pod
-                    bound[path: ["spec", "nodeName"]] = .string(node)
-                    assumed.add(key, bound)
-                    unschedulable.withLock { _ = $0.remove(key) }
-                    queue.forget(key)
-                } catch {
-                    if error.isNotFound || error.isConflict { queue.forget(key); return }
-                    logger.warning("binding failed", metadata: ["pod": .string(key), "error": .string(error.message)])
-                    queue.addRateLimited(key)
+                Task {
+                    defer { slots.release() }
+                    do throws(Status) {
+                        try await bind(pod, to: node)
+                        unschedulable.withLock { _ = $0.keys.remove(key) }
+                        queue.forget(key)
+                    } catch {
+                        cache.forget(key)
+                        if error.isNotFound || error.isConflict { queue.forget(key); return }
+                        logger.warning("binding failed", metadata: ["pod": .string(key), "error": .string(error.message)])
+                        queue.addRateLimited(key)
+                    }
                 }
             case .unschedulable(let message):
-                unschedulable.withLock { _ = $0.insert(key) }
+                slots.release()
+                let raced = unschedulable.withLock { u in
+                    u.keys.insert(key)
+                    return u.moves != moves
+                }
                 await markUnschedulable(pod, message: message)
-                queue.addRateLimited(key)
+                if raced { queue.add(key) } else { queue.addRateLimited(key) }
             }
-        }
-    }
-
-    /// Every node with the pods that hold resources on it (the informer's, and the ones this
-    /// scheduler bound that the informer has not shown bound yet).
-    static func nodeInfos(nodes: [JSON], pods: SharedInformer, assumed: [String: JSON]) -> [NodeInfo] {
-        nodes.map { node in
-            let name = node["metadata"]["name"].stringValue ?? ""
-            var bound = pods.indexer.byIndex(Indexes.nodeName, name).filter(holdsResources)
-            let seen = Set(bound.map(key))
-            bound += assumed.filter { !seen.contains($0.key) && $0.value["spec"]["nodeName"].stringValue == name }.map(\.value)
-            return NodeInfo(node: node, pods: bound)
         }
     }
 

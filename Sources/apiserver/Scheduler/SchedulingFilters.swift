@@ -6,23 +6,18 @@ enum SchedulingFilters {
 
     /// Why `pod` (needing `requests`) cannot go to `info`'s node; empty when it fits.
     static func failures(pod: JSON, requests: ResourceList, on info: NodeInfo) -> [String] {
-        let node = info.node
-        let tolerations = pod["spec"]["tolerations"].arrayValue ?? []
-        if node["spec"]["unschedulable"].boolValue == true,
-           !tolerations.contains(where: { tolerates($0, key: unschedulableTaintKey, value: "", effect: "NoSchedule") }) {
-            return ["node(s) were unschedulable"]
+        failures(SchedulingPod(pod, requests: requests), on: info)
+    }
+
+    static func failures(_ pod: SchedulingPod, on info: NodeInfo) -> [String] {
+        if info.unschedulable && !pod.toleratesUnschedulable { return ["node(s) were unschedulable"] }
+        for t in info.taints where !pod.tolerations.contains(where: { tolerates($0, key: t.key, value: t.value, effect: t.effect) }) {
+            return ["node(s) had untolerated taint {\(t.key): \(t.value)}"]
         }
-        for t in taints(of: node) {
-            let key = t["key"].stringValue ?? "", value = t["value"].stringValue ?? "", effect = t["effect"].stringValue ?? ""
-            guard effect == "NoSchedule" || effect == "NoExecute" else { continue }
-            if !tolerations.contains(where: { tolerates($0, key: key, value: value, effect: effect) }) {
-                return ["node(s) had untolerated taint {\(key): \(value)}"]
-            }
-        }
-        if !NodeAffinity.matchesRequired(pod: pod, node: node) {
+        if !NodeAffinity.matchesRequired(pod, node: info) {
             return ["node(s) didn't match Pod's node affinity/selector"]
         }
-        return insufficientResources(requests: requests, on: info)
+        return insufficientResources(pod, on: info)
     }
 
     /// The node's taints, plus the one the node lifecycle controller would add when the node
@@ -52,12 +47,11 @@ enum SchedulingFilters {
     }
 
     /// NodeResourcesFit: the pod count first, then every requested resource the node lacks.
-    static func insufficientResources(requests: ResourceList, on info: NodeInfo) -> [String] {
-        let alloc = PodResources.allocatable(info.node)
+    static func insufficientResources(_ pod: SchedulingPod, on info: NodeInfo) -> [String] {
         var reasons: [String] = []
-        if Int64(info.podCount + 1) * 1000 > alloc["pods", default: 0] { reasons.append("Too many pods") }
-        for (name, amount) in requests.sorted(by: { $0.key < $1.key }) where amount > 0 && name != "pods" {
-            if info.requested[name, default: 0] + amount > alloc[name, default: 0] { reasons.append("Insufficient \(name)") }
+        if Int64(info.podCount + 1) * 1000 > info.allocatable["pods", default: 0] { reasons.append("Too many pods") }
+        for (name, amount) in pod.checkedRequests where info.requested[name, default: 0] + amount > info.allocatable[name, default: 0] {
+            reasons.append("Insufficient \(name)")
         }
         return reasons
     }
