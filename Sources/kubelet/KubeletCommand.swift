@@ -69,6 +69,15 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: NodeOptions
     @Option(help: "This node's name (default: the hostname).") var nodeName: String?
     @Option(help: "Directory for the kubelet's state; its file system is the node's ephemeral storage.") var rootDir = "/var/lib/skiff/kubelet"
+    @Option(help: "The runtime handler for pods that name no RuntimeClass (this node runs: host).") var defaultRuntimeHandler = "host"
+    @Option(help: "The most pods this node runs (its pods capacity).") var maxPods = 110
+
+    func validate() throws {
+        guard PodRuntimeSetup.handlers.contains(defaultRuntimeHandler) else {
+            throw ValidationError("--default-runtime-handler: unknown handler \"\(defaultRuntimeHandler)\" (this node runs: host)")
+        }
+        guard maxPods >= 1 else { throw ValidationError("--max-pods must be at least 1") }
+    }
 
     func run() async throws {
         try options.bootstrapLogging()
@@ -84,11 +93,16 @@ struct RunCommand: AsyncParsableCommand {
         let endpoints = KubeletEndpoints(config: config, rootDir: rootDir, stats: HostStats(rootDir: rootDir))
         client.serve { req in await endpoints.handle(req) }
         let events = EventRecorder(client: client, component: "kubelet", host: name)
-        let agent = NodeAgent(client: client, config: config, observer: HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0"),
-                              logger: logger, events: events)
+        var observer = HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0")
+        observer.maxPods = maxPods
+        let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events)
+        let pods = try PodRuntimeSetup(client: client, events: events, logger: logger, nodeName: name, rootDir: rootDir, observer: observer,
+                                       server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods)
         logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir)])
         let task = Task { await agent.run() }
+        pods.start()
         await Signals.waitForTermination()
+        await pods.stop()
         task.cancel()
         await events.flush(timeout: 2)
         events.close()

@@ -8,6 +8,8 @@ import Foundation
 struct HostObserver: NodeObserver {
     let rootDir: String
     let runtimeVersion: String
+    /// `--max-pods`: capacity and allocatable `pods`.
+    var maxPods = 110
 
     func systemInfo() -> NodeSystemInfo {
         var info = NodeSystemInfo()
@@ -36,7 +38,7 @@ struct HostObserver: NodeObserver {
             let bytes = UInt64(fs.f_blocks) * UInt64(fs.f_frsize)
             c["ephemeral-storage"] = Quantity("\(bytes / 1024)Ki")
         }
-        c["pods"] = Quantity("110")
+        c["pods"] = Quantity(String(maxPods))
         return c
     }
 
