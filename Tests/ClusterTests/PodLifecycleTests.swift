@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import Wire
+
+/// Pods run for real: an apiserver and a kubelet as separate processes, containers as host
+/// processes (the `host` runtime).
+@Suite(.serialized) struct PodLifecycleTests {
+    static func pod(_ name: String, command: [String], restartPolicy: String = "Always", extra: (inout JSON) -> Void = { _ in }) -> JSON {
+        var p: JSON = [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
+            "spec": ["restartPolicy": .string(restartPolicy),
+                     "containers": [["name": "app", "image": "busybox", "command": .array(command.map { .string($0) })]]],
+        ]
+        extra(&p)
+        return p
+    }
+
+    @Test func podRunsWritesItsLogAndIsGoneWithItsProcessesAfterDelete() async throws {
+        try await PodCluster.run { c in
+            let created = try await c.create(Self.pod("hello", command: ["sh", "-c", "echo hello from $(POD); echo $HOSTNAME; exec sleep 300"]) { p in
+                p[path: ["spec", "containers"]] = [["name": "app", "image": "busybox",
+                                                     "command": ["sh", "-c", "echo hello from $(POD); echo $HOSTNAME; exec sleep 300"],
+                                                     "env": [["name": "POD", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]]]]]
+            })
+            let uid = created["metadata"]["uid"].stringValue ?? ""
+            let p = try await c.waitFor("hello", 15, "Running") { $0["status"]["phase"] == "Running" }
+            let s = p["status"]
+            #expect(s["qosClass"] == "BestEffort")
+            #expect(s["hostIP"].stringValue != nil && s["podIP"] == s["hostIP"])
+            #expect(s["hostIPs"] == .array([["ip": s["hostIP"]]]))
+            #expect(s["startTime"].stringValue != nil)
+            let conditions = (s["conditions"].arrayValue ?? []).map { "\($0["type"].stringValue ?? "")=\($0["status"].stringValue ?? "")" }
+            #expect(conditions == ["Initialized=True", "Ready=True", "ContainersReady=True", "PodScheduled=True"])
+            let cs = s["containerStatuses"].at(0)
+            #expect(cs["name"] == "app" && cs["ready"] == true && cs["started"] == true && cs["restartCount"] == 0)
+            #expect(cs["image"] == "busybox" && cs["state"]["running"]["startedAt"].stringValue != nil)
+            #expect(cs["containerID"].stringValue?.hasPrefix("host://") == true)
+            // The log file under the kubelet's root dir, in the CRI format.
+            let logPath = "\(c.rootDir)/pods/default_hello_\(uid)/app/0.log"
+            try await eventually(5, "two log lines") {
+                ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").count == 2
+            }
+            let lines = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
+            #expect(lines[0].hasSuffix(" stdout F hello from hello"))
+            #expect(lines[1].hasSuffix(" stdout F hello"))
+            let events = try await c.events(of: "hello")
+            #expect(events.contains("Created: Created container app"))
+            #expect(events.contains("Started: Started container app"))
+            // Delete: the process is gone, and so is the object.
+            let pids = c.containerPIDs()
+            #expect(pids.count == 1 && pids.allSatisfy(processAlive))
+            _ = try c.ctl.ok(["delete", "pod", "hello"])
+            try await eventually(15, "pod object gone") { try await c.client.getIfPresent(.pods, namespace: "default", name: "hello") == nil }
+            try await eventually(10, "container process gone") { !pids.contains(where: processAlive) }
+            try await eventually(5, "log dir removed") { !FileManager.default.fileExists(atPath: "\(c.rootDir)/pods/default_hello_\(uid)") }
+        }
+    }
+
+    /// `commands.yaml`: printenv HOSTNAME KUBERNETES_PORT prints the hostname and exits 1 (no
+    /// services yet), restarted under OnFailure with back-off.
+    @Test func commandsManifestExitsOneAndRestartsWithBackOff() async throws {
+        try await PodCluster.run { c in
+            _ = try c.ctl.ok(["apply", "-f", manifestsDir + "/pods/commands.yaml"])
+            let p = try await c.waitFor("command-demo", 15, "CrashLoopBackOff after a restart") {
+                $0["status"]["containerStatuses"].at(0)["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+            }
+            let uid = p["metadata"]["uid"].stringValue ?? ""
+            let cs = p["status"]["containerStatuses"].at(0)
+            #expect(cs["restartCount"] == 1)
+            #expect(cs["state"]["waiting"]["message"] == .string("back-off 10s restarting failed container=command-demo-container pod=command-demo_default(\(uid))"))
+            #expect(cs["lastState"]["terminated"]["exitCode"] == 1 && cs["lastState"]["terminated"]["reason"] == "Error")
+            #expect(p["status"]["phase"] == "Running")
+            let log = try String(contentsOfFile: "\(c.rootDir)/pods/default_command-demo_\(uid)/command-demo-container/0.log", encoding: .utf8)
+            #expect(log.hasSuffix(" stdout F command-demo\n"))
+            let events = try await c.events(of: "command-demo")
+            #expect(events.contains("BackOff: Back-off restarting failed container command-demo-container in pod command-demo_default(\(uid))"))
+            // After the 10 s back-off: the second restart.
+            try await c.waitFor("command-demo", 15, "restartCount 2") { $0["status"]["containerStatuses"].at(0)["restartCount"] == 2 }
+        }
+    }
+
+    @Test func missingExecutableEndsInStartErrorAndAnEvent() async throws {
+        try await PodCluster.run { c in
+            _ = try await c.create(Self.pod("nobin", command: ["no-such-program-skiff"], restartPolicy: "Never"))
+            let p = try await c.waitFor("nobin", 15, "Failed") { $0["status"]["phase"] == "Failed" }
+            let t = p["status"]["containerStatuses"].at(0)["state"]["terminated"]
+            #expect(t["reason"] == "StartError" && t["exitCode"] == 128)
+            #expect(t["message"] == #"exec: "no-such-program-skiff": executable file not found in $PATH"#)
+            let events = try await c.events(of: "nobin")
+            #expect(events.contains(#"Failed: Error: exec: "no-such-program-skiff": executable file not found in $PATH"#))
+        }
+    }
+
+    /// A pod bound by name to a node it does not fit is refused by the kubelet.
+    @Test func podBoundPastTheSchedulerThatDoesNotFitIsRejected() async throws {
+        try await PodCluster.run(kubeletArgs: ["--max-pods", "1"]) { c in
+            _ = try await c.create(Self.pod("first", command: ["sleep", "300"]) { $0[path: ["spec", "nodeName"]] = "node1" })
+            try await c.waitFor("first", 15, "Running") { $0["status"]["phase"] == "Running" }
+            _ = try await c.create(Self.pod("second", command: ["sleep", "300"]) { $0[path: ["spec", "nodeName"]] = "node1" })
+            let p = try await c.waitFor("second", 15, "Failed") { $0["status"]["phase"] == "Failed" }
+            #expect(p["status"]["reason"] == "OutOfpods")
+            #expect(p["status"]["message"] == "Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 1, capacity: 1")
+            let n = try await c.client.get(.nodes, name: "node1")
+            #expect(n["status"]["capacity"]["pods"] == "1" && n["status"]["allocatable"]["pods"] == "1")
+        }
+    }
+}
