@@ -151,9 +151,8 @@ public actor PodWorker {
         if terminal == nil {
             await ensureSandbox()
             if terminal == nil, sandboxID != nil { await runContainers() }
-        } else if !terminalStopped {
-            await stopAfterFinish()
         }
+        if terminal != nil, !terminalStopped { await stopAfterFinish() }
         publishStatus()
     }
 
