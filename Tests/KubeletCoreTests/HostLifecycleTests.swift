@@ -184,23 +184,59 @@ import Testing
 
 /// What a restarted kubelet (a new HostRuntime on the same state directory) finds.
 @Suite(.serialized) struct HostRestartTests {
-    @Test func recordsOutliveTheRuntimeAndUnadoptedContainersAreNotOrphaned() async throws {
+    @Test func recordsOutliveTheRuntimeAndUnadoptedContainersAreStoppedByPidAndStartTime() async throws {
         try await HostRuntimeFixture.run { f in
             let done = try await f.create(["/bin/sh", "-c", "exit 4"], sandbox: "done")
             try await f.runtime.startContainer(done.container)
             _ = try await f.wait(done.container, for: .exited)
             let running = try await f.create(["sleep", "100"], sandbox: "running")
             try await f.runtime.startContainer(running.container)
+            let pid = try #require(try await f.runtime.containerStatus(running.container).pid)
 
             let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
             let exited = try await later.containerStatus(done.container)
             #expect(exited.state == .exited && exited.exitCode == 4 && exited.reason == "Error")
             #expect(try await later.containerStatus(running.container).state == .unknown)
             #expect(try await later.listPodSandboxes().map(\.config.name).sorted() == ["done", "running"])
-            let refusal = RuntimeError(.failedPrecondition, "container \"\(running.container)\" was started by an earlier kubelet and is not adopted yet")
-            await #expect(throws: refusal) { try await later.stopContainer(running.container, timeout: 0) }
-            await #expect(throws: refusal) { try await later.removeContainer(running.container) }
-            #expect(try await f.runtime.containerStatus(running.container).state == .running)
+            // A later kubelet stops what an earlier one started: by pid, checked by start time.
+            try await later.stopContainer(running.container, timeout: 0)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            let stopped = try await later.containerStatus(running.container)
+            #expect(stopped.state == .exited && stopped.exitCode == 137)
+        }
+    }
+
+    @Test func anExitNoRuntimeRecordedIsReportedAsUnknown() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["/bin/sh", "-c", "exit 7"])
+            try await f.runtime.startContainer(c.container)
+            _ = try await f.wait(c.container, for: .exited)
+            // As if the kubelet had died before recording the exit.
+            let dir = try #require(FileManager.default.enumerator(atPath: f.root + "/state")?.compactMap { $0 as? String }
+                .first { $0.hasSuffix("/\(c.container)/exited.json") })
+            try FileManager.default.removeItem(atPath: f.root + "/state/" + dir)
+            let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
+            let s = try await later.containerStatus(c.container)
+            #expect(s.state == .exited && s.exitCode == 255 && s.reason == "Unknown")
+            #expect(s.message == "the container ended while no kubelet was watching it; its exit code was not recorded")
+        }
+    }
+
+    @Test func aLaterRuntimeStartsContainersInAnEarlierSandboxAndKillsItsHolder() async throws {
+        guard HostRuntimeFixture.isRoot else { return }
+        try await HostRuntimeFixture.run { f in
+            let sandboxID = try await f.runtime.runPodSandbox(f.sandbox("kept"))
+            let holder = try #require(FileManager.default.contents(atPath: f.root + "/state/sandboxes/\(sandboxID)/holder.json"))
+            let holderPID = Int32(try JSONDecoder().decode([String: UInt64].self, from: holder)["pid"] ?? 0)
+            let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
+            let config = ContainerConfig(name: "h", command: ["hostname"], logPath: "h/0.log")
+            let id = try await later.createContainer(podSandboxID: sandboxID, config: config, sandboxConfig: f.sandbox("kept"))
+            try await later.startContainer(id)
+            _ = try await f.wait(id, for: .exited, runtime: later)
+            #expect(HostRuntimeFixture.messages(f.logDirectory + "/default_kept/h/0.log") == ["kept"])
+            try await later.stopPodSandbox(sandboxID)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!HostRuntimeFixture.processExists(holderPID))
         }
     }
 }

@@ -42,7 +42,10 @@ extension HostRuntime {
               disk.read(ExitRecord.self, from: "\(dir)/exited.json") == nil else {
             throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" is not in created state")
         }
-        if config.podUTSNamespace && live.uts == nil {
+        // A sandbox an earlier kubelet made: join its holder's namespace.
+        let adoptedUTS = config.podUTSNamespace && live.uts == nil ? adoptedUTSDescriptor(sandboxID) : nil
+        defer { if let adoptedUTS { close(adoptedUTS) } }
+        if config.podUTSNamespace && live.uts == nil && adoptedUTS == nil {
             throw RuntimeError(.failedPrecondition, "pod sandbox \"\(sandboxID)\" is not ready")
         }
         let request = SpawnRequest(
@@ -50,7 +53,7 @@ extension HostRuntime {
             env: ContainerProcessSpec.environment(record.config.env, hostname: live.config.hostname),
             workingDir: ContainerProcessSpec.workingDir(record.config),
             user: ContainerProcessSpec.user(record.config.user),
-            utsNamespaceFD: live.uts?.fd ?? -1)
+            utsNamespaceFD: live.uts?.fd ?? adoptedUTS ?? -1)
         let limits = LogCopier.Limits(maxSize: config.logMaxSize, maxFiles: config.logMaxFiles, lineLimit: config.logLineLimit)
         let disk = self.disk
         let drain = config.logDrainTimeout
@@ -111,7 +114,7 @@ extension HostRuntime {
 
     public func stopContainer(_ containerID: String, timeout: Double) async throws {
         let live = try lookup(containerID)
-        try refuseUnadopted(containerID, live)
+        if isUnadopted(containerID, live) { return try await stopUnadopted(containerID, live, timeout: timeout) }
         guard let run = live.run, !run.isRecorded else { return }
         try await BlockingCall.run {
             if timeout > 0 {
@@ -125,7 +128,7 @@ extension HostRuntime {
 
     public func removeContainer(_ containerID: String) async throws {
         guard let live = table.withLock({ $0.containers[containerID] }) else { return }
-        try refuseUnadopted(containerID, live)
+        if isUnadopted(containerID, live) { try await stopUnadopted(containerID, live, timeout: 0) }
         if let run = live.run, !run.isRecorded {
             try await BlockingCall.run {
                 run.process.killProcessGroup()
@@ -136,13 +139,10 @@ extension HostRuntime {
         disk.removeTree(disk.containerDir(live.sandboxID, containerID))
     }
 
-    /// A container an earlier kubelet started and that has not exited cannot be stopped or
-    /// removed yet: this kubelet is not its parent, and forgetting it would orphan it.
-    /// Re-adoption (by pid and start time, through the monitor process) lifts this.
-    private func refuseUnadopted(_ containerID: String, _ live: LiveContainer) throws(RuntimeError) {
-        if live.run == nil, try status(containerID, live: live).state == .unknown {
-            throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" was started by an earlier kubelet and is not adopted yet")
-        }
+    /// Started by an earlier kubelet and not known to have exited: `HostRuntime+Adoption`
+    /// stops it by pid and start time.
+    private func isUnadopted(_ containerID: String, _ live: LiveContainer) -> Bool {
+        live.run == nil && (try? status(containerID, live: live).state) == .unknown
     }
 
     func lookup(_ containerID: String) throws(RuntimeError) -> LiveContainer {

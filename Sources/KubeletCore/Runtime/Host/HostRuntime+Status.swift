@@ -18,6 +18,7 @@ extension HostRuntime {
     }
 
     func status(_ containerID: String, live: LiveContainer) throws(RuntimeError) -> ContainerStatus {
+        recordLostExitIfGone(containerID, live)
         let dir = disk.containerDir(live.sandboxID, containerID)
         guard let record = disk.read(ContainerRecord.self, from: "\(dir)/container.json") else {
             throw RuntimeError(.notFound, "container \"\(containerID)\" not found")
@@ -37,7 +38,7 @@ extension HostRuntime {
             s.message = exit.message
         } else if let start {
             // Started by this kubelet: running until the watcher records the exit. Started by
-            // an earlier one: unknown until re-adoption lands.
+            // an earlier one and still alive (by pid and start time): unknown.
             s.state = live.run != nil ? .running : .unknown
             s.pid = start.pid
         }
