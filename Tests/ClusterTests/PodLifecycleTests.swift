@@ -104,4 +104,25 @@ import Wire
             #expect(n["status"]["capacity"]["pods"] == "1" && n["status"]["allocatable"]["pods"] == "1")
         }
     }
+
+    /// kill -9 the kubelet while a pod runs: the next kubelet adopts the running process
+    /// (no second copy), and deleting the pod still ends it.
+    @Test func aRestartedKubeletAdoptsRunningContainersAndStillKillsThemOnDelete() async throws {
+        try await PodCluster.run { c in
+            _ = try await c.create(Self.pod("survivor", command: ["sleep", "300"]))
+            let before = try await c.waitFor("survivor", 15, "Running") { $0["status"]["phase"] == "Running" }
+            let pids = c.containerPIDs()
+            #expect(pids.count == 1)
+            try c.restartKubeletAfterKill9()
+            // The new kubelet syncs and reports the same container, still running, once.
+            try await Task.sleep(for: .seconds(2))
+            let after = try await c.pod("survivor")
+            #expect(after["status"]["containerStatuses"].at(0)["containerID"] == before["status"]["containerStatuses"].at(0)["containerID"])
+            #expect(after["status"]["containerStatuses"].at(0)["restartCount"] == 0 && after["status"]["phase"] == "Running")
+            #expect(c.containerPIDs() == pids && pids.allSatisfy(processAlive))
+            _ = try c.ctl.ok(["delete", "pod", "survivor"])
+            try await eventually(10, "adopted process gone") { !pids.contains(where: processAlive) }
+            try await eventually(10, "pod object gone") { try await c.client.getIfPresent(.pods, namespace: "default", name: "survivor") == nil }
+        }
+    }
 }

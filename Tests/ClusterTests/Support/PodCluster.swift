@@ -7,7 +7,7 @@ import Wire
 /// and, as a last resort, kills any container process the runtime's records still name.
 final class PodCluster: @unchecked Sendable {
     let fixture: Fixture
-    let kubelet: Process
+    private(set) var kubelet: Process
     let node: String
     let rootDir: String
     let client: Client
@@ -20,15 +20,31 @@ final class PodCluster: @unchecked Sendable {
         self.node = node
         rootDir = fixture.dir.path + "/kubelet"
         _ = FileManager.default.createFile(atPath: rootDir + ".log", contents: nil)
-        kubelet = Process()
-        kubelet.executableURL = URL(fileURLWithPath: Binaries.path("kubelet"))
-        kubelet.arguments = ["run", "--server", fixture.server.address.description, "--token", fixture.server.nodeToken, "--node-name", node,
-                             "--root-dir", rootDir, "--node-lease-duration", "4s", "--log-level", "debug"] + kubeletArgs
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: rootDir + ".log"))
-        kubelet.standardError = log
-        kubelet.standardOutput = log
+        args = ["run", "--server", fixture.server.address.description, "--token", fixture.server.nodeToken, "--node-name", node,
+                "--root-dir", rootDir, "--node-lease-duration", "4s", "--log-level", "debug"] + kubeletArgs
         client = Client(config: fixture.server.clientConfig())
-        try kubelet.run()
+        kubelet = try Self.launch(args, log: rootDir + ".log")
+    }
+
+    private let args: [String]
+
+    private static func launch(_ args: [String], log path: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binaries.path("kubelet"))
+        p.arguments = args
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        log.seekToEndOfFile()
+        p.standardError = log
+        p.standardOutput = log
+        try p.run()
+        return p
+    }
+
+    /// kill -9 the kubelet and start a new one with the same flags and root dir.
+    func restartKubeletAfterKill9() throws {
+        kill(kubelet.processIdentifier, SIGKILL)
+        kubelet.waitUntilExit()
+        kubelet = try Self.launch(args, log: rootDir + ".log")
     }
 
     static func run(node: String = "node1", kubeletArgs: [String] = [], _ body: (PodCluster) async throws -> Void) async throws {
