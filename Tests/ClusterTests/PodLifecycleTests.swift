@@ -125,4 +125,20 @@ import Wire
             try await eventually(10, "pod object gone") { try await c.client.getIfPresent(.pods, namespace: "default", name: "survivor") == nil }
         }
     }
+
+    /// The apiserver goes away while a pod runs: the pod goes on, and its final status is
+    /// written once the apiserver is back.
+    @Test func podsKeepRunningThroughAnApiserverOutageAndStatusCatchesUp() async throws {
+        try await PodCluster.run { c in
+            let marker = c.fixture.dir.path + "/outage-marker"
+            _ = try await c.create(Self.pod("steady", command: ["sh", "-c", "sleep 2; echo done > \(marker)"], restartPolicy: "Never"))
+            try await c.waitFor("steady", 15, "Running") { $0["status"]["phase"] == "Running" }
+            c.fixture.server.stop()
+            try await eventually(10, "the container finished during the outage") { FileManager.default.fileExists(atPath: marker) }
+            try c.fixture.server.restart()
+            let p = try await c.waitFor("steady", 15, "Succeeded") { $0["status"]["phase"] == "Succeeded" }
+            #expect(p["status"]["containerStatuses"].at(0)["state"]["terminated"]["reason"] == "Completed")
+            #expect(p["status"]["containerStatuses"].at(0)["state"]["terminated"]["exitCode"] == 0)
+        }
+    }
 }
