@@ -228,6 +228,7 @@ public struct Volume: Codable, Sendable, Equatable {
     public var hostPath: HostPathVolumeSource?
     public var configMap: ConfigMapVolumeSource?
     public var secret: SecretVolumeSource?
+    public var downwardAPI: DownwardAPIVolumeSource?
 }
 
 public struct EmptyDirVolumeSource: Codable, Sendable, Equatable {
