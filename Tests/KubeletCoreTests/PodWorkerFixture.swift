@@ -11,10 +11,22 @@ final class RecordingPodAPI: PodAPI {
         var events: [String] = []
         var finalized: [String] = []
         var finalizeSucceeds = true
+        /// What `observe` said when each status was written.
+        var observations: [String] = []
     }
     let state = Mutex(State())
+    /// Called as each status is written (tests look at the world at that instant).
+    let observe: (@Sendable (PodStatus) -> String)?
 
-    func writeStatus(_ pod: Pod, _ status: PodStatus) { state.withLock { $0.statuses.append(status) } }
+    init(observe: (@Sendable (PodStatus) -> String)? = nil) { self.observe = observe }
+
+    func writeStatus(_ pod: Pod, _ status: PodStatus) {
+        let seen = observe?(status)
+        state.withLock {
+            $0.statuses.append(status)
+            if let seen { $0.observations.append(seen) }
+        }
+    }
 
     func finalizeDeletion(_ pod: Pod) async -> Bool {
         state.withLock { s in
@@ -35,7 +47,7 @@ final class RecordingPodAPI: PodAPI {
 /// A pod worker environment over a real `host` runtime in a temp dir, with a fake clock.
 struct PodWorkerFixture {
     let runtime: HostRuntimeFixture
-    let api = RecordingPodAPI()
+    var api = RecordingPodAPI()
     let clock = FakeClock()
     let objects = DictionaryObjects()
 
@@ -46,9 +58,11 @@ struct PodWorkerFixture {
         return env
     }
 
-    static func run(_ body: (PodWorkerFixture) async throws -> Void) async throws {
+    static func run(observe: (@Sendable (PodStatus) -> String)? = nil, _ body: (PodWorkerFixture) async throws -> Void) async throws {
         try await HostRuntimeFixture.run { r in
-            try await body(PodWorkerFixture(runtime: r))
+            var f = PodWorkerFixture(runtime: r)
+            f.api = RecordingPodAPI(observe: observe)
+            try await body(f)
         }
     }
 

@@ -46,6 +46,7 @@ extension PodWorker {
 
     /// Init containers one at a time (each must exit 0), then every container.
     func runContainers() async {
+        guard await ensureVolumes() else { return }
         for c in pod.spec?.initContainers ?? [] {
             let t = tracks[c.name]
             if let s = t?.status, s.state == .exited, s.exitCode == 0 { continue }
@@ -129,7 +130,9 @@ extension PodWorker {
         do {
             let context = ContainerEnvironment.Context(podIP: env.hostIP, hostIP: env.hostIP, allocatable: env.allocatable)
             let environment = try await ContainerEnvironment.make(pod: pod, container: c, context: context, objects: env.objects)
-            config = try ContainerConfigBuilder.build(pod: pod, container: c, restartCount: t.restartCount, environment: environment)
+            var withVolumes = environment
+            for v in VolumeManager.mountEnvironment(c, volumePaths: volumePaths ?? [:]) { withVolumes.set(v.name, v.value) }
+            config = try ContainerConfigBuilder.build(pod: pod, container: c, restartCount: t.restartCount, environment: withVolumes)
             for w in environment.warnings where t.waiting != nil || t.status == nil {
                 env.api.event(pod, fieldPath: nil, type: "Warning", reason: w.reason, message: w.message)
             }
@@ -160,6 +163,8 @@ extension PodWorker {
         do {
             try await env.runtime.startContainer(id)
             env.api.event(pod, fieldPath: path, type: "Normal", reason: "Started", message: "Started container \(c.name)")
+            // The container counts as started only once postStart returned.
+            if await runPostStart(c, id: id, isInit: isInit) { await startProbes(c, id: id, isInit: isInit) }
         } catch {
             env.api.event(pod, fieldPath: path, type: "Warning", reason: "Failed", message: "Error: \(error)")
         }
@@ -176,14 +181,17 @@ extension PodWorker {
             return (name, id)
         }
         let isInit = Set((pod.spec?.initContainers ?? []).map(\.name))
+        let specs = (pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? [])
+        await stopAllProbes()
         await withTaskGroup(of: Void.self) { group in
             for (name, id) in running {
-                if announce {
-                    env.api.event(pod, fieldPath: Self.fieldPath(name, isInit: isInit.contains(name)), type: "Normal", reason: "Killing",
-                                  message: "Stopping container \(name)")
+                if announce, let spec = specs.first(where: { $0.name == name }) {
+                    // preStop, then SIGTERM/SIGKILL, each container in parallel.
+                    group.addTask { await self.killContainer(spec, id: id, isInit: isInit.contains(name), grace: grace) }
+                } else {
+                    let runtime = env.runtime
+                    group.addTask { try? await runtime.stopContainer(id, timeout: grace) }
                 }
-                let runtime = env.runtime
-                group.addTask { try? await runtime.stopContainer(id, timeout: grace) }
             }
         }
     }

@@ -67,8 +67,9 @@ extension PodWorker {
             switch s.state {
             case .running, .unknown:
                 state.running = ContainerStateRunning(s.startedAt.map(Self.time))
-                ready = !isInit
-                started = true
+                let probes = probeStates[s.id]
+                started = probes?.started ?? true
+                ready = !isInit && started && (probes?.ready ?? (c.readinessProbe == nil))
             case .exited:
                 state.terminated = Self.terminated(s)
                 ready = isInit && s.exitCode == 0

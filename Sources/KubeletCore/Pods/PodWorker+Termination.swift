@@ -29,6 +29,11 @@ extension PodWorker {
             tracks[name]?.id = nil
             tracks[name]?.previousID = nil
         }
-        if removeDirectories { try? FileManager.default.removeItem(atPath: env.logDirectory(pod)) }
+        if removeDirectories {
+            try? VolumeManager(source: env.objects).tearDown(podDirectory: env.podDirectory(pod))
+            try? FileManager.default.removeItem(atPath: env.podDirectory(pod))
+            try? FileManager.default.removeItem(atPath: env.logDirectory(pod))
+            volumePaths = nil
+        }
     }
 }

@@ -28,6 +28,11 @@ public actor PodWorker {
     var conditions: [PodCondition] = []
     var lastWritten: PodStatus?
     var nextSandboxTry = 0.0
+    /// Probe workers and results by container id (`PodWorker+Probes`).
+    var probeStates: [String: ProbeState] = [:]
+    /// Volume name → host path, once set up.
+    var volumePaths: [String: String]?
+    var lastVolumeError: String?
     private var loop: Task<Void, Never>?
     private var wake: CheckedContinuation<Void, Never>?
     private var wakePending = false
@@ -183,6 +188,11 @@ public actor PodWorker {
             }
             if newest.state == .exited { t.exitSeenAt = env.clock.now }
             tracks[name] = t
+            let isInit = (pod.spec?.initContainers ?? []).contains { $0.name == name }
+            if newest.state == .running || newest.state == .unknown,
+               let spec = ((pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? [])).first(where: { $0.name == name }) {
+                await startProbes(spec, id: newest.id, isInit: isInit)
+            }
         }
     }
 
@@ -192,7 +202,10 @@ public actor PodWorker {
             guard let id = t.id else { continue }
             guard let s = try? await env.runtime.containerStatus(id) else { continue }
             tracks[name]?.status = s
-            if s.state == .exited, tracks[name]?.exitSeenAt == nil { tracks[name]?.exitSeenAt = env.clock.now }
+            if s.state == .exited, tracks[name]?.exitSeenAt == nil {
+                tracks[name]?.exitSeenAt = env.clock.now
+                await stopProbes(id)
+            }
         }
     }
 

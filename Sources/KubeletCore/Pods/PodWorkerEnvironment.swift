@@ -49,6 +49,10 @@ public struct PodWorkerEnvironment: Sendable {
         self.allocatable = allocatable
     }
 
+    /// `<rootDir>/pods/<uid>`: the pod's own directory (its volumes), as the kubelet's
+    /// `/var/lib/kubelet/pods/<uid>`.
+    func podDirectory(_ pod: Pod) -> String { "\(rootDir)/pods/\(pod.metadata.uid ?? "")" }
+
     func logDirectory(_ pod: Pod) -> String {
         ContainerLabels.podLogDirectory(rootDir: rootDir, namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "",
                                         uid: pod.metadata.uid ?? "")
