@@ -101,6 +101,12 @@ import Wire
             #expect(notReady.first?.ready == false)
             #expect(notReady.conditions?.first { $0.type == "Ready" }.map { "\($0.status) \($0.reason ?? "") \($0.message ?? "")" }
                     == "False ContainersNotReady containers with unready status: [c]")
+            // The first readiness attempt fails (an Unhealthy event) before the file exists.
+            let deadline = Date().addingTimeInterval(10)
+            while !f.api.events.contains(where: { $0.hasPrefix("Unhealthy: Readiness probe failed:") }), Date() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(f.api.events.contains { $0.hasPrefix("Unhealthy: Readiness probe failed:") })
             _ = FileManager.default.createFile(atPath: file, contents: nil)
             // Probes run on the fake clock: a period passes.
             for _ in 0..<20 where f.api.last?.first?.ready != true {
@@ -109,7 +115,6 @@ import Wire
             }
             let ready = try await f.waitForStatus("ready") { $0.first?.ready == true }
             #expect(ready.conditions?.first { $0.type == "Ready" }?.status == "True")
-            #expect(f.api.events.contains { $0.hasPrefix("Unhealthy: Readiness probe failed:") })
             await w.podRemoved()
             await w.waitUntilFinished()
         }
