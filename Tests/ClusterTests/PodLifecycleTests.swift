@@ -123,6 +123,7 @@ import Wire
             _ = try c.ctl.ok(["delete", "pod", "survivor"])
             try await eventually(10, "adopted process gone") { !pids.contains(where: processAlive) }
             try await eventually(10, "pod object gone") { try await c.client.getIfPresent(.pods, namespace: "default", name: "survivor") == nil }
+            try await eventually(10, "sandbox and its holder gone") { c.sandboxRecords().isEmpty && c.holderPIDs().isEmpty }
         }
     }
 

@@ -129,7 +129,8 @@ public actor PodWorker {
             return
         }
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            // A cancelled timer (the worker woke for another reason) must not wake it again.
+            guard (try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))) != nil else { return }
             await self?.timerFired()
         }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in wake = c }

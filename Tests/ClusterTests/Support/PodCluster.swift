@@ -71,12 +71,28 @@ final class PodCluster: @unchecked Sendable {
         if let pods = try? await client.list(.pods, namespace: "default").items {
             for p in pods { _ = try? await client.delete(.pods, namespace: "default", name: p["metadata"]["name"].stringValue ?? "") }
         }
-        try? await eventually(10, "container processes gone") { containerPIDs().allSatisfy { !processAlive($0) } }
+        // Every sandbox removed (its containers and UTS holder killed) before the kubelet stops.
+        try? await eventually(10, "sandboxes removed") { sandboxRecords().isEmpty }
         kubelet.terminate()
         kubelet.waitUntilExit()
         for pid in containerPIDs() where processAlive(pid) { kill(-pid, SIGKILL) }
+        for pid in holderPIDs() { kill(pid, SIGKILL) }
         client.close()
         fixture.close()
+    }
+
+    /// The sandboxes the runtime still has records of.
+    func sandboxRecords() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: rootDir + "/runtime/host/sandboxes")) ?? []
+    }
+
+    /// Live UTS holders named by the runtime's holder.json records.
+    func holderPIDs() -> [Int32] {
+        sandboxRecords().compactMap { sandbox in
+            guard let data = FileManager.default.contents(atPath: "\(rootDir)/runtime/host/sandboxes/\(sandbox)/holder.json"),
+                  let json = try? JSON.parse(data), let pid = json["pid"].intValue, processAlive(Int32(pid)) else { return nil }
+            return Int32(pid)
+        }
     }
 
     /// The pids in the runtime's started.json records (every container this kubelet started
