@@ -142,4 +142,30 @@ import Wire
             #expect(p["status"]["containerStatuses"].at(0)["state"]["terminated"]["exitCode"] == 0)
         }
     }
+
+    /// The kubelet reads the ConfigMaps and Secrets its pods name (one at a time, as the node
+    /// authorizer allows); a missing one keeps the container waiting until it exists.
+    @Test func environmentFromConfigMapsAndSecretsThroughTheNodeAuthorizer() async throws {
+        try await PodCluster.run { c in
+            _ = try await c.client.create(.secrets, namespace: "default", ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "creds"],
+                                                                          "data": ["password": "czNjcmV0"]])
+            let created = try await c.create(Self.pod("envy", command: ["sh", "-c", "echo $(GREETING) $PASSWORD; exec sleep 300"]) { p in
+                p[path: ["spec", "containers"]] = [["name": "app", "image": "busybox", "command": ["sh", "-c", "echo $(GREETING) $PASSWORD; exec sleep 300"],
+                                                     "env": [["name": "GREETING", "valueFrom": ["configMapKeyRef": ["name": "settings", "key": "greeting"]]],
+                                                             ["name": "PASSWORD", "valueFrom": ["secretKeyRef": ["name": "creds", "key": "password"]]]]]]
+            })
+            let uid = created["metadata"]["uid"].stringValue ?? ""
+            let waiting = try await c.waitFor("envy", 15, "CreateContainerConfigError") {
+                $0["status"]["containerStatuses"].at(0)["state"]["waiting"]["reason"] == "CreateContainerConfigError"
+            }
+            #expect(waiting["status"]["containerStatuses"].at(0)["state"]["waiting"]["message"] == #"configmap "settings" not found"#)
+            #expect(waiting["status"]["phase"] == "Pending")
+            _ = try await c.client.create(.configMaps, namespace: "default", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings"],
+                                                                             "data": ["greeting": "hello"]])
+            try await c.waitFor("envy", 15, "Running") { $0["status"]["phase"] == "Running" }
+            let log = "\(c.rootDir)/pods/default_envy_\(uid)/app/0.log"
+            try await eventually(5, "the log line") { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").hasSuffix(" stdout F hello s3cret\n") }
+            #expect(try await c.events(of: "envy").contains(#"Failed: Error: configmap "settings" not found"#))
+        }
+    }
 }
