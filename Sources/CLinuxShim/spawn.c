@@ -74,6 +74,25 @@ static int write_pid(const char *path, pid_t pid) {
     return w == n ? 0 : -1;
 }
 
+// Writes a decimal (possibly negative) to /proc/self/oom_score_adj, async-signal-safely.
+static int write_oom_score_adj(int value) {
+    char text[16];
+    int n = 0;
+    char rev[16];
+    unsigned magnitude = value < 0 ? (unsigned)(-(long)value) : (unsigned)value;
+    do { rev[n++] = (char)('0' + magnitude % 10); magnitude /= 10; } while (magnitude > 0);
+    int len = 0;
+    if (value < 0) text[len++] = '-';
+    for (int i = 0; i < n; i++) text[len++] = rev[n - 1 - i];
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t w = write(fd, text, (size_t)len);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return w == len ? 0 : -1;
+}
+
 // Moves `fd` to a number >= 3 so that installing stdio cannot overwrite it.
 static int above_stdio(int fd) {
     if (fd < 0 || fd > 2) return fd;
@@ -140,6 +159,8 @@ static void child(int report, const struct skiff_spawn_request *r) {
     pid_t self = getpid();
     for (const char *const *c = r->cgroup_procs; c && *c; c++)
         if (write_pid(*c, self) < 0) report_and_exit(report, SKIFF_STEP_CGROUP, errno);
+    // Before setuid: lowering the score needs CAP_SYS_RESOURCE.
+    if (r->set_oom_score_adj && write_oom_score_adj(r->oom_score_adj) < 0) report_and_exit(report, SKIFF_STEP_OOM_SCORE, errno);
     if (r->uts_ns_fd >= 0 && setns(r->uts_ns_fd, CLONE_NEWUTS) < 0) report_and_exit(report, SKIFF_STEP_SETNS, errno);
     if (install_stdio(r) < 0) report_and_exit(report, SKIFF_STEP_STDIO, errno);
     if (close_from_except(3, report) < 0) report_and_exit(report, SKIFF_STEP_CLOSE_FDS, errno);

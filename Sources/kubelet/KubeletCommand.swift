@@ -69,6 +69,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: NodeOptions
     @Option(help: "This node's name (default: the hostname).") var nodeName: String?
     @Option(help: "Directory for the kubelet's state; its file system is the node's ephemeral storage.") var rootDir = "/var/lib/skiff/kubelet"
+    @OptionGroup var resources: NodeResourceOptions
     @Option(help: "The runtime handler for pods that name no RuntimeClass (this node runs: host).") var defaultRuntimeHandler = "host"
     @Option(help: "The most pods this node runs (its pods capacity).") var maxPods = 110
 
@@ -85,6 +86,10 @@ struct RunCommand: AsyncParsableCommand {
         if let p = LabelSyntax.dns1123SubdomainProblem(name) { throw ValidationError("invalid node name \"\(name)\": \(p)") }
         try FileManager.default.createDirectory(atPath: rootDir, withIntermediateDirectories: true)
         let config = try options.agentConfig(name: name)
+        var observer = HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0", reservations: try resources.reservations())
+        observer.maxPods = maxPods
+        // The settings the pod workers' runtime is made with (flags checked before anything starts).
+        let runtimeConfig = try resources.runtimeConfig(stateDirectory: rootDir + "/runtime/host", nodeName: name)
         let server = try options.serverAddress()
         let client = Client(config: ClientConfig(server: server, token: try options.resolvedToken(), nodeName: name,
                                                  clientName: "kubelet/\(KubeletVersion.version)", requestTimeoutSeconds: 30))
@@ -93,12 +98,11 @@ struct RunCommand: AsyncParsableCommand {
         let endpoints = KubeletEndpoints(config: config, rootDir: rootDir, stats: HostStats(rootDir: rootDir))
         client.serve { req in await endpoints.handle(req) }
         let events = EventRecorder(client: client, component: "kubelet", host: name)
-        var observer = HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0")
-        observer.maxPods = maxPods
         let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events)
         let pods = try PodRuntimeSetup(client: client, events: events, logger: logger, nodeName: name, rootDir: rootDir, observer: observer,
-                                       server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods)
-        logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir)])
+                                       runtimeConfig: runtimeConfig, server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods)
+        logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir),
+                                                   "cgroupRoot": .string(runtimeConfig.cgroupRoot ?? "")])
         let task = Task { await agent.run() }
         pods.start()
         await Signals.waitForTermination()

@@ -4,8 +4,9 @@ import Glibc
 import Foundation
 @testable import KubeletCore
 
-/// A `host` runtime in a fresh temporary directory. `run` removes every sandbox it made (which
-/// kills their processes) and the directory, also when the body throws.
+/// A `host` runtime in a fresh temporary directory, with root also under a cgroup root of its
+/// own (`skiff-test-<uuid>`). `run` removes every sandbox it made (which kills their
+/// processes), the cgroups and the directory, also when the body throws.
 struct HostRuntimeFixture {
     let root: String
     let runtime: HostRuntime
@@ -16,6 +17,7 @@ struct HostRuntimeFixture {
                     _ body: (HostRuntimeFixture) async throws -> Void) async throws {
         let root = FileManager.default.temporaryDirectory.path + "/kubeletcore-\(UUID().uuidString)"
         var config = HostRuntimeConfig(stateDirectory: root + "/state")
+        if isRoot { config.cgroupRoot = "skiff-test-\(UUID().uuidString)" }
         configure(&config)
         let fixture = HostRuntimeFixture(root: root, runtime: try HostRuntime(config: config))
         do {
@@ -31,6 +33,7 @@ struct HostRuntimeFixture {
         for sandbox in (try? await runtime.listPodSandboxes()) ?? [] {
             try? await runtime.removePodSandbox(sandbox.id)
         }
+        if let cgroups = runtime.cgroups { Self.removeCgroupTree(cgroups) }
         try? FileManager.default.removeItem(atPath: root)
     }
 
@@ -84,6 +87,27 @@ struct HostRuntimeFixture {
     }
 
     static var isRoot: Bool { geteuid() == 0 }
+
+    /// Kills what is left below the manager's root and removes its directories, deepest first
+    /// (what removePodSandbox should already have done; this also covers a failed test).
+    static func removeCgroupTree(_ cgroups: CgroupManager) {
+        for h in cgroups.hierarchies {
+            let top = "\(h.mountPoint)/\(cgroups.root)"
+            let below = (try? FileManager.default.subpathsOfDirectory(atPath: top)) ?? []
+            for dir in below.map({ "\(top)/\($0)" }).filter(isDirectory).sorted(by: { $0.count > $1.count }) + [top] {
+                for pid in (try? String(contentsOfFile: "\(dir)/cgroup.procs", encoding: .utf8))?.split(separator: "\n").compactMap({ Int32($0) }) ?? [] {
+                    kill(pid, SIGKILL)
+                }
+                for _ in 0..<200 where rmdir(dir) != 0 && errno == EBUSY { usleep(10_000) }
+            }
+        }
+        cgroups.removeRootIfEmpty()
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
 
     static func processExists(_ pid: Int32) -> Bool {
         // A zombie is not alive: read the state letter.

@@ -26,6 +26,7 @@ enum skiff_spawn_step {
     SKIFF_STEP_EXEC = 13,
     SKIFF_STEP_UNSHARE = 14,
     SKIFF_STEP_SETHOSTNAME = 15,
+    SKIFF_STEP_OOM_SCORE = 16, // writing /proc/self/oom_score_adj
 };
 
 struct skiff_spawn_error {
@@ -42,6 +43,8 @@ struct skiff_spawn_request {
     const char *search_path;        // NULL: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     const char *const *cgroup_procs; // NULL or NULL-terminated cgroup.procs paths to join
     int uts_ns_fd;                  // -1: stay in this process's UTS namespace
+    int set_oom_score_adj;          // nonzero: write oom_score_adj to /proc/self/oom_score_adj
+    int oom_score_adj;              // -1000 ... 1000
     int set_ids;                    // nonzero: setgroups(groups), setgid(gid), setuid(uid)
     uint32_t uid;
     uint32_t gid;
@@ -54,7 +57,7 @@ struct skiff_spawn_request {
 };
 
 /// Forks and execs. In the child, in order: reset signal dispositions and mask, setsid, join
-/// the cgroups, setns into the UTS namespace, stdio, close every other descriptor, set groups,
+/// the cgroups, set oom_score_adj, setns into the UTS namespace, stdio, close every other descriptor, set groups,
 /// gid and uid, chdir, execve. Returns the child's pid once execve succeeded; or -1 with
 /// `error` filled when any step failed (the child is then already reaped).
 /// Thread-safe; the caller's descriptors are not closed.

@@ -1,7 +1,6 @@
 import Wire
 
-/// A pod's resource requests as the kubelet's admission and the scheduler count them, and its
-/// QoS class, as Kubernetes computes both.
+/// A pod's resource requests as the kubelet's admission and the scheduler count them.
 public enum PodResources {
     /// Requests in whole units: cpu in millicores, memory in bytes (rounded up, as
     /// Kubernetes' `MilliValue`/`Value`): the sum over containers, at least the largest init
@@ -34,28 +33,6 @@ public enum PodResources {
     static func whole(_ q: Quantity?) -> Int64 {
         guard let q, let v = Quantities.value(q.text) else { return 0 }
         return Int64(v.rounded(.up))
-    }
-
-    /// `Guaranteed` when every container (init ones too) has cpu and memory limits equal to
-    /// its requests (a request left out defaults to the limit); `BestEffort` when none sets
-    /// a cpu or memory request or limit; `Burstable` otherwise.
-    public static func qosClass(_ spec: PodSpec) -> String {
-        let all = (spec.initContainers ?? []) + (spec.containers ?? [])
-        var any = false
-        var guaranteed = true
-        for c in all {
-            let requests = c.resources?.requests ?? [:]
-            let limits = c.resources?.limits ?? [:]
-            for r in ["cpu", "memory"] {
-                let req = requests[r].flatMap { Quantities.value($0.text) }
-                let lim = limits[r].flatMap { Quantities.value($0.text) }
-                if (req ?? 0) != 0 || (lim ?? 0) != 0 { any = true }
-                guard let lim, lim != 0 else { guaranteed = false; continue }
-                if let req, req != lim { guaranteed = false }
-            }
-        }
-        if !any { return "BestEffort" }
-        return guaranteed ? "Guaranteed" : "Burstable"
     }
 }
 

@@ -31,10 +31,11 @@ extension PodWorker {
             return
         }
         let name = pod.metadata.name ?? ""
+        let plan = PodCgroupPlan.forPod(pod, nodeMemoryCapacity: env.nodeMemoryCapacity)
         let config = PodSandboxConfig(name: name, namespace: pod.metadata.namespace ?? "default", uid: pod.metadata.uid ?? "",
                                       hostname: PodSandboxConfig.hostname(forPod: name), logDirectory: env.logDirectory(pod),
                                       labels: ContainerConfigBuilder.labels(pod), annotations: pod.metadata.annotations ?? [:],
-                                      runtimeHandler: handler)
+                                      runtimeHandler: handler, cgroupParent: plan.cgroupParent, resources: plan.podResources)
         do {
             sandboxID = try await env.runtime.runPodSandbox(config)
             sandboxConfig = config
@@ -132,7 +133,9 @@ extension PodWorker {
             let environment = try await ContainerEnvironment.make(pod: pod, container: c, context: context, objects: env.objects)
             var withVolumes = environment
             for v in VolumeManager.mountEnvironment(c, volumePaths: volumePaths ?? [:]) { withVolumes.set(v.name, v.value) }
-            config = try ContainerConfigBuilder.build(pod: pod, container: c, restartCount: t.restartCount, environment: withVolumes)
+            var built = try ContainerConfigBuilder.build(pod: pod, container: c, restartCount: t.restartCount, environment: withVolumes)
+            built.resources = PodCgroupPlan.forPod(pod, nodeMemoryCapacity: env.nodeMemoryCapacity).containers[c.name]
+            config = built
             for w in environment.warnings where t.waiting != nil || t.status == nil {
                 env.api.event(pod, fieldPath: nil, type: "Warning", reason: w.reason, message: w.message)
             }

@@ -38,7 +38,7 @@ extension PodWorker {
             status.hostIPs = [IPEntry(env.hostIP)]
         }
         status.startTime = startTime
-        status.qosClass = pod.spec.map(PodResources.qosClass)
+        status.qosClass = QOSClass.of(pod: pod).rawValue
         status.conditions = makeConditions(initStatuses: initStatuses, statuses: statuses, initDone: initDone, phase: phase)
         return status
     }

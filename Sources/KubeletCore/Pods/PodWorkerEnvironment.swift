@@ -34,6 +34,8 @@ public struct PodWorkerEnvironment: Sendable {
     public var runtimeHandlers: Set<String> = ["host"]
     /// How often a worker looks at its containers when nothing else wakes it (seconds).
     public var pollInterval: Double = 0.5
+    /// Node memory capacity in bytes (oom_score_adj of Burstable containers, `PodCgroupPlan`).
+    public var nodeMemoryCapacity: Int64 = 0
     public var backOffInitial: Double = 10
     public var backOffCap: Double = 300
 

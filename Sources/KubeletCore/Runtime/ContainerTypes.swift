@@ -42,10 +42,14 @@ public struct ContainerConfig: Sendable, Equatable, Codable {
     public var logPath: String
     public var labels: [String: String]
     public var annotations: [String: String]
+    /// The container cgroup's limits and the processes' oom_score_adj (CRI's
+    /// `LinuxContainerConfig.resources`); `PodCgroupPlan` computes them from the pod. nil:
+    /// none (the container still gets its own cgroup when the runtime has cgroups).
+    public var resources: LinuxContainerResources?
 
     public init(name: String, attempt: Int = 0, image: String = "", command: [String], args: [String] = [], workingDir: String = "",
                 env: [EnvVar] = [], user: ContainerUser = ContainerUser(), logPath: String,
-                labels: [String: String] = [:], annotations: [String: String] = [:]) {
+                labels: [String: String] = [:], annotations: [String: String] = [:], resources: LinuxContainerResources? = nil) {
         self.name = name
         self.attempt = attempt
         self.image = image
@@ -57,6 +61,7 @@ public struct ContainerConfig: Sendable, Equatable, Codable {
         self.logPath = logPath
         self.labels = labels
         self.annotations = annotations
+        self.resources = resources
     }
 }
 
@@ -80,7 +85,7 @@ public struct ContainerStatus: Sendable, Equatable {
     public var pid: Int32?
     /// Set once exited: the exit status, or 128 + signal when a signal ended it.
     public var exitCode: Int32?
-    /// `Completed`, `Error` or `StartError` once exited (as containerd), "" before.
+    /// `Completed`, `Error`, `OOMKilled` or `StartError` once exited (as containerd), "" before.
     public var reason: String
     public var message: String
     /// The absolute path of the container's current log file.

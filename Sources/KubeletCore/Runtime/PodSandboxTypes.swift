@@ -14,9 +14,18 @@ public struct PodSandboxConfig: Sendable, Equatable, Codable {
     public var annotations: [String: String]
     /// The RuntimeClass handler that runs the pod (`host` for now).
     public var runtimeHandler: String
+    /// The pod's cgroup, relative to the runtime's cgroup root (CRI's
+    /// `LinuxPodSandboxConfig.cgroup_parent`), e.g. `pod<uid>`; container cgroups go below
+    /// it. nil: `pod<uid>`.
+    public var cgroupParent: String?
+    /// The pod cgroup's limits (CRI's `LinuxPodSandboxConfig.resources`): the sums of the
+    /// containers' when all have them (`PodCgroupPlan`). nil: none, except the runtime's pids
+    /// limit.
+    public var resources: LinuxContainerResources?
 
     public init(name: String, namespace: String, uid: String, attempt: Int = 0, hostname: String, logDirectory: String,
-                labels: [String: String] = [:], annotations: [String: String] = [:], runtimeHandler: String = "host") {
+                labels: [String: String] = [:], annotations: [String: String] = [:], runtimeHandler: String = "host",
+                cgroupParent: String? = nil, resources: LinuxContainerResources? = nil) {
         self.name = name
         self.namespace = namespace
         self.uid = uid
@@ -26,7 +35,12 @@ public struct PodSandboxConfig: Sendable, Equatable, Codable {
         self.labels = labels
         self.annotations = annotations
         self.runtimeHandler = runtimeHandler
+        self.cgroupParent = cgroupParent
+        self.resources = resources
     }
+
+    /// `cgroupParent`, or `pod<uid>` when unset.
+    public var podCgroup: String { cgroupParent ?? "pod\(uid)" }
 
     /// A pod's hostname as the kubelet derives it: the name cut to 63 characters (the limit
     /// of a DNS label), without the '-' and '.' the cut may leave at its end.

@@ -12,7 +12,7 @@ enum NodeObject {
         var status = NodeStatus()
         let cap = observer.capacity()
         status.capacity = cap
-        status.allocatable = cap
+        status.allocatable = observer.allocatable(capacity: cap)
         status.addresses = observer.addresses(reaching: server, hostname: config.nodeName)
         status.nodeInfo = info
         status.conditions = conditions

@@ -2,12 +2,15 @@
 import Glibc
 #endif
 import Foundation
+import KubeletCore
 
 /// Reads the real host: CPUs this process may use, /proc/meminfo, the root dir's file
 /// system, /etc/os-release, uname, PSI (/proc/pressure) where present.
 struct HostObserver: NodeObserver {
     let rootDir: String
     let runtimeVersion: String
+    /// `--system-reserved`, `--kube-reserved`, `--eviction-hard`.
+    var reservations = NodeReservations()
     /// `--max-pods`: capacity and allocatable `pods`.
     var maxPods = 110
 
@@ -49,31 +52,29 @@ struct HostObserver: NodeObserver {
         return out
     }
 
+    func allocatable(capacity: [String: Quantity]) -> [String: Quantity] { reservations.allocatable(capacity: capacity) }
+
+    /// Memory and PID pressure as `NodePressure.evaluate` judges the readings against the
+    /// hard eviction thresholds; disk pressure: under 10 % of the root dir's file system free.
     func pressure() -> ObservedPressure {
-        // PSI: "some avg10" above 10 % for memory counts as pressure, as a sustained stall.
-        let psiMemory = Self.psiAvg10("/proc/pressure/memory")
-        let mem = Self.meminfo()
-        var memoryPressure = false
-        var source = "/proc"
-        if let psi = psiMemory {
-            memoryPressure = psi > 10
-            source = "PSI"
-        }
-        if let total = mem["MemTotal"], let avail = mem["MemAvailable"], total > 0, Double(avail) / Double(total) < 0.05 {
-            memoryPressure = true
-        }
+        let judged = NodePressure.evaluate(readings(), thresholds: reservations.evictionHard)
         var fs = statvfs()
         var diskPressure = false
         if statvfs(rootDir, &fs) == 0, fs.f_blocks > 0 {
             diskPressure = Double(fs.f_bavail) / Double(fs.f_blocks) < 0.10
         }
-        var pidPressure = false
-        if let maxText = read("/proc/sys/kernel/pid_max"), let pidMax = Double(maxText.trimmingCharacters(in: .whitespacesAndNewlines)),
-           let load = read("/proc/loadavg")?.split(separator: " "), load.count > 3,
-           let total = load[3].split(separator: "/").last.flatMap({ Double($0) }) {
-            pidPressure = total / pidMax > 0.9
-        }
-        return ObservedPressure(memory: memoryPressure, disk: diskPressure, pid: pidPressure, source: source)
+        return ObservedPressure(memory: judged.memory, disk: diskPressure, pid: judged.pid, source: judged.memorySignal)
+    }
+
+    func readings() -> PressureReadings {
+        let mem = Self.meminfo()
+        func number(_ path: String) -> Int64? { read(path).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+        let limits = [number("/proc/sys/kernel/pid_max"), number("/proc/sys/kernel/threads-max")].compactMap { $0 }
+        let tasks = read("/proc/loadavg")?.split(separator: " ").dropFirst(3).first?.split(separator: "/").last.flatMap { Int64($0) }
+        return PressureReadings(memoryAvailable: Int64(clamping: (mem["MemAvailable"] ?? 0) &* 1024),
+                                memoryTotal: Int64(clamping: (mem["MemTotal"] ?? 0) &* 1024),
+                                memorySomeAvg10: Self.psiAvg10("/proc/pressure/memory"),
+                                processes: tasks ?? 0, processLimit: limits.min() ?? 0)
     }
 
     // MARK: readings

@@ -6,6 +6,13 @@ protocol NodeObserver: Sendable {
     /// InternalIP (the address this host uses to reach `server`) and Hostname.
     func addresses(reaching server: HostPort, hostname: String) -> [NodeAddress]
     func pressure() -> ObservedPressure
+    /// What pods may use: the capacity less what the node keeps for itself.
+    func allocatable(capacity: [String: Quantity]) -> [String: Quantity]
+}
+
+extension NodeObserver {
+    /// Simulated nodes keep nothing back.
+    func allocatable(capacity: [String: Quantity]) -> [String: Quantity] { capacity }
 }
 
 /// Resource pressure as the kubelet reports it in node conditions.
@@ -13,7 +20,8 @@ struct ObservedPressure: Equatable, Sendable {
     var memory: Bool
     var disk: Bool
     var pid: Bool
-    /// Where the readings came from, for condition messages ("PSI" or "/proc").
+    /// What said there is memory pressure, for the condition message (`memory.available`,
+    /// `PSI`), "" when nothing did; "simulated" for simulated nodes.
     var source: String
 
     static let none = ObservedPressure(memory: false, disk: false, pid: false, source: "simulated")

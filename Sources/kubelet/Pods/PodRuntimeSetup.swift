@@ -15,18 +15,20 @@ struct PodRuntimeSetup {
     let logger: Logger
 
     init(client: Client, events: EventRecorder, logger: Logger, nodeName: String, rootDir: String, observer: HostObserver,
-         server: HostPort, defaultRuntimeHandler: String, maxPods: Int) throws {
+         runtimeConfig: HostRuntimeConfig, server: HostPort, defaultRuntimeHandler: String, maxPods: Int) throws {
         let runtime: HostRuntime
         do {
-            runtime = try HostRuntime(config: HostRuntimeConfig(stateDirectory: rootDir + "/runtime/host"))
+            runtime = try HostRuntime(config: runtimeConfig)
         } catch {
-            throw ValidationError("cannot open the runtime's state under \(rootDir)/runtime/host: \(error.message)")
+            throw ValidationError("cannot open the runtime's state under \(runtimeConfig.stateDirectory): \(error.message)")
         }
-        let allocatable = observer.capacity()
+        let capacity = observer.capacity()
+        let allocatable = observer.allocatable(capacity: capacity)
         let hostIP = HostObserver.localAddress(toward: server) ?? "127.0.0.1"
         var env = PodWorkerEnvironment(runtime: runtime, objects: ClientPodObjectSource(client: client),
                                        api: ClientPodAPI(client: client, events: events, logger: logger),
                                        nodeName: nodeName, rootDir: rootDir, hostIP: hostIP, allocatable: allocatable)
+        env.nodeMemoryCapacity = ResourceAmount.bytes(capacity["memory"]) ?? 0
         env.defaultRuntimeHandler = defaultRuntimeHandler
         env.runtimeHandlers = Self.handlers
         manager = PodManager(environment: env, capacity: NodeAllocatable(allocatable, pods: maxPods))

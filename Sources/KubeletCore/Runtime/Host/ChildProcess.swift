@@ -84,7 +84,8 @@ final class ChildProcess: Sendable {
 
     /// SIGKILL to the process's group (it called setsid, so its pid is the group's id), which
     /// catches the children it left in its group while it is unreaped. Descendants that made
-    /// their own session escape this: the container cgroups of a later slice will catch them.
+    /// their own session escape this: killing the container's cgroup (`CgroupManager.killAll`)
+    /// catches them.
     func killProcessGroup() {
         state.withLock { s in
             guard s.exit == nil else { return }

@@ -16,10 +16,13 @@ final class ContainerRun: Sendable {
         recorded.enter()
     }
 
-    /// Starts the watcher; `record` writes the exit (on the watcher's thread).
-    func watch(logDrainTimeout: Double, record: @escaping @Sendable (ProcessExit) -> Void) {
+    /// Starts the watcher; `afterExit` runs once the process is reaped (before the log
+    /// drains), `record` writes the exit (both on the watcher's thread).
+    func watch(logDrainTimeout: Double, afterExit: @escaping @Sendable () -> Void = {},
+               record: @escaping @Sendable (ProcessExit) -> Void) {
         Thread.detachNewThread { [self] in
             let exit = process.reap()
+            afterExit()
             logs.waitUntilDone(timeout: logDrainTimeout)
             record(exit)
             recorded.leave()

@@ -17,7 +17,7 @@ extension HostRuntime {
     }
 
     /// Ends an earlier kubelet's container: SIGTERM, up to `timeout` seconds, then SIGKILL to
-    /// its process group; records the exit (128 + the last signal sent).
+    /// its process group and its cgroup; records the exit (128 + the last signal sent).
     func stopUnadopted(_ containerID: String, _ live: LiveContainer, timeout: Double) async throws {
         let dir = disk.containerDir(live.sandboxID, containerID)
         guard disk.read(ExitRecord.self, from: "\(dir)/exited.json") == nil,
@@ -36,6 +36,7 @@ extension HostRuntime {
                 if Self.isAlive(pid: start.pid, startTime: start.startTime) {
                     kill(-start.pid, SIGKILL)
                     if fd >= 0 { _ = skiff_pidfd_send_signal(fd, SIGKILL) }
+                    self.killContainerCgroup(live.sandboxID, containerID)
                     signal = SIGKILL
                     Self.waitGone(start, seconds: nil)
                 }

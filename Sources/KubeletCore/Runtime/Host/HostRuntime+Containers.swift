@@ -29,6 +29,7 @@ extension HostRuntime {
             throw error
         }
         images.record(container.image)
+        cgroups?.create("\(sandbox.podCgroup)/\(id)", resources: container.resources, parent: false)
         table.withLock { $0.containers[id] = LiveContainer(sandboxID: podSandboxID) }
         return id
     }
@@ -48,12 +49,14 @@ extension HostRuntime {
         if config.podUTSNamespace && live.uts == nil && adoptedUTS == nil {
             throw RuntimeError(.failedPrecondition, "pod sandbox \"\(sandboxID)\" is not ready")
         }
-        let request = SpawnRequest(
+        var request = SpawnRequest(
             argv: ContainerProcessSpec.argv(record.config),
             env: ContainerProcessSpec.environment(record.config.env, hostname: live.config.hostname),
             workingDir: ContainerProcessSpec.workingDir(record.config),
             user: ContainerProcessSpec.user(record.config.user),
             utsNamespaceFD: live.uts?.fd ?? adoptedUTS ?? -1)
+        joinContainer(&request, sandbox: live.config, containerID: containerID, config: record.config)
+        let spawnRequest = request
         let limits = LogCopier.Limits(maxSize: config.logMaxSize, maxFiles: config.logMaxFiles, lineLimit: config.logLineLimit)
         let disk = self.disk
         let drain = config.logDrainTimeout
@@ -64,7 +67,7 @@ extension HostRuntime {
             // exited, 128, StartError, with the failure as the message.
             let failure: RuntimeError
             do {
-                return try Self.spawnWithLogs(request, logPath: record.logPath, limits: limits)
+                return try Self.spawnWithLogs(spawnRequest, logPath: record.logPath, limits: limits)
             } catch let spawn as SpawnFailure {
                 failure = RuntimeError(.startFailed, spawn.message)
             } catch let error as RuntimeError {
@@ -85,9 +88,14 @@ extension HostRuntime {
             throw error
         }
         table.withLock { $0.containers[containerID]?.run = run }
-        run.watch(logDrainTimeout: drain) { exit in
+        let cgroups = self.cgroups
+        let cgroup = "\(live.config.podCgroup)/\(containerID)"
+        // What the container left running dies with it, as in a container's pid namespace.
+        run.watch(logDrainTimeout: drain, afterExit: { cgroups?.killAll(cgroup) }) { exit in
             let code = exit.exitCode
-            let record = ExitRecord(exitCode: code, signal: exit.signal, finishedAt: Self.now(), reason: code == 0 ? "Completed" : "Error", message: "")
+            let oomKilled = (cgroups?.oomKills(cgroup) ?? 0) > 0
+            let reason = oomKilled ? "OOMKilled" : code == 0 ? "Completed" : "Error"
+            let record = ExitRecord(exitCode: code, signal: exit.signal, finishedAt: Self.now(), reason: reason, message: "")
             try? disk.write(record, to: "\(dir)/exited.json")
         }
     }
@@ -122,6 +130,7 @@ extension HostRuntime {
                 if run.waitRecorded(timeout: timeout) { return }
             }
             run.process.killProcessGroup()
+            self.killContainerCgroup(live.sandboxID, containerID)
             run.waitRecorded(timeout: nil)
         }
     }
@@ -132,7 +141,14 @@ extension HostRuntime {
         if let run = live.run, !run.isRecorded {
             try await BlockingCall.run {
                 run.process.killProcessGroup()
+                self.killContainerCgroup(live.sandboxID, containerID)
                 run.waitRecorded(timeout: nil)
+            }
+        }
+        if let cgroups, let path = containerCgroup(live.sandboxID, containerID) {
+            try await BlockingCall.run {
+                cgroups.killAll(path)
+                cgroups.remove(path)
             }
         }
         table.withLock { _ = $0.containers.removeValue(forKey: containerID) }

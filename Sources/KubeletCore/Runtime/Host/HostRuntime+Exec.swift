@@ -16,16 +16,18 @@ extension HostRuntime {
               let record = disk.read(ContainerRecord.self, from: "\(disk.containerDir(live.sandboxID, containerID))/container.json") else {
             throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" is not running")
         }
-        let request = SpawnRequest(
+        var request = SpawnRequest(
             argv: command,
             env: ContainerProcessSpec.environment(record.config.env, hostname: sandbox.config.hostname),
             workingDir: ContainerProcessSpec.workingDir(record.config),
             user: ContainerProcessSpec.user(record.config.user),
             utsNamespaceFD: sandbox.uts?.fd ?? -1)
+        joinContainer(&request, sandbox: sandbox.config, containerID: containerID, config: record.config)
+        let spawnRequest = request
         let uts = sandbox.uts
         return try await BlockingCall.run { () throws(RuntimeError) -> ExecSyncResult in
             _ = uts   // keeps the namespace descriptor open during the spawn
-            return try Self.runCapturing(request, timeout: timeout)
+            return try Self.runCapturing(spawnRequest, timeout: timeout)
         }
     }
 

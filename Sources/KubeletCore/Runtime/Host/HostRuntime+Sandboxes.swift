@@ -11,6 +11,9 @@ extension HostRuntime {
         guard sandbox.runtimeHandler == Self.handlerName else {
             throw RuntimeError(.invalidArgument, "runtime handler \"\(sandbox.runtimeHandler)\" is not \"\(Self.handlerName)\"")
         }
+        if let problem = CgroupManager.pathProblem(sandbox.podCgroup) {
+            throw RuntimeError(.invalidArgument, "cgroup parent \"\(sandbox.podCgroup)\": \(problem)")
+        }
         let id = Self.newID()
         let dir = disk.sandboxDir(id)
         try disk.createDirectory(disk.containersDir(id))
@@ -30,6 +33,7 @@ extension HostRuntime {
                 throw error
             }
             table.withLock { $0.sandboxes[id] = LiveSandbox(config: sandbox, uts: uts) }
+            createPodCgroup(sandbox)
         } catch {
             disk.removeTree(dir)
             throw error
@@ -57,7 +61,13 @@ extension HostRuntime {
         try await stopPodSandbox(podSandboxID)
         let containerIDs = table.withLock { t in t.containers.filter { $0.value.sandboxID == podSandboxID }.map(\.key) }
         for id in containerIDs { try await removeContainer(id) }
-        table.withLock { _ = $0.sandboxes.removeValue(forKey: podSandboxID) }
+        // The pod cgroup goes with the pod's last sandbox (a new attempt may share it).
+        let podCgroup = table.withLock { t -> String? in
+            guard let removed = t.sandboxes.removeValue(forKey: podSandboxID) else { return nil }
+            let shared = t.sandboxes.values.contains { $0.config.podCgroup == removed.config.podCgroup }
+            return shared ? nil : removed.config.podCgroup
+        }
+        if let cgroups, let podCgroup { try await BlockingCall.run { cgroups.remove(podCgroup) } }
         disk.removeTree(disk.sandboxDir(podSandboxID))
     }
 

@@ -6,11 +6,11 @@ import Wire
 
 /// The `host` runtime handler: each container is a child process on the host's file system
 /// (see `RuntimeService`). Records on disk (`StateDirectory`) are the truth; memory holds the
-/// live handles of what this process started.
+/// live handles of what this process started. With a cgroup root, each pod and container
+/// gets a cgroup (`CgroupManager`, see HostRuntime+Cgroups).
 ///
-/// Still to come in later slices: cgroups (the spawn already joins given cgroup.procs files),
-/// the per-container monitor process that becomes the containers' parent and log writer, and
-/// re-adopting sandboxes and containers after a kubelet restart (until then a container
+/// Still to come in later slices: the per-container monitor process that becomes the
+/// containers' parent and log writer, and re-adopting sandboxes and containers after a kubelet restart (until then a container
 /// started by an earlier kubelet reports state `unknown`, and its sandbox cannot start new
 /// containers when it holds a UTS namespace).
 public final class HostRuntime: RuntimeService, Sendable {
@@ -21,6 +21,8 @@ public final class HostRuntime: RuntimeService, Sendable {
     let disk: StateDirectory
     public let images: HostImageService
     let table: Mutex<Table>
+    /// nil when `config.cgroupRoot` is nil.
+    public let cgroups: CgroupManager?
 
     struct Table {
         var sandboxes: [String: LiveSandbox] = [:]
@@ -44,6 +46,7 @@ public final class HostRuntime: RuntimeService, Sendable {
         self.config = config
         self.images = images
         disk = StateDirectory(root: config.stateDirectory)
+        cgroups = config.cgroupRoot.map { CgroupManager(root: $0, layout: config.cgroupLayout ?? .current()) }
         try disk.createDirectory("\(config.stateDirectory)/sandboxes")
         var loaded = Table()
         for sandboxID in disk.list("\(config.stateDirectory)/sandboxes") {

@@ -25,6 +25,13 @@ public struct HostRuntimeConfig: Sendable {
     /// this executable. nil: the holder stays a fork of the kubelet (costly, see
     /// `PodUTSNamespace`).
     public var podHolderExecutable: String? = HostRuntimeConfig.pauseBesideThisProgram()
+    /// The cgroup root below each hierarchy's mount (`--cgroup-root`; the kubelet's default is
+    /// `skiff/<node name>`). nil: no cgroups (containers run without limits).
+    public var cgroupRoot: String?
+    /// pids.max of each pod cgroup (`--pod-pids-limit`); -1 (the default): unlimited.
+    public var podPidsLimit: Int64 = -1
+    /// The cgroup mounts to use; nil: read from /proc/self/mountinfo (tests give others).
+    public var cgroupLayout: CgroupLayout?
     /// CRI API versions this handler speaks.
     public var apiVersions: [String] = ["v1"]
 

@@ -12,8 +12,10 @@ struct SpawnRequest {
     var workingDir: String = "/"
     var user: ResolvedUser?
     var utsNamespaceFD: Int32 = -1
-    /// cgroup.procs files to join (cgroups are created by a later slice).
+    /// cgroup.procs files to join (the container's cgroups, see `CgroupManager`).
     var cgroupProcs: [String] = []
+    /// Written to /proc/self/oom_score_adj before the ids change; nil keeps the kubelet's.
+    var oomScoreAdj: Int32?
     var stdinFD: Int32 = -1
     var stdoutFD: Int32 = -1
     var stderrFD: Int32 = -1
@@ -52,7 +54,7 @@ struct SpawnFailure: Error {
             SKIFF_STEP_SETNS.rawValue: "setns(uts)", SKIFF_STEP_STDIO.rawValue: "stdio set-up",
             SKIFF_STEP_CLOSE_FDS.rawValue: "closing descriptors", SKIFF_STEP_SETGROUPS.rawValue: "setgroups",
             SKIFF_STEP_SETGID.rawValue: "setgid", SKIFF_STEP_SETUID.rawValue: "setuid", SKIFF_STEP_UNSHARE.rawValue: "unshare(uts)",
-            SKIFF_STEP_SETHOSTNAME.rawValue: "sethostname",
+            SKIFF_STEP_SETHOSTNAME.rawValue: "sethostname", SKIFF_STEP_OOM_SCORE.rawValue: "writing oom_score_adj",
         ]
         return names[UInt32(step)] ?? "step \(step)"
     }
@@ -82,6 +84,10 @@ enum ProcessSpawner {
                     c.search_path = pathPointer
                     c.cgroup_procs = cgroups.constPointer
                     c.uts_ns_fd = request.utsNamespaceFD
+                    if let adj = request.oomScoreAdj {
+                        c.set_oom_score_adj = 1
+                        c.oom_score_adj = adj
+                    }
                     if let user = request.user {
                         c.set_ids = 1
                         c.uid = user.uid

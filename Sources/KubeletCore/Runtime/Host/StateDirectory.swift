@@ -94,7 +94,7 @@ struct ExitRecord: Codable {
     /// The signal that ended the process, when one did.
     var signal: Int32?
     var finishedAt: Int64
-    /// `Completed`, `Error` or `StartError`.
+    /// `Completed`, `Error`, `OOMKilled` or `StartError`.
     var reason: String
     var message: String
 }
