@@ -3,7 +3,8 @@ import Logging
 import Synchronization
 
 /// Pod workers' writes over the kubelet's client: status through `pods/status` merge patches
-/// (one writer task per pod, newest status wins, retried with back-off through outages),
+/// with the pod's uid as precondition (one writer task per pod, newest status wins, retried
+/// with back-off through outages; given up when the pod is gone or replaced),
 /// finalizing deletes, and events through the `EventRecorder`.
 final class ClientPodAPI: PodAPI {
     let client: Client
@@ -54,10 +55,12 @@ final class ClientPodAPI: PodAPI {
                 for key in ["reason", "message", "initContainerStatuses", "podIP", "podIPs", "startTime"] where body[key] == nil {
                     body[key] = JSON.null
                 }
-                _ = try await client.patch(.pods, namespace: next.namespace, name: next.name, ["status": .object(body)], status: true, timeout: 10)
+                // metadata.uid is a precondition: a pod recreated under the same name is not ours.
+                let patch: JSON = ["metadata": ["uid": .string(uid)], "status": .object(body)]
+                _ = try await client.patch(.pods, namespace: next.namespace, name: next.name, patch, status: true, timeout: 10)
                 written = next.status
                 backoff = 0.2
-            } catch let error as Status where error.isNotFound {
+            } catch let error as Status where error.isNotFound || error.code == 409 || error.code == 403 {
                 pending.withLock { _ = $0.removeValue(forKey: uid) }
                 return
             } catch {
