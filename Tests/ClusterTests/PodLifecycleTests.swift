@@ -168,4 +168,29 @@ import Wire
             #expect(try await c.events(of: "envy").contains(#"Failed: Error: configmap "settings" not found"#))
         }
     }
+
+    /// `dapi-envars-container.yaml` prints its four resource values (cpu rounded up to whole
+    /// cores, memory in bytes); `envars.yaml` names an image and no command, and waits with
+    /// the host runtime's reason until images land.
+    @Test func manifestsPrintResourceFieldsOrWaitForACommand() async throws {
+        try await PodCluster.run { c in
+            _ = try c.ctl.ok(["apply", "-f", manifestsDir + "/pods/inject/dapi-envars-container.yaml"])
+            _ = try c.ctl.ok(["apply", "-f", manifestsDir + "/pods/inject/envars.yaml"])
+            let p = try await c.waitFor("dapi-envars-resourcefieldref", 15, "Running") { $0["status"]["phase"] == "Running" }
+            #expect(p["status"]["qosClass"] == "Burstable")
+            let uid = p["metadata"]["uid"].stringValue ?? ""
+            let log = "\(c.rootDir)/pods/default_dapi-envars-resourcefieldref_\(uid)/test-container/0.log"
+            try await eventually(5, "four values") {
+                let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map { String($0.split(separator: " ", maxSplits: 3).last ?? "") }
+                return lines.suffix(4) == ["1", "1", "33554432", "67108864"]
+            }
+            let waiting = try await c.waitFor("envar-demo", 15, "waiting for a command") {
+                $0["status"]["containerStatuses"].at(0)["state"]["waiting"]["reason"] == "CreateContainerConfigError"
+            }
+            let message = #"container envar-demo-container has no command: the host runtime runs no image entrypoint (image "gcr.io/google-samples/hello-app:2.0" is not pulled until images land); set command"#
+            #expect(waiting["status"]["containerStatuses"].at(0)["state"]["waiting"]["message"] == .string(message))
+            #expect(waiting["status"]["phase"] == "Pending")
+            #expect(try await c.events(of: "envar-demo").contains("Failed: Error: " + message))
+        }
+    }
 }
