@@ -193,4 +193,33 @@ import Wire
             #expect(try await c.events(of: "envar-demo").contains("Failed: Error: " + message))
         }
     }
+
+    /// postStart writes a file before the container counts as Running (the pod is Pending
+    /// and the container waiting while the hook runs).
+    @Test func postStartFinishesBeforeThePodIsRunning() async throws {
+        try await PodCluster.run { c in
+            let marker = c.fixture.dir.path + "/poststart-marker"
+            _ = try await c.create(Self.pod("hooked", command: ["sleep", "300"]) { p in
+                p[path: ["spec", "containers"]] = [["name": "app", "image": "busybox", "command": ["sleep", "300"],
+                                                     "lifecycle": ["postStart": ["exec": ["command": ["sh", "-c", .string("sleep 1; echo hook > \(marker)")]]]]]]
+            })
+            var sawWaiting = false
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                let p = try await c.pod("hooked")
+                if p["status"]["containerStatuses"].at(0)["state"]["waiting"]["reason"] == "ContainerCreating",
+                   p["status"]["containerStatuses"].at(0)["containerID"].stringValue != nil {
+                    sawWaiting = true
+                    #expect(p["status"]["phase"] == "Pending")
+                }
+                if p["status"]["phase"] == "Running" {
+                    #expect(FileManager.default.fileExists(atPath: marker))
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(sawWaiting)
+            #expect(try await c.pod("hooked")["status"]["phase"] == "Running")
+        }
+    }
 }

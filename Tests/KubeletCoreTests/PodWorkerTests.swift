@@ -171,4 +171,25 @@ import Wire
             await w.waitUntilFinished()
         }
     }
+
+    @Test func aProcessIgnoringSIGTERMIsKilledWhenTheGracePeriodEnds() async throws {
+        try await PodWorkerFixture.run { f in
+            var pod = try f.pod(#"{"metadata":{"name":"stubborn","namespace":"default","uid":"u-stub"},"spec":{"containers":[{"name":"c","command":["sh","-c","trap '' TERM; while :; do sleep 0.05; done"]}]}}"#)
+            let w = PodWorker(pod: pod, environment: f.environment)
+            await w.start()
+            try await f.waitForStatus("Running") { $0.phase == "Running" }
+            let pid = try #require(try await f.runtime.runtime.listContainers(ContainerFilter()).first?.pid)
+            pod.metadata.deletionTimestamp = Timestamp.now()
+            pod.metadata.deletionGracePeriodSeconds = 1
+            let began = Date()
+            await w.update(pod)
+            while f.api.state.withLock({ $0.finalized }).isEmpty, Date().timeIntervalSince(began) < 10 { try await Task.sleep(for: .milliseconds(20)) }
+            let took = Date().timeIntervalSince(began)
+            #expect(f.api.state.withLock { $0.finalized } == ["stubborn"])
+            #expect(took >= 1 && took < 4)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            await w.podRemoved()
+            await w.waitUntilFinished()
+        }
+    }
 }
