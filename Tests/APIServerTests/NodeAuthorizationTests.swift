@@ -80,7 +80,10 @@ import Testing
             #expect(try await s.client.get(.pods, namespace: "default", name: "mine")["metadata"]["labels"].isNull)
             #expect(try await s.client.get(.pods, namespace: "default", name: "theirs")["status"]["phase"] != "Failed")
             #expect(await code { try await n1.delete(.pods, namespace: "default", name: "theirs") } == 403)
+            // A bound, running pod is only marked by a delete; grace 0 (the kubelet's finalizing delete) removes it.
             #expect(await code { try await n1.delete(.pods, namespace: "default", name: "mine") } == 200)
+            #expect(try await s.client.get(.pods, namespace: "default", name: "mine")["metadata"]["deletionGracePeriodSeconds"] == 30)
+            #expect(await code { try await n1.delete(.pods, namespace: "default", name: "mine", gracePeriodSeconds: 0) } == 200)
             #expect(try await s.client.getIfPresent(.pods, namespace: "default", name: "mine") == nil)
             #expect(try await s.client.getIfPresent(.pods, namespace: "default", name: "theirs") != nil)
         }

@@ -50,7 +50,7 @@ private final class Seen: Sendable {
         var a = try await c.get(.pods, namespace: "default", name: "a")
         a[path: ["metadata", "labels"]] = ["x": "y"]
         _ = try await c.update(.pods, a)
-        try await c.delete(.pods, namespace: "default", name: "a")
+        try await c.delete(.pods, namespace: "default", name: "a", gracePeriodSeconds: 0)
         try await eventuallyTrue(5) { n1.all.count == 3 && notN1.all.count == 2 }
         #expect(n1.all == ["ADDED a", "MODIFIED a", "DELETED a"])
         #expect(unbound.all == ["ADDED u"])

@@ -125,7 +125,7 @@ import TestSupport
             // deleted pod's stop being readable.
             try await s.client.bind(namespace: "default", name: "pending", node: "n1")
             #expect(await code { _ = try await n1.get(.configMaps, namespace: "default", name: "cm-pending") } == 200)
-            try await s.client.delete(.pods, namespace: "default", name: "mine")
+            try await s.client.delete(.pods, namespace: "default", name: "mine", gracePeriodSeconds: 0)
             #expect(await code { _ = try await n1.get(.configMaps, namespace: "default", name: "cm-vol") } == 403)
             #expect(await code { _ = try await n1.get(.pods, namespace: "default", name: "mine") } == 403)
         }

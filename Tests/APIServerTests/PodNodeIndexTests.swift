@@ -62,8 +62,8 @@ func podObject(_ name: String, node: String?, extra: (inout JSON) -> Void = { _ 
 
         // Status changes and deletion reach the same one watcher.
         _ = try await s.client.patch(.pods, namespace: "default", name: "p7", ["status": ["phase": "Running"]], status: true)
-        try await s.client.delete(.pods, namespace: "default", name: "p7")
-        _ = try await s.client.delete(.pods, namespace: "default", name: "p9")
+        try await s.client.delete(.pods, namespace: "default", name: "p7", gracePeriodSeconds: 0)
+        _ = try await s.client.delete(.pods, namespace: "default", name: "p9", gracePeriodSeconds: 0)
         #expect(try await events(raw, until: 10) == ["10 DELETED p9", "8 DELETED p7", "8 MODIFIED p7"])
 
         // Lists select on the same fields.

@@ -118,8 +118,8 @@ import Testing
             }
             let waiting = try await pod(s, "second")["spec"]["nodeName"].isNull ? "second" : "third"
             let placed = waiting == "second" ? "third" : "second"
-            // The placed pod is deleted: the other one gets the node.
-            try await s.client.delete(.pods, namespace: "default", name: placed)
+            // The placed pod is finalized (a graceful delete keeps it on the node until then): the other one gets the node.
+            try await s.client.delete(.pods, namespace: "default", name: placed, gracePeriodSeconds: 0)
             try await eventuallyTrue(5) { try await pod(s, waiting)["spec"]["nodeName"] == "n1" }
         } catch { Issue.record(error) }
         await s.stop()

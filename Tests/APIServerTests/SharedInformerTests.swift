@@ -68,7 +68,7 @@ private func names(_ objects: [JSON]) -> Set<String> { Set(objects.compactMap { 
         // A custom index added late indexes what is already cached.
         ix.addIndex("container") { o in (o["spec"]["containers"].arrayValue ?? []).compactMap { $0["image"].stringValue } }
         #expect(names(ix.byIndex("container", "busybox")) == ["p1", "p2", "p3"])
-        try await c.delete(.pods, namespace: "default", name: "p3")
+        try await c.delete(.pods, namespace: "default", name: "p3", gracePeriodSeconds: 0)
         try await eventuallyTrue(5) { ix.count == 2 }
         #expect(ix.byIndex(Indexes.nodeName, "n2").isEmpty)
         #expect(ix.indexKeys(Indexes.ownerUID, "u1").isEmpty)

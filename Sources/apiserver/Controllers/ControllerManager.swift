@@ -8,6 +8,7 @@ final class ControllerManager: Sendable {
     let tasks: [Task<Void, Never>]
     let nodeEvents: EventRecorder
     let schedulerEvents: EventRecorder
+    let evictionEvents: EventRecorder
     /// One list+watch per type for every controller here.
     let informers: SharedInformerFactory
 
@@ -28,6 +29,9 @@ final class ControllerManager: Sendable {
         tasks.append(Task.detached {
             await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: events).run(factory: factory)
         })
+        let evictions = EventRecorder(client: c, component: TaintEvictionController.component, maxPending: 10_000)
+        evictionEvents = evictions
+        tasks.append(Task.detached { await TaintEvictionController(client: c, logger: logger, events: evictions).run(factory: factory) })
         let ttl = config.eventTTLSeconds
         tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
         let schedEvents = EventRecorder(client: c, component: Scheduler.name, maxPending: 10_000)
@@ -47,6 +51,7 @@ final class ControllerManager: Sendable {
         informers.shutDown()
         nodeEvents.close()
         schedulerEvents.close()
+        evictionEvents.close()
         client.close()
     }
 }

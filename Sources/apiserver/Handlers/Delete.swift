@@ -6,16 +6,17 @@ extension APIService {
             throw Status.badRequest("propagationPolicy \"\(p)\" is not one of Background, Foreground, Orphan")
         }
         let key = t.key(name)
-        let uid = req.preconditionUID, resourceVersion = req.preconditionResourceVersion
+        let uid = req.preconditionUID, resourceVersion = req.preconditionResourceVersion, grace = req.gracePeriodSeconds
         guaranteedUpdate(t, key, dryRun: req.dryRun, respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
-            return try Self.prepareDelete(t, key, current: cur, old: old, uid: uid, resourceVersion: resourceVersion)
+            return try Self.prepareDelete(t, key, current: cur, old: old, uid: uid, resourceVersion: resourceVersion, gracePeriodSeconds: grace)
         }
     }
 
-    /// Deletes now, or marks the object for deletion while finalizers hold it.
+    /// Deletes now, or marks the object for deletion while finalizers hold it (or, for a
+    /// pod, while its kubelet stops it: `GracefulDeletion`).
     static func prepareDelete(_ t: Target, _ key: ObjectKey, current: StoredObject, old: JSON,
-                              uid: String?, resourceVersion: String?) throws(Status) -> PreparedChange {
+                              uid: String?, resourceVersion: String?, gracePeriodSeconds: Int? = nil) throws(Status) -> PreparedChange {
         let meta = old["metadata"]
         if t.type == .namespaces && NamespaceStrategy.immortal.contains(key.name) {
             throw Status.forbidden("namespaces \"\(key.name)\" is forbidden: this namespace may not be deleted")
@@ -27,6 +28,10 @@ extension APIService {
         if let rv = resourceVersion, rv != String(current.modRevision) {
             throw Status.conflict(resource: t.type.plural, name: key.name, group: t.type.group,
                                   "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.modRevision)")
+        }
+        if t.type == .pods {
+            let grace = GracefulDeletion.gracePeriod(old, requested: gracePeriodSeconds)
+            return GracefulDeletion.prepare(current: current, old: old, grace: grace)
         }
         if t.strategy.readyToDelete(old) { return .delete(EncodedObject(old), warnings: []) }
         if !meta["deletionTimestamp"].isNull {

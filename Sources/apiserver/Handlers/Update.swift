@@ -107,7 +107,8 @@ extension APIService {
         if new == old {
             return .unchanged(WriteOutcome(bytes: current.bytes, revision: current.modRevision, wrote: false, warnings: warnings))
         }
-        if !oldMeta["deletionTimestamp"].isNull && s.readyToDelete(new) {
+        // A pod in graceful deletion (grace above 0) is removed by a delete, not by an update.
+        if !oldMeta["deletionTimestamp"].isNull && (oldMeta["deletionGracePeriodSeconds"].intValue ?? 0) == 0 && s.readyToDelete(new) {
             return .delete(EncodedObject(new), warnings: warnings)
         }
         let encoded = EncodedObject(new)

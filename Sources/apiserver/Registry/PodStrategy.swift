@@ -37,14 +37,54 @@ struct PodStrategy: ResourceStrategy {
             res["requests"] = .object(requests)
         }
         c["resources"] = .object(res)
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] where c[probe].objectValue != nil {
+            Self.defaultProbe(&c[probe])
+        }
         if case .array(var ports) = c["ports"] {
             for i in ports.indices where ports[i]["protocol"].isNull { ports[i]["protocol"] = "TCP" }
             c["ports"] = .array(ports)
         }
     }
 
+    /// What Kubernetes' admission adds at create: the ServiceAccount plugin's `default`
+    /// account and DefaultTolerationSeconds' tolerations; then the initial status.
+    /// Kubernetes' probe defaults: 1 s timeout, every 10 s, 1 success, 3 failures; HTTP.
+    static func defaultProbe(_ p: inout JSON) {
+        for (k, v) in [("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3)] where p[k].isNull {
+            p[k] = .int(v)
+        }
+        if p["httpGet"].objectValue != nil && p["httpGet"]["scheme"].isNull { p[path: ["httpGet", "scheme"]] = "HTTP" }
+    }
+
     func prepareForCreate(_ pod: inout JSON) {
+        if (pod["spec"]["serviceAccountName"].stringValue ?? "").isEmpty {
+            let account = pod["spec"]["serviceAccount"].stringValue ?? ""
+            pod[path: ["spec", "serviceAccountName"]] = .string(account.isEmpty ? "default" : account)
+        }
+        pod[path: ["spec", "serviceAccount"]] = pod["spec"]["serviceAccountName"]
+        let tolerations = Self.withDefaultTolerations(pod["spec"]["tolerations"].arrayValue ?? [])
+        if !tolerations.isEmpty { pod[path: ["spec", "tolerations"]] = .array(tolerations) }
         pod["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(pod["spec"]))]
+    }
+
+    /// How long a pod stays on a node that is not ready or unreachable unless it says otherwise.
+    static let defaultTolerationSeconds = 300
+
+    /// DefaultTolerationSeconds: `not-ready` and `unreachable` NoExecute tolerations for 300 s
+    /// unless the pod already tolerates that key (or every key) with NoExecute (or every effect).
+    static func withDefaultTolerations(_ tolerations: [JSON]) -> [JSON] {
+        var result = tolerations
+        for key in [NodeLifecycleController.notReady, NodeLifecycleController.unreachable] {
+            let tolerated = tolerations.contains { t in
+                let k = t["key"].stringValue ?? "", e = t["effect"].stringValue ?? ""
+                return (k == key || k.isEmpty) && (e == "NoExecute" || e.isEmpty)
+            }
+            if !tolerated {
+                result.append(["key": .string(key), "operator": "Exists", "effect": "NoExecute",
+                               "tolerationSeconds": .int(defaultTolerationSeconds)])
+            }
+        }
+        return result
     }
 
     /// Guaranteed, Burstable or BestEffort, from the containers' requests and limits.

@@ -147,7 +147,7 @@ extension ManifestRunner {
             }
         }
         let gone = try await session.call(delete)
-        try await DeleteWaiter.waitUntilGone(type, ns: ns, name: name, uid: gone["metadata"]["uid"].stringValue, session: session)
+        _ = try await DeleteWaiter.waitUntilGone(type, ns: ns, name: name, uid: gone["metadata"]["uid"].stringValue, until: .infinity, session: session)
         return try await session.call(create)
     }
 }

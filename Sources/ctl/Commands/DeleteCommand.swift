@@ -15,6 +15,7 @@ struct DeleteCommand: AsyncParsableCommand {
     @Flag(help: "Delete at once (with --grace-period=0), without waiting for confirmation.") var force = false
     @Flag(help: "Signal the resource to stop at once (grace period 1).") var now = false
     @Option(help: "Wait until the resources are gone (default true).") var wait = "true"
+    @Option(help: "How long to wait for the deletion (0: a week, as kubectl).") var timeout = "0s"
     @Option(name: [.customShort("o"), .long], help: "Output format: name.") var output: String?
     @OptionGroup var dryRun: DryRunOptions
 
@@ -34,6 +35,8 @@ struct DeleteCommand: AsyncParsableCommand {
         let policy = try cascade.map(Self.policy)
         if let output, output != "name" { throw CtlError("unable to match a printer suitable for the output format \"\(output)\", allowed formats are: name") }
         guard let waits = Bool(wait) else { throw CtlError("invalid argument \"\(wait)\" for \"--wait\" flag: strconv.ParseBool: parsing \"\(wait)\": invalid syntax") }
+        var waitSeconds = try Duration.parse(timeout, flag: "--timeout")
+        if waitSeconds == 0 { waitSeconds = 168 * 3600 }
         var grace = gracePeriod
         if now {
             if grace != -1 { throw CtlError("--now and --grace-period cannot be specified together") }
@@ -94,8 +97,12 @@ struct DeleteCommand: AsyncParsableCommand {
             }
         }
         if waits && dry == .none {
+            let deadline = Timestamp.nowSeconds() + waitSeconds
             for (t, tns, name, uid) in deleted {
-                try await DeleteWaiter.waitUntilGone(t, ns: tns, name: name, uid: uid, session: session)
+                // A pod being deleted gracefully stays until its kubelet has stopped it.
+                if try await !DeleteWaiter.waitUntilGone(t, ns: tns, name: name, uid: uid, until: deadline, session: session) {
+                    throw CtlError("timed out waiting for the condition on \(t.plural)/\(name)")
+                }
             }
         }
         if failed { throw ExitCode(1) }
@@ -120,11 +127,14 @@ struct DeleteCommand: AsyncParsableCommand {
 /// kubectl delete's `--wait`: polls until the object is gone, or replaced by another of the
 /// same name (a different uid). An object held by finalizers is waited for, as kubectl does.
 enum DeleteWaiter {
-    static func waitUntilGone(_ t: ResourceType, ns: String?, name: String, uid: String?, session: Session) async throws {
+    /// False if `deadline` passed first.
+    static func waitUntilGone(_ t: ResourceType, ns: String?, name: String, uid: String?, until deadline: Double, session: Session) async throws -> Bool {
         while true {
-            guard let o = try await session.getIfPresent(Request(verb: .get, resource: t.plural, namespace: ns, name: name)) else { return }
-            if let uid, o["metadata"]["uid"].stringValue != uid { return }
-            try await Task.sleep(for: .milliseconds(200))
+            guard let o = try await session.getIfPresent(Request(verb: .get, resource: t.plural, namespace: ns, name: name)) else { return true }
+            if let uid, o["metadata"]["uid"].stringValue != uid { return true }
+            if Timestamp.nowSeconds() >= deadline { return false }
+            let left = deadline - Timestamp.nowSeconds()
+            try await Task.sleep(for: .milliseconds(left > 0.2 ? 200 : max(1, Int(left * 1000))))
         }
     }
 }

@@ -34,7 +34,8 @@ struct DescribeCommand: AsyncParsableCommand {
                 if !first { Output.print("\n\n") }
                 first = false
                 let lease = sel.type == .nodes ? try await Describer.lease(of: o, session: session) : nil
-                var w = Describer.describe(sel.type, o, lease: lease)
+                let pods = sel.type == .nodes ? try await Describer.nonTerminatedPods(on: o, session: session) : nil
+                var w = Describer.describe(sel.type, o, lease: lease, nodePods: pods)
                 if Describer.showsEvents(sel.type) { Describer.events(try await Describer.events(for: o, type: sel.type, session: session), &w) }
                 Output.print(w.text)
             }

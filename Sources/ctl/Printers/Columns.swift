@@ -1,3 +1,5 @@
+import Foundation
+
 /// The columns `ctl get` prints for each kind, as kubectl 1.32 prints them.
 enum Columns {
     static func header(_ type: ResourceType, wide: Bool, namespaceColumn: Bool) -> [String] {
@@ -9,7 +11,9 @@ enum Columns {
         case "configmaps": h = ["NAME", "DATA", "AGE"]
         case "secrets": h = ["NAME", "TYPE", "DATA", "AGE"]
         case "leases": h = ["NAME", "HOLDER", "AGE"]
-        case "events": h = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+        case "events":
+            h = wide ? ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
+                : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
         case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
         case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
         case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
@@ -24,13 +28,13 @@ enum Columns {
         let age = Age.since(meta["creationTimestamp"].stringValue)
         var r: [String]
         switch type.plural {
-        case "pods": r = podRow(o, name: name, age: age, wide: wide)
+        case "pods": r = PodColumns.row(o, name: name, age: age, wide: wide)
         case "nodes": r = nodeRow(o, name: name, age: age, wide: wide)
         case "namespaces": r = [name, o["status"]["phase"].stringValue ?? "", age]
         case "configmaps": r = [name, String((o["data"].objectValue?.count ?? 0) + (o["binaryData"].objectValue?.count ?? 0)), age]
         case "secrets": r = [name, o["type"].stringValue ?? "", String(o["data"].objectValue?.count ?? 0), age]
         case "leases": r = [name, o["spec"]["holderIdentity"].stringValue ?? "", age]
-        case "events": r = eventRow(o)
+        case "events": r = eventRow(o, wide: wide)
         case "replicasets":
             let s = o["status"]
             r = [name, String(o["spec"]["replicas"].intValue ?? 1), String(s["replicas"].intValue ?? 0), String(s["readyReplicas"].intValue ?? 0), age]
@@ -41,38 +45,6 @@ enum Columns {
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r
-    }
-
-    static func podRow(_ p: JSON, name: String, age: String, wide: Bool) -> [String] {
-        let statuses = p["status"]["containerStatuses"].arrayValue ?? []
-        let total = p["spec"]["containers"].arrayValue?.count ?? 0
-        let ready = statuses.filter { $0["ready"].boolValue == true }.count
-        let restarts = statuses.reduce(0) { $0 + ($1["restartCount"].intValue ?? 0) }
-        var r = [name, "\(ready)/\(total)", podStatus(p), String(restarts), age]
-        if wide {
-            r += [p["status"]["podIP"].stringValue ?? "<none>", p["spec"]["nodeName"].stringValue ?? "<none>",
-                  p["status"]["nominatedNodeName"].stringValue ?? "<none>", "<none>"]
-        }
-        return r
-    }
-
-    /// The STATUS column: a waiting or terminated container's reason beats the phase;
-    /// `Terminating` beats everything.
-    static func podStatus(_ p: JSON) -> String {
-        if !p["metadata"]["deletionTimestamp"].isNull { return "Terminating" }
-        var status = p["status"]["reason"].stringValue ?? p["status"]["phase"].stringValue ?? "Pending"
-        for (i, c) in (p["status"]["initContainerStatuses"].arrayValue ?? []).enumerated() {
-            if c["state"]["terminated"]["exitCode"].intValue == 0 { continue }
-            if let r = c["state"]["terminated"]["reason"].stringValue { return "Init:" + r }
-            if let r = c["state"]["waiting"]["reason"].stringValue, r != "PodInitializing" { return "Init:" + r }
-            let n = p["spec"]["initContainers"].arrayValue?.count ?? 0
-            return "Init:\(i)/\(n)"
-        }
-        for c in (p["status"]["containerStatuses"].arrayValue ?? []).reversed() {
-            if let r = c["state"]["waiting"]["reason"].stringValue, !r.isEmpty { status = r }
-            else if let r = c["state"]["terminated"]["reason"].stringValue, !r.isEmpty { status = r }
-        }
-        return status
     }
 
     static func nodeRow(_ n: JSON, name: String, age: String, wide: Bool) -> [String] {
@@ -103,11 +75,28 @@ enum Columns {
             .sorted()
     }
 
-    static func eventRow(_ e: JSON) -> [String] {
-        let last = e["lastTimestamp"].stringValue ?? e["eventTime"].stringValue ?? e["metadata"]["creationTimestamp"].stringValue
+    /// kubectl's printEvent: LAST SEEN falls back to the first time, a series' last
+    /// observation wins; the repeat count is in `-o wide`'s COUNT.
+    static func eventRow(_ e: JSON, wide: Bool, now: Double = Timestamp.nowSeconds()) -> [String] {
+        func since(_ v: JSON) -> String? { v.stringValue.flatMap(Timestamp.parse).map { Age.human(now - $0) } }
+        let first = since(e["firstTimestamp"]) ?? since(e["eventTime"]) ?? "<unknown>"
+        var last = since(e["lastTimestamp"]) ?? first
+        var count = e["count"].intValue ?? 0
+        if e["series"].objectValue != nil {
+            last = since(e["series"]["lastObservedTime"]) ?? "<unknown>"
+            count = e["series"]["count"].intValue ?? 0
+        } else if count == 0 {
+            count = 1
+        }
         let io = e["involvedObject"]
         let kind = (io["kind"].stringValue ?? "").lowercased()
-        return [Age.since(last), e["type"].stringValue ?? "", e["reason"].stringValue ?? "", "\(kind)/\(io["name"].stringValue ?? "")",
-                e["message"].stringValue ?? ""]
+        let name = io["name"].stringValue ?? ""
+        let object = name.isEmpty ? kind : "\(kind)/\(name)"
+        let message = (e["message"].stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard wide else { return [last, e["type"].stringValue ?? "", e["reason"].stringValue ?? "", object, message] }
+        let component = e["source"]["component"].stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? e["reportingComponent"].stringValue ?? ""
+        let instance = e["source"]["host"].stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? e["reportingInstance"].stringValue ?? ""
+        return [last, e["type"].stringValue ?? "", e["reason"].stringValue ?? "", object, io["fieldPath"].stringValue ?? "",
+                instance.isEmpty ? component : "\(component), \(instance)", message, first, String(count), e["metadata"]["name"].stringValue ?? ""]
     }
 }

@@ -1,8 +1,13 @@
+import Foundation
+
 /// kubectl-describe-style text: `Key:  value` lines, nested sections indented two spaces
 /// per level, aligned by `TabWriter` as kubectl's describers align them.
 enum Describer {
     /// `lease`: a node's Lease (`.null` when it has none); nil for other kinds.
-    static func describe(_ type: ResourceType, _ o: JSON, lease: JSON? = nil) -> DescribeWriter {
+    /// `nodePods`: a node's non-terminated pods, for its allocation sections.
+    static func describe(_ type: ResourceType, _ o: JSON, lease: JSON? = nil, nodePods: [JSON]? = nil,
+                         now: Double = Timestamp.nowSeconds()) -> DescribeWriter {
+        if type == .pods { return PodDescriber.describe(o, now: now) }
         let meta = o["metadata"]
         var w = DescribeWriter()
         w.field("Name", meta["name"].stringValue ?? "")
@@ -19,8 +24,9 @@ enum Describer {
         }
         if meta["deletionTimestamp"].stringValue != nil { w.field("DeletionTimestamp", date(meta["deletionTimestamp"])) }
         switch type.plural {
-        case "nodes": describeNode(o, lease: lease ?? .null, &w)
-        case "pods": describePod(o, &w)
+        case "nodes":
+            describeNode(o, lease: lease ?? .null, &w)
+            if let nodePods { NodeAllocation.write(pods: nodePods, node: o, now: now, &w) }
         case "configmaps": describeConfigMap(o, &w)
         case "secrets": describeSecret(o, &w)
         case "namespaces":
@@ -71,6 +77,17 @@ enum Describer {
                              ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion")] {
             w.field(label, info[key].stringValue ?? "", level: 1)
         }
+        if let cidr = spec["podCIDR"].stringValue, !cidr.isEmpty { w.field("PodCIDR", cidr) }
+        if let cidrs = spec["podCIDRs"].arrayValue, !cidrs.isEmpty { w.field("PodCIDRs", cidrs.compactMap(\.stringValue).joined(separator: ",")) }
+        if let provider = spec["providerID"].stringValue, !provider.isEmpty { w.field("ProviderID", provider) }
+    }
+
+    /// The pods kubectl counts on a node: bound to it and not finished, in every namespace.
+    static func nonTerminatedPods(on node: JSON, session: Session) async throws -> [JSON] {
+        var req = Request(verb: .list, resource: "pods")
+        req.fieldSelector = "spec.nodeName=\(node["metadata"]["name"].stringValue ?? ""),status.phase!=Succeeded,status.phase!=Failed"
+        req.limit = Session.defaultPageSize
+        return try await session.listAll(req).items
     }
 
     /// Values in full under their keys, binary data by size, as kubectl.
@@ -115,55 +132,6 @@ enum Describer {
     /// Whether kubectl's describer for this kind ends with the object's events.
     static func showsEvents(_ type: ResourceType) -> Bool { ![ResourceType.events, .secrets, .namespaces].contains(type) }
 
-    static func describePod(_ p: JSON, _ w: inout DescribeWriter) {
-        let spec = p["spec"], st = p["status"]
-        w.field("Priority", String(spec["priority"].intValue ?? 0))
-        w.field("Service Account", spec["serviceAccountName"].stringValue ?? "default")
-        w.field("Node", (spec["nodeName"].stringValue ?? "<none>") + (st["hostIP"].stringValue.map { "/\($0)" } ?? ""))
-        if st["startTime"].stringValue != nil { w.field("Start Time", date(st["startTime"])) }
-        w.field("Status", Columns.podStatus(p))
-        w.field("IP", st["podIP"].stringValue ?? "")
-        for (label, list, statuses) in [("Init Containers", "initContainers", "initContainerStatuses"), ("Containers", "containers", "containerStatuses")] {
-            guard let cs = spec[list].arrayValue, !cs.isEmpty else { continue }
-            w.line("\(label):")
-            for c in cs {
-                let name = c["name"].stringValue ?? ""
-                let cst = (st[statuses].arrayValue ?? []).first { $0["name"].stringValue == name } ?? .null
-                w.line("  \(name):")
-                w.field("Image", c["image"].stringValue ?? "", level: 2)
-                for (key, label) in [("command", "Command"), ("args", "Args")] {
-                    guard let items = c[key].arrayValue else { continue }
-                    w.line("    \(label):")
-                    for item in items { w.line("      \(item.stringValue ?? item.compactString)") }
-                }
-                if let s = cst["state"].objectValue?.keys.first { w.field("State", title(s), level: 2) }
-                w.field("Ready", cst["ready"].boolValue == true ? "True" : "False", level: 2)
-                w.field("Restart Count", String(cst["restartCount"].intValue ?? 0), level: 2)
-                for (k, label) in [("limits", "Limits"), ("requests", "Requests")] {
-                    guard let m = c["resources"][k].objectValue, !m.isEmpty else { continue }
-                    w.line("    \(label):")
-                    for (r, q) in m.entries.sorted(by: { $0.key < $1.key }) { w.field(r, q.stringValue ?? q.compactString, level: 3) }
-                }
-                let env = c["env"].arrayValue ?? []
-                if env.isEmpty { w.field("Environment", "<none>", level: 2) } else { w.line("    Environment:") }
-                for e in env {
-                    let v = e["value"].stringValue ?? (e["valueFrom"].isNull ? "" : "(\(e["valueFrom"].compactString))")
-                    w.field(e["name"].stringValue ?? "", v, level: 3)
-                }
-            }
-        }
-        w.line("Conditions:")
-        w.row(["Type", "Status"], level: 1)
-        for c in st["conditions"].arrayValue ?? [] { w.row([c["type"].stringValue ?? "", c["status"].stringValue ?? ""], level: 1) }
-        w.field("QoS Class", st["qosClass"].stringValue ?? "")
-        w.map("Node-Selectors", spec["nodeSelector"])
-        let tolerations = (spec["tolerations"].arrayValue ?? []).map { t in
-            (t["key"].stringValue ?? "") + (t["operator"].stringValue == "Exists" ? "" : "=\(t["value"].stringValue ?? "")")
-                + (t["effect"].stringValue.map { ":\($0)" } ?? "") + (t["tolerationSeconds"].intValue.map { " for \($0)s" } ?? "")
-        }
-        w.list("Tolerations", tolerations)
-    }
-
     /// The object's events, oldest first. Node events name the node by uid (controllers)
     /// or by name (kubelets), as in Kubernetes; kubectl shows both.
     static func events(for o: JSON, type: ResourceType, session: Session) async throws -> [JSON] {
@@ -180,17 +148,25 @@ enum Describer {
     }
 
     /// The `Events:` section.
-    static func events(_ evs: [JSON], _ w: inout DescribeWriter) {
+    static func events(_ evs: [JSON], _ w: inout DescribeWriter, now: Double = Timestamp.nowSeconds()) {
         if evs.isEmpty { w.field("Events", "<none>"); return }
         w.line("Events:")
         w.row(["Type", "Reason", "Age", "From", "Message"], level: 1)
         w.row(["----", "------", "----", "----", "-------"], level: 1)
+        func since(_ v: JSON) -> String? { v.stringValue.flatMap(Timestamp.parse).map { Age.human(now - $0) } }
         for e in evs {
-            let count = e["count"].intValue ?? 1
-            var age = Age.since(e["lastTimestamp"].stringValue ?? e["metadata"]["creationTimestamp"].stringValue)
-            if count > 1 { age += " (x\(count) over \(Age.since(e["firstTimestamp"].stringValue)))" }
-            w.row([e["type"].stringValue ?? "", e["reason"].stringValue ?? "", age,
-                   e["source"]["component"].stringValue ?? e["reportingComponent"].stringValue ?? "", e["message"].stringValue ?? ""], level: 1)
+            // kubectl's DescribeEvents: the first time, or "LAST (xN over FIRST)" for repeats.
+            let first = since(e["eventTime"]) ?? since(e["firstTimestamp"]) ?? "<unknown>"
+            let count = e["count"].intValue ?? 0
+            var age = first
+            if e["series"].objectValue != nil {
+                age = "\(since(e["series"]["lastObservedTime"]) ?? "<unknown>") (x\(e["series"]["count"].intValue ?? 0) over \(first))"
+            } else if count > 1 {
+                age = "\(since(e["lastTimestamp"]) ?? "<unknown>") (x\(count) over \(first))"
+            }
+            let component = e["source"]["component"].stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? e["reportingComponent"].stringValue ?? ""
+            w.row([e["type"].stringValue ?? "", e["reason"].stringValue ?? "", age, component,
+                   (e["message"].stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)], level: 1)
         }
     }
 
