@@ -222,4 +222,28 @@ import Wire
             #expect(try await c.pod("hooked")["status"]["phase"] == "Running")
         }
     }
+
+    /// Graceful deletion end to end: preStop runs before SIGTERM, a process that ignores
+    /// SIGTERM is killed when the grace period ends, then the kubelet removes the object.
+    @Test func gracefulDeleteRunsPreStopThenTermThenKillsAtTheEndOfTheGracePeriod() async throws {
+        try await PodCluster.run { c in
+            let file = c.fixture.dir.path + "/order"
+            _ = try await c.create(Self.pod("graceful", command: []) { p in
+                p[path: ["spec", "containers"]] = [["name": "app", "image": "busybox",
+                                                     "command": ["sh", "-c", .string("trap 'echo term >> \(file)' TERM; while :; do sleep 0.05; done")],
+                                                     "lifecycle": ["preStop": ["exec": ["command": ["sh", "-c", .string("echo prestop >> \(file)")]]]]]]
+            })
+            try await c.waitFor("graceful", 15, "Running") { $0["status"]["phase"] == "Running" }
+            let pids = c.containerPIDs()
+            let began = Date()
+            _ = try c.ctl.ok(["delete", "pod", "graceful", "--grace-period=2"])
+            try await eventually(15, "pod object gone") { try await c.client.getIfPresent(.pods, namespace: "default", name: "graceful") == nil }
+            let took = Date().timeIntervalSince(began)
+            #expect(took >= 2 && took < 8)
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == "prestop\nterm\n")
+            #expect(!pids.contains(where: processAlive))
+            let events = try await c.events(of: "graceful")
+            #expect(events.contains("Killing: Stopping container app"))
+        }
+    }
 }
