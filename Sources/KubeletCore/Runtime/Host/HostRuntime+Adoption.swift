@@ -23,6 +23,8 @@ extension HostRuntime {
         guard disk.read(ExitRecord.self, from: "\(dir)/exited.json") == nil,
               let start = disk.read(StartRecord.self, from: "\(dir)/started.json") else { return }
         let disk = self.disk
+        table.withLock { _ = $0.stoppingUnadopted.insert(containerID) }
+        defer { table.withLock { _ = $0.stoppingUnadopted.remove(containerID) } }
         try await BlockingCall.run { () throws(RuntimeError) in
             var signal: Int32 = 0
             if Self.isAlive(pid: start.pid, startTime: start.startTime) {
@@ -64,7 +66,8 @@ extension HostRuntime {
     /// Records the lost exit of an earlier kubelet's container that is no longer running.
     func recordLostExitIfGone(_ containerID: String, _ live: LiveContainer) {
         let dir = disk.containerDir(live.sandboxID, containerID)
-        guard live.run == nil, disk.read(ExitRecord.self, from: "\(dir)/exited.json") == nil,
+        guard live.run == nil, !table.withLock({ $0.stoppingUnadopted.contains(containerID) }),
+              disk.read(ExitRecord.self, from: "\(dir)/exited.json") == nil,
               let start = disk.read(StartRecord.self, from: "\(dir)/started.json"),
               !Self.isAlive(pid: start.pid, startTime: start.startTime) else { return }
         try? disk.write(Self.lostExit(), to: "\(dir)/exited.json")

@@ -27,6 +27,8 @@ public final class HostRuntime: RuntimeService, Sendable {
     struct Table {
         var sandboxes: [String: LiveSandbox] = [:]
         var containers: [String: LiveContainer] = [:]
+        /// Earlier kubelets' containers being stopped now (their exit is recorded by the stop).
+        var stoppingUnadopted: Set<String> = []
     }
 
     struct LiveSandbox {
