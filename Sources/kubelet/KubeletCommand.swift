@@ -82,6 +82,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try options.bootstrapLogging()
+        // Armed before anything starts: Signals ignores SIGTERM until its dispatch source is
+        // registered, so a SIGTERM sent just after the Node appeared could be lost (and the
+        // kubelet never exit) when the wait began only after starting everything.
+        let terminated = Task { await Signals.waitForTermination() }
         let name = (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()
         if let p = LabelSyntax.dns1123SubdomainProblem(name) { throw ValidationError("invalid node name \"\(name)\": \(p)") }
         try FileManager.default.createDirectory(atPath: rootDir, withIntermediateDirectories: true)
@@ -105,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
                                                    "cgroupRoot": .string(runtimeConfig.cgroupRoot ?? "")])
         let task = Task { await agent.run() }
         pods.start()
-        await Signals.waitForTermination()
+        await terminated.value
         await pods.stop()
         task.cancel()
         await events.flush(timeout: 2)
