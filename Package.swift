@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "ctl", targets: ["ctl"]),
         .executable(name: "skiff-bench", targets: ["bench"]),
         .executable(name: "skiff-pause", targets: ["skiff-pause"]),
+        .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "ControllerRuntime", targets: ["ControllerRuntime"]),
     ],
@@ -31,6 +32,10 @@ let package = Package(
         .target(name: "CLinuxShim", path: "Sources/CLinuxShim"),
         // A pod's namespace holder (what the pause container is to Kubernetes), in C to stay small.
         .executableTarget(name: "skiff-pause", path: "Sources/skiff-pause"),
+        // A container's parent, log writer and exit recorder (conmon's role), in C to stay small;
+        // it compiles the same spawn code as the kubelet (CLinuxShim). SwiftPM links libswiftCore
+        // into C executables too (swiftrt.o needs it); scripts/package builds both with cc alone.
+        .executableTarget(name: "skiff-monitor", dependencies: ["CLinuxShim"], path: "Sources/skiff-monitor"),
         .target(
             name: "Wire",
             dependencies: [
@@ -79,6 +84,6 @@ let package = Package(
         .testTarget(name: "APIServerTests", dependencies: ["apiserver", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "Wire"], swiftSettings: strict),
         .testTarget(name: "KubeletCoreTests", dependencies: ["KubeletCore", "Wire", "ControllerRuntime", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["Wire", "ctl", "TestSupport", "KubeletCore"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -8,7 +8,7 @@
 #   deploy/install.sh kubelet --server HOST:PORT --token-file FILE [--node-name NAME]
 #       on each node: FILE is a copy of the hub's DATA_DIR/node.token; the kubelet runs as root
 #
-# Files: /opt/skiff/bin/{apiserver,kubelet,ctl}, /usr/local/bin/ctl -> /opt/skiff/bin/ctl,
+# Files: /opt/skiff/bin/{apiserver,kubelet,ctl,skiff-pause,skiff-monitor}, /usr/local/bin/ctl -> /opt/skiff/bin/ctl,
 # /etc/skiff/*.env, /etc/systemd/system/skiff-*.service, /opt/skiff/share/doc.
 # BIN=DIR takes the binaries from DIR instead of ./bin. DESTDIR=DIR installs under DIR and
 # changes nothing else on the host (no user, no chown, no systemctl: it says what it skipped).
@@ -42,7 +42,7 @@ system() {
 fail() { echo "install.sh: $*" >&2; exit 1; }
 
 [ -n "$D" ] || [ "$(id -u)" -eq 0 ] || fail "run as root (or set DESTDIR to install under a folder)"
-for b in apiserver kubelet ctl; do
+for b in apiserver kubelet ctl skiff-pause skiff-monitor; do
   [ -x "$bin/$b" ] || fail "no $bin/$b: run this from the unpacked tarball (scripts/package), or set BIN"
 done
 if [ "$role" = kubelet ]; then
@@ -61,7 +61,7 @@ if [ -z "$D" ] && ! ldconfig -p 2>/dev/null | grep -q 'libsqlite3\.so\.0'; then
 fi
 
 install -d -m 0755 "$D/opt/skiff/bin" "$D/opt/skiff/share/doc" "$D/usr/local/bin" "$D/etc/skiff" "$D/etc/systemd/system"
-for b in apiserver kubelet ctl; do install -m 0755 "$bin/$b" "$D/opt/skiff/bin/$b"; done
+for b in apiserver kubelet ctl skiff-pause skiff-monitor; do install -m 0755 "$bin/$b" "$D/opt/skiff/bin/$b"; done
 ln -sfn /opt/skiff/bin/ctl "$D/usr/local/bin/ctl"
 if [ -d "$here/docs" ]; then install -m 0644 "$here"/docs/*.md "$D/opt/skiff/share/doc/"; fi
 

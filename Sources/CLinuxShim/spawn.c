@@ -296,3 +296,45 @@ int skiff_pidfd_wait(int pidfd, int no_reap, int *exit_code, int *signal) {
     else *signal = info.si_status;
     return 0;
 }
+
+struct detached_args { const char *path; char *const *argv; const int *fds; int count; };
+
+static void detached_child(int report, const void *arg) {
+    const struct detached_args *d = arg;
+    reset_signal_dispositions();
+    if (setsid() < 0) report_and_exit(report, SKIFF_STEP_SETSID, errno);
+    int base = 3 + d->count;
+    int moved = fcntl(report, F_DUPFD_CLOEXEC, base);
+    if (moved < 0) report_and_exit(report, SKIFF_STEP_STDIO, errno);
+    report = moved;
+    // Every wanted descriptor to a number above its target first, so that placing one never
+    // overwrites another.
+    int temps[16];
+    if (d->count > 16) report_and_exit(report, SKIFF_STEP_STDIO, EINVAL);
+    for (int i = 0; i < d->count; i++)
+        if ((temps[i] = fcntl(d->fds[i], F_DUPFD_CLOEXEC, base)) < 0) report_and_exit(report, SKIFF_STEP_STDIO, errno);
+    for (int i = 0; i < d->count; i++)
+        if (dup2(temps[i], 3 + i) < 0) report_and_exit(report, SKIFF_STEP_STDIO, errno);   // clears CLOEXEC
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0) report_and_exit(report, SKIFF_STEP_STDIO, errno);
+    for (int i = 0; i < 3; i++) if (dup2(devnull, i) < 0) report_and_exit(report, SKIFF_STEP_STDIO, errno);
+    if (close_from_except(base, report) < 0) report_and_exit(report, SKIFF_STEP_CLOSE_FDS, errno);
+    if (chdir("/") < 0) report_and_exit(report, SKIFF_STEP_CHDIR, errno);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    pid_t pid = fork();
+    if (pid < 0) report_and_exit(report, SKIFF_STEP_FORK, errno);
+    if (pid > 0) _exit(0);
+    char *const envp[] = { NULL };
+    execve(d->path, d->argv, envp);
+    report_and_exit(report, SKIFF_STEP_EXEC, errno);
+}
+
+int skiff_spawn_detached(const char *path, char *const *argv, const int *fds, int fd_count, struct skiff_spawn_error *error) {
+    struct detached_args args = { path, argv, fds, fd_count };
+    pid_t middle = fork_reporting(detached_child, &args, SKIFF_STEP_EXEC, error);
+    if (middle < 0) return -1;
+    reap(middle);
+    return 0;
+}

@@ -105,6 +105,8 @@ struct RunCommand: AsyncParsableCommand {
         let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events)
         let pods = try PodRuntimeSetup(client: client, events: events, logger: logger, nodeName: name, rootDir: rootDir, observer: observer,
                                        runtimeConfig: runtimeConfig, server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods)
+        // logs and exec through the hub reach the pod workers' runtime.
+        client.serveStreams(KubeletStreams.handler(runtime: pods.runtime, rootDir: rootDir))
         logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir),
                                                    "cgroupRoot": .string(runtimeConfig.cgroupRoot ?? "")])
         let task = Task { await agent.run() }

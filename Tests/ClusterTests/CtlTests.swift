@@ -180,7 +180,7 @@ import Wire
         let f = try Fixture()
         defer { f.close() }
         let v = try f.ctl.ok(["version"])
-        #expect(v.contains("Client Version: v0.1.0\nServer Version: v0.1.0\nProtocol Version: 1"))
+        #expect(v.contains("Client Version: v0.1.0\nServer Version: v0.1.0\nProtocol Version: 2 (client speaks 1,2)\n"))
         let r = try f.ctl.ok(["api-resources"])
         #expect(r.hasPrefix("NAME         SHORTNAMES   APIVERSION               NAMESPACED   KIND\n"))
         #expect(r.contains("pods         po           v1                       true         Pod"))

@@ -20,14 +20,16 @@ import Wire
                 "gitVersion": "v0.1.0",
                 "platform": "\(Self.platform)",
                 "protocolVersions": [
-                  1
+                  1,
+                  2
                 ]
               },
               "serverVersion": {
                 "gitVersion": "v0.1.0",
                 "platform": "linux",
                 "protocolVersions": [
-                  1
+                  1,
+                  2
                 ]
               }
             }
@@ -39,6 +41,7 @@ import Wire
               platform: \(Self.platform)
               protocolVersions:
               - 1
+              - 2
 
             """)
         let bad = try f.ctl.run(["version", "-o", "wide"])

@@ -66,7 +66,7 @@ import Testing
         guard HostRuntimeFixture.isRoot else { return }
         try await HostRuntimeFixture.run { f in
             let id = try await f.runtime.runPodSandbox(f.sandbox("holder"))
-            let holder = try #require(f.runtime.table.withLock { $0.sandboxes[id]?.uts?.holder.pid })
+            let holder = try #require(f.runtime.table.withLock { $0.sandboxes[id]?.uts?.pid })
             let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder)/exe")
             #expect(exe.hasSuffix("/skiff-pause"))
             // A holder that did not exec would share this whole test process's pages. What a
@@ -130,7 +130,7 @@ import Testing
             let c = try await f.create(["sleep", "100"])
             try await f.runtime.startContainer(c.container)
             let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
-            let holder = f.runtime.table.withLock { $0.sandboxes[c.sandbox]?.uts?.holder.pid }
+            let holder = f.runtime.table.withLock { $0.sandboxes[c.sandbox]?.uts?.pid }
             #expect((holder != nil) == HostRuntimeFixture.isRoot)
             try await f.runtime.stopPodSandbox(c.sandbox)
             #expect(try await f.runtime.podSandboxStatus(c.sandbox).state == .notReady)
@@ -182,46 +182,8 @@ import Testing
     }
 }
 
-/// What a restarted kubelet (a new HostRuntime on the same state directory) finds.
-@Suite(.serialized) struct HostRestartTests {
-    @Test func recordsOutliveTheRuntimeAndUnadoptedContainersAreStoppedByPidAndStartTime() async throws {
-        try await HostRuntimeFixture.run { f in
-            let done = try await f.create(["/bin/sh", "-c", "exit 4"], sandbox: "done")
-            try await f.runtime.startContainer(done.container)
-            _ = try await f.wait(done.container, for: .exited)
-            let running = try await f.create(["sleep", "100"], sandbox: "running")
-            try await f.runtime.startContainer(running.container)
-            let pid = try #require(try await f.runtime.containerStatus(running.container).pid)
-
-            let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
-            let exited = try await later.containerStatus(done.container)
-            #expect(exited.state == .exited && exited.exitCode == 4 && exited.reason == "Error")
-            #expect(try await later.containerStatus(running.container).state == .unknown)
-            #expect(try await later.listPodSandboxes().map(\.config.name).sorted() == ["done", "running"])
-            // A later kubelet stops what an earlier one started: by pid, checked by start time.
-            try await later.stopContainer(running.container, timeout: 0)
-            #expect(!HostRuntimeFixture.processExists(pid))
-            let stopped = try await later.containerStatus(running.container)
-            #expect(stopped.state == .exited && stopped.exitCode == 137)
-        }
-    }
-
-    @Test func anExitNoRuntimeRecordedIsReportedAsUnknown() async throws {
-        try await HostRuntimeFixture.run { f in
-            let c = try await f.create(["/bin/sh", "-c", "exit 7"])
-            try await f.runtime.startContainer(c.container)
-            _ = try await f.wait(c.container, for: .exited)
-            // As if the kubelet had died before recording the exit.
-            let dir = try #require(FileManager.default.enumerator(atPath: f.root + "/state")?.compactMap { $0 as? String }
-                .first { $0.hasSuffix("/\(c.container)/exited.json") })
-            try FileManager.default.removeItem(atPath: f.root + "/state/" + dir)
-            let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
-            let s = try await later.containerStatus(c.container)
-            #expect(s.state == .exited && s.exitCode == 255 && s.reason == "Unknown")
-            #expect(s.message == "the container ended while no kubelet was watching it; its exit code was not recorded")
-        }
-    }
-
+/// A sandbox an earlier kubelet (another HostRuntime on the same state) made.
+@Suite(.serialized) struct HostSandboxAdoptionTests {
     @Test func aLaterRuntimeStartsContainersInAnEarlierSandboxAndKillsItsHolder() async throws {
         guard HostRuntimeFixture.isRoot else { return }
         try await HostRuntimeFixture.run { f in
@@ -233,6 +195,7 @@ import Testing
             let id = try await later.createContainer(podSandboxID: sandboxID, config: config, sandboxConfig: f.sandbox("kept"))
             try await later.startContainer(id)
             _ = try await f.wait(id, for: .exited, runtime: later)
+            try await f.waitForLog(f.logDirectory + "/default_kept/h/0.log", message: "kept")
             #expect(HostRuntimeFixture.messages(f.logDirectory + "/default_kept/h/0.log") == ["kept"])
             try await later.stopPodSandbox(sandboxID)
             try await Task.sleep(for: .milliseconds(100))

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinuxShim
 import Foundation
 import Testing
 @testable import KubeletCore
@@ -51,14 +55,29 @@ import Testing
         }
     }
 
-    @Test func splitterCutsAtTheLimit() {
-        var splitter = LineSplitter(limit: 4)
-        var out: [String] = []
-        let emit = { (message: ArraySlice<UInt8>, partial: Bool) in out.append((partial ? "P " : "F ") + String(decoding: message, as: UTF8.self)) }
-        splitter.feed(Array("ab".utf8)[...], emit: emit)
-        splitter.feed(Array("cd\nefghij\n\n".utf8)[...], emit: emit)
-        splitter.finish(emit: emit)
-        #expect(out == ["F abcd", "P efgh", "F ij", "F "])
+    /// The monitor's C log writer (CLinuxShim/crilog.c) on its own, at a fixed time.
+    @Test func splitterCutsAtTheLimit() throws {
+        let path = FileManager.default.temporaryDirectory.path + "/crilog-\(UUID().uuidString).log"
+        defer { unlink(path) }
+        var file = skiff_log_file()
+        #expect(skiff_log_open(&file, path, 1 << 20, 5) == 0)
+        var splitter = skiff_line_splitter()
+        splitter.limit = 4
+        let nanos: UInt64 = 1_475_713_029_669_794_202
+        for chunk in ["ab", "cd\nefghij\n\n", "xy"] {
+            skiff_splitter_feed(&splitter, &file, "stdout", nanos, chunk, chunk.utf8.count)
+        }
+        skiff_splitter_finish(&splitter, &file, "stdout", nanos + 1)
+        skiff_log_close(&file)
+        free(splitter.buf)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == """
+            2016-10-06T00:17:09.669794202Z stdout F abcd
+            2016-10-06T00:17:09.669794202Z stdout P efgh
+            2016-10-06T00:17:09.669794202Z stdout F ij
+            2016-10-06T00:17:09.669794202Z stdout F 
+            2016-10-06T00:17:09.669794203Z stdout P xy
+
+            """)
     }
 
     @Test func timestampHasNineFractionDigits() {

@@ -4,6 +4,7 @@
 // skiff_process.h the process start that has to be C.
 #include <stdint.h>
 #include "skiff_process.h"
+#include "skiff_crilog.h"
 
 struct skiff_epoll_event {
     uint32_t events;

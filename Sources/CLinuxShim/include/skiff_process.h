@@ -27,6 +27,9 @@ enum skiff_spawn_step {
     SKIFF_STEP_UNSHARE = 14,
     SKIFF_STEP_SETHOSTNAME = 15,
     SKIFF_STEP_OOM_SCORE = 16, // writing /proc/self/oom_score_adj
+    SKIFF_STEP_LOG_OPEN = 17,  // monitor: opening the container's log file
+    SKIFF_STEP_START_RECORD = 18, // monitor: writing started.json
+    SKIFF_STEP_MONITOR_ARGS = 19, // monitor: a bad command line
 };
 
 struct skiff_spawn_error {
@@ -71,6 +74,22 @@ pid_t skiff_spawn(const struct skiff_spawn_request *request, struct skiff_spawn_
 /// a large caller; a fallback only). Returns its pid once it runs, or -1 with `error` filled
 /// (the child reaped).
 pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, const char *exec_path, struct skiff_spawn_error *error);
+
+/// What a container monitor (skiff-monitor) writes on its status descriptor (fd 3) once:
+/// step 0 and the container's pid once it runs and started.json is written, else the failed
+/// step and errno (nothing then runs).
+struct skiff_monitor_status {
+    int step;   // enum skiff_spawn_step
+    int err;
+    int pid;    // the container's pid when step is 0
+    int monitor_pid;
+};
+
+/// Starts `path` detached from the caller: in a new session, as a grandchild (the middle
+/// process exits at once, so the caller is not its parent), with an empty environment, stdio
+/// on /dev/null, signals reset, and only `fds[0..count)` open besides, as descriptors 3, 4, ...
+/// Returns 0 once execve succeeded, or -1 with `error` filled.
+int skiff_spawn_detached(const char *path, char *const *argv, const int *fds, int fd_count, struct skiff_spawn_error *error);
 
 /// pipe2(fds, O_CLOEXEC): both ends close-on-exec from the start, so that no concurrent
 /// fork elsewhere in the process can leak them.

@@ -147,6 +147,17 @@ public final class CgroupManager: Sendable {
         return all.filter { !ProcStat.isZombieOrGone($0) }.sorted()
     }
 
+    /// `path`'s cgroup.kill in the unified tree, when the kernel has one (for the container
+    /// monitor, which kills what a container leaves behind).
+    public func killFile(_ path: String) -> String? {
+        hierarchies.first(where: \.isUnified).map { "\(directory($0, path))/cgroup.kill" }.flatMap { CgroupFile.exists($0) ? $0 : nil }
+    }
+
+    /// The file of `path`'s memory cgroup that holds the `oom_kill` counter (see `oomKills`).
+    public func oomKillFile(_ path: String) -> String? {
+        directory(path, controller: "memory").map { "\($0)/\(layout.mode == .v2 ? "memory.events" : "memory.oom_control")" }
+    }
+
     /// The OOM kills the kernel made in `path`'s memory cgroup (v1 `memory.oom_control`, v2
     /// `memory.events`: the `oom_kill` counter; `failcnt` also counts limit hits that reclaim
     /// resolved, so it is not used). 0 when unknown.

@@ -37,6 +37,10 @@ public protocol RuntimeService: Sendable {
     /// namespaces) and returns its exit code and output. `timeout` in seconds, 0 for none;
     /// when it passes, the command is killed and `RuntimeError.Code.deadlineExceeded` thrown.
     func execSync(_ containerID: String, command: [String], timeout: Double) async throws -> ExecSyncResult
+    /// Starts `command` in the container's context as `execSync` does, with its streams
+    /// open (`ctl exec`): stdin from the caller when `stdin` (else empty), stdout and stderr
+    /// as they come, and the exit code at the end. `tty` asks for a terminal.
+    func exec(containerID: String, command: [String], tty: Bool, stdin: Bool) async throws -> any ExecSession
 }
 
 /// The image half of CRI (`ImageService`).

@@ -28,6 +28,15 @@ public final class Client: Sendable {
     public let maxBackoff: Double
     /// Handles requests the server starts on this client's connections (`proxy`).
     public let serverRequests = Mutex<ServerRequestHandler?>(nil)
+    /// Handles `logs`/`exec` requests the server starts on this client's connections.
+    public let streamRequests = Mutex<StreamRequestHandler?>(nil)
+
+    /// Serves the server's `logs` and `exec` requests, on the current connection and every later one.
+    public func serveStreams(_ handler: @escaping @Sendable (Request, StreamChannel) async -> Result<JSON, Status>) {
+        let box = StreamRequestHandler(handler)
+        streamRequests.withLock { $0 = box }
+        state.withLock { $0.connection }?.streamRequests.withLock { $0 = box }
+    }
 
     /// Answers requests the server starts, on the current connection and every later one.
     public func serve(_ handler: @escaping @Sendable (Request) async -> Result<JSON, Status>) {
@@ -100,7 +109,8 @@ public final class Client: Sendable {
         var backoff = minBackoff
         while !Task.isCancelled && !state.withLock({ $0.closed }) {
             do {
-                let conn = try await WireConnection.connect(config, loop: loop, serving: serverRequests.withLock { $0 })
+                let conn = try await WireConnection.connect(config, loop: loop, serving: serverRequests.withLock { $0 },
+                                                            streaming: streamRequests.withLock { $0 })
                 let installed = state.withLock { s -> Bool in
                     if s.closed { return false }
                     s.connection = conn
@@ -114,6 +124,8 @@ public final class Client: Sendable {
                 // connection or, here, its handler.
                 let handler = serverRequests.withLock { $0 }
                 conn.serverRequests.withLock { $0 = handler }
+                let streamHandler = streamRequests.withLock { $0 }
+                conn.streamRequests.withLock { $0 = streamHandler }
                 let waiters = state.withLock { s -> [CheckedContinuation<WireConnection?, Never>] in
                     s.lastError = nil
                     s.generation += 1

@@ -3,6 +3,9 @@ import Synchronization
 
 /// Serves requests the apiserver starts toward a client (logs, exec).
 public typealias ServerRequestHandler = ClosureBox<@Sendable (Request) async -> Result<JSON, Status>>
+/// Serves `logs` and `exec` requests the apiserver starts toward a client (a kubelet): the
+/// handler writes to and reads from the channel and returns the final answer.
+public typealias StreamRequestHandler = ClosureBox<@Sendable (Request, StreamChannel) async -> Result<JSON, Status>>
 
 /// One authenticated connection to an apiserver: requests with ids, many in flight, watch
 /// streams, and requests the server starts toward us (`onServerRequest`).
@@ -14,24 +17,31 @@ public final class WireConnection: @unchecked Sendable {
     public let welcome: Welcome
     let conn: FramedConnection
 
-    private enum Waiter {
+    enum Waiter {
         case reply(CheckedContinuation<Result<Reply, Status>, Never>)
         case watch(AsyncThrowingStream<WatchEvent, any Error>.Continuation)
         case ping(CheckedContinuation<Bool, Never>)
+        case stream(StreamChannel)
     }
 
-    private struct State {
+    struct State {
         var nextID = 1
         var waiters: [Int: Waiter] = [:]
         /// Requests the server sent us that are still being answered, by the server's id.
         var serving: [Int: Task<Void, Never>] = [:]
+        /// The channels of the server's `logs`/`exec` requests being served, by the server's id.
+        var servingStreams: [Int: StreamChannel] = [:]
         var closedReason: String? = nil
         var closeHandlers: [@Sendable (String) -> Void] = []
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     /// Handles requests the server sends us (logs, exec). Default: 405 for everything.
     public let serverRequests = Mutex<ServerRequestHandler?>(nil)
+    /// Handles `logs`/`exec` requests the server sends us. Default: 405.
+    public let streamRequests = Mutex<StreamRequestHandler?>(nil)
+    /// True when the connection negotiated streams (protocol version 2 or later).
+    public var speaksStreams: Bool { welcome.version >= ProtocolVersion.streams }
 
     private init(config: ClientConfig, welcome: Welcome, conn: FramedConnection) {
         self.config = config
@@ -43,7 +53,8 @@ public final class WireConnection: @unchecked Sendable {
     /// same again for the handshake) with a `Status`. `serving` answers requests the server
     /// sends; it is in place before any can arrive.
     public static func connect(_ config: ClientConfig, loop: EventLoop = .shared,
-                               serving: ServerRequestHandler? = nil) async throws(Status) -> WireConnection {
+                               serving: ServerRequestHandler? = nil,
+                               streaming: StreamRequestHandler? = nil) async throws(Status) -> WireConnection {
         // Not dialed at all when the process is at its descriptor budget (see there).
         guard DescriptorBudget.take() else {
             throw .connectionFailed(config.server, DescriptorBudget.exhausted("socket").description)
@@ -81,6 +92,7 @@ public final class WireConnection: @unchecked Sendable {
                     let w = try Welcome(json: o)
                     let wc = WireConnection(config: config, welcome: w, conn: framed)
                     wc.serverRequests.withLock { $0 = serving }
+                    wc.streamRequests.withLock { $0 = streaming }
                     box.connection = wc
                     box.finish(.success((w, wc)))
                 } catch let s as Status {
@@ -217,6 +229,7 @@ public final class WireConnection: @unchecked Sendable {
         case .reply(let c): c.resume(returning: .failure(status))
         case .watch(let c): c.finish(throwing: status)
         case .ping(let c): c.resume(returning: false)
+        case .stream(let c): c.finish(.failure(status))
         }
     }
 
@@ -226,7 +239,7 @@ public final class WireConnection: @unchecked Sendable {
     func route(_ body: [UInt8]) {
         let message: Message
         do {
-            message = try Message.parse(try Frame.parseBody(body))
+            message = try Message.parse(try Frame.parseBody(body), streams: speaksStreams)
         } catch {
             conn.close(reason: "bad frame from server: \(error)")
             return
@@ -239,6 +252,7 @@ public final class WireConnection: @unchecked Sendable {
             case .watch(let c):
                 if case .failure(let s) = result { c.finish(throwing: s) } else { c.finish() }
             case .ping(let c): c.resume(returning: true)
+            case .stream(let c): c.finish(result)
             }
         case .event(let id, let type, let object):
             let w = state.withLock { $0.waiters[id] }
@@ -254,6 +268,10 @@ public final class WireConnection: @unchecked Sendable {
             if case .ping(let c)? = state.withLock({ $0.waiters.removeValue(forKey: id) }) { c.resume(returning: true) }
         case .ping(let id):
             conn.send(Message.pong(id: id).frame)
+        case .request(let req) where req.verb.isStreaming:
+            serveStream(req)
+        case .stream(let m):
+            routeStream(m)
         case .request(let req):
             let handler = serverRequests.withLock { $0 }
             // Registered before it can finish: the task removes itself under the same lock.
@@ -266,22 +284,26 @@ public final class WireConnection: @unchecked Sendable {
             }
         case .cancel(let id):
             // The handler sees cancellation and still sends its (final) response.
-            state.withLock { $0.serving[id] }?.cancel()
+            let (task, channel) = state.withLock { ($0.serving[id], $0.servingStreams[id]) }
+            channel?.fail(.canceled("the request was cancelled"))
+            task?.cancel()
         case .error(let s):
             conn.close(reason: s.message)
         }
     }
 
     func connectionClosed(_ reason: String) {
-        let (waiters, handlers, serving) = state.withLock { s in
+        let (waiters, handlers, serving, channels) = state.withLock { s in
             s.closedReason = s.closedReason ?? reason
             defer {
                 s.waiters.removeAll()
                 s.closeHandlers.removeAll()
                 s.serving.removeAll()
+                s.servingStreams.removeAll()
             }
-            return (s.waiters, s.closeHandlers, s.serving.values)
+            return (s.waiters, s.closeHandlers, s.serving.values, s.servingStreams.values)
         }
+        for c in channels { c.fail(.connectionFailed(config.server, reason)) }
         // Nobody is left to read their answers.
         for t in serving { t.cancel() }
         let status = Status.connectionFailed(config.server, reason)
@@ -290,6 +312,7 @@ public final class WireConnection: @unchecked Sendable {
             case .reply(let c): c.resume(returning: .failure(status))
             case .watch(let c): c.finish(throwing: status)
             case .ping(let c): c.resume(returning: false)
+            case .stream(let c): c.finish(.failure(status))
             }
         }
         for h in handlers { h(reason) }

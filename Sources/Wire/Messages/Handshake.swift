@@ -4,8 +4,11 @@
 /// order), its bearer token and who it is; the server answers `welcome` with the highest
 /// version both speak, or an `error` frame naming both sides' versions, and closes.
 public enum ProtocolVersion {
-    /// Versions this build speaks.
-    public static let supported: [Int] = [1]
+    /// Versions this build speaks. Version 2 adds streams (`logs`, `exec`; section 10 of
+    /// docs/PROTOCOL.md); version 1 is served exactly as before for older peers.
+    public static let supported: [Int] = [1, 2]
+    /// The first version with streams.
+    public static let streams = 2
 
     /// The highest version in both lists, if any.
     public static func negotiate(client: [Int], server: [Int] = supported) -> Int? {

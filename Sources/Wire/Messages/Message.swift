@@ -12,8 +12,12 @@ public enum Message: Sendable {
     case pong(id: Int)
     /// A connection-level error; the sender closes the connection after it.
     case error(Status)
+    /// `data`, `window` or `eof` of a `logs` or `exec` request (protocol version 2 only).
+    case stream(StreamMessage)
 
-    public static func parse(_ o: JSONObject) throws(Status) -> Message {
+    /// `streams`: the connection negotiated version 2 or later; before that the stream
+    /// frames are unknown message types, as they were in version 1.
+    public static func parse(_ o: JSONObject, streams: Bool = false) throws(Status) -> Message {
         guard let type = o["type"]?.stringValue else { throw .badRequest("message.type must be a string") }
         func id() throws(Status) -> Int {
             guard let i = o["id"]?.intValue else { throw .badRequest("\(type).id must be an integer") }
@@ -32,6 +36,9 @@ public enum Message: Sendable {
         case "ping": return .ping(id: try id())
         case "pong": return .pong(id: try id())
         case "error": return .error(Status(json: o["status"] ?? .null))
+        case "data", "window", "eof":
+            guard streams else { fallthrough }
+            return .stream(try StreamMessage(json: o))
         default: throw .badRequest("unknown message type \"\(Status.clip(type))\"")
         }
     }
@@ -53,6 +60,7 @@ public enum Message: Sendable {
         case .ping(let id): return ["type": "ping", "id": .int(id)]
         case .pong(let id): return ["type": "pong", "id": .int(id)]
         case .error(let s): return ["type": "error", "status": s.json]
+        case .stream(let m): return m.json
         }
     }
 

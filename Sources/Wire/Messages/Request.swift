@@ -10,6 +10,13 @@ public enum Verb: String, Sendable, CaseIterable {
     /// To a node's kubelet (`resource: nodes`, `name`, `path`): a client asks the apiserver,
     /// which forwards the request to the kubelet over the connection the kubelet dialed.
     case proxy
+    /// A container's log, streamed (`resource: pods`; protocol version 2, section 10).
+    case logs
+    /// A command in a container, its stdin, stdout and stderr streamed (protocol version 2).
+    case exec
+
+    /// Verbs whose answer is a stream of `data` frames before the final response.
+    public var isStreaming: Bool { self == .logs || self == .exec }
 }
 
 /// One request frame. Either side may send requests; ids are chosen by the sender and

@@ -63,6 +63,7 @@ final class APIService: Sendable {
             case .discovery: respond(discovery())
             case .version: respond(version())
             case .proxy: respond(try await proxy(req))
+            case .logs, .exec: throw Status.badRequest("\(req.verb.rawValue) is a stream: it is served on connections only")
             }
         } catch {
             respond(.failure(error))

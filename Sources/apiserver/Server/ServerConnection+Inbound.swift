@@ -8,10 +8,17 @@ extension ServerConnection {
     func start(_ req: Request, user: User) {
         let config = server.config
         var peerLimit = 0
+        let streamRefused = req.verb.isStreaming ? streamRefusal(req) : nil
         let refused = state.withLock { s -> Status? in
             peerLimit = s.replyLimit
             if s.requests[req.id] != nil {
                 return .badRequest("request id \(req.id) is already in flight on this connection: ids must be unique among a connection's requests in flight")
+            }
+            if let streamRefused { return streamRefused }
+            if req.verb.isStreaming {
+                guard s.streamCount < Self.maxStreamsPerConnection else {
+                    return .tooManyRequests("too many streams on this connection (limit \(Self.maxStreamsPerConnection))", retryAfterSeconds: 1)
+                }
             }
             if req.verb == .watch {
                 guard s.watchCount < config.maxWatchesPerConnection else {
@@ -24,6 +31,7 @@ extension ServerConnection {
                 }
                 s.inflight += 1
             }
+            if req.verb.isStreaming { s.streamCount += 1 }
             s.requests[req.id] = InFlight(verb: req.verb, global: req.verb != .list)
             return nil
         }
@@ -87,6 +95,8 @@ extension ServerConnection {
             })
         case .watch, .deletecollection, .proxy:
             keep(req.id, Task { await work() })
+        case .logs, .exec:
+            if let task = startStream(req, user: user) { keep(req.id, task) }
         }
     }
 
@@ -115,6 +125,7 @@ extension ServerConnection {
         guard let r = state.withLock({ s -> InFlight? in
             guard let r = s.requests.removeValue(forKey: id) else { return nil }
             if r.verb == .watch { s.watchCount -= 1 } else { s.inflight -= 1 }
+            if r.verb.isStreaming { s.streamCount -= 1 }
             return r
         }) else { return false }
         if releasingGlobal && r.global { (r.verb == .watch ? server.watchSlots : server.requestSlots).give() }
@@ -122,7 +133,7 @@ extension ServerConnection {
     }
 
     /// Sends the final answer to `req` (any thread) unless it already had one.
-    private func answer(_ req: Request, _ reply: Reply) {
+    func answer(_ req: Request, _ reply: Reply) {
         if case .streaming = reply { return }
         if req.verb == .watch {
             state.withLock { s in
@@ -183,6 +194,10 @@ extension ServerConnection {
     /// answered 499 `Canceled`; other verbs are quick (writes cannot be taken back once
     /// queued) and are answered as usual.
     func cancel(_ id: Int) {
+        if let relay = state.withLock({ $0.relays[id] }) {
+            relay.callerCancelled()
+            return
+        }
         let (watcher, task) = state.withLock { s -> (Watcher?, Task<Void, Never>?) in
             guard let r = s.requests[id] else { return (nil, nil) }
             if let w = s.watches.removeValue(forKey: id) { return (w, nil) }
@@ -209,6 +224,9 @@ extension ServerConnection {
             for r in s.requests.values { r.task?.cancel() }
             return (Array(s.watches.values), Array(s.outbound.values), Array(s.requests.keys), user)
         }
+        let (relays, nodeStreams) = state.withLock { ($0.relays.values, $0.nodeStreams.values) }
+        for r in relays { r.callerCancelled() }
+        for r in nodeStreams { r.nodeClosed(reason) }
         for w in watches { server.service.hub.remove(w) }
         for id in requests { takeOut(id) }
         if case .node(let name)? = user { server.service.tunnels.unregister(name, self) }

@@ -32,6 +32,14 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         var nextOutboundID = 1
         /// The largest frame the peer accepts (its hello's `maxFrameBytes`, capped by ours).
         var replyLimit = FrameLimits.default.maxFrameBytes
+        /// The negotiated protocol version (2 and later carry streams).
+        var version = 1
+        /// Of `requests`, the `logs`/`exec` streams (they have a limit of their own).
+        var streamCount = 0
+        /// The peer's `logs`/`exec` streams, by the peer's id.
+        var relays: [Int: StreamRelay] = [:]
+        /// Streams we asked of the peer (a kubelet) for another connection's caller, by our id.
+        var nodeStreams: [Int: StreamRelay] = [:]
     }
 
     /// One of the peer's requests in flight.
@@ -112,6 +120,7 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
             state.withLock {
                 $0.phase = .ready(user)
                 $0.replyLimit = min(limit, hello.maxFrameBytes ?? FrameLimits.default.maxFrameBytes)
+                $0.version = v
             }
             framed.setMaxFrameBytes(limit)
             framed.send(Frame.encode(Welcome(version: v, server: server.version, user: user.description, maxFrameBytes: limit).json.bytes()))
@@ -130,8 +139,9 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
     private func dispatch(_ o: JSONObject, user: User) {
         let message: Message
         do throws(Status) {
-            message = try Message.parse(o)
+            message = try Message.parse(o, streams: state.withLock { $0.version >= ProtocolVersion.streams })
         } catch {
+            if let t = o["type"]?.stringValue, StreamMessage.types.contains(t), failStream(o, error) { return }
             // A malformed answer to one of our requests fails that request (replying would
             // put our error under an id the peer chose for its own requests).
             if o["type"]?.stringValue == "response", let id = o["id"]?.intValue {
@@ -151,7 +161,12 @@ final class ServerConnection: NodeLink, @unchecked Sendable {
         case .cancel(let id): cancel(id)
         case .ping(let id): framed.send(Message.pong(id: id).frame)
         case .response(let id, _, _):
+            if let relay = state.withLock({ $0.nodeStreams[id] }) {
+                relay.nodeAnswered(Self.nodeAnswer(o))
+                return
+            }
             state.withLock { $0.outbound.removeValue(forKey: id) }?.finish(Self.nodeAnswer(o))
+        case .stream(let m): received(stream: m)
         case .pong, .event: break
         case .error(let s):
             framed.close(reason: "client reported: \(s.message)")

@@ -1,3 +1,5 @@
+import KubeletCore
+
 /// What the kubelet answers when the apiserver proxies a request to it over the
 /// connection the kubelet dialed (`ctl get --raw /api/v1/nodes/NAME/proxy/PATH`), as
 /// Kubernetes' kubelet serves these paths on its port 10250:
@@ -44,5 +46,18 @@ struct KubeletEndpoints: Sendable {
             c["nodeLabels"] = .object(JSONObject(config.labels.sorted { $0.key < $1.key }.map { ($0.key, JSON.string($0.value)) }))
         }
         return c
+    }
+}
+
+/// `ctl logs` and `ctl exec` reach the kubelet as `logs`/`exec` stream requests (protocol
+/// version 2). They need the container runtime the pod workers use: without one (until
+/// `kubelet run` creates it) they are answered 503.
+enum KubeletStreams {
+    static func handler(runtime: (any RuntimeService)?, rootDir: String) -> @Sendable (Request, StreamChannel) async -> Result<JSON, Status> {
+        guard let runtime else {
+            return { req, _ in .failure(.unavailable("this kubelet runs no container runtime yet, so it serves no \(req.verb.rawValue)")) }
+        }
+        let server = PodStreamServer(runtime: runtime, rootDir: rootDir)
+        return { req, channel in await server.handle(req, channel) }
     }
 }

@@ -9,6 +9,7 @@ struct PodRuntimeSetup {
     /// Runtime handlers this kubelet can run.
     static let handlers: Set<String> = [HostRuntime.handlerName]
 
+    let runtime: HostRuntime
     let factory: SharedInformerFactory
     let informer: SharedInformer
     let manager: PodManager
@@ -16,7 +17,6 @@ struct PodRuntimeSetup {
 
     init(client: Client, events: EventRecorder, logger: Logger, nodeName: String, rootDir: String, observer: HostObserver,
          runtimeConfig: HostRuntimeConfig, server: HostPort, defaultRuntimeHandler: String, maxPods: Int) throws {
-        let runtime: HostRuntime
         do {
             runtime = try HostRuntime(config: runtimeConfig)
         } catch {
@@ -53,9 +53,11 @@ struct PodRuntimeSetup {
         }
     }
 
-    /// Stops watching and the workers' loops; containers keep running for the next kubelet.
+    /// Stops watching and the workers' loops; containers keep running (their monitors with
+    /// them) for the next kubelet.
     func stop() async {
         factory.shutDown()
         await manager.stopAll()
+        runtime.shutdown()
     }
 }

@@ -5,7 +5,8 @@ import Synchronization
 
 /// `kubelet simulate --nodes N`: N lightweight nodes in one process (kwok's job), each with
 /// its own connection, Node, Lease and heartbeat timer, for testing the control plane at
-/// scale. Prints lease-renew latency every `--report-interval` and at exit.
+/// scale. Prints lease-renew latency every `--report-interval` and at exit. By default its
+/// nodes also run the pods bound to them, without processes (`SimulatedPods`).
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "simulate", abstract: "Run N simulated nodes in one process.")
 
@@ -15,6 +16,13 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Stop by itself after this long (e.g. 60s); default: run until SIGTERM.") var duration: String?
     @Option(help: "Print a latency line this often.") var reportInterval = "10s"
     @Option(help: "Spread node start-up over this long, so N nodes do not register at once.") var rampUp = "5s"
+    @Option(help: "Move pods bound to the simulated nodes to Running (and finalize their deletion); false: leave them alone.")
+    var simulatePods = true
+    @Option(help: "Pod status writes in flight at most (one queue for all simulated nodes).") var podWorkers = 64
+
+    func validate() throws {
+        guard podWorkers > 0 else { throw ValidationError("--pod-workers must be at least 1") }
+    }
 
     func run() async throws {
         try options.bootstrapLogging()
@@ -34,6 +42,8 @@ struct SimulateCommand: AsyncParsableCommand {
         let recorder = LatencyRecorder()
         let logger = Logger(label: "kubelet-simulate")
         let clients = ClientList()
+        let pods = simulatePods ? SimulatedPods(view: viewClient, prefix: prefix, nodes: nodes, workers: podWorkers, logger: logger) : nil
+        let podsTask = Task { await pods?.run() }
         var tasks: [Task<Void, Never>] = []
         let start = Timestamp.nowSeconds()
         for i in 0..<nodes {
@@ -50,9 +60,10 @@ struct SimulateCommand: AsyncParsableCommand {
                                                          clientName: "kubelet-simulate/\(KubeletVersion.version)", connectTimeoutMs: 30_000,
                                                          requestTimeoutSeconds: 60))
                 clients.add(client)
+                pods?.register(node: nodeConfig.nodeName, client: client)
                 let endpoints = KubeletEndpoints(config: nodeConfig, rootDir: nil, stats: nil)
                 client.serve { req in await endpoints.handle(req) }
-                await NodeAgent(client: client, config: nodeConfig, observer: SimulatedObserver(), logger: logger, latency: recorder,
+                await NodeAgent(client: client, config: nodeConfig, observer: SimulatedObserver(index: i), logger: logger, latency: recorder,
                                 sharedNodeView: nodeView).run()
             })
         }
@@ -63,6 +74,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 if Task.isCancelled { return }
                 let xs = recorder.drain()
                 say("renew t=\(Int(Timestamp.nowSeconds() - start))s \(LatencyRecorder.summary(xs))")
+                if let pods { say("pods t=\(Int(Timestamp.nowSeconds() - start))s \(pods.counts.summary)") }
             }
         }
         // Until SIGTERM/SIGINT or, with --duration, until that has passed.
@@ -74,6 +86,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         reporter.cancel()
         say("renew final \(LatencyRecorder.summary(recorder.drain()))")
+        if let pods { say("pods final \(pods.counts.summary)") }
+        podsTask.cancel()
         for t in tasks { t.cancel() }
         viewTask.cancel()
         clients.closeAll()
@@ -83,6 +97,9 @@ struct SimulateCommand: AsyncParsableCommand {
 
 /// Fixed observations for simulated nodes: a small virtual machine.
 struct SimulatedObserver: NodeObserver {
+    /// The node's index: its fake InternalIP (`SimulatedPodStatus.hostIP`) derives from it.
+    var index: Int
+
     func systemInfo() -> NodeSystemInfo {
         var i = NodeSystemInfo()
         i.kernelVersion = "simulated"
@@ -99,7 +116,7 @@ struct SimulatedObserver: NodeObserver {
     }
 
     func addresses(reaching server: HostPort, hostname: String) -> [NodeAddress] {
-        [NodeAddress(type: "Hostname", address: hostname)]
+        [NodeAddress(type: "InternalIP", address: SimulatedPodStatus.hostIP(nodeIndex: index)), NodeAddress(type: "Hostname", address: hostname)]
     }
 
     func pressure() -> ObservedPressure { .none }

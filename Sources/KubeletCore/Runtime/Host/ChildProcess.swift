@@ -19,9 +19,8 @@ struct ProcessExit: Sendable, Equatable, Codable {
 /// A child of this process, watched through a pidfd so that signals never reach a recycled
 /// pid. Exactly one thread calls `reap` (the watcher); any thread may signal or wait.
 ///
-/// The runtime is the parent of its containers for now. The per-container monitor
-/// process (conmon's role) will become the parent later, writing the same exit records; a
-/// restarted kubelet will then re-adopt containers by pid and process start time instead.
+/// Used for execs and the pods' UTS holders; containers have their monitor process as their
+/// parent (`MonitoredContainer`).
 final class ChildProcess: Sendable {
     let pid: Int32
     private struct State {

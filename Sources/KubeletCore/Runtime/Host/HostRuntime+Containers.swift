@@ -57,17 +57,18 @@ extension HostRuntime {
             utsNamespaceFD: live.uts?.fd ?? adoptedUTS ?? -1)
         joinContainer(&request, sandbox: live.config, containerID: containerID, config: record.config)
         let spawnRequest = request
-        let limits = LogCopier.Limits(maxSize: config.logMaxSize, maxFiles: config.logMaxFiles, lineLimit: config.logLineLimit)
         let disk = self.disk
-        let drain = config.logDrainTimeout
         let uts = live.uts   // keeps the namespace descriptor open during the spawn
-        let run = try await BlockingCall.run { () throws(RuntimeError) -> ContainerRun in
+        let monitor = try makeMonitor(dir: dir, logPath: record.logPath, sandbox: live.config, containerID: containerID)
+        let start = try await BlockingCall.run { () throws(RuntimeError) -> StartRecord in
             _ = uts
             // Any failure before the process runs ends the container as containerd does:
             // exited, 128, StartError, with the failure as the message.
             let failure: RuntimeError
             do {
-                return try Self.spawnWithLogs(spawnRequest, logPath: record.logPath, limits: limits)
+                _ = try monitor.start(spawnRequest)
+                if let start = disk.read(StartRecord.self, from: "\(dir)/started.json") { return start }
+                failure = RuntimeError(.internal, "container monitor reported a start but \(dir)/started.json is unreadable")
             } catch let spawn as SpawnFailure {
                 failure = RuntimeError(.startFailed, spawn.message)
             } catch let error as RuntimeError {
@@ -79,24 +80,50 @@ extension HostRuntime {
             try disk.write(exit, to: "\(dir)/exited.json")
             throw failure
         }
-        let pid = run.process.pid
-        do {
-            try disk.write(StartRecord(pid: pid, startTime: ProcStat.startTime(pid), startedAt: Self.now()), to: "\(dir)/started.json")
-        } catch {
-            run.process.killProcessGroup()
-            run.process.reap()
-            throw error
+        watch(containerID, sandboxID: sandboxID, start: start)
+    }
+
+    /// The monitor that will start this container (its log, limits and cgroup files).
+    private func makeMonitor(dir: String, logPath: String, sandbox: PodSandboxConfig, containerID: String) throws(RuntimeError) -> ContainerMonitor {
+        guard let executable = config.monitorExecutable else {
+            throw RuntimeError(.internal, "the container monitor skiff-monitor is not installed beside the kubelet (HostRuntimeConfig.monitorExecutable)")
         }
-        table.withLock { $0.containers[containerID]?.run = run }
+        var monitor = ContainerMonitor(executable: executable, stateDir: dir, logPath: logPath, maxSize: config.logMaxSize,
+                                       maxFiles: config.logMaxFiles, lineLimit: config.logLineLimit, drainTimeout: config.logDrainTimeout)
+        if let cgroups {
+            let path = "\(sandbox.podCgroup)/\(containerID)"
+            monitor.cgroupKillFile = cgroups.killFile(path)
+            monitor.oomFile = cgroups.oomKillFile(path)
+        }
+        return monitor
+    }
+
+    /// Watches the container's monitor (started here or by an earlier kubelet) until it ends;
+    /// a container already watched (or a runtime shut down) is left as it is.
+    func watch(_ containerID: String, sandboxID: String, start: StartRecord) {
+        let run = MonitoredContainer(start: start)
+        let adopted = table.withLock { t -> Bool in
+            guard !t.shutDown, let live = t.containers[containerID], live.run == nil else { return false }
+            t.containers[containerID]?.run = run
+            return true
+        }
+        guard adopted else { return }
+        let disk = self.disk
+        let dir = disk.containerDir(sandboxID, containerID)
         let cgroups = self.cgroups
-        let cgroup = "\(live.config.podCgroup)/\(containerID)"
-        // What the container left running dies with it, as in a container's pid namespace.
-        run.watch(logDrainTimeout: drain, afterExit: { cgroups?.killAll(cgroup) }) { exit in
-            let code = exit.exitCode
-            let oomKilled = (cgroups?.oomKills(cgroup) ?? 0) > 0
-            let reason = oomKilled ? "OOMKilled" : code == 0 ? "Completed" : "Error"
-            let record = ExitRecord(exitCode: code, signal: exit.signal, finishedAt: Self.now(), reason: reason, message: "")
-            try? disk.write(record, to: "\(dir)/exited.json")
+        let cgroup = containerCgroup(sandboxID, containerID)
+        run.watch(stopFD: stopWatching.read) {
+            // The monitor killed what the container left and wrote the exit; this catches what
+            // its kill could not (a v1 tree without cgroup.kill: the freezer is used here).
+            if let cgroups, let cgroup { cgroups.killAll(cgroup) }
+            if disk.read(ExitRecord.self, from: "\(dir)/exited.json") == nil {
+                // The monitor was killed: the exit is lost. Nothing of the container may
+                // outlive it unwatched (containerd reports 255 when a shim dies).
+                run.signal(SIGKILL, group: true)
+                let record = ExitRecord(exitCode: 255, signal: nil, finishedAt: Self.now(), reason: "Error",
+                                        message: "container monitor ended without recording the container's exit")
+                try? disk.write(record, to: "\(dir)/exited.json")
+            }
         }
     }
 
@@ -111,36 +138,26 @@ extension HostRuntime {
         }
     }
 
-    /// Spawns with stdout and stderr on pipes that a log copier reads. The log file is opened
-    /// first, so that a log that cannot be written stops the start before any process runs.
-    private static func spawnWithLogs(_ request: SpawnRequest, logPath: String, limits: LogCopier.Limits) throws -> ContainerRun {
-        let file = try RotatingLogFile(path: logPath, maxSize: limits.maxSize, maxFiles: limits.maxFiles)
-        let child = try PipedChild.spawn(request)
-        return ContainerRun(process: child.process,
-                            logs: LogCopier(stdoutFD: child.stdout, stderrFD: child.stderr, file: file, lineLimit: limits.lineLimit))
-    }
-
     public func stopContainer(_ containerID: String, timeout: Double) async throws {
-        let live = try lookup(containerID)
-        if isUnadopted(containerID, live) { return try await stopUnadopted(containerID, live, timeout: timeout) }
+        let live = try refuseUnadopted(containerID, lookup(containerID))
         guard let run = live.run, !run.isRecorded else { return }
         try await BlockingCall.run {
             if timeout > 0 {
-                run.process.signal(SIGTERM)
+                run.signal(SIGTERM)
                 if run.waitRecorded(timeout: timeout) { return }
             }
-            run.process.killProcessGroup()
+            run.signal(SIGKILL, group: true)
             self.killContainerCgroup(live.sandboxID, containerID)
             run.waitRecorded(timeout: nil)
         }
     }
 
     public func removeContainer(_ containerID: String) async throws {
-        guard let live = table.withLock({ $0.containers[containerID] }) else { return }
-        if isUnadopted(containerID, live) { try await stopUnadopted(containerID, live, timeout: 0) }
+        guard let found = table.withLock({ $0.containers[containerID] }) else { return }
+        let live = try refuseUnadopted(containerID, found)
         if let run = live.run, !run.isRecorded {
             try await BlockingCall.run {
-                run.process.killProcessGroup()
+                run.signal(SIGKILL, group: true)
                 self.killContainerCgroup(live.sandboxID, containerID)
                 run.waitRecorded(timeout: nil)
             }
@@ -155,10 +172,16 @@ extension HostRuntime {
         disk.removeTree(disk.containerDir(live.sandboxID, containerID))
     }
 
-    /// Started by an earlier kubelet and not known to have exited: `HostRuntime+Adoption`
-    /// stops it by pid and start time.
-    private func isUnadopted(_ containerID: String, _ live: LiveContainer) -> Bool {
-        live.run == nil && (try? status(containerID, live: live).state) == .unknown
+    /// A container whose start record predates the monitor (no monitor to adopt) and that has
+    /// not exited cannot be stopped or removed: forgetting it would orphan it.
+    /// Returns the container's live state, after adopting it when its monitor started it
+    /// after this runtime loaded the records (see `status`).
+    private func refuseUnadopted(_ containerID: String, _ live: LiveContainer) throws(RuntimeError) -> LiveContainer {
+        guard live.run == nil else { return live }
+        if try status(containerID, live: live).state == .unknown {
+            throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" was started by an earlier kubelet without a monitor and cannot be adopted")
+        }
+        return table.withLock { $0.containers[containerID] } ?? live
     }
 
     func lookup(_ containerID: String) throws(RuntimeError) -> LiveContainer {
@@ -166,64 +189,5 @@ extension HostRuntime {
             throw RuntimeError(.notFound, "container \"\(containerID)\" not found")
         }
         return live
-    }
-}
-
-/// A started child with stdout and stderr on pipes; the caller owns the two read ends.
-struct PipedChild {
-    let process: ChildProcess
-    let stdout: Int32
-    let stderr: Int32
-
-    /// Spawns `request` with stdout and stderr on new pipes. On failure nothing is left open
-    /// or running: `SpawnFailure` from the spawn itself, `RuntimeError` otherwise.
-    static func spawn(_ request: SpawnRequest) throws -> PipedChild {
-        let out = try Pipe()
-        let err: Pipe
-        do { err = try Pipe() } catch {
-            out.closeBoth()
-            throw error
-        }
-        var request = request
-        request.stdoutFD = out.write
-        request.stderrFD = err.write
-        let pid: Int32
-        do {
-            pid = try ProcessSpawner.spawn(request)
-        } catch {
-            out.closeBoth()
-            err.closeBoth()
-            throw error
-        }
-        close(out.write)
-        close(err.write)
-        do {
-            return PipedChild(process: try ChildProcess(pid: pid), stdout: out.read, stderr: err.read)
-        } catch {
-            kill(-pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            close(out.read)
-            close(err.read)
-            throw error
-        }
-    }
-}
-
-/// A close-on-exec pipe; the caller closes both ends.
-struct Pipe {
-    let read: Int32
-    let write: Int32
-
-    init() throws(RuntimeError) {
-        var fds: [Int32] = [-1, -1]
-        guard skiff_pipe_cloexec(&fds) == 0 else { throw RuntimeError(.internal, "pipe2: \(SpawnFailure.lowercasedError(errno))") }
-        read = fds[0]
-        write = fds[1]
-    }
-
-    func closeBoth() {
-        close(read)
-        close(write)
     }
 }

@@ -23,7 +23,7 @@ extension HostRuntime {
             let uts: PodUTSNamespace? = useUTS
                 ? try await BlockingCall.run { () throws(RuntimeError) in try PodUTSNamespace(hostname: sandbox.hostname, holderExecutable: holderExecutable) } : nil
             if let uts {
-                let holder = HolderRecord(pid: uts.holder.pid, startTime: ProcStat.startTime(uts.holder.pid))
+                let holder = HolderRecord(pid: uts.pid, startTime: ProcStat.startTime(uts.pid))
                 do { try disk.write(holder, to: "\(dir)/holder.json") } catch { uts.release(); throw error }
             }
             do {

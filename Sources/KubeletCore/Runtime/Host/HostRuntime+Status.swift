@@ -18,7 +18,6 @@ extension HostRuntime {
     }
 
     func status(_ containerID: String, live: LiveContainer) throws(RuntimeError) -> ContainerStatus {
-        recordLostExitIfGone(containerID, live)
         let dir = disk.containerDir(live.sandboxID, containerID)
         guard let record = disk.read(ContainerRecord.self, from: "\(dir)/container.json") else {
             throw RuntimeError(.notFound, "container \"\(containerID)\" not found")
@@ -27,6 +26,7 @@ extension HostRuntime {
         // never newer than the exit.
         let exit = disk.read(ExitRecord.self, from: "\(dir)/exited.json")
         let start = disk.read(StartRecord.self, from: "\(dir)/started.json")
+        var live = live
         var s = ContainerStatus(id: containerID, podSandboxID: live.sandboxID, config: record.config, state: .created,
                                 createdAt: record.createdAt, logPath: record.logPath)
         s.startedAt = start?.startedAt
@@ -37,8 +37,14 @@ extension HostRuntime {
             s.reason = exit.reason
             s.message = exit.message
         } else if let start {
-            // Started by this kubelet: running until the watcher records the exit. Started by
-            // an earlier one and still alive (by pid and start time): unknown.
+            if live.run == nil, !live.starting, start.monitorPid != nil {
+                // Started by a kubelet that died before it watched it, after this runtime
+                // loaded the records: adopted on first sight.
+                watch(containerID, sandboxID: live.sandboxID, start: start)
+                live = table.withLock { $0.containers[containerID] } ?? live
+            }
+            // Watched (started or re-adopted here): running until the monitor records the
+            // exit. A start record from before the monitor existed cannot be adopted: unknown.
             s.state = live.run != nil ? .running : .unknown
             s.pid = start.pid
         }

@@ -9,10 +9,10 @@ import Wire
 /// live handles of what this process started. With a cgroup root, each pod and container
 /// gets a cgroup (`CgroupManager`, see HostRuntime+Cgroups).
 ///
-/// Still to come in later slices: the per-container monitor process that becomes the
-/// containers' parent and log writer, and re-adopting sandboxes and containers after a kubelet restart (until then a container
-/// started by an earlier kubelet reports state `unknown`, and its sandbox cannot start new
-/// containers when it holds a UTS namespace).
+/// Each container runs under its own monitor process (`skiff-monitor`: its parent, log writer
+/// and exit recorder), so containers outlive a kubelet restart: a runtime made over the same
+/// state directory re-adopts the running ones (monitors and UTS holders, verified by pid and
+/// start time) and reads the exits recorded while no kubelet ran.
 public final class HostRuntime: RuntimeService, Sendable {
     public static let handlerName = "host"
     public static let runtimeVersion = "0.1.0"
@@ -23,12 +23,14 @@ public final class HostRuntime: RuntimeService, Sendable {
     let table: Mutex<Table>
     /// nil when `config.cgroupRoot` is nil.
     public let cgroups: CgroupManager?
+    /// Written to by `shutdown`: every watcher thread polls the read end and stops.
+    let stopWatching: Pipe
 
     struct Table {
         var sandboxes: [String: LiveSandbox] = [:]
         var containers: [String: LiveContainer] = [:]
-        /// Earlier kubelets' containers being stopped now (their exit is recorded by the stop).
-        var stoppingUnadopted: Set<String> = []
+        /// Set by `shutdown`: nothing is watched any more.
+        var shutDown = false
     }
 
     struct LiveSandbox {
@@ -38,7 +40,7 @@ public final class HostRuntime: RuntimeService, Sendable {
 
     struct LiveContainer {
         var sandboxID: String
-        var run: ContainerRun?
+        var run: MonitoredContainer?
         /// Set while a start is in progress, so that two starts cannot both spawn.
         var starting = false
     }
@@ -50,15 +52,41 @@ public final class HostRuntime: RuntimeService, Sendable {
         disk = StateDirectory(root: config.stateDirectory)
         cgroups = config.cgroupRoot.map { CgroupManager(root: $0, layout: config.cgroupLayout ?? .current()) }
         try disk.createDirectory("\(config.stateDirectory)/sandboxes")
+        stopWatching = try Pipe()
         var loaded = Table()
+        var running: [(container: String, sandbox: String, start: StartRecord)] = []
         for sandboxID in disk.list("\(config.stateDirectory)/sandboxes") {
-            guard let record = disk.read(SandboxRecord.self, from: "\(disk.sandboxDir(sandboxID))/sandbox.json") else { continue }
-            loaded.sandboxes[sandboxID] = LiveSandbox(config: record.config, uts: nil)
+            let dir = disk.sandboxDir(sandboxID)
+            guard let record = disk.read(SandboxRecord.self, from: "\(dir)/sandbox.json") else { continue }
+            let holder = record.state == .ready ? disk.read(HolderRecord.self, from: "\(dir)/holder.json") : nil
+            loaded.sandboxes[sandboxID] = LiveSandbox(config: record.config, uts: holder.flatMap(PodUTSNamespace.init(adopting:)))
             for containerID in disk.list(disk.containersDir(sandboxID)) {
                 loaded.containers[containerID] = LiveContainer(sandboxID: sandboxID)
+                let cdir = disk.containerDir(sandboxID, containerID)
+                if let start = disk.read(StartRecord.self, from: "\(cdir)/started.json"), start.monitorPid != nil,
+                   disk.read(ExitRecord.self, from: "\(cdir)/exited.json") == nil {
+                    running.append((containerID, sandboxID, start))
+                }
             }
         }
         table = Mutex(loaded)
+        // Re-adoption: what still runs is watched again; a monitor that ended meanwhile left
+        // its exit on disk (or, killed itself, is recorded as lost by the watcher at once).
+        for r in running { watch(r.container, sandboxID: r.sandbox, start: r.start) }
+    }
+
+    /// Forgets every live handle without stopping anything (the containers, their monitors
+    /// and the UTS holders run on), as a kubelet that exits does: watcher threads end, the
+    /// namespace descriptors close. The runtime must not be used afterwards; a new one over
+    /// the same state directory re-adopts what runs.
+    public func shutdown() {
+        var byte: UInt8 = 1
+        _ = write(stopWatching.write, &byte, 1)
+        table.withLock { t in
+            t.shutDown = true
+            for id in t.containers.keys { t.containers[id]?.run = nil }
+            for id in t.sandboxes.keys { t.sandboxes[id]?.uts = nil }
+        }
     }
 
     public func version(kubeletAPIVersions: [String]) async throws -> RuntimeVersion {

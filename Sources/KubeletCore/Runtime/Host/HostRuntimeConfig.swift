@@ -24,7 +24,10 @@ public struct HostRuntimeConfig: Sendable {
     /// The program a pod's namespace holder runs (`skiff-pause`); by default the one beside
     /// this executable. nil: the holder stays a fork of the kubelet (costly, see
     /// `PodUTSNamespace`).
-    public var podHolderExecutable: String? = HostRuntimeConfig.pauseBesideThisProgram()
+    public var podHolderExecutable: String? = HostRuntimeConfig.besideThisProgram("skiff-pause")
+    /// The container monitor (`skiff-monitor`, each container's parent and log writer); by
+    /// default the one beside this executable. Containers cannot start without it.
+    public var monitorExecutable: String? = HostRuntimeConfig.besideThisProgram("skiff-monitor")
     /// The cgroup root below each hierarchy's mount (`--cgroup-root`; the kubelet's default is
     /// `skiff/<node name>`). nil: no cgroups (containers run without limits).
     public var cgroupRoot: String?
@@ -39,14 +42,14 @@ public struct HostRuntimeConfig: Sendable {
         self.stateDirectory = stateDirectory
     }
 
-    /// `skiff-pause` in the directory of /proc/self/exe, when it is there and executable.
-    public static func pauseBesideThisProgram() -> String? {
+    /// `name` in the directory of /proc/self/exe, when it is there and executable.
+    public static func besideThisProgram(_ name: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return nil }
         let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let slash = exe.lastIndex(of: "/") else { return nil }
-        let candidate = String(exe[..<slash]) + "/skiff-pause"
+        let candidate = String(exe[..<slash]) + "/" + name
         return access(candidate, X_OK) == 0 ? candidate : nil
     }
 }

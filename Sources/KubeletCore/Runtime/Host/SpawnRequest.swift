@@ -55,6 +55,8 @@ struct SpawnFailure: Error {
             SKIFF_STEP_CLOSE_FDS.rawValue: "closing descriptors", SKIFF_STEP_SETGROUPS.rawValue: "setgroups",
             SKIFF_STEP_SETGID.rawValue: "setgid", SKIFF_STEP_SETUID.rawValue: "setuid", SKIFF_STEP_UNSHARE.rawValue: "unshare(uts)",
             SKIFF_STEP_SETHOSTNAME.rawValue: "sethostname", SKIFF_STEP_OOM_SCORE.rawValue: "writing oom_score_adj",
+            SKIFF_STEP_LOG_OPEN.rawValue: "opening the log", SKIFF_STEP_START_RECORD.rawValue: "writing started.json",
+            SKIFF_STEP_MONITOR_ARGS.rawValue: "reading its arguments",
         ]
         return names[UInt32(step)] ?? "step \(step)"
     }

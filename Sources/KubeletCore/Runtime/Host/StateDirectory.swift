@@ -14,8 +14,8 @@ import Foundation
 ///
 /// A container is `created` with only container.json, `running` with started.json and
 /// `exited` once exited.json exists. Each file is written once (sandbox.json also when the
-/// sandbox stops), whole, by rename, so a reader never sees half a record. The per-container
-/// monitor process of a later slice writes exited.json in the same form.
+/// sandbox stops), whole, by rename, so a reader never sees half a record. The container's
+/// monitor process (skiff-monitor) writes started.json and exited.json in the same form.
 struct StateDirectory: Sendable {
     let root: String
 
@@ -89,10 +89,14 @@ struct ContainerRecord: Codable {
     var logPath: String
 }
 
+/// Written by the container's monitor once the container runs: the container's pid and
+/// start time, and the monitor's (nil in records from before the monitor: not adoptable).
 struct StartRecord: Codable {
     var pid: Int32
     var startTime: UInt64
     var startedAt: Int64
+    var monitorPid: Int32?
+    var monitorStartTime: UInt64?
 }
 
 struct ExitRecord: Codable {
