@@ -43,6 +43,8 @@ import Wire
             let lines = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
             #expect(lines[0].hasSuffix(" stdout F hello from hello"))
             #expect(lines[1].hasSuffix(" stdout F hello"))
+            // ctl logs reaches the pod workers' runtime through the hub.
+            #expect(try c.ctl.ok(["logs", "hello"]) == "hello from hello\nhello\n")
             let events = try await c.events(of: "hello")
             #expect(events.contains("Created: Created container app"))
             #expect(events.contains("Started: Started container app"))
