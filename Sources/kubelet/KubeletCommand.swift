@@ -70,14 +70,28 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "This node's name (default: the hostname).") var nodeName: String?
     @Option(help: "Directory for the kubelet's state; its file system is the node's ephemeral storage.") var rootDir = "/var/lib/skiff/kubelet"
     @OptionGroup var resources: NodeResourceOptions
+    @Option(help: "The runtime handler for pods that name no RuntimeClass (this node runs: host).") var defaultRuntimeHandler = "host"
+    @Option(help: "The most pods this node runs (its pods capacity).") var maxPods = 110
+
+    func validate() throws {
+        guard PodRuntimeSetup.handlers.contains(defaultRuntimeHandler) else {
+            throw ValidationError("--default-runtime-handler: unknown handler \"\(defaultRuntimeHandler)\" (this node runs: host)")
+        }
+        guard maxPods >= 1 else { throw ValidationError("--max-pods must be at least 1") }
+    }
 
     func run() async throws {
         try options.bootstrapLogging()
+        // Armed before anything starts: Signals ignores SIGTERM until its dispatch source is
+        // registered, so a SIGTERM sent just after the Node appeared could be lost (and the
+        // kubelet never exit) when the wait began only after starting everything.
+        let terminated = Task { await Signals.waitForTermination() }
         let name = (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()
         if let p = LabelSyntax.dns1123SubdomainProblem(name) { throw ValidationError("invalid node name \"\(name)\": \(p)") }
         try FileManager.default.createDirectory(atPath: rootDir, withIntermediateDirectories: true)
         let config = try options.agentConfig(name: name)
-        let observer = HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0", reservations: try resources.reservations())
+        var observer = HostObserver(rootDir: rootDir, runtimeVersion: "skiff-host://0.1.0", reservations: try resources.reservations())
+        observer.maxPods = maxPods
         // The settings the pod workers' runtime is made with (flags checked before anything starts).
         let runtimeConfig = try resources.runtimeConfig(stateDirectory: rootDir + "/runtime/host", nodeName: name)
         let server = try options.serverAddress()
@@ -87,14 +101,18 @@ struct RunCommand: AsyncParsableCommand {
         logger[metadataKey: "node"] = .string(name)
         let endpoints = KubeletEndpoints(config: config, rootDir: rootDir, stats: HostStats(rootDir: rootDir))
         client.serve { req in await endpoints.handle(req) }
-        // The pod workers' runtime goes here once `kubelet run` creates one.
-        client.serveStreams(KubeletStreams.handler(runtime: nil, rootDir: rootDir))
         let events = EventRecorder(client: client, component: "kubelet", host: name)
         let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events)
+        let pods = try PodRuntimeSetup(client: client, events: events, logger: logger, nodeName: name, rootDir: rootDir, observer: observer,
+                                       runtimeConfig: runtimeConfig, server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods)
+        // logs and exec through the hub reach the pod workers' runtime.
+        client.serveStreams(KubeletStreams.handler(runtime: pods.runtime, rootDir: rootDir))
         logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir),
                                                    "cgroupRoot": .string(runtimeConfig.cgroupRoot ?? "")])
         let task = Task { await agent.run() }
-        await Signals.waitForTermination()
+        pods.start()
+        await terminated.value
+        await pods.stop()
         task.cancel()
         await events.flush(timeout: 2)
         events.close()

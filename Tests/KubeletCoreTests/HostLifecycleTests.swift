@@ -181,3 +181,25 @@ import Testing
         }
     }
 }
+
+/// A sandbox an earlier kubelet (another HostRuntime on the same state) made.
+@Suite(.serialized) struct HostSandboxAdoptionTests {
+    @Test func aLaterRuntimeStartsContainersInAnEarlierSandboxAndKillsItsHolder() async throws {
+        guard HostRuntimeFixture.isRoot else { return }
+        try await HostRuntimeFixture.run { f in
+            let sandboxID = try await f.runtime.runPodSandbox(f.sandbox("kept"))
+            let holder = try #require(FileManager.default.contents(atPath: f.root + "/state/sandboxes/\(sandboxID)/holder.json"))
+            let holderPID = Int32(try JSONDecoder().decode([String: UInt64].self, from: holder)["pid"] ?? 0)
+            let later = try HostRuntime(config: HostRuntimeConfig(stateDirectory: f.root + "/state"))
+            let config = ContainerConfig(name: "h", command: ["hostname"], logPath: "h/0.log")
+            let id = try await later.createContainer(podSandboxID: sandboxID, config: config, sandboxConfig: f.sandbox("kept"))
+            try await later.startContainer(id)
+            _ = try await f.wait(id, for: .exited, runtime: later)
+            try await f.waitForLog(f.logDirectory + "/default_kept/h/0.log", message: "kept")
+            #expect(HostRuntimeFixture.messages(f.logDirectory + "/default_kept/h/0.log") == ["kept"])
+            try await later.stopPodSandbox(sandboxID)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!HostRuntimeFixture.processExists(holderPID))
+        }
+    }
+}

@@ -54,10 +54,10 @@ struct HostRuntimeFixture {
     }
 
     /// Polls until the container reaches `state` (10 s at most).
-    func wait(_ containerID: String, for state: ContainerState) async throws -> ContainerStatus {
+    func wait(_ containerID: String, for state: ContainerState, runtime other: HostRuntime? = nil) async throws -> ContainerStatus {
         let deadline = Date().addingTimeInterval(10)
         while true {
-            let status = try await runtime.containerStatus(containerID)
+            let status = try await (other ?? runtime).containerStatus(containerID)
             if status.state == state || Date() > deadline { return status }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -11,6 +11,8 @@ struct HostObserver: NodeObserver {
     let runtimeVersion: String
     /// `--system-reserved`, `--kube-reserved`, `--eviction-hard`.
     var reservations = NodeReservations()
+    /// `--max-pods`: capacity and allocatable `pods`.
+    var maxPods = 110
 
     func systemInfo() -> NodeSystemInfo {
         var info = NodeSystemInfo()
@@ -39,7 +41,7 @@ struct HostObserver: NodeObserver {
             let bytes = UInt64(fs.f_blocks) * UInt64(fs.f_frsize)
             c["ephemeral-storage"] = Quantity("\(bytes / 1024)Ki")
         }
-        c["pods"] = Quantity("110")
+        c["pods"] = Quantity(String(maxPods))
         return c
     }
 

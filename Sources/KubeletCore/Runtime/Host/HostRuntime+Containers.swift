@@ -43,7 +43,10 @@ extension HostRuntime {
               disk.read(ExitRecord.self, from: "\(dir)/exited.json") == nil else {
             throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" is not in created state")
         }
-        if config.podUTSNamespace && live.uts == nil {
+        // A sandbox an earlier kubelet made: join its holder's namespace.
+        let adoptedUTS = config.podUTSNamespace && live.uts == nil ? adoptedUTSDescriptor(sandboxID) : nil
+        defer { if let adoptedUTS { close(adoptedUTS) } }
+        if config.podUTSNamespace && live.uts == nil && adoptedUTS == nil {
             throw RuntimeError(.failedPrecondition, "pod sandbox \"\(sandboxID)\" is not ready")
         }
         var request = SpawnRequest(
@@ -51,7 +54,7 @@ extension HostRuntime {
             env: ContainerProcessSpec.environment(record.config.env, hostname: live.config.hostname),
             workingDir: ContainerProcessSpec.workingDir(record.config),
             user: ContainerProcessSpec.user(record.config.user),
-            utsNamespaceFD: live.uts?.fd ?? -1)
+            utsNamespaceFD: live.uts?.fd ?? adoptedUTS ?? -1)
         joinContainer(&request, sandbox: live.config, containerID: containerID, config: record.config)
         let spawnRequest = request
         let disk = self.disk

@@ -49,7 +49,7 @@ extension HostRuntime {
             defer { t.sandboxes[podSandboxID]?.uts = nil }
             return .some(t.sandboxes[podSandboxID]?.uts)
         }) else { return }
-        if let uts { try await BlockingCall.run { uts.release() } }
+        if let uts { try await BlockingCall.run { uts.release() } } else { killAdoptedHolder(podSandboxID) }
         let path = "\(disk.sandboxDir(podSandboxID))/sandbox.json"
         if var record = disk.read(SandboxRecord.self, from: path), record.state != .notReady {
             record.state = .notReady

@@ -45,9 +45,15 @@ struct StateDirectory: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         do {
             let data = try encoder.encode(value)
-            let temporary = path + ".tmp"
+            // A name of its own per write: two writers of one record (a kubelet's exit watcher
+            // and a stop of an earlier kubelet's container) must not rename each other's file.
+            let temporary = path + ".tmp." + String(UInt64.random(in: .min ... .max), radix: 16)
             try data.write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else { throw RuntimeError(.internal, "rename \(temporary): \(SpawnFailure.lowercasedError(errno))") }
+            guard rename(temporary, path) == 0 else {
+                let e = errno
+                unlink(temporary)
+                throw RuntimeError(.internal, "rename \(temporary): \(SpawnFailure.lowercasedError(e))")
+            }
         } catch let e as RuntimeError {
             throw e
         } catch {

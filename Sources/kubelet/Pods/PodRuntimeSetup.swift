@@ -1,0 +1,63 @@
+import ArgumentParser
+import ControllerRuntime
+import KubeletCore
+import Logging
+
+/// Runs this node's pods: the `host` runtime under `<root dir>/runtime/host`, a pod
+/// informer limited to `spec.nodeName=<node>`, and the `PodManager` behind it.
+struct PodRuntimeSetup {
+    /// Runtime handlers this kubelet can run.
+    static let handlers: Set<String> = [HostRuntime.handlerName]
+
+    let runtime: HostRuntime
+    let factory: SharedInformerFactory
+    let informer: SharedInformer
+    let manager: PodManager
+    let logger: Logger
+
+    init(client: Client, events: EventRecorder, logger: Logger, nodeName: String, rootDir: String, observer: HostObserver,
+         runtimeConfig: HostRuntimeConfig, server: HostPort, defaultRuntimeHandler: String, maxPods: Int) throws {
+        do {
+            runtime = try HostRuntime(config: runtimeConfig)
+        } catch {
+            throw ValidationError("cannot open the runtime's state under \(runtimeConfig.stateDirectory): \(error.message)")
+        }
+        let capacity = observer.capacity()
+        let allocatable = observer.allocatable(capacity: capacity)
+        let hostIP = HostObserver.localAddress(toward: server) ?? "127.0.0.1"
+        var env = PodWorkerEnvironment(runtime: runtime, objects: ClientPodObjectSource(client: client),
+                                       api: ClientPodAPI(client: client, events: events, logger: logger),
+                                       nodeName: nodeName, rootDir: rootDir, hostIP: hostIP, allocatable: allocatable)
+        env.nodeMemoryCapacity = ResourceAmount.bytes(capacity["memory"]) ?? 0
+        env.defaultRuntimeHandler = defaultRuntimeHandler
+        env.runtimeHandlers = Self.handlers
+        manager = PodManager(environment: env, capacity: NodeAllocatable(allocatable, pods: maxPods))
+        factory = SharedInformerFactory(client: client)
+        informer = factory.informer(.pods, fieldSelector: "spec.nodeName=\(nodeName)")
+        self.logger = logger
+    }
+
+    /// Once the first list is in: sandboxes of pods no longer bound here are removed, then
+    /// every bound pod gets its worker (which re-adopts what still runs for it).
+    func start() {
+        factory.start()
+        let informer = informer
+        let manager = manager
+        let logger = logger
+        Task {
+            guard await informer.waitForSync() else { return }
+            let bound = Set(informer.indexer.list().compactMap { $0["metadata"]["uid"].stringValue })
+            await manager.removeOrphans(boundUIDs: bound)
+            logger.info("pods synced", metadata: ["pods": .string("\(bound.count)")])
+            informer.addHandler { await manager.handle($0) }
+        }
+    }
+
+    /// Stops watching and the workers' loops; containers keep running (their monitors with
+    /// them) for the next kubelet.
+    func stop() async {
+        factory.shutDown()
+        await manager.stopAll()
+        runtime.shutdown()
+    }
+}
