@@ -40,7 +40,7 @@ import Wire
         try await PodWorkerFixture.run { f in
             let pod = try f.pod("""
             {"metadata":{"name":"ordered","namespace":"default","uid":"u-ord"},"spec":{"restartPolicy":"Never",
-             "initContainers":[{"name":"i1","command":["sh","-c","echo one"]},{"name":"i2","command":["sh","-c","echo two"]}],
+             "initContainers":[{"name":"i1","command":["sh","-c","sleep 0.5; echo one"]},{"name":"i2","command":["sh","-c","echo two"]}],
              "containers":[{"name":"main","image":"busybox","command":["sh","-c","echo main $(ORDER)"],"env":[{"name":"ORDER","value":"last"}],
                "resources":{"requests":{"cpu":"100m"}}}]}}
             """)
@@ -55,8 +55,9 @@ import Wire
                 "Initialized=True/", "Ready=False/PodCompleted", "ContainersReady=False/PodCompleted", "PodScheduled=True/"])
             let dir = "\(f.runtime.root)/pods/default_ordered_u-ord"
             #expect(HostRuntimeFixture.messages(dir + "/main/0.log") == ["main last"])
-            // Before: Pending with PodInitializing while the init containers ran.
-            let pending = f.api.statuses.first!
+            // Before: Pending with PodInitializing while the init containers ran (i1 sleeps, so
+            // a status is written while both are incomplete).
+            let pending = try #require(f.api.statuses.first { $0.conditions?.first?.message == "containers with incomplete status: [i1 i2]" })
             #expect(pending.phase == "Pending")
             #expect(pending.conditions?.first == PodCondition(type: "Initialized", status: "False", lastTransitionTime: pending.conditions?.first?.lastTransitionTime,
                                                              reason: "ContainersNotInitialized", message: "containers with incomplete status: [i1 i2]"))
