@@ -167,6 +167,11 @@ struct MultiHostTests {
         #expect(try await admin.getIfPresent(.leases, namespace: "kube-node-lease", name: "solo") != nil)
         kubelet.terminate()
         kubelet.waitUntilExit()
+        // A kubelet that stops with no pods leaves no cgroup root behind (root only).
+        if getuid() == 0 {
+            #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/skiff/solo"))
+            #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/skiff/solo"))
+        }
         try await eventually(5, "proxy to a node whose kubelet is gone: 503") {
             try f.ctl.run(["get", "--raw", "/api/v1/nodes/solo/proxy/healthz"]).stderr.hasPrefix("Error from server (ServiceUnavailable)")
         }

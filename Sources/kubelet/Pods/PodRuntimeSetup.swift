@@ -54,10 +54,11 @@ struct PodRuntimeSetup {
     }
 
     /// Stops watching and the workers' loops; containers keep running (their monitors with
-    /// them) for the next kubelet.
+    /// them) for the next kubelet. An empty cgroup root goes (one with pods stays).
     func stop() async {
         factory.shutDown()
         await manager.stopAll()
         runtime.shutdown()
+        runtime.removeCgroupRootIfEmpty()
     }
 }

@@ -9,6 +9,12 @@ extension HostRuntime {
     /// nil when all is well (or cgroups are off: `HostRuntimeConfig.cgroupRoot` nil).
     public var cgroupProblem: String? { cgroups?.problem }
 
+    /// Removes the cgroup root (`skiff/<node>`, then `skiff`) where it holds nothing: for a
+    /// kubelet that stops with no pods left, so hosts and test runs keep no empty cgroups.
+    public func removeCgroupRootIfEmpty() {
+        cgroups?.removeRootIfEmpty()
+    }
+
     /// The container's cgroup path below the cgroup root: `<pod cgroup>/<container id>`.
     func containerCgroup(_ sandboxID: String, _ containerID: String) -> String? {
         table.withLock { $0.sandboxes[sandboxID]?.config.podCgroup }.map { "\($0)/\(containerID)" }
