@@ -7,8 +7,9 @@ import Foundation
 import Synchronization
 
 /// Streaming exec for the `host` handler: the command runs as `execSync`'s does (the
-/// container's environment, working directory, user and UTS namespace), with stdin, stdout
-/// and stderr on pipes the session reads and writes.
+/// container's environment, working directory, user, UTS namespace, cgroups and
+/// oom_score_adj), with stdin, stdout and stderr on pipes the session reads and writes (or
+/// on a terminal: `startOnTerminal`).
 extension HostRuntime {
     public func exec(containerID: String, command: [String], tty: Bool, terminalSize: TerminalSize?, stdin: Bool) async throws -> any ExecSession {
         guard !command.isEmpty, !command[0].isEmpty else { throw RuntimeError(.invalidArgument, "exec needs a command") }
@@ -17,17 +18,19 @@ extension HostRuntime {
               let record = disk.read(ContainerRecord.self, from: "\(disk.containerDir(live.sandboxID, containerID))/container.json") else {
             throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" is not running")
         }
-        let request = SpawnRequest(
+        var request = SpawnRequest(
             argv: command,
             env: ContainerProcessSpec.environment(record.config.env, hostname: sandbox.config.hostname),
             workingDir: ContainerProcessSpec.workingDir(record.config),
             user: ContainerProcessSpec.user(record.config.user),
             utsNamespaceFD: sandbox.uts?.fd ?? -1)
+        joinContainer(&request, sandbox: sandbox.config, containerID: containerID, config: record.config)
+        let spawnRequest = request
         let uts = sandbox.uts
         return try await BlockingCall.run { () throws(RuntimeError) -> HostExecSession in
             _ = uts   // keeps the namespace descriptor open during the spawn
-            if tty { return try HostExecSession.startOnTerminal(request, size: terminalSize, stdin: stdin) }
-            return try HostExecSession.start(request, stdin: stdin)
+            if tty { return try HostExecSession.startOnTerminal(spawnRequest, size: terminalSize, stdin: stdin) }
+            return try HostExecSession.start(spawnRequest, stdin: stdin)
         }
     }
 }
