@@ -7,6 +7,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -163,6 +165,8 @@ static void child(int report, const struct skiff_spawn_request *r) {
     if (r->set_oom_score_adj && write_oom_score_adj(r->oom_score_adj) < 0) report_and_exit(report, SKIFF_STEP_OOM_SCORE, errno);
     if (r->uts_ns_fd >= 0 && setns(r->uts_ns_fd, CLONE_NEWUTS) < 0) report_and_exit(report, SKIFF_STEP_SETNS, errno);
     if (install_stdio(r) < 0) report_and_exit(report, SKIFF_STEP_STDIO, errno);
+    // After setsid, this session has no controlling terminal yet: stdin's becomes it.
+    if (r->controlling_tty && ioctl(0, TIOCSCTTY, 0) < 0) report_and_exit(report, SKIFF_STEP_TTY, errno);
     if (close_from_except(3, report) < 0) report_and_exit(report, SKIFF_STEP_CLOSE_FDS, errno);
     if (r->set_ids) {
         if (syscall(SYS_setgroups, r->group_count, r->groups) < 0) report_and_exit(report, SKIFF_STEP_SETGROUPS, errno);
@@ -270,6 +274,28 @@ static void holder_child(int report, const void *arg) {
 pid_t skiff_spawn_uts_holder(const char *hostname, size_t hostname_length, const char *exec_path, struct skiff_spawn_error *error) {
     struct holder_args args = { hostname, hostname_length, exec_path };
     return fork_reporting(holder_child, &args, SKIFF_STEP_UNSHARE, error);
+}
+
+int skiff_open_pty(int *controller, int *terminal, unsigned short rows, unsigned short columns) {
+    int c = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (c < 0) return -1;
+    char name[128];
+    int t = -1;
+    if (grantpt(c) == 0 && unlockpt(c) == 0 && ptsname_r(c, name, sizeof name) == 0)
+        t = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (t >= 0 && rows > 0 && columns > 0) {
+        struct winsize ws = { rows, columns, 0, 0 };
+        if (ioctl(c, TIOCSWINSZ, &ws) < 0) { close(t); t = -1; }
+    }
+    if (t < 0) {
+        int saved = errno;
+        close(c);
+        errno = saved;
+        return -1;
+    }
+    *controller = c;
+    *terminal = t;
+    return 0;
 }
 
 int skiff_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

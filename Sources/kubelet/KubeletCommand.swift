@@ -102,9 +102,11 @@ struct RunCommand: AsyncParsableCommand {
         let endpoints = KubeletEndpoints(config: config, rootDir: rootDir, stats: HostStats(rootDir: rootDir))
         client.serve { req in await endpoints.handle(req) }
         let events = EventRecorder(client: client, component: "kubelet", host: name)
-        let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events)
         let pods = try PodRuntimeSetup(client: client, events: events, logger: logger, nodeName: name, rootDir: rootDir, observer: observer,
                                        runtimeConfig: runtimeConfig, server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods)
+        let runtime = pods.runtime
+        let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events,
+                              cgroupProblem: { runtime.cgroupProblem })
         // logs and exec through the hub reach the pod workers' runtime.
         client.serveStreams(KubeletStreams.handler(runtime: pods.runtime, rootDir: rootDir))
         logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir),

@@ -222,6 +222,10 @@ import TestSupport
             #expect(await logs("web", ["tailLines": -1]) == "400 logs: body.tailLines must be an integer of at least 0")
             #expect(await logs("web", ["command": []], verb: .exec)
                     == "400 exec: body.command must be a non-empty array of strings (you must specify at least one command for the container)")
+            for size: JSON in [["width": 0, "height": 24], ["width": 80], "80x24", ["width": 80, "height": 65536]] {
+                #expect(await logs("web", ["command": ["sh"], "tty": true, "terminalSize": size], verb: .exec)
+                        == "400 exec: body.terminalSize must be an object with integers width and height from 1 to 65535")
+            }
             #expect(await logs("far") == "503 node \"n2\" has no open connection to the apiserver (its kubelet dials in: is it running?)")
             // A kubelet that speaks only version 1 has no streams.
             let oldKubelet = try RawPeer(c.s.address)

@@ -94,6 +94,17 @@ import Testing
             let lines = String(decoding: exec.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
             #expect(lines.first == "937")
             #expect(expected.allSatisfy(lines.contains), "\(lines)")
+            // Streaming exec (`ctl exec`), with and without a terminal, joins them too.
+            for tty in [false, true] {
+                let session = try await f.runtime.exec(containerID: c.container, command: ["/bin/sh", "-c", "cat /proc/self/oom_score_adj /proc/self/cgroup"],
+                                                       tty: tty, terminalSize: nil, stdin: false)
+                var out: [UInt8] = []
+                while let (_, bytes) = await session.readOutput() { out += bytes }
+                #expect(await session.wait() == 0)
+                let streamed = String(decoding: out, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).map(String.init)
+                #expect(streamed.first == "937", "tty \(tty)")
+                #expect(expected.allSatisfy(streamed.contains), "tty \(tty): \(streamed)")
+            }
         }
     }
 

@@ -106,7 +106,7 @@ import Wire
         try await HostRuntimeFixture.run { f in
             let c = try await f.create(["sleep", "100"])
             try await f.runtime.startContainer(c.container)
-            let cat = try await f.runtime.exec(containerID: c.container, command: ["cat"], tty: false, stdin: true)
+            let cat = try await f.runtime.exec(containerID: c.container, command: ["cat"], tty: false, terminalSize: nil, stdin: true)
             try await cat.writeStdin(Array("hello".utf8))
             cat.closeStdin()
             var out: [String] = []
@@ -114,18 +114,42 @@ import Wire
             #expect(out == ["stdout: hello"])
             #expect(await cat.wait() == 0)
 
-            let fails = try await f.runtime.exec(containerID: c.container, command: ["sh", "-c", "echo err >&2; exit 3"], tty: false, stdin: false)
+            let fails = try await f.runtime.exec(containerID: c.container, command: ["sh", "-c", "echo err >&2; exit 3"], tty: false, terminalSize: nil, stdin: false)
             var err: [String] = []
             while let (stream, bytes) = await fails.readOutput() { err.append("\(stream): \(String(decoding: bytes, as: UTF8.self))") }
             #expect(err == ["stderr: err\n"])
             #expect(await fails.wait() == 3)
 
-            await #expect(throws: RuntimeError(.invalidArgument, "a terminal (tty) is not supported by the host runtime yet: run without -t")) {
-                _ = try await f.runtime.exec(containerID: c.container, command: ["sh"], tty: true, stdin: true)
-            }
             await #expect(throws: RuntimeError(.startFailed, "exec: \"no-such-command\": executable file not found in $PATH")) {
-                _ = try await f.runtime.exec(containerID: c.container, command: ["no-such-command"], tty: false, stdin: false)
+                _ = try await f.runtime.exec(containerID: c.container, command: ["no-such-command"], tty: false, terminalSize: nil, stdin: false)
             }
+        }
+    }
+
+    @Test func execOnATerminalMergesOutputWithCRLFAndSetsItsSize() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            try await f.runtime.startContainer(c.container)
+            let script = "tty; stty size; echo err >&2; read line; echo got $line; exit 5"
+            let s = try await f.runtime.exec(containerID: c.container, command: ["sh", "-c", script], tty: true,
+                                             terminalSize: TerminalSize(width: 100, height: 30), stdin: true)
+            var out = ""
+            var streams = Set<String>()
+            var typed = false
+            while let (stream, bytes) = await s.readOutput() {
+                streams.insert(stream)
+                out += String(decoding: bytes, as: UTF8.self)
+                // Typed once the command waits for it, so that the echo has its place.
+                if !typed && out.hasSuffix("err\r\n") {
+                    typed = true
+                    try await s.writeStdin(Array("typed\n".utf8))
+                }
+            }
+            #expect(streams == ["stdout"])
+            // One stream, stderr included; every \n comes out as \r\n; the terminal echoes input.
+            let expected = #"^/dev/pts/[0-9]+\r\n30 100\r\nerr\r\ntyped\r\ngot typed\r\n$"#
+            #expect(out.range(of: expected, options: .regularExpression) != nil, "\(out.debugDescription)")
+            #expect(await s.wait() == 5)
         }
     }
 

@@ -30,6 +30,7 @@ enum skiff_spawn_step {
     SKIFF_STEP_LOG_OPEN = 17,  // monitor: opening the container's log file
     SKIFF_STEP_START_RECORD = 18, // monitor: writing started.json
     SKIFF_STEP_MONITOR_ARGS = 19, // monitor: a bad command line
+    SKIFF_STEP_TTY = 20,       // making stdin the controlling terminal (TIOCSCTTY)
 };
 
 struct skiff_spawn_error {
@@ -57,10 +58,12 @@ struct skiff_spawn_request {
     int stdin_fd;                   // -1: /dev/null
     int stdout_fd;                  // -1: /dev/null
     int stderr_fd;                  // -1: /dev/null
+    int controlling_tty;            // nonzero: stdin is a terminal; it becomes the new session's controlling terminal
 };
 
 /// Forks and execs. In the child, in order: reset signal dispositions and mask, setsid, join
-/// the cgroups, set oom_score_adj, setns into the UTS namespace, stdio, close every other descriptor, set groups,
+/// the cgroups, set oom_score_adj, setns into the UTS namespace, stdio (and TIOCSCTTY on it
+/// with `controlling_tty`), close every other descriptor, set groups,
 /// gid and uid, chdir, execve. Returns the child's pid once execve succeeded; or -1 with
 /// `error` filled when any step failed (the child is then already reaped).
 /// Thread-safe; the caller's descriptors are not closed.
@@ -90,6 +93,12 @@ struct skiff_monitor_status {
 /// on /dev/null, signals reset, and only `fds[0..count)` open besides, as descriptors 3, 4, ...
 /// Returns 0 once execve succeeded, or -1 with `error` filled.
 int skiff_spawn_detached(const char *path, char *const *argv, const int *fds, int fd_count, struct skiff_spawn_error *error);
+
+/// A new pseudo-terminal: posix_openpt, grantpt, unlockpt, then its terminal side (ptsname_r)
+/// opened; both close-on-exec, and neither becomes this process's controlling terminal. With
+/// `rows` and `columns` nonzero, sets its window size. Returns 0, or -1 with errno (nothing
+/// left open).
+int skiff_open_pty(int *controller, int *terminal, unsigned short rows, unsigned short columns);
 
 /// pipe2(fds, O_CLOEXEC): both ends close-on-exec from the start, so that no concurrent
 /// fork elsewhere in the process can leak them.

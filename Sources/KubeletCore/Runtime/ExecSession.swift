@@ -1,3 +1,4 @@
+import Wire
 /// A command started in a container by `RuntimeService.exec`, its streams open (CRI's
 /// streaming Exec, without the HTTP server CRI puts in between). Any task; one writer of
 /// stdin and one reader of the output at a time.
@@ -17,7 +18,7 @@ public protocol ExecSession: Sendable {
 
 extension RuntimeService {
     /// Runtimes without streaming exec refuse it.
-    public func exec(containerID: String, command: [String], tty: Bool, stdin: Bool) async throws -> any ExecSession {
+    public func exec(containerID: String, command: [String], tty: Bool, terminalSize: TerminalSize?, stdin: Bool) async throws -> any ExecSession {
         throw RuntimeError(.invalidArgument, "this runtime does not support streaming exec")
     }
 }

@@ -1,3 +1,4 @@
+import Wire
 /// The kubelet's view of a container runtime, shaped after CRI's `RuntimeService`, so that a
 /// second handler (runc, images) can be added without touching pod workers.
 ///
@@ -39,8 +40,9 @@ public protocol RuntimeService: Sendable {
     func execSync(_ containerID: String, command: [String], timeout: Double) async throws -> ExecSyncResult
     /// Starts `command` in the container's context as `execSync` does, with its streams
     /// open (`ctl exec`): stdin from the caller when `stdin` (else empty), stdout and stderr
-    /// as they come, and the exit code at the end. `tty` asks for a terminal.
-    func exec(containerID: String, command: [String], tty: Bool, stdin: Bool) async throws -> any ExecSession
+    /// as they come, and the exit code at the end. `tty` asks for a terminal (of
+    /// `terminalSize` when given): its output, stdout and stderr merged, comes as `stdout`.
+    func exec(containerID: String, command: [String], tty: Bool, terminalSize: TerminalSize?, stdin: Bool) async throws -> any ExecSession
 }
 
 /// The image half of CRI (`ImageService`).

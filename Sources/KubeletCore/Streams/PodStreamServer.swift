@@ -97,7 +97,7 @@ public struct PodStreamServer: Sendable {
         }
         let session: any ExecSession
         do {
-            session = try await runtime.exec(containerID: target.id, command: o.command, tty: o.tty, stdin: o.stdin)
+            session = try await runtime.exec(containerID: target.id, command: o.command, tty: o.tty, terminalSize: o.terminalSize, stdin: o.stdin)
         } catch let e as RuntimeError where e.code == .startFailed {
             try await channel.write(StreamName.stderr, Array("exec failed: unable to start container process: \(e.message)\n".utf8))
             return ["exitCode": 126]

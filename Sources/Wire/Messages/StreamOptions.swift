@@ -47,6 +47,8 @@ public struct ExecOptions: Sendable, Equatable {
     /// The client sends stdin (else the command's stdin is empty).
     public var stdin = false
     public var tty = false
+    /// The caller's terminal size, for the command's terminal (with `tty`).
+    public var terminalSize: TerminalSize?
     public var podUID = ""
 
     public init(command: [String]) { self.command = command }
@@ -57,6 +59,7 @@ public struct ExecOptions: Sendable, Equatable {
         o["command"] = .array(command.map { .string($0) })
         if stdin { o["stdin"] = true }
         if tty { o["tty"] = true }
+        if let terminalSize { o["terminalSize"] = ["width": .int(Int(terminalSize.width)), "height": .int(Int(terminalSize.height))] }
         if !podUID.isEmpty { o["uid"] = .string(podUID) }
         return .object(o)
     }
@@ -73,7 +76,24 @@ public struct ExecOptions: Sendable, Equatable {
         }
         stdin = try b.bool("stdin")
         tty = try b.bool("tty")
+        if let v = b.o["terminalSize"], !v.isNull {
+            let message = "exec: body.terminalSize must be an object with integers width and height from 1 to 65535"
+            guard let w = v["width"].intValue, let h = v["height"].intValue, (1...65535).contains(w), (1...65535).contains(h) else {
+                throw .badRequest(message)
+            }
+            terminalSize = TerminalSize(width: UInt16(w), height: UInt16(h))
+        }
         podUID = try b.string("uid")
+    }
+}
+
+/// A terminal's size in character cells (Kubernetes' `remotecommand.TerminalSize`).
+public struct TerminalSize: Sendable, Equatable {
+    public var width: UInt16
+    public var height: UInt16
+    public init(width: UInt16, height: UInt16) {
+        self.width = width
+        self.height = height
     }
 }
 

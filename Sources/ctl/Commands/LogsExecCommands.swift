@@ -47,7 +47,7 @@ struct ExecCommand: AsyncParsableCommand {
     @Argument(help: "POD or pod/POD") var pod: String
     @Option(name: [.customShort("c"), .long], help: "The container (default: the pod's only one).") var container: String?
     @Flag(name: [.customShort("i"), .long], help: "Pass stdin to the command.") var stdin = false
-    @Flag(name: [.customShort("t"), .long], help: "Stdin is a terminal.") var tty = false
+    @Flag(name: [.customShort("t"), .long], help: "Stdin is a terminal (with -i): the command runs on a terminal.") var tty = false
     @Argument(parsing: .postTerminator, help: "-- COMMAND [ARGS...]") var command: [String] = []
 
     func run() async throws {
@@ -55,16 +55,28 @@ struct ExecCommand: AsyncParsableCommand {
         var options = ExecOptions(command: command)
         options.container = container ?? ""
         options.stdin = stdin
-        options.tty = tty
+        // As kubectl: a terminal only with -i and a terminal on our stdin; -t alone is dropped.
+        if tty && stdin {
+            if isatty(0) == 1 {
+                options.tty = true
+                options.terminalSize = RawTerminal.size(of: [1, 0])
+            } else {
+                Output.error("Unable to use a TTY - input is not a terminal or the right kind of file")
+            }
+        }
         let session = try await Session.open(global)
         defer { session.close() }
         var req = Request(verb: .exec, resource: "pods", namespace: session.settings.namespace, name: try PodArgument.name(pod))
         req.body = options.json
         let channel = session.connection.openStream(req, writes: stdin ? [StreamName.stdin] : [],
                                                    reads: [StreamName.stdout, StreamName.stderr])
+        // Raw while attached; restored on every way out (signals: `RawTerminal`).
+        if options.tty { _ = RawTerminal.enter(0) }
+        defer { RawTerminal.restore() }
         if stdin { StreamOutput.forwardStandardInput(to: channel) }
         try await StreamOutput.copy(channel)
         let code = try await channel.result().get()["exitCode"].intValue ?? 0
+        RawTerminal.restore()
         if code != 0 {
             Output.error("command terminated with exit code \(code)")
             throw ExitCode(Int32(truncatingIfNeeded: code))

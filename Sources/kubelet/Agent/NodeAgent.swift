@@ -15,19 +15,23 @@ actor NodeAgent {
     /// Where "Starting kubelet." and condition changes (NodeReady, ...) are recorded; nil
     /// for simulated nodes.
     let events: EventRecorder?
+    /// Why pods run without cgroup limits (the runtime's `cgroupProblem`), nil when they do not.
+    let cgroupProblem: @Sendable () -> String?
 
     private var nodeUID: String?
     private var lease: JSON?
     private var reported: [NodeCondition] = []
     private var reportedPressure: ObservedPressure?
+    private var reportedCgroupProblem: String?
     private var lastStatusWrite = 0.0
     /// The server's view of this Node: a watch of it alone (`watchOwnNode`), or a view
     /// shared by many agents (simulated nodes: one watch instead of N).
     private var ownNode: Informer?
 
     init(client: Client, config: AgentConfig, observer: NodeObserver, logger: Logger, latency: LatencyRecorder? = nil,
-         events: EventRecorder? = nil, sharedNodeView: Informer? = nil) {
+         events: EventRecorder? = nil, sharedNodeView: Informer? = nil, cgroupProblem: @escaping @Sendable () -> String? = { nil }) {
         self.client = client
+        self.cgroupProblem = cgroupProblem
         self.ownNode = sharedNodeView
         self.events = events
         self.config = config
@@ -104,7 +108,8 @@ actor NodeAgent {
 
     private func registerOnce() async throws(Status) {
         let pressure = observer.pressure()
-        let conditions = NodeObject.conditions(pressure, previous: [], now: Timestamp.now())
+        let problem = cgroupProblem()
+        let conditions = NodeObject.conditions(pressure, cgroupProblem: problem, previous: [], now: Timestamp.now())
         let desired = NodeObject.node(config, observer: observer, server: client.config.server, conditions: conditions)
         let stored: JSON
         do {
@@ -125,8 +130,10 @@ actor NodeAgent {
         }
         nodeUID = stored["metadata"]["uid"].stringValue
         recordTransitions(conditions, previous: [:])
+        recordCgroupProblem(problem, previous: nil)
         reported = conditions
         reportedPressure = pressure
+        reportedCgroupProblem = problem
         lastStatusWrite = Timestamp.nowSeconds()
     }
 
@@ -189,6 +196,7 @@ actor NodeAgent {
     /// something else (e.g. Unknown after a network cut), or when the report is due.
     func reportStatusIfNeeded() async {
         let pressure = observer.pressure()
+        let problem = cgroupProblem()
         let mine = Dictionary(uniqueKeysWithValues: reported.map { ($0.type, $0.status) })
         var serverStatuses = mine
         if let inf = ownNode, let server = await inf.object(name: config.nodeName) {
@@ -196,15 +204,17 @@ actor NodeAgent {
         }
         let serverDisagrees = serverStatuses != mine
         let due = Timestamp.nowSeconds() - lastStatusWrite >= config.statusReportSeconds
-        guard pressure != reportedPressure || serverDisagrees || due else { return }
-        let conditions = NodeObject.conditions(pressure, previous: reported, now: Timestamp.now())
+        guard pressure != reportedPressure || problem != reportedCgroupProblem || serverDisagrees || due else { return }
+        let conditions = NodeObject.conditions(pressure, cgroupProblem: problem, previous: reported, now: Timestamp.now())
         do {
             let patch: JSON = ["status": ["conditions": .array(try conditions.map { try JSON(encoding: $0) })]]
             _ = try await client.patch(.nodes, name: config.nodeName, patch, status: true, timeout: config.statusTimeoutSeconds)
             // Against the server's view, as Kubernetes' kubelet: Unknown → True is NodeReady.
             recordTransitions(conditions, previous: serverStatuses)
+            recordCgroupProblem(problem, previous: reportedCgroupProblem)
             reported = conditions
             reportedPressure = pressure
+            reportedCgroupProblem = problem
             lastStatusWrite = Timestamp.nowSeconds()
             if serverDisagrees { logger.info("corrected node status on the server", metadata: ["node": .string(config.nodeName)]) }
         } catch let s as Status {
@@ -224,8 +234,14 @@ actor NodeAgent {
     // MARK: events
 
     /// Kubelets name their Node by name in events (uid = name), as Kubernetes' do.
-    private func record(_ reason: String, _ message: String) {
-        events?.record(ObjectReference(kind: "Node", name: config.nodeName, uid: config.nodeName), reason: reason, message: message)
+    private func record(_ reason: String, _ message: String, type: String = "Normal") {
+        events?.record(ObjectReference(kind: "Node", name: config.nodeName, uid: config.nodeName), type: type, reason: reason, message: message)
+    }
+
+    /// A Warning when the runtime's cgroup problem is new or has changed.
+    private func recordCgroupProblem(_ problem: String?, previous: String?) {
+        guard let problem, problem != previous else { return }
+        record(NodeObject.cgroupEventReason, problem, type: "Warning")
     }
 
     /// "Node X status is now: NodeReady" and the like, for each condition whose status

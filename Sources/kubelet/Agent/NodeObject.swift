@@ -21,9 +21,10 @@ enum NodeObject {
         return (try? JSON(encoding: node)) ?? .null
     }
 
-    /// Ready plus the three pressure conditions, keeping each condition's last transition
-    /// time when its status has not changed since `previous`.
-    static func conditions(_ p: ObservedPressure, previous: [NodeCondition], now: String) -> [NodeCondition] {
+    /// Ready plus the three pressure conditions (and `CgroupsUnavailable` while the runtime
+    /// cannot write cgroups), keeping each condition's last transition time when its status
+    /// has not changed since `previous`.
+    static func conditions(_ p: ObservedPressure, cgroupProblem: String? = nil, previous: [NodeCondition], now: String) -> [NodeCondition] {
         func make(_ type: String, _ on: Bool, _ reasonOn: String, _ reasonOff: String, _ msgOn: String, _ msgOff: String) -> NodeCondition {
             let status = type == "Ready" ? (on ? "True" : "False") : (on ? "True" : "False")
             let old = previous.first { $0.type == type }
@@ -31,7 +32,7 @@ enum NodeObject {
             return NodeCondition(type: type, status: status, lastHeartbeatTime: now, lastTransitionTime: transition,
                                  reason: on ? reasonOn : reasonOff, message: on ? msgOn : msgOff)
         }
-        return [
+        var all = [
             make("MemoryPressure", p.memory, "KubeletHasInsufficientMemory", "KubeletHasSufficientMemory",
                  "kubelet has insufficient memory available (\(p.source))", "kubelet has sufficient memory available"),
             make("DiskPressure", p.disk, "KubeletHasDiskPressure", "KubeletHasNoDiskPressure",
@@ -40,7 +41,20 @@ enum NodeObject {
                  "kubelet has insufficient PID available", "kubelet has sufficient PID available"),
             make("Ready", true, "KubeletReady", "KubeletNotReady", "kubelet is posting ready status", "kubelet is not ready"),
         ]
+        // Not a Kubernetes condition (its kubelet refuses to start without cgroups): named as
+        // NetworkUnavailable is, True while pods run without limits; absent when all is well.
+        if let cgroupProblem {
+            all.append(make("CgroupsUnavailable", true, cgroupsUnavailableReason, "", cgroupProblem, ""))
+        }
+        return all
     }
+
+    /// The `CgroupsUnavailable` condition's reason.
+    static let cgroupsUnavailableReason = "ContainerLimitsNotEnforced"
+
+    /// The Warning event's reason when the runtime cannot write cgroups: the one Kubernetes'
+    /// kubelet records when it cannot write the pods' cgroup limits.
+    static let cgroupEventReason = "FailedNodeAllocatableEnforcement"
 
     /// The event reasons Kubernetes' kubelet records when a condition changes status.
     static let transitionReasons: [String: (on: String, off: String)] = [

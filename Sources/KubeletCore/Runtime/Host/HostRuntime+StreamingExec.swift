@@ -1,3 +1,4 @@
+import Wire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,29 +7,30 @@ import Foundation
 import Synchronization
 
 /// Streaming exec for the `host` handler: the command runs as `execSync`'s does (the
-/// container's environment, working directory, user and UTS namespace), with stdin, stdout
-/// and stderr on pipes the session reads and writes.
+/// container's environment, working directory, user, UTS namespace, cgroups and
+/// oom_score_adj), with stdin, stdout and stderr on pipes the session reads and writes (or
+/// on a terminal: `startOnTerminal`).
 extension HostRuntime {
-    public func exec(containerID: String, command: [String], tty: Bool, stdin: Bool) async throws -> any ExecSession {
+    public func exec(containerID: String, command: [String], tty: Bool, terminalSize: TerminalSize?, stdin: Bool) async throws -> any ExecSession {
         guard !command.isEmpty, !command[0].isEmpty else { throw RuntimeError(.invalidArgument, "exec needs a command") }
-        if tty {
-            throw RuntimeError(.invalidArgument, "a terminal (tty) is not supported by the host runtime yet: run without -t")
-        }
         let live = try lookup(containerID)
         guard let run = live.run, !run.isRecorded, let sandbox = table.withLock({ $0.sandboxes[live.sandboxID] }),
               let record = disk.read(ContainerRecord.self, from: "\(disk.containerDir(live.sandboxID, containerID))/container.json") else {
             throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" is not running")
         }
-        let request = SpawnRequest(
+        var request = SpawnRequest(
             argv: command,
             env: ContainerProcessSpec.environment(record.config.env, hostname: sandbox.config.hostname),
             workingDir: ContainerProcessSpec.workingDir(record.config),
             user: ContainerProcessSpec.user(record.config.user),
             utsNamespaceFD: sandbox.uts?.fd ?? -1)
+        joinContainer(&request, sandbox: sandbox.config, containerID: containerID, config: record.config)
+        let spawnRequest = request
         let uts = sandbox.uts
         return try await BlockingCall.run { () throws(RuntimeError) -> HostExecSession in
             _ = uts   // keeps the namespace descriptor open during the spawn
-            return try HostExecSession.start(request, stdin: stdin)
+            if tty { return try HostExecSession.startOnTerminal(spawnRequest, size: terminalSize, stdin: stdin) }
+            return try HostExecSession.start(spawnRequest, stdin: stdin)
         }
     }
 }
@@ -43,10 +45,11 @@ final class HostExecSession: ExecSession, @unchecked Sendable {
     private let readQueue = DispatchQueue(label: "skiff.exec.read")
     private let writeQueue = DispatchQueue(label: "skiff.exec.write")
 
-    private init(process: ChildProcess, stdin: Int32, stdout: Int32, stderr: Int32) {
+    /// `stderr` -1: the output is one stream (a terminal's), sent as stdout.
+    init(process: ChildProcess, stdin: Int32, stdout: Int32, stderr: Int32) {
         self.process = process
         stdinFD = Mutex(stdin)
-        outputs = [(StreamNames.stdout, stdout), (StreamNames.stderr, stderr)]
+        outputs = [(StreamNames.stdout, stdout)] + (stderr >= 0 ? [(StreamNames.stderr, stderr)] : [])
     }
 
     enum StreamNames {
@@ -139,6 +142,7 @@ final class HostExecSession: ExecSession, @unchecked Sendable {
             for i in outputs.indices where polls[i].revents != 0 {
                 let got = buffer.withUnsafeMutableBytes { Glibc.read(outputs[i].fd, $0.baseAddress, $0.count) }
                 if got < 0 && errno == EINTR { break }
+                // A terminal's controller side reads EIO once the last terminal side closed.
                 if got <= 0 {
                     close(outputs[i].fd)
                     outputs.remove(at: i)

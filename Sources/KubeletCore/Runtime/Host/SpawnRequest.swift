@@ -19,6 +19,8 @@ struct SpawnRequest {
     var stdinFD: Int32 = -1
     var stdoutFD: Int32 = -1
     var stderrFD: Int32 = -1
+    /// stdin is a terminal that becomes the process's controlling terminal (exec with a tty).
+    var controllingTerminal = false
 }
 
 /// Numeric ids to switch to, with the group already resolved.
@@ -56,7 +58,7 @@ struct SpawnFailure: Error {
             SKIFF_STEP_SETGID.rawValue: "setgid", SKIFF_STEP_SETUID.rawValue: "setuid", SKIFF_STEP_UNSHARE.rawValue: "unshare(uts)",
             SKIFF_STEP_SETHOSTNAME.rawValue: "sethostname", SKIFF_STEP_OOM_SCORE.rawValue: "writing oom_score_adj",
             SKIFF_STEP_LOG_OPEN.rawValue: "opening the log", SKIFF_STEP_START_RECORD.rawValue: "writing started.json",
-            SKIFF_STEP_MONITOR_ARGS.rawValue: "reading its arguments",
+            SKIFF_STEP_MONITOR_ARGS.rawValue: "reading its arguments", SKIFF_STEP_TTY.rawValue: "setting the controlling terminal",
         ]
         return names[UInt32(step)] ?? "step \(step)"
     }
@@ -101,6 +103,7 @@ enum ProcessSpawner {
                     c.stdin_fd = request.stdinFD
                     c.stdout_fd = request.stdoutFD
                     c.stderr_fd = request.stderrFD
+                    c.controlling_tty = request.controllingTerminal ? 1 : 0
                     return skiff_spawn(&c, &failure)
                 }
             }
