@@ -11,6 +11,17 @@ extension HostRuntime {
 
     public func execSync(_ containerID: String, command: [String], timeout: Double) async throws -> ExecSyncResult {
         guard !command.isEmpty, !command[0].isEmpty else { throw RuntimeError(.invalidArgument, "exec needs a command") }
+        let (spawnRequest, uts) = try execRequest(containerID, command: command)
+        return try await BlockingCall.run { () throws(RuntimeError) -> ExecSyncResult in
+            _ = uts   // keeps the namespace descriptor open during the spawn
+            return try Self.runCapturing(spawnRequest, timeout: timeout)
+        }
+    }
+
+    /// The spawn of a command in a running container's context (execSync, exec, exec hooks):
+    /// its environment, working directory, user, UTS namespace, cgroups and oom_score_adj.
+    /// The namespace holder returned must stay referenced until the spawn is done.
+    func execRequest(_ containerID: String, command: [String]) throws(RuntimeError) -> (SpawnRequest, PodUTSNamespace?) {
         let live = try lookup(containerID)
         guard let run = live.run, !run.isRecorded, let sandbox = table.withLock({ $0.sandboxes[live.sandboxID] }),
               let record = disk.read(ContainerRecord.self, from: "\(disk.containerDir(live.sandboxID, containerID))/container.json") else {
@@ -23,12 +34,7 @@ extension HostRuntime {
             user: ContainerProcessSpec.user(record.config.user),
             utsNamespaceFD: sandbox.uts?.fd ?? -1)
         joinContainer(&request, sandbox: sandbox.config, containerID: containerID, config: record.config)
-        let spawnRequest = request
-        let uts = sandbox.uts
-        return try await BlockingCall.run { () throws(RuntimeError) -> ExecSyncResult in
-            _ = uts   // keeps the namespace descriptor open during the spawn
-            return try Self.runCapturing(spawnRequest, timeout: timeout)
-        }
+        return (request, sandbox.uts)
     }
 
     private static func runCapturing(_ request: SpawnRequest, timeout: Double) throws(RuntimeError) -> ExecSyncResult {

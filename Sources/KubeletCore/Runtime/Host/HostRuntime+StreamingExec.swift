@@ -13,20 +13,7 @@ import Synchronization
 extension HostRuntime {
     public func exec(containerID: String, command: [String], tty: Bool, terminalSize: TerminalSize?, stdin: Bool) async throws -> any ExecSession {
         guard !command.isEmpty, !command[0].isEmpty else { throw RuntimeError(.invalidArgument, "exec needs a command") }
-        let live = try lookup(containerID)
-        guard let run = live.run, !run.isRecorded, let sandbox = table.withLock({ $0.sandboxes[live.sandboxID] }),
-              let record = disk.read(ContainerRecord.self, from: "\(disk.containerDir(live.sandboxID, containerID))/container.json") else {
-            throw RuntimeError(.failedPrecondition, "container \"\(containerID)\" is not running")
-        }
-        var request = SpawnRequest(
-            argv: command,
-            env: ContainerProcessSpec.environment(record.config.env, hostname: sandbox.config.hostname),
-            workingDir: ContainerProcessSpec.workingDir(record.config),
-            user: ContainerProcessSpec.user(record.config.user),
-            utsNamespaceFD: sandbox.uts?.fd ?? -1)
-        joinContainer(&request, sandbox: sandbox.config, containerID: containerID, config: record.config)
-        let spawnRequest = request
-        let uts = sandbox.uts
+        let (spawnRequest, uts) = try execRequest(containerID, command: command)
         return try await BlockingCall.run { () throws(RuntimeError) -> HostExecSession in
             _ = uts   // keeps the namespace descriptor open during the spawn
             if tty { return try HostExecSession.startOnTerminal(spawnRequest, size: terminalSize, stdin: stdin) }
