@@ -4,13 +4,24 @@ import Wire
 /// Graceful deletion, removal, and cleanup of everything the pod had on the node.
 extension PodWorker {
     /// deletionTimestamp set: stop containers within the grace period, remove the sandbox,
-    /// then delete the object for good (grace 0, uid precondition).
-    func terminateGracefully() async {
+    /// then delete the object for good (grace 0, uid precondition). `resuming`: this worker
+    /// first saw the pod already being deleted (a restarted kubelet), so only what is left of
+    /// the grace period (until deletionTimestamp) is given.
+    func terminateGracefully(resuming: Bool = false) async {
         await refreshStatuses()
-        let grace = Double(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
+        let full = Double(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
+        let grace = resuming ? Self.remainingGrace(deletionTimestamp: pod.metadata.deletionTimestamp, full: full) : full
         await stopContainers(grace: grace)
         await killEverything(removeDirectories: true)
         finalized = await env.api.finalizeDeletion(pod)
+    }
+
+    /// The grace left until `deletionTimestamp` (the apiserver sets it to the deletion's time
+    /// plus the grace period), at least 2 s (the kubelet's minimum grace) unless the grace
+    /// period itself is shorter, at most the grace period.
+    static func remainingGrace(deletionTimestamp: String?, full: Double, now: Double = Timestamp.nowSeconds()) -> Double {
+        guard let end = deletionTimestamp.flatMap(Timestamp.parse) else { return full }
+        return min(full, max(end - now, min(full, 2)))
     }
 
     /// Kills what still runs at once and removes the sandbox; with `removeDirectories`, the

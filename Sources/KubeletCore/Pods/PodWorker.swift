@@ -146,11 +146,14 @@ public actor PodWorker {
             finished = true
             return
         }
+        // Adopt first: a kubelet restarted during a graceful deletion must find the containers
+        // to give them preStop and SIGTERM, not have the sandbox removal kill them at once.
+        let resuming = !adopted
+        await adoptIfNeeded()
         if pod.metadata.deletionTimestamp != nil {
-            if !finalized { await terminateGracefully() }
+            if !finalized { await terminateGracefully(resuming: resuming) }
             return
         }
-        await adoptIfNeeded()
         noteStart()
         await refreshStatuses()
         if terminal == nil { await checkDeadline() }

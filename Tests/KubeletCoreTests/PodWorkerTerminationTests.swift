@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import Wire
+@testable import KubeletCore
+
+/// Termination paths of the pod worker (real host runtime): a kubelet restarted during a
+/// graceful deletion, a postStart hook that never returns, finished pods' cleanup.
+@Suite(.serialized) struct PodWorkerTerminationTests {
+    /// A fresh worker (a restarted kubelet) for a pod already being deleted adopts its
+    /// container and gives it preStop, then SIGTERM, within what is left of the grace period.
+    @Test func aWorkerResumingADeletionRunsPreStopThenSIGTERMWithTheRemainingGrace() async throws {
+        try await PodWorkerFixture.run { f in
+            let file = f.runtime.root + "/order"
+            var pod = try f.pod("""
+            {"metadata":{"name":"resumed","namespace":"default","uid":"u-resumed"},"spec":{"containers":[{"name":"c",
+             "command":["sh","-c","trap 'echo term >> \(file)' TERM; while :; do sleep 0.05; done"],
+             "lifecycle":{"preStop":{"exec":{"command":["sh","-c","echo prestop >> \(file)"]}}}}]}}
+            """)
+            let first = PodWorker(pod: pod, environment: f.environment)
+            await first.start()
+            pod.status = try await f.waitForStatus("Running") { $0.phase == "Running" }
+            await first.stop()
+            await first.waitUntilFinished()
+            let pid = try #require(try await f.runtime.runtime.listContainers(ContainerFilter()).first?.pid)
+            // Deleted with 30 s of grace while no kubelet ran; 3 s of it are left.
+            pod.metadata.deletionTimestamp = Timestamp.format(Timestamp.nowSeconds() + 3)
+            pod.metadata.deletionGracePeriodSeconds = 30
+            let began = Date()
+            let second = PodWorker(pod: pod, environment: f.environment)
+            await second.start()
+            while f.api.state.withLock({ $0.finalized }).isEmpty, Date().timeIntervalSince(began) < 15 { try await Task.sleep(for: .milliseconds(20)) }
+            let took = Date().timeIntervalSince(began)
+            #expect(f.api.state.withLock { $0.finalized } == ["resumed"])
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == "prestop\nterm\n")
+            #expect(took >= 1.5 && took < 8)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            #expect(f.api.events.contains("Killing: Stopping container c"))
+            await second.podRemoved()
+            await second.waitUntilFinished()
+        }
+    }
+
+    @Test func theRemainingGraceRunsToTheDeletionTimestampWithinTwoSecondsAndTheGracePeriod() {
+        let now = Timestamp.parse("2026-01-01T00:00:00Z")!
+        #expect(PodWorker.remainingGrace(deletionTimestamp: "2026-01-01T00:00:10Z", full: 30, now: now) == 10)
+        #expect(PodWorker.remainingGrace(deletionTimestamp: "2025-12-31T23:59:00Z", full: 30, now: now) == 2)
+        #expect(PodWorker.remainingGrace(deletionTimestamp: "2025-12-31T23:59:00Z", full: 1, now: now) == 1)
+        #expect(PodWorker.remainingGrace(deletionTimestamp: "2026-01-01T00:01:00Z", full: 30, now: now) == 30)
+        #expect(PodWorker.remainingGrace(deletionTimestamp: nil, full: 30, now: now) == 30)
+    }
+}
