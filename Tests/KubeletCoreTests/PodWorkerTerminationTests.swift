@@ -40,6 +40,42 @@ import Wire
         }
     }
 
+    /// A postStart hook that never returns does not hold up the pod's deletion: the
+    /// container (and the hook's exec with it) is killed within the grace period.
+    @Test func aPostStartThatNeverReturnsDoesNotBlockDeletion() async throws {
+        try await PodWorkerFixture.run { f in
+            var pod = try f.pod("""
+            {"metadata":{"name":"stuck","namespace":"default","uid":"u-stuck"},"spec":{"containers":[{"name":"c","command":["sleep","300"],
+             "lifecycle":{"postStart":{"exec":{"command":["sleep","3601"]}}}}]}}
+            """)
+            let w = PodWorker(pod: pod, environment: f.environment)
+            await w.start()
+            try await f.waitForStatus("postStart running") { $0.first?.state?.waiting?.reason == "ContainerCreating" && $0.first?.containerID != nil }
+            let pid = try #require(try await f.runtime.runtime.listContainers(ContainerFilter()).first?.pid)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(Self.processes(commandLine: "sleep\03601\0").count == 1)
+            pod.metadata.deletionTimestamp = Timestamp.now()
+            pod.metadata.deletionGracePeriodSeconds = 2
+            let began = Date()
+            await w.update(pod)
+            while f.api.state.withLock({ $0.finalized }).isEmpty, Date().timeIntervalSince(began) < 15 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(f.api.state.withLock { $0.finalized } == ["stuck"])
+            #expect(Date().timeIntervalSince(began) < 5)
+            #expect(!HostRuntimeFixture.processExists(pid))
+            if HostRuntimeFixture.isRoot { #expect(Self.processes(commandLine: "sleep\03601\0").isEmpty) }
+            await w.podRemoved()
+            await w.waitUntilFinished()
+        }
+    }
+
+    /// Live processes whose /proc/<pid>/cmdline is exactly `commandLine`.
+    static func processes(commandLine: String) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self) == commandLine && HostRuntimeFixture.processExists(pid)
+        }
+    }
+
     @Test func theRemainingGraceRunsToTheDeletionTimestampWithinTwoSecondsAndTheGracePeriod() {
         let now = Timestamp.parse("2026-01-01T00:00:00Z")!
         #expect(PodWorker.remainingGrace(deletionTimestamp: "2026-01-01T00:00:10Z", full: 30, now: now) == 10)

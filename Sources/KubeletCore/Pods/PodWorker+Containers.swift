@@ -63,6 +63,8 @@ extension PodWorker {
             return
         }
         for c in pod.spec?.containers ?? [] {
+            // A termination that came while a postStart ran starts nothing more.
+            if terminationRequested { return }
             let t = tracks[c.name]
             if let s = t?.status, s.state == .exited {
                 let restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && s.exitCode != 0)

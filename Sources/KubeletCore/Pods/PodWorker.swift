@@ -33,6 +33,8 @@ public actor PodWorker {
     /// Volume name → host path, once set up.
     var volumePaths: [String: String]?
     var lastVolumeError: String?
+    /// Containers (by id) whose postStart hook returned while the worker waited for it.
+    var returnedPostStarts: Set<String> = []
     private var loop: Task<Void, Never>?
     private var wake: CheckedContinuation<Void, Never>?
     private var wakePending = false
@@ -106,6 +108,8 @@ public actor PodWorker {
 
     public var isTerminal: Bool { terminal != nil }
 
+    func wakeLoop() { signal() }
+
     private func signal() {
         if let w = wake {
             wake = nil
@@ -123,7 +127,8 @@ public actor PodWorker {
         }
     }
 
-    private func sleepOrWake(_ seconds: Double) async {
+    /// Sleeps until woken or `seconds` pass (the loop's wait; also used while a postStart runs).
+    func sleepOrWake(_ seconds: Double) async {
         if wakePending {
             wakePending = false
             return
