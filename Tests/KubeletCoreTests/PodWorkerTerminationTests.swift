@@ -85,3 +85,29 @@ import Wire
         #expect(PodWorker.remainingGrace(deletionTimestamp: nil, full: 30, now: now) == 30)
     }
 }
+
+/// Pod conditions the kubelet does not own survive its status writes.
+@Suite struct PodWorkerConditionTests {
+    @Test func conditionsOfOtherTypesFromTheServerAreKeptBeforeTheKubeletsOwn() async throws {
+        try await PodWorkerFixture.run { f in
+            var pod = try f.pod("""
+            {"metadata":{"name":"cond","namespace":"default","uid":"u-cond"},"spec":{"containers":[{"name":"c","command":["true"]}]},
+             "status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"},
+              {"type":"example.com/gate","status":"False","lastTransitionTime":"2026-01-01T00:00:01Z"}]}}
+            """)
+            let w = PodWorker(pod: pod, environment: f.environment)
+            #expect(await w.currentStatus().conditions?.map { "\($0.type)=\($0.status)" } == [
+                "example.com/gate=False", "Initialized=True", "Ready=False", "ContainersReady=False", "PodScheduled=True"])
+            // The taint eviction controller marks the pod; the kubelet's next status keeps it.
+            pod.status?.conditions?.append(PodCondition(type: "DisruptionTarget", status: "True", lastTransitionTime: "2026-01-01T00:00:02Z",
+                                                        reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint"))
+            await w.update(pod)
+            let conditions = try #require(await w.currentStatus().conditions)
+            #expect(conditions.map { "\($0.type)=\($0.status)" } == [
+                "example.com/gate=False", "DisruptionTarget=True", "Initialized=True", "Ready=False", "ContainersReady=False", "PodScheduled=True"])
+            #expect(conditions[1] == PodCondition(type: "DisruptionTarget", status: "True", lastTransitionTime: "2026-01-01T00:00:02Z",
+                                                  reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint"))
+            #expect(conditions.last == PodCondition(type: "PodScheduled", status: "True", lastTransitionTime: "2026-01-01T00:00:00Z"))
+        }
+    }
+}
