@@ -112,14 +112,32 @@ extension PodWorker {
         t.lastTerminated = Self.terminated(s)
         t.restartCount += 1
         t.waiting = nil
-        // The previous container stays for `logs --previous`; older ones go.
-        if let old = t.previousID { try? await env.runtime.removeContainer(old) }
+        // The previous container stays for `logs --previous`; older ones go, logs too.
+        if let old = t.previousID { await removeOldContainer(old) }
         t.previousID = s.id
         t.id = nil
         t.status = nil
         t.exitSeenAt = nil
         tracks[c.name] = t
         await startContainer(c, isInit: isInit)
+    }
+
+    /// Removes an exited container more than one attempt back, and its log files (`N.log` and
+    /// the rotated `N.log.1`...): Kubernetes keeps the current and the previous attempt's logs.
+    func removeOldContainer(_ id: String) async {
+        let logPath = (try? await env.runtime.containerStatus(id))?.logPath
+        guard (try? await env.runtime.removeContainer(id)) != nil, let logPath else { return }
+        Self.removeLogFiles(logPath)
+    }
+
+    static func removeLogFiles(_ path: String) {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let dir = String(path[..<slash]), name = String(path[path.index(after: slash)...])
+        try? FileManager.default.removeItem(atPath: path)
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where file.hasPrefix(name + ".") {
+            let suffix = file.dropFirst(name.count + 1)
+            if !suffix.isEmpty, suffix.allSatisfy(\.isNumber) { try? FileManager.default.removeItem(atPath: "\(dir)/\(file)") }
+        }
     }
 
     /// Creates and starts the container for its current restart count. A config that cannot

@@ -195,6 +195,7 @@ public actor PodWorker {
                 t.previousID = sorted[sorted.count - 2].id
                 t.lastTerminated = Self.terminated(sorted[sorted.count - 2])
             }
+            for older in sorted.dropLast(2) where older.state == .exited { await removeOldContainer(older.id) }
             if newest.state == .exited { t.exitSeenAt = env.clock.now }
             tracks[name] = t
             let isInit = (pod.spec?.initContainers ?? []).contains { $0.name == name }
