@@ -33,6 +33,8 @@ public actor PodWorker {
     /// Volume name → host path, once set up.
     var volumePaths: [String: String]?
     var lastVolumeError: String?
+    /// The last sandbox removal error reported (one FailedKillPod event per message).
+    var lastKillError: String?
     /// Containers (by id) whose postStart hook returned while the worker waited for it.
     var returnedPostStarts: Set<String> = []
     private var loop: Task<Void, Never>?
@@ -147,8 +149,8 @@ public actor PodWorker {
     /// One pass: look at the runtime, move the pod one step on, publish status.
     func syncOnce() async {
         if removed {
-            await killEverything(removeDirectories: true)
-            finished = true
+            // A sandbox that could not be removed is retried on the next pass, not leaked.
+            finished = await killEverything(removeDirectories: true)
             return
         }
         // Adopt first: a kubelet restarted during a graceful deletion must find the containers
