@@ -45,6 +45,27 @@ import Wire
             #expect(f.api.events.filter { $0.hasPrefix("FailedKillPod:") } == ["FailedKillPod: error killing pod: injected removal failure"])
         }
     }
+
+    /// A container the runtime cannot create waits as CreateContainerError with one Failed
+    /// event, not one per pass.
+    @Test func aRepeatedCreateContainerErrorRecordsOneEvent() async throws {
+        try await PodWorkerFixture.run { f in
+            // A file where the container's log directory must go: createContainer fails.
+            let dir = "\(f.runtime.root)/pods/default_spam_u-spam"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try "".write(toFile: dir + "/c", atomically: false, encoding: .utf8)
+            let pod = try f.pod(#"{"metadata":{"name":"spam","namespace":"default","uid":"u-spam"},"spec":{"containers":[{"name":"c","command":["true"]}]}}"#)
+            let w = PodWorker(pod: pod, environment: f.environment)
+            await w.start()
+            try await f.waitForStatus("CreateContainerError") { $0.first?.state?.waiting?.reason == "CreateContainerError" }
+            try await Task.sleep(for: .milliseconds(300))   // 15 passes at 0.02 s
+            let failed = f.api.events.filter { $0.hasPrefix("Failed:") }
+            #expect(failed.count == 1)
+            #expect(failed.first?.hasPrefix("Failed: Error: mkdir \(dir)/c: ") == true)
+            await w.podRemoved()
+            await w.waitUntilFinished()
+        }
+    }
 }
 
 /// The host runtime, with `removePodSandbox` failing while `failures` is above 0.

@@ -168,12 +168,14 @@ extension PodWorker {
             tracks[c.name] = t
             return
         }
+        let previousWaiting = t.waiting
         t.waiting = nil
         let id: String
         do {
             id = try await env.runtime.createContainer(podSandboxID: sandboxID, config: config, sandboxConfig: sandboxConfig)
         } catch {
-            if t.waiting?.message != "\(error)" {
+            // One event per distinct error, not one per pass.
+            if previousWaiting?.reason != "CreateContainerError" || previousWaiting?.message != "\(error)" {
                 env.api.event(pod, fieldPath: path, type: "Warning", reason: "Failed", message: "Error: \(error)")
             }
             t.waiting = ContainerStateWaiting("CreateContainerError", "\(error)")
