@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <errno.h>
 #include <unistd.h>
 #include <stddef.h>
 
@@ -35,3 +37,18 @@ int skiff_eventfd_signal(int fd) { uint64_t one = 1; return (int)write(fd, &one,
 int skiff_eventfd_drain(int fd) { uint64_t v; return (int)read(fd, &v, sizeof v); }
 
 int skiff_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+
+int skiff_memory_file(const char *name, const void *data, size_t length) {
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    const char *p = data;
+    while (length > 0) {
+        ssize_t n = write(fd, p, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { int e = errno; close(fd); errno = e; return -1; }
+        p += n;
+        length -= (size_t)n;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) { int e = errno; close(fd); errno = e; return -1; }
+    return fd;
+}

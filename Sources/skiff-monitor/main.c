@@ -7,8 +7,12 @@
 //
 //   skiff-monitor --dir D --log FILE --log-max-size N --log-max-files N --log-line-limit N
 //       --drain-ms N [--uts-fd 4] [--cgroup-procs FILE]... [--cgroup-kill FILE] [--oom-file FILE]
-//       [--oom-score N] [--ids UID:GID[:G,G...]] [--cwd DIR] [--search-path PATH] [--env K=V]...
+//       [--oom-score N] [--ids UID:GID[:G,G...]] [--cwd DIR] [--search-path PATH] [--env-fd N]
 //       -- ARGV...
+//
+// The container's environment comes on descriptor N (`NAME=value` entries each ended by a
+// NUL byte; read to its end, then closed), never on the command line: /proc/<pid>/cmdline is
+// readable by every user and one argument is limited to 128 KiB.
 #define _GNU_SOURCE
 #include "records.h"
 #include "skiff_crilog.h"
@@ -34,8 +38,7 @@ struct options {
     int log_max_files;
     const char *procs[MAX_LIST + 1];
     int procs_count;
-    char *env[4096 + 1];
-    int env_count;
+    int env_fd;
     uint32_t groups[MAX_LIST];
     struct skiff_spawn_request request;
 };
@@ -67,6 +70,7 @@ static int parse_ids(struct options *o, char *text) {
 static int parse(struct options *o, int argc, char **argv) {
     memset(o, 0, sizeof *o);
     o->request.uts_ns_fd = -1;
+    o->env_fd = -1;
     o->request.stdin_fd = -1;
     o->log_max_size = 10 * 1024 * 1024;
     o->log_max_files = 5;
@@ -92,13 +96,46 @@ static int parse(struct options *o, int argc, char **argv) {
         else if (strcmp(a, "--oom-score") == 0) { o->request.set_oom_score_adj = 1; o->request.oom_score_adj = atoi(v); }
         else if (strcmp(a, "--ids") == 0) { if (parse_ids(o, v) < 0) return -1; }
         else if (strcmp(a, "--cgroup-procs") == 0) { if (o->procs_count == MAX_LIST) return -1; o->procs[o->procs_count++] = v; }
-        else if (strcmp(a, "--env") == 0) { if (o->env_count == 4096) return -1; o->env[o->env_count++] = v; }
+        else if (strcmp(a, "--env-fd") == 0) o->env_fd = atoi(v);
         else return -1;
     }
     if (o->dir == NULL || o->log == NULL || i >= argc) return -1;
     o->request.argv = argv + i;
-    o->request.envp = o->env;
     o->request.cgroup_procs = o->procs_count ? o->procs : NULL;
+    return 0;
+}
+
+// Reads the environment from o->env_fd (closing it) into request.envp; -1 with errno.
+static int read_environment(struct options *o) {
+    static char *none[] = { NULL };
+    o->request.envp = none;
+    if (o->env_fd < 0) return 0;
+    size_t size = 0, capacity = 64 * 1024;
+    char *data = malloc(capacity + 1);
+    for (;;) {
+        if (data == NULL) return -1;
+        if (size == capacity) {
+            capacity *= 2;
+            data = realloc(data, capacity + 1);
+            continue;
+        }
+        ssize_t n = read(o->env_fd, data + size, capacity - size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
+        size += (size_t)n;
+    }
+    close(o->env_fd);
+    o->env_fd = -1;
+    data[size] = '\0';
+    size_t count = 0;
+    for (size_t i = 0; i < size; i++) if (data[i] == '\0') count++;
+    if (size > 0 && data[size - 1] != '\0') count++;
+    char **envp = calloc(count + 1, sizeof *envp);
+    if (envp == NULL) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < size; i += strlen(data + i) + 1) envp[k++] = data + i;
+    o->request.envp = envp;
     return 0;
 }
 
@@ -175,6 +212,7 @@ static int start(struct options *o, struct skiff_log_file *log, int out[2], int 
 int main(int argc, char **argv) {
     struct options o;
     if (parse(&o, argc, argv) < 0) { report(SKIFF_STEP_MONITOR_ARGS, EINVAL, 0); return 2; }
+    if (read_environment(&o) < 0) { report(SKIFF_STEP_MONITOR_ARGS, errno, 0); return 2; }
     prctl(PR_SET_NAME, "skiff-monitor", 0, 0, 0);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);

@@ -54,6 +54,54 @@ import Testing
         }
     }
 
+    /// A secret in the environment reaches the container but not the monitor's command line
+    /// (/proc/<pid>/cmdline is world-readable) nor a file others can read; a large environment
+    /// (240 KiB) works.
+    @Test func environmentReachesTheContainerButNotTheMonitorsCommandLine() async throws {
+        let secret = "s3cret-token-4711"
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["/bin/sh", "-c", "echo $((${#B1} + ${#B2} + ${#B3} + ${#B4})); exec sleep 30"]) {
+                $0.env = [EnvVar("TOKEN", secret)] + (1...4).map { EnvVar("B\($0)", String(repeating: "x", count: 60 * 1024)) }
+            }
+            try await f.runtime.startContainer(c.container)
+            try await f.waitForLog(c.logPath, message: "245760")
+            #expect(HostRuntimeFixture.messages(c.logPath) == ["245760"])
+            let pid = try #require(try await f.runtime.containerStatus(c.container).pid)
+            let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")).split(separator: 0)
+            #expect(environ.map { String(decoding: $0, as: UTF8.self) }.contains("TOKEN=s3cret-token-4711"))
+            let containerDir = "state/sandboxes/\(c.sandbox)/containers/\(c.container)"
+            let started = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(f.root)/\(containerDir)/started.json")))
+            let monitor = try #require((started as? [String: Any])?["monitorPid"] as? Int)
+            let cmdline = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "/proc/\(monitor)/cmdline")), as: UTF8.self)
+            #expect(cmdline.contains("skiff-monitor"))
+            #expect(!cmdline.contains("TOKEN") && !cmdline.contains(secret) && !cmdline.contains("xxxxxxxx"))
+            // The one file holding it is the container's record, readable by its owner only.
+            let holding = try FileManager.default.subpathsOfDirectory(atPath: f.root).filter { path in
+                (try? String(contentsOfFile: "\(f.root)/\(path)", encoding: .utf8))?.contains(secret) == true
+            }
+            #expect(holding == ["\(containerDir)/container.json"])
+            #expect(try Self.mode("\(f.root)/\(containerDir)/container.json") == 0o600)
+            #expect(try Self.mode("\(f.root)/state") == 0o700)
+            try await f.runtime.stopContainer(c.container, timeout: 0)
+        }
+    }
+
+    /// One environment entry over 128 KiB (MAX_ARG_STRLEN, which execve applies to each
+    /// environment string too) cannot reach any process: a StartError, as runc reports it.
+    @Test func anEnvironmentEntryOverTheKernelsLimitIsAStartError() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["/bin/sh", "-c", "true"]) { $0.env = [EnvVar("BIG", String(repeating: "x", count: 200 * 1024))] }
+            await #expect(throws: RuntimeError.self) { try await f.runtime.startContainer(c.container) }
+            let status = try await f.runtime.containerStatus(c.container)
+            #expect(status.state == .exited && status.exitCode == 128 && status.reason == "StartError")
+            #expect(status.message == #"exec: "/bin/sh": argument list too long"#)
+        }
+    }
+
+    static func mode(_ path: String) throws -> Int {
+        try (FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? -1) & 0o777
+    }
+
     @Test func configuredPathAndHostnameReplaceTheDefaults() async throws {
         try await HostRuntimeFixture.run { f in
             let c = try await f.create(["/usr/bin/env"], sandbox: "env-pod") {

@@ -8,6 +8,10 @@ import Wire
     @Test func crashLoopBackOffWaitsTenThenTwentySecondsOnTheWorkersClock() async throws {
         try await PodWorkerFixture.run { f in
             let pod = try f.pod(#"{"metadata":{"name":"crash","namespace":"default","uid":"u-crash"},"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","command":["sh","-c","echo boom; exit 3"]}]}}"#)
+            // A rotated file of the first attempt's log (the monitor rotates at 10 MiB).
+            let dir = "\(f.runtime.root)/pods/default_crash_u-crash/c"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try "rotated\n".write(toFile: dir + "/0.log.1", atomically: false, encoding: .utf8)
             let w = PodWorker(pod: pod, environment: f.environment)
             await w.start()
             // The first restart is at once; the second waits 10 s.
@@ -26,9 +30,10 @@ import Wire
             try await f.waitForStatus("back-off 40s") { $0.first?.state?.waiting?.message?.hasPrefix("back-off 40s") == true && $0.first?.restartCount == 3 }
             #expect(f.api.events.filter { $0.hasPrefix("BackOff: ") }.count == 3)
             #expect(f.api.events.contains("BackOff: Back-off restarting failed container c in pod crash_default(u-crash)"))
-            // Each restart logs to its own file.
-            let dir = "\(f.runtime.root)/pods/default_crash_u-crash/c"
-            #expect(HostRuntimeFixture.messages(dir + "/0.log") == ["boom"] && HostRuntimeFixture.messages(dir + "/2.log") == ["boom"])
+            // Each restart logs to its own file; only the current and the previous attempt's
+            // logs are kept (as Kubernetes), rotated files included.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["2.log", "3.log"])
+            #expect(HostRuntimeFixture.messages(dir + "/2.log") == ["boom"] && HostRuntimeFixture.messages(dir + "/3.log") == ["boom"])
             await w.podRemoved()
             await w.waitUntilFinished()
             #expect(try await f.runtime.runtime.listPodSandboxes().isEmpty)

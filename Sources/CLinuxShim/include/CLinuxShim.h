@@ -2,6 +2,7 @@
 #define SKIFF_CLINUXSHIM_H
 // Linux calls that Swift's Glibc module does not export: thin wrappers here, and in
 // skiff_process.h the process start that has to be C.
+#include <stddef.h>
 #include <stdint.h>
 #include "skiff_process.h"
 #include "skiff_crilog.h"
@@ -34,4 +35,8 @@ int skiff_eventfd_drain(int fd);
 
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
 int skiff_accept(int fd);
+
+/// A close-on-exec memfd holding `data`, its offset at 0: data handed to a child without a
+/// file on disk or a command line (which /proc shows to every user). -1 with errno.
+int skiff_memory_file(const char *name, const void *data, size_t length);
 #endif

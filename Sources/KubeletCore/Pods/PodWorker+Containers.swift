@@ -63,6 +63,8 @@ extension PodWorker {
             return
         }
         for c in pod.spec?.containers ?? [] {
+            // A termination that came while a postStart ran starts nothing more.
+            if terminationRequested { return }
             let t = tracks[c.name]
             if let s = t?.status, s.state == .exited {
                 let restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && s.exitCode != 0)
@@ -110,14 +112,32 @@ extension PodWorker {
         t.lastTerminated = Self.terminated(s)
         t.restartCount += 1
         t.waiting = nil
-        // The previous container stays for `logs --previous`; older ones go.
-        if let old = t.previousID { try? await env.runtime.removeContainer(old) }
+        // The previous container stays for `logs --previous`; older ones go, logs too.
+        if let old = t.previousID { await removeOldContainer(old) }
         t.previousID = s.id
         t.id = nil
         t.status = nil
         t.exitSeenAt = nil
         tracks[c.name] = t
         await startContainer(c, isInit: isInit)
+    }
+
+    /// Removes an exited container more than one attempt back, and its log files (`N.log` and
+    /// the rotated `N.log.1`...): Kubernetes keeps the current and the previous attempt's logs.
+    func removeOldContainer(_ id: String) async {
+        let logPath = (try? await env.runtime.containerStatus(id))?.logPath
+        guard (try? await env.runtime.removeContainer(id)) != nil, let logPath else { return }
+        Self.removeLogFiles(logPath)
+    }
+
+    static func removeLogFiles(_ path: String) {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let dir = String(path[..<slash]), name = String(path[path.index(after: slash)...])
+        try? FileManager.default.removeItem(atPath: path)
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where file.hasPrefix(name + ".") {
+            let suffix = file.dropFirst(name.count + 1)
+            if !suffix.isEmpty, suffix.allSatisfy(\.isNumber) { try? FileManager.default.removeItem(atPath: "\(dir)/\(file)") }
+        }
     }
 
     /// Creates and starts the container for its current restart count. A config that cannot
@@ -148,12 +168,14 @@ extension PodWorker {
             tracks[c.name] = t
             return
         }
+        let previousWaiting = t.waiting
         t.waiting = nil
         let id: String
         do {
             id = try await env.runtime.createContainer(podSandboxID: sandboxID, config: config, sandboxConfig: sandboxConfig)
         } catch {
-            if t.waiting?.message != "\(error)" {
+            // One event per distinct error, not one per pass.
+            if previousWaiting?.reason != "CreateContainerError" || previousWaiting?.message != "\(error)" {
                 env.api.event(pod, fieldPath: path, type: "Warning", reason: "Failed", message: "Error: \(error)")
             }
             t.waiting = ContainerStateWaiting("CreateContainerError", "\(error)")

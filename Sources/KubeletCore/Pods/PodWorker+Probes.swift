@@ -84,13 +84,38 @@ extension PodWorker {
         tracks[c.name]?.waiting = ContainerStateWaiting("ContainerCreating")
         publishStatus()
         defer { tracks[c.name]?.waiting = nil }
-        let verdict = await runner.runHook(hook, containerID: id, containerName: c.name, podDescription: ContainerConfigBuilder.podDescription(pod),
-                                           podIP: env.hostIP, ports: c.ports ?? [], timeout: 0)
-        guard case .failure(let message) = verdict else { return true }
+        // The hook has no time limit, but termination (deletion, removal, deadline, shutdown)
+        // must not wait for it: the worker stops waiting and the termination path kills the
+        // container, and with it the hook's exec (in its cgroup), as Kubernetes does.
+        let runner = self.runner, description = ContainerConfigBuilder.podDescription(pod), podIP = env.hostIP, ports = c.ports ?? []
+        let hookTask = Task { await runner.runHook(hook, containerID: id, containerName: c.name, podDescription: description, podIP: podIP, ports: ports, timeout: 0) }
+        let waker = Task { [weak self] in
+            _ = await hookTask.value
+            await self?.postStartReturned(id)
+        }
+        defer { waker.cancel() }
+        while !returnedPostStarts.contains(id) {
+            if terminationRequested { return false }
+            await sleepOrWake(env.pollInterval)
+        }
+        returnedPostStarts.remove(id)
+        guard case .failure(let message) = await hookTask.value else { return true }
         env.api.event(pod, fieldPath: Self.fieldPath(c.name, isInit: isInit), type: "Warning", reason: "FailedPostStartHook", message: message)
         await killContainer(c, id: id, isInit: isInit, grace: Double(pod.spec?.terminationGracePeriodSeconds ?? 30), message: "FailedPostStartHook",
                             runPreStop: false)
         return false
+    }
+
+    func postStartReturned(_ id: String) {
+        returnedPostStarts.insert(id)
+        wakeLoop()
+    }
+
+    /// The pod is being deleted or removed, past its deadline, or the worker is stopping.
+    var terminationRequested: Bool {
+        if removed || pod.metadata.deletionTimestamp != nil || Task.isCancelled { return true }
+        guard let limit = pod.spec?.activeDeadlineSeconds, let started = startedOnClock else { return false }
+        return env.clock.now - started >= Double(limit)
     }
 
     /// Kubernetes' killContainer: a Killing event, preStop within the grace period, then

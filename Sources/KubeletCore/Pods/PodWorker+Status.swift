@@ -93,8 +93,12 @@ extension PodWorker {
             let since = old?.status == status ? (old?.lastTransitionTime ?? now) : now
             return PodCondition(type: type, status: status, lastTransitionTime: since, reason: reason, message: message)
         }
+        // Conditions of other types (DisruptionTarget from the taint eviction controller, a
+        // readiness gate's) belong to others: kept from the server's object, before the
+        // kubelet's, as Kubernetes' status manager merges them (the patch replaces the list).
+        let others = (pod.status?.conditions ?? []).filter { !Self.kubeletConditionTypes.contains($0.type) }
         var out: [PodCondition] = []
-        if terminal?.reason?.hasPrefix("OutOf") == true { return conditions }
+        if terminal?.reason?.hasPrefix("OutOf") == true { return others + conditions.filter { Self.kubeletConditionTypes.contains($0.type) } }
         let uninitialized = initStatuses.filter { !$0.ready }.map(\.name)
         let initialized = initDone || phase == "Succeeded"
         out.append(initialized ? condition("Initialized", true)
@@ -114,8 +118,11 @@ extension PodWorker {
         }
         out.append(conditions.first { $0.type == "PodScheduled" } ?? condition("PodScheduled", true))
         // Kubernetes' order: Initialized, Ready, ContainersReady, PodScheduled.
-        let result = ["Initialized", "Ready", "ContainersReady", "PodScheduled"].compactMap { t in out.first { $0.type == t } }
+        let result = Self.kubeletConditionTypes.compactMap { t in out.first { $0.type == t } }
         conditions = result
-        return result
+        return others + result
     }
+
+    /// The condition types the kubelet writes, in Kubernetes' order.
+    static let kubeletConditionTypes = ["Initialized", "Ready", "ContainersReady", "PodScheduled"]
 }

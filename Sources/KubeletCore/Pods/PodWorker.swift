@@ -33,6 +33,10 @@ public actor PodWorker {
     /// Volume name → host path, once set up.
     var volumePaths: [String: String]?
     var lastVolumeError: String?
+    /// The last sandbox removal error reported (one FailedKillPod event per message).
+    var lastKillError: String?
+    /// Containers (by id) whose postStart hook returned while the worker waited for it.
+    var returnedPostStarts: Set<String> = []
     private var loop: Task<Void, Never>?
     private var wake: CheckedContinuation<Void, Never>?
     private var wakePending = false
@@ -106,6 +110,8 @@ public actor PodWorker {
 
     public var isTerminal: Bool { terminal != nil }
 
+    func wakeLoop() { signal() }
+
     private func signal() {
         if let w = wake {
             wake = nil
@@ -123,7 +129,8 @@ public actor PodWorker {
         }
     }
 
-    private func sleepOrWake(_ seconds: Double) async {
+    /// Sleeps until woken or `seconds` pass (the loop's wait; also used while a postStart runs).
+    func sleepOrWake(_ seconds: Double) async {
         if wakePending {
             wakePending = false
             return
@@ -142,15 +149,18 @@ public actor PodWorker {
     /// One pass: look at the runtime, move the pod one step on, publish status.
     func syncOnce() async {
         if removed {
-            await killEverything(removeDirectories: true)
-            finished = true
+            // A sandbox that could not be removed is retried on the next pass, not leaked.
+            finished = await killEverything(removeDirectories: true)
             return
         }
-        if pod.metadata.deletionTimestamp != nil {
-            if !finalized { await terminateGracefully() }
-            return
-        }
+        // Adopt first: a kubelet restarted during a graceful deletion must find the containers
+        // to give them preStop and SIGTERM, not have the sandbox removal kill them at once.
+        let resuming = !adopted
         await adoptIfNeeded()
+        if pod.metadata.deletionTimestamp != nil {
+            if !finalized { await terminateGracefully(resuming: resuming) }
+            return
+        }
         noteStart()
         await refreshStatuses()
         if terminal == nil { await checkDeadline() }
@@ -187,6 +197,7 @@ public actor PodWorker {
                 t.previousID = sorted[sorted.count - 2].id
                 t.lastTerminated = Self.terminated(sorted[sorted.count - 2])
             }
+            for older in sorted.dropLast(2) where older.state == .exited { await removeOldContainer(older.id) }
             if newest.state == .exited { t.exitSeenAt = env.clock.now }
             tracks[name] = t
             let isInit = (pod.spec?.initContainers ?? []).contains { $0.name == name }

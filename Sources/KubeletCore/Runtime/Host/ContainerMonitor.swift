@@ -20,8 +20,11 @@ struct ContainerMonitor {
     /// The memory cgroup file holding the `oom_kill` counter.
     var oomFile: String?
 
-    /// The monitor's command line for `request` (the UTS namespace, when any, as descriptor 4).
-    func arguments(_ request: SpawnRequest) -> [String] {
+    /// The monitor's command line for `request`: the UTS namespace, when any, is descriptor 4,
+    /// the environment is descriptor `envFD`. The environment is never on the command line:
+    /// /proc/<pid>/cmdline is readable by every user (secrets) and one argument is limited to
+    /// 128 KiB (MAX_ARG_STRLEN).
+    func arguments(_ request: SpawnRequest, envFD: Int32) -> [String] {
         var args = [executable, "--dir", stateDir, "--log", logPath, "--log-max-size", String(maxSize),
                     "--log-max-files", String(maxFiles), "--log-line-limit", String(lineLimit),
                     "--drain-ms", String(Int(drainTimeout * 1000))]
@@ -35,8 +38,22 @@ struct ContainerMonitor {
         }
         args += ["--cwd", request.workingDir]
         if let path = request.env.last(where: { $0.name == "PATH" })?.value { args += ["--search-path", path] }
-        for v in request.env { args += ["--env", "\(v.name)=\(v.value)"] }
+        args += ["--env-fd", String(envFD)]
         return args + ["--"] + request.argv
+    }
+
+    /// The environment as `NAME=value` entries each ended by a NUL byte, in a memfd (no file
+    /// on disk; only root and the monitor's user can open it through /proc). A NUL inside a
+    /// value ends it, as it would in execve's environment.
+    static func environmentFile(_ env: [EnvVar]) throws(RuntimeError) -> Int32 {
+        var bytes: [UInt8] = []
+        for v in env {
+            bytes += "\(v.name)=\(v.value)".utf8.prefix { $0 != 0 }
+            bytes.append(0)
+        }
+        let fd = bytes.withUnsafeBytes { skiff_memory_file("skiff-env", $0.baseAddress, $0.count) }
+        guard fd >= 0 else { throw RuntimeError(.internal, "container monitor: memfd for the environment: \(SpawnFailure.lowercasedError(errno))") }
+        return fd
     }
 
     /// Starts the monitor and waits for its report. Throws `SpawnFailure` for the container's
@@ -44,9 +61,12 @@ struct ContainerMonitor {
     func start(_ request: SpawnRequest) throws -> (containerPID: Int32, monitorPID: Int32) {
         let status = try Pipe()
         defer { close(status.read) }
-        let argv = CStringArray(arguments(request))
+        let environment = try Self.environmentFile(request.env)
+        defer { close(environment) }
         var fds: [Int32] = [status.write]
         if request.utsNamespaceFD >= 0 { fds.append(request.utsNamespaceFD) }
+        let argv = CStringArray(arguments(request, envFD: 3 + Int32(fds.count)))
+        fds.append(environment)
         var failure = skiff_spawn_error()
         let launched = executable.withCString { path in skiff_spawn_detached(path, argv.pointer, fds, Int32(fds.count), &failure) }
         close(status.write)

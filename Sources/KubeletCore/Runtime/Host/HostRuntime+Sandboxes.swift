@@ -55,6 +55,23 @@ extension HostRuntime {
             record.state = .notReady
             try disk.write(record, to: path)
         }
+        try await removeStoppedCgroups(podSandboxID, containerIDs: containerIDs)
+    }
+
+    /// Nothing of a stopped sandbox runs: its containers' cgroups go (their records stay for
+    /// status and logs; the monitor read the OOM counter before recording each exit), and the
+    /// pod cgroup unless a ready sandbox of the same pod uses it.
+    private func removeStoppedCgroups(_ podSandboxID: String, containerIDs: [String]) async throws {
+        guard let cgroups, let podCgroup = table.withLock({ $0.sandboxes[podSandboxID]?.config.podCgroup }) else { return }
+        let others = table.withLock { t in t.sandboxes.filter { $0.key != podSandboxID && $0.value.config.podCgroup == podCgroup }.map(\.key) }
+        let shared = others.contains { disk.read(SandboxRecord.self, from: "\(disk.sandboxDir($0))/sandbox.json")?.state == .ready }
+        try await BlockingCall.run {
+            for id in containerIDs {
+                cgroups.killAll("\(podCgroup)/\(id)")
+                cgroups.remove("\(podCgroup)/\(id)")
+            }
+            if !shared { cgroups.remove(podCgroup) }
+        }
     }
 
     public func removePodSandbox(_ podSandboxID: String) async throws {

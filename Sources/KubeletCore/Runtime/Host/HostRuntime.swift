@@ -52,6 +52,8 @@ public final class HostRuntime: RuntimeService, Sendable {
         disk = StateDirectory(root: config.stateDirectory)
         cgroups = config.cgroupRoot.map { CgroupManager(root: $0, layout: config.cgroupLayout ?? .current()) }
         try disk.createDirectory("\(config.stateDirectory)/sandboxes")
+        // Only the kubelet's user may look into the records (container.json holds environments).
+        chmod(config.stateDirectory, 0o700)
         stopWatching = try Pipe()
         var loaded = Table()
         var running: [(container: String, sandbox: String, start: StartRecord)] = []

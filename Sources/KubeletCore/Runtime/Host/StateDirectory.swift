@@ -48,7 +48,8 @@ struct StateDirectory: Sendable {
             // A name of its own per write: two writers of one record (a kubelet's exit watcher
             // and a stop of an earlier kubelet's container) must not rename each other's file.
             let temporary = path + ".tmp." + String(UInt64.random(in: .min ... .max), radix: 16)
-            try data.write(to: URL(fileURLWithPath: temporary))
+            // 0600: container.json holds the container's environment (secrets).
+            try Self.writeOwnerOnly(data, to: temporary)
             guard rename(temporary, path) == 0 else {
                 let e = errno
                 unlink(temporary)
@@ -58,6 +59,26 @@ struct StateDirectory: Sendable {
             throw e
         } catch {
             throw RuntimeError(.internal, "write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    private static func writeOwnerOnly(_ data: Data, to path: String) throws(RuntimeError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw RuntimeError(.internal, "open \(path): \(SpawnFailure.lowercasedError(errno))") }
+        defer { close(fd) }
+        let failed = data.withUnsafeBytes { raw -> Int32? in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return errno }
+                done += n
+            }
+            return nil
+        }
+        if let failed {
+            unlink(path)
+            throw RuntimeError(.internal, "write \(path): \(SpawnFailure.lowercasedError(failed))")
         }
     }
 
