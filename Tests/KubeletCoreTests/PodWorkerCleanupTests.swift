@@ -100,7 +100,7 @@ final class FlakyRemovalRuntime: RuntimeService {
     func execSync(_ containerID: String, command: [String], timeout: Double) async throws -> ExecSyncResult {
         try await base.execSync(containerID, command: command, timeout: timeout)
     }
-    func exec(containerID: String, command: [String], tty: Bool, stdin: Bool) async throws -> any ExecSession {
-        try await base.exec(containerID: containerID, command: command, tty: tty, stdin: stdin)
+    func exec(containerID: String, command: [String], tty: Bool, terminalSize: TerminalSize?, stdin: Bool) async throws -> any ExecSession {
+        try await base.exec(containerID: containerID, command: command, tty: tty, terminalSize: terminalSize, stdin: stdin)
     }
 }
