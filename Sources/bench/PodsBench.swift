@@ -17,6 +17,8 @@ struct PodsBench: AsyncParsableCommand {
     @Option(help: "Create pods already bound (spec.nodeName) round-robin to NODE_PREFIX-0 ... -(N-1), skipping the scheduler; 0: let it schedule.")
     var bindNodes = 0
     @Option(help: "Node name prefix for --bind-nodes.") var nodePrefix = "sim"
+    @Option(help: "The container's command, words separated by spaces (e.g. \"sleep 3600\", for real kubelets); default: none (simulated nodes run nothing).")
+    var command: String?
 
     func run() async throws {
         let config = try target.config("bench-pods")
@@ -35,13 +37,14 @@ struct PodsBench: AsyncParsableCommand {
         let created = try await withThrowingTaskGroup(of: [String: Double].self) { g in
             for (c, conn) in conns.enumerated() {
                 let ns = namespace, pre = prefix, total = pods, bind = bindNodes, nodePre = nodePrefix
+                let cmd = command.map { #""command":\#(Self.jsonArray($0.split(separator: " ").map(String.init))),"# } ?? ""
                 g.addTask {
                     var sent: [String: Double] = [:]
                     for i in 0..<perClient where c * perClient + i < total {
                         let name = "\(pre)-\(c)-\(i)"
                         let node = bind > 0 ? #""nodeName":"\#(nodePre)-\#((c * perClient + i) % bind)","# : ""
                         let id = conn.reserveID()
-                        let body = Array(#"{"type":"request","id":\#(id),"verb":"create","resource":"pods","namespace":"\#(ns)","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"\#(name)","labels":{"bench":"pods"}},"spec":{\#(node)"containers":[{"name":"c","image":"registry.k8s.io/pause:3.10"}]}}}"#.utf8)
+                        let body = Array(#"{"type":"request","id":\#(id),"verb":"create","resource":"pods","namespace":"\#(ns)","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"\#(name)","labels":{"bench":"pods"}},"spec":{\#(node)"containers":[{\#(cmd)"name":"c","image":"registry.k8s.io/pause:3.10"}]}}}"#.utf8)
                         let t0 = now()
                         if case .failure(let s) = await conn.requestRaw(id: id, frame: Frame.encode(body)) { throw s }
                         sent[name] = t0
@@ -102,6 +105,13 @@ struct PodsBench: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
+    }
+
+    /// `words` as a JSON array of strings.
+    static func jsonArray(_ words: [String]) -> String {
+        "[" + words.map { w in
+            "\"" + w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }.joined(separator: ",") + "]"
     }
 
     static func rssMB(_ pid: Int32) -> String {

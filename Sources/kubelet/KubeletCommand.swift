@@ -82,9 +82,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try options.bootstrapLogging()
-        // Armed before anything starts: Signals ignores SIGTERM until its dispatch source is
-        // registered, so a SIGTERM sent just after the Node appeared could be lost (and the
-        // kubelet never exit) when the wait began only after starting everything.
+        // A SIGTERM that comes while starting is remembered (`DaemonProcess.prepare` caught it):
+        // the kubelet then stops as soon as it has started.
         let terminated = Task { await Signals.waitForTermination() }
         let name = (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()
         if let p = LabelSyntax.dns1123SubdomainProblem(name) { throw ValidationError("invalid node name \"\(name)\": \(p)") }

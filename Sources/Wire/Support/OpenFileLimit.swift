@@ -49,11 +49,14 @@ public enum OpenFileLimit {
     private static var RLIMIT_NOFILE_VALUE: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 }
 
-/// What every daemon does first: ignore SIGPIPE (a write to a closed socket or pipe then
-/// fails with EPIPE instead of killing the process) and raise the open-file limit.
+/// What every daemon does first: catch SIGTERM and SIGINT (`Signals`: from here on either
+/// one ends the daemon cleanly, however early it comes), ignore SIGPIPE (a write to a closed
+/// socket or pipe then fails with EPIPE instead of killing the process) and raise the
+/// open-file limit.
 public enum DaemonProcess {
     @discardableResult
     public static func prepare() -> OpenFileLimit.Limits {
+        Signals.install()
         signal(SIGPIPE, SIG_IGN)
         return OpenFileLimit.raise()
     }

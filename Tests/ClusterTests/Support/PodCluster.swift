@@ -42,8 +42,18 @@ final class PodCluster: @unchecked Sendable {
 
     /// kill -9 the kubelet and start a new one with the same flags and root dir.
     func restartKubeletAfterKill9() throws {
+        kill9Kubelet()
+        try startKubelet()
+    }
+
+    /// kill -9 the kubelet (`startKubelet` starts the next one).
+    func kill9Kubelet() {
         kill(kubelet.processIdentifier, SIGKILL)
         kubelet.waitUntilExit()
+    }
+
+    /// Starts a kubelet with the same flags and root dir (after `kill9Kubelet`).
+    func startKubelet() throws {
         kubelet = try Self.launch(args, log: rootDir + ".log")
     }
 
