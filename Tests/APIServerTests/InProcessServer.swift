@@ -1,6 +1,16 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import apiserver
+
+/// Data directories of in-process servers, removed when the test process exits: tests that
+/// stop their server from a `defer { Task { ... } }` may end before that task runs.
+private let inProcessDirs = Mutex<[String]>([])
+private let removeInProcessDirsAtExit: Void = {
+    atexit {
+        for dir in inProcessDirs.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: dir) }
+    }
+}()
 
 /// An apiserver started in this process on a kernel-picked loopback port, with a client.
 final class InProcessServer: @unchecked Sendable {
@@ -12,6 +22,8 @@ final class InProcessServer: @unchecked Sendable {
 
     static func start(_ tweak: (inout APIServerConfig) -> Void = { _ in }) async throws -> InProcessServer {
         let dir = NSTemporaryDirectory() + "skiff-inproc-\(UUID().uuidString.prefix(8))"
+        _ = removeInProcessDirsAtExit
+        inProcessDirs.withLock { $0.append(dir) }
         var config = APIServerConfig()
         config.listen = HostPort(host: "127.0.0.1", port: 0)
         config.dataDir = dir
