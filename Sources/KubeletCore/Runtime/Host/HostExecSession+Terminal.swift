@@ -37,18 +37,10 @@ extension HostExecSession {
         // A terminal has no half-close: the end of stdin is not passed on (the user types ^D,
         // as on any terminal).
         let writer = wantsStdin ? fcntl(controller, F_DUPFD_CLOEXEC, 0) : -1
-        let process: ChildProcess
-        do {
-            process = try ChildProcess(pid: pid)
-        } catch {
-            Glibc.kill(-pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+        let process = try watch(pid) {
             close(controller)
             if writer >= 0 { close(writer) }
-            throw error
         }
-        Thread.detachNewThread { process.reap() }
         return HostExecSession(process: process, stdin: writer, stdout: controller, stderr: -1)
     }
 }

@@ -44,6 +44,23 @@ final class HostExecSession: ExecSession, @unchecked Sendable {
         static let stderr = "stderr"
     }
 
+    /// A just-spawned exec, reaped on a thread of its own. When it cannot be watched, its
+    /// process group is killed and reaped, and `closeDescriptors` closes the session's ends.
+    static func watch(_ pid: Int32, closeDescriptors: () -> Void) throws(RuntimeError) -> ChildProcess {
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(pid: pid)
+        } catch {
+            Glibc.kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            closeDescriptors()
+            throw error
+        }
+        Thread.detachNewThread { process.reap() }
+        return process
+    }
+
     static func start(_ request: SpawnRequest, stdin wantsStdin: Bool) throws(RuntimeError) -> HostExecSession {
         var pipes: [Pipe] = []
         func closeAll() { for p in pipes { p.closeBoth() } }
@@ -67,19 +84,11 @@ final class HostExecSession: ExecSession, @unchecked Sendable {
         close(pipes[0].write)
         close(pipes[1].write)
         if wantsStdin { close(pipes[2].read) }
-        let process: ChildProcess
-        do {
-            process = try ChildProcess(pid: pid)
-        } catch {
-            Glibc.kill(-pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+        let process = try watch(pid) {
             close(pipes[0].read)
             close(pipes[1].read)
             if wantsStdin { close(pipes[2].write) }
-            throw error
         }
-        Thread.detachNewThread { process.reap() }
         return HostExecSession(process: process, stdin: wantsStdin ? pipes[2].write : -1, stdout: pipes[0].read, stderr: pipes[1].read)
     }
 
