@@ -106,10 +106,12 @@ struct RunCommand: AsyncParsableCommand {
         let runtime = pods.runtime
         let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events,
                               cgroupProblem: { runtime.cgroupProblem })
+        let cri = try await pods.negotiate()
         // logs and exec through the hub reach the pod workers' runtime.
         client.serveStreams(KubeletStreams.handler(runtime: pods.runtime, rootDir: rootDir))
         logger.info("kubelet starting", metadata: ["server": .string(server.description), "rootDir": .string(rootDir),
-                                                   "cgroupRoot": .string(runtimeConfig.cgroupRoot ?? "")])
+                                                   "cgroupRoot": .string(runtimeConfig.cgroupRoot ?? ""),
+                                                   "runtime": .string("\(cri.runtimeName)://\(cri.runtimeVersion)"), "criAPI": .string(cri.runtimeAPIVersion)])
         let task = Task { await agent.run() }
         pods.start()
         await terminated.value

@@ -25,6 +25,9 @@ import Wire
             let uid = created["metadata"]["uid"].stringValue ?? ""
             let p = try await c.waitFor("hello", 15, "Running") { $0["status"]["phase"] == "Running" }
             let s = p["status"]
+            // The kubelet negotiated the CRI API version with its runtime at start.
+            #expect(c.kubeletLog.contains("runtime=host://0.1.0"), "\(c.kubeletLog.prefix(2000))")
+            #expect(c.kubeletLog.contains("criAPI=v1"))
             #expect(s["qosClass"] == "BestEffort")
             #expect(s["hostIP"].stringValue != nil && s["podIP"] == s["hostIP"])
             #expect(s["hostIPs"] == .array([["ip": s["hostIP"]]]))

@@ -8,6 +8,9 @@ import Logging
 struct PodRuntimeSetup {
     /// Runtime handlers this kubelet can run.
     static let handlers: Set<String> = [HostRuntime.handlerName]
+    /// The CRI API versions this kubelet speaks, best first (CRI's negotiation picks the
+    /// highest the runtime also speaks).
+    static let criVersions = ["v1"]
 
     let runtime: HostRuntime
     let factory: SharedInformerFactory
@@ -35,6 +38,16 @@ struct PodRuntimeSetup {
         factory = SharedInformerFactory(client: client)
         informer = factory.informer(.pods, fieldSelector: "spec.nodeName=\(nodeName)")
         self.logger = logger
+    }
+
+    /// Asks the runtime which CRI API version it speaks with this kubelet (as the kubelet does
+    /// at start); a runtime with none in common stops the kubelet with both lists named.
+    func negotiate() async throws -> RuntimeVersion {
+        do {
+            return try await runtime.version(kubeletAPIVersions: Self.criVersions)
+        } catch let e as RuntimeError {
+            throw ValidationError("container runtime: \(e.message)")
+        }
     }
 
     /// Once the first list is in: sandboxes of pods no longer bound here are removed, then
