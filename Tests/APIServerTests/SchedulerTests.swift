@@ -88,10 +88,20 @@ import Testing
                 try await pod(s, "big")["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }?["message"] == .string(message)
             }
             let written = rv(try await pod(s, "big"))
-            // Node changes retry the pod; the same verdict writes nothing.
+            // Node changes retry the pod; the same verdict writes no status, but each attempt
+            // counts in the FailedScheduling event (one Event, its count growing).
             _ = try await s.client.patch(.nodes, name: "n1", ["metadata": ["labels": ["touched": "1"]]])
             try await Task.sleep(for: .milliseconds(500))
             #expect(rv(try await pod(s, "big")) == written)
+            try await eventuallyTrue(10) {
+                let all: [JSON] = try await s.client.list(.events, namespace: "default").items
+                let failed: [JSON] = all.filter { (e: JSON) -> Bool in
+                    e["reason"].stringValue == "FailedScheduling" && e["involvedObject"]["name"].stringValue == "big"
+                }
+                guard failed.count == 1 else { return false }
+                let count: Int = failed[0]["count"].intValue ?? 0
+                return count >= 2 && failed[0]["message"].stringValue == message
+            }
         } catch { Issue.record(error) }
         await s.stop()
     }

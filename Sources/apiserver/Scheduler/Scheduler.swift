@@ -135,13 +135,15 @@ struct Scheduler: Sendable {
         logger.debug("pod bound", metadata: ["pod": .string("\(ns)/\(name)"), "node": .string(node)])
     }
 
-    /// Writes `PodScheduled=False` (reason Unschedulable) and records FailedScheduling, only
-    /// when the condition's status, reason or message changes.
+    /// Records FailedScheduling for every failed attempt (the recorder counts repeats, as
+    /// Kubernetes' event series do) and writes `PodScheduled=False` (reason Unschedulable)
+    /// only when the condition's status, reason or message changes.
     func markUnschedulable(_ pod: JSON, message: String) async {
         let conditions = pod["status"]["conditions"].arrayValue ?? []
         let existing = conditions.first { $0["type"].stringValue == "PodScheduled" }
         if let existing, existing["status"].stringValue == "False", existing["reason"].stringValue == "Unschedulable",
            existing["message"].stringValue == message {
+            events.record(Self.reference(pod), type: "Warning", reason: "FailedScheduling", message: message)
             return
         }
         let condition: JSON = [
