@@ -43,6 +43,11 @@ public final class HostRuntime: RuntimeService, Sendable {
         var run: MonitoredContainer?
         /// Set while a start is in progress, so that two starts cannot both spawn.
         var starting = false
+        /// The container's records once read (each file is written once, so a record read
+        /// stays true): a status decodes no file twice.
+        var record: ContainerRecord?
+        var start: StartRecord?
+        var exit: ExitRecord?
     }
 
     /// Loads the records an earlier kubelet left (without live handles).
