@@ -6,7 +6,7 @@ import Wire
 
 /// The `host` runtime handler: each container is a child process on the host's file system
 /// (see `RuntimeService`). Records on disk (`StateDirectory`) are the truth; memory holds the
-/// live handles of what this process started. With a cgroup root, each pod and container
+/// live handles of what this process started and the container records it has read. With a cgroup root, each pod and container
 /// gets a cgroup (`CgroupManager`, see HostRuntime+Cgroups).
 ///
 /// Each container runs under its own monitor process (`skiff-monitor`: its parent, log writer
