@@ -219,4 +219,27 @@ import Testing
             #expect(try await f.runtime.listContainers(ContainerFilter()) == [])
         }
     }
+
+    /// Each record file is decoded once: later statuses come from memory (records are
+    /// written once, so what was read stays true), here proved by spoiling the files.
+    @Test func statusDecodesEachRecordFileOnce() async throws {
+        try await HostRuntimeFixture.run { f in
+            let c = try await f.create(["sleep", "100"])
+            try await f.runtime.startContainer(c.container)
+            let running = try await f.runtime.containerStatus(c.container)
+            #expect(running.state == .running)
+            let dir = f.runtime.disk.containerDir(c.sandbox, c.container)
+            for name in ["container.json", "started.json"] {
+                try Data("not json".utf8).write(to: URL(fileURLWithPath: "\(dir)/\(name)"))
+            }
+            #expect(try await f.runtime.containerStatus(c.container) == running)
+            #expect(try await f.runtime.listContainers(ContainerFilter()).map(\.config.name) == ["main"])
+            try await f.runtime.stopContainer(c.container, timeout: 30)
+            let exited = try await f.runtime.containerStatus(c.container)
+            #expect(exited.state == .exited)
+            #expect(exited.exitCode == 143)
+            try Data("not json".utf8).write(to: URL(fileURLWithPath: "\(dir)/exited.json"))
+            #expect(try await f.runtime.containerStatus(c.container) == exited)
+        }
+    }
 }

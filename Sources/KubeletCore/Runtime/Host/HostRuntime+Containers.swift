@@ -19,18 +19,18 @@ extension HostRuntime {
         let id = Self.newID()
         let logPath = sandbox.logDirectory + "/" + container.logPath
         let dir = disk.containerDir(podSandboxID, id)
+        let record = ContainerRecord(podSandboxID: podSandboxID, config: container, createdAt: Self.now(), logPath: logPath)
         do {
             try disk.createDirectory(String(logPath[..<logPath.lastIndex(of: "/")!]))
             try disk.createDirectory(dir)
-            try disk.write(ContainerRecord(podSandboxID: podSandboxID, config: container, createdAt: Self.now(), logPath: logPath),
-                           to: "\(dir)/container.json")
+            try disk.write(record, to: "\(dir)/container.json")
         } catch {
             disk.removeTree(dir)
             throw error
         }
         images.record(container.image)
         cgroups?.create("\(sandbox.podCgroup)/\(id)", resources: container.resources, parent: false)
-        table.withLock { $0.containers[id] = LiveContainer(sandboxID: podSandboxID) }
+        table.withLock { $0.containers[id] = LiveContainer(sandboxID: podSandboxID, record: record) }
         return id
     }
 
@@ -105,6 +105,7 @@ extension HostRuntime {
         let adopted = table.withLock { t -> Bool in
             guard !t.shutDown, let live = t.containers[containerID], live.run == nil else { return false }
             t.containers[containerID]?.run = run
+            t.containers[containerID]?.start = start
             return true
         }
         guard adopted else { return }

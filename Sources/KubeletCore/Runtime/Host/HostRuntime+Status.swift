@@ -18,15 +18,12 @@ extension HostRuntime {
     }
 
     func status(_ containerID: String, live: LiveContainer) throws(RuntimeError) -> ContainerStatus {
-        let dir = disk.containerDir(live.sandboxID, containerID)
-        guard let record = disk.read(ContainerRecord.self, from: "\(dir)/container.json") else {
+        var live = readRecords(containerID, live)
+        guard let record = live.record else {
             throw RuntimeError(.notFound, "container \"\(containerID)\" not found")
         }
-        // The exit first: it is written after started.json, so a start read after it is
-        // never newer than the exit.
-        let exit = disk.read(ExitRecord.self, from: "\(dir)/exited.json")
-        let start = disk.read(StartRecord.self, from: "\(dir)/started.json")
-        var live = live
+        let exit = live.exit
+        let start = live.start
         var s = ContainerStatus(id: containerID, podSandboxID: live.sandboxID, config: record.config, state: .created,
                                 createdAt: record.createdAt, logPath: record.logPath)
         s.startedAt = start?.startedAt
@@ -49,5 +46,31 @@ extension HostRuntime {
             s.pid = start.pid
         }
         return s
+    }
+
+    /// The container's live state with the records it has on disk, read only where not
+    /// already known. While this kubelet watches the monitor, no exit can be known yet that
+    /// matters: the monitor writes exited.json before it ends, and the watcher then counts
+    /// the run as recorded, so exited.json is read only after that.
+    private func readRecords(_ containerID: String, _ live: LiveContainer) -> LiveContainer {
+        let dir = disk.containerDir(live.sandboxID, containerID)
+        var read = live
+        if read.record == nil { read.record = disk.read(ContainerRecord.self, from: "\(dir)/container.json") }
+        guard read.record != nil else { return live }
+        // The exit first: it is written after started.json, so a start read after it is
+        // never newer than the exit.
+        let watchedRunning = live.run.map { !$0.isRecorded } ?? false
+        if read.exit == nil && !watchedRunning { read.exit = disk.read(ExitRecord.self, from: "\(dir)/exited.json") }
+        if read.start == nil { read.start = disk.read(StartRecord.self, from: "\(dir)/started.json") }
+        if (read.exit != nil && live.exit == nil) || (read.start != nil && live.start == nil) || live.record == nil {
+            let (record, start, exit) = (read.record, read.start, read.exit)
+            table.withLock { t in
+                guard t.containers[containerID] != nil else { return }
+                if t.containers[containerID]?.record == nil { t.containers[containerID]?.record = record }
+                if t.containers[containerID]?.start == nil { t.containers[containerID]?.start = start }
+                if t.containers[containerID]?.exit == nil { t.containers[containerID]?.exit = exit }
+            }
+        }
+        return read
     }
 }

@@ -6,7 +6,7 @@ import Wire
 
 /// The `host` runtime handler: each container is a child process on the host's file system
 /// (see `RuntimeService`). Records on disk (`StateDirectory`) are the truth; memory holds the
-/// live handles of what this process started. With a cgroup root, each pod and container
+/// live handles of what this process started and the container records it has read. With a cgroup root, each pod and container
 /// gets a cgroup (`CgroupManager`, see HostRuntime+Cgroups).
 ///
 /// Each container runs under its own monitor process (`skiff-monitor`: its parent, log writer
@@ -43,6 +43,11 @@ public final class HostRuntime: RuntimeService, Sendable {
         var run: MonitoredContainer?
         /// Set while a start is in progress, so that two starts cannot both spawn.
         var starting = false
+        /// The container's records once read (each file is written once, so a record read
+        /// stays true): a status decodes no file twice.
+        var record: ContainerRecord?
+        var start: StartRecord?
+        var exit: ExitRecord?
     }
 
     /// Loads the records an earlier kubelet left (without live handles).

@@ -4,7 +4,8 @@ import Glibc
 import Foundation
 
 /// The `host` handler's records on disk, the truth about sandboxes and containers (memory
-/// only holds live handles: processes, namespace descriptors, log copiers):
+/// holds live handles: processes, namespace descriptors; and a container's records once
+/// written or read, which stay true as each is written once):
 ///
 ///     <state>/sandboxes/<sandbox id>/sandbox.json                  SandboxRecord
 ///     <state>/sandboxes/<sandbox id>/holder.json                   HolderRecord (with a UTS namespace)
