@@ -11,8 +11,9 @@ import Wire
     struct FakeSignals: EvictionSignals {
         var available: Int64
         var usage: [String: PodMemoryUsage]
+        var psi: Double?
         func readings() -> PressureReadings {
-            PressureReadings(memoryAvailable: available, memoryTotal: 16 << 30, memorySomeAvg10: nil, processes: 100, processLimit: 100_000)
+            PressureReadings(memoryAvailable: available, memoryTotal: 16 << 30, memorySomeAvg10: psi, processes: 100, processLimit: 100_000)
         }
         func memoryUsage(_ pod: Pod) -> PodMemoryUsage? { usage[pod.metadata.name ?? ""] }
     }
@@ -116,7 +117,14 @@ import Wire
             #expect(status.message == "Pod was rejected: The node had condition: [MemoryPressure]. ")
             #expect(f.api.events.filter { $0.hasPrefix("Evicted") } == ["Evicted: The node had condition: [MemoryPressure]. "])
             #expect(await manager.worker(uid: "u-bu")?.isActive == true)
-            for name in ["be", "bu"] { await manager.handle(.deleted(Self.podJSON(name), finalStateUnknown: false)) }
+            // Memory stalls alone (PSI) refuse nothing and evict nothing.
+            let stalls = EvictionManager(pods: manager, signals: FakeSignals(available: 8 << 30, usage: ["bu": PodMemoryUsage(total: 1 << 30)], psi: 50),
+                                         thresholds: thresholds, clock: f.clock)
+            #expect(await stalls.synchronize() == nil)
+            await manager.handle(.added(Self.podJSON("be2")))
+            #expect(await manager.worker(uid: "u-be2")?.isActive == true)
+            #expect(await manager.worker(uid: "u-bu")?.isActive == true)
+            for name in ["be", "bu", "be2"] { await manager.handle(.deleted(Self.podJSON(name), finalStateUnknown: false)) }
             let deadline = Date().addingTimeInterval(10)
             while await manager.workerCount > 0, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         }

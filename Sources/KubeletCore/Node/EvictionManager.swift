@@ -47,10 +47,11 @@ public actor EvictionManager {
     @discardableResult
     public func synchronize() async -> String? {
         let r = signals.readings()
-        let pressure = NodePressure.evaluate(r, thresholds: thresholds)
-        await pods.setMemoryPressure(pressure.memory)
-        guard pressure.memorySignal == "memory.available",
-              let threshold = thresholds.first(where: { $0.signal == "memory.available" }) else { return nil }
+        // Kubernetes' eviction manager knows only its thresholds: memory stalls (PSI), which
+        // also raise the node's MemoryPressure condition here, neither refuse nor evict pods.
+        let belowThreshold = NodePressure.evaluate(r, thresholds: thresholds).memorySignal == "memory.available"
+        await pods.setMemoryPressure(belowThreshold)
+        guard belowThreshold, let threshold = thresholds.first(where: { $0.signal == "memory.available" }) else { return nil }
         if let last = lastEviction, clock.now < last + interval { return nil }
         var candidates: [EvictionCandidate] = []
         var byUID: [String: (Pod, PodMemoryUsage)] = [:]
