@@ -102,7 +102,8 @@ struct RunCommand: AsyncParsableCommand {
         client.serve { req in await endpoints.handle(req) }
         let events = EventRecorder(client: client, component: "kubelet", host: name)
         let pods = try PodRuntimeSetup(client: client, events: events, logger: logger, nodeName: name, rootDir: rootDir, observer: observer,
-                                       runtimeConfig: runtimeConfig, server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods)
+                                       runtimeConfig: runtimeConfig, server: server, defaultRuntimeHandler: defaultRuntimeHandler, maxPods: maxPods,
+                                       evictionInterval: try resources.evictionInterval())
         let runtime = pods.runtime
         let agent = NodeAgent(client: client, config: config, observer: observer, logger: logger, events: events,
                               cgroupProblem: { runtime.cgroupProblem })

@@ -13,6 +13,8 @@ public actor PodManager {
     var workers: [String: PodWorker] = [:]
     /// Specs of the admitted pods that are not finished, by UID (admission counts them).
     var admitted: [String: PodSpec] = [:]
+    /// MemoryPressure as the eviction manager last judged it: BestEffort pods are refused.
+    var memoryPressure = false
 
     public init(environment: PodWorkerEnvironment, capacity: NodeAllocatable) {
         env = environment
@@ -50,7 +52,12 @@ public actor PodManager {
         if !finished, pod.metadata.deletionTimestamp == nil {
             // Pods already started here (a kubelet restart) are admitted again without a check.
             let alreadyRunning = pod.status?.phase == "Running" || pod.status?.startTime != nil
-            if !alreadyRunning, let rejection = capacity.admit(pod.spec ?? PodSpec(), besides: Array(admitted.values)) {
+            if !alreadyRunning, memoryPressure, QOSClass.of(pod: pod) == .bestEffort {
+                // Kubernetes' eviction admission: only BestEffort pods are refused for memory.
+                let message = "The node had condition: [MemoryPressure]. "
+                await w.reject(reason: "Evicted", message: "Pod was rejected: " + message)
+                env.api.event(pod, fieldPath: nil, type: "Warning", reason: "Evicted", message: message)
+            } else if !alreadyRunning, let rejection = capacity.admit(pod.spec ?? PodSpec(), besides: Array(admitted.values)) {
                 await w.reject(reason: rejection.reason, message: rejection.statusMessage)
                 env.api.event(pod, fieldPath: nil, type: "Warning", reason: rejection.reason, message: rejection.message)
             } else {
@@ -62,6 +69,15 @@ public actor PodManager {
             await w.waitUntilFinished()
             await self?.workerFinished(uid, w)
         }
+    }
+
+    public func setMemoryPressure(_ on: Bool) { memoryPressure = on }
+
+    /// The pods whose workers still run them (not finished, refused or being deleted).
+    public func activePods() async -> [Pod] {
+        var out: [Pod] = []
+        for w in workers.values where await w.isActive { out.append(await w.pod) }
+        return out
     }
 
     func podGone(_ uid: String) {

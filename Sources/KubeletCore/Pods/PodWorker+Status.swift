@@ -28,7 +28,7 @@ extension PodWorker {
         status.phase = phase
         status.reason = terminal?.reason
         status.message = terminal?.message
-        if terminal?.reason?.hasPrefix("OutOf") != true {
+        if !admissionRejected, terminal?.reason?.hasPrefix("OutOf") != true {
             status.hostIP = env.hostIP
             status.hostIPs = [IPEntry(env.hostIP)]
             status.podIP = env.hostIP
@@ -96,9 +96,10 @@ extension PodWorker {
         // Conditions of other types (DisruptionTarget from the taint eviction controller, a
         // readiness gate's) belong to others: kept from the server's object, before the
         // kubelet's, as Kubernetes' status manager merges them (the patch replaces the list).
-        let others = (pod.status?.conditions ?? []).filter { !Self.kubeletConditionTypes.contains($0.type) }
+        var others = (pod.status?.conditions ?? []).filter { !Self.kubeletConditionTypes.contains($0.type) }
+        if let disruption { others = others.filter { $0.type != disruption.type } + [disruption] }
         var out: [PodCondition] = []
-        if terminal?.reason?.hasPrefix("OutOf") == true { return others + conditions.filter { Self.kubeletConditionTypes.contains($0.type) } }
+        if admissionRejected || terminal?.reason?.hasPrefix("OutOf") == true { return others + conditions.filter { Self.kubeletConditionTypes.contains($0.type) } }
         let uninitialized = initStatuses.filter { !$0.ready }.map(\.name)
         let initialized = initDone || phase == "Succeeded"
         out.append(initialized ? condition("Initialized", true)

@@ -26,6 +26,10 @@ public actor PodWorker {
     /// Phase, reason and message once the pod is finished (or refused).
     var terminal: Terminal?
     var conditions: [PodCondition] = []
+    /// `DisruptionTarget=True` once the kubelet evicted the pod (`evict`).
+    var disruption: PodCondition?
+    /// Refused at admission: no pod IP and no kubelet conditions in its status.
+    var admissionRejected = false
     var lastWritten: PodStatus?
     var nextSandboxTry = 0.0
     /// Probe workers and results by container id (`PodWorker+Probes`).
@@ -78,6 +82,21 @@ public actor PodWorker {
     /// Refuses the pod (admission): it never starts; its status says why.
     public func reject(reason: String, message: String) {
         terminal = Terminal(phase: "Failed", reason: reason, message: message)
+        admissionRejected = true
+    }
+
+    /// Node-pressure eviction with a hard threshold (grace 0): the pod fails with reason
+    /// `Evicted`, gets `DisruptionTarget=True` (`TerminationByKubelet`) and a Warning event
+    /// `Evicted`; the next sync kills its containers. False when it had already finished.
+    @discardableResult
+    public func evict(message: String) -> Bool {
+        guard terminal == nil, !removed, pod.metadata.deletionTimestamp == nil else { return false }
+        terminal = Terminal(phase: "Failed", reason: "Evicted", message: message)
+        disruption = PodCondition(type: "DisruptionTarget", status: "True", lastTransitionTime: Timestamp.now(),
+                                  reason: "TerminationByKubelet", message: message)
+        env.api.event(pod, fieldPath: nil, type: "Warning", reason: "Evicted", message: message)
+        signal()
+        return true
     }
 
     public func start() {
@@ -109,6 +128,8 @@ public actor PodWorker {
     }
 
     public var isTerminal: Bool { terminal != nil }
+    /// Running its pod: neither finished nor refused, removed or being deleted.
+    public var isActive: Bool { terminal == nil && !removed && pod.metadata.deletionTimestamp == nil }
 
     func wakeLoop() { signal() }
 

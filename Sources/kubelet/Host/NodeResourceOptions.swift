@@ -9,6 +9,8 @@ struct NodeResourceOptions: ParsableArguments {
     var kubeReserved = ""
     @Option(help: "Hard eviction thresholds, SIGNAL<AMOUNT pairs (a given list replaces the default).")
     var evictionHard = EvictionThreshold.defaultHard
+    @Option(help: "How often the eviction manager judges memory pressure, and the least time between two evictions (Kubernetes: 10s).")
+    var evictionMonitoringPeriod = "10s"
     @Option(help: "The pods' cgroups go below this path in each cgroup hierarchy (default: skiff/<node name>).")
     var cgroupRoot: String?
     @Option(help: "The most processes a pod may run (its pod cgroup's pids.max); -1: unlimited.")
@@ -23,6 +25,11 @@ struct NodeResourceOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.message)
         }
+    }
+
+    /// `--eviction-monitoring-period` in seconds.
+    func evictionInterval() throws -> Double {
+        try Duration.parse(evictionMonitoringPeriod, flag: "--eviction-monitoring-period", positive: true)
     }
 
     /// The `host` runtime's settings with `--cgroup-root` and `--pod-pids-limit` applied.

@@ -2,6 +2,7 @@ import ArgumentParser
 import ControllerRuntime
 import KubeletCore
 import Logging
+import Synchronization
 
 /// Runs this node's pods: the `host` runtime under `<root dir>/runtime/host`, a pod
 /// informer limited to `spec.nodeName=<node>`, and the `PodManager` behind it.
@@ -16,10 +17,13 @@ struct PodRuntimeSetup {
     let factory: SharedInformerFactory
     let informer: SharedInformer
     let manager: PodManager
+    let eviction: EvictionManager
+    private let evictionLoop = EvictionLoop()
     let logger: Logger
 
     init(client: Client, events: EventRecorder, logger: Logger, nodeName: String, rootDir: String, observer: HostObserver,
-         runtimeConfig: HostRuntimeConfig, server: HostPort, defaultRuntimeHandler: String, maxPods: Int) throws {
+         runtimeConfig: HostRuntimeConfig, server: HostPort, defaultRuntimeHandler: String, maxPods: Int,
+         evictionInterval: Double = 10) throws {
         do {
             runtime = try HostRuntime(config: runtimeConfig)
         } catch {
@@ -35,6 +39,8 @@ struct PodRuntimeSetup {
         env.defaultRuntimeHandler = defaultRuntimeHandler
         env.runtimeHandlers = Self.handlers
         manager = PodManager(environment: env, capacity: NodeAllocatable(allocatable, pods: maxPods))
+        eviction = EvictionManager(pods: manager, signals: HostEvictionSignals(observer: observer, runtime: runtime),
+                                   thresholds: observer.reservations.evictionHard, interval: evictionInterval)
         factory = SharedInformerFactory(client: client)
         informer = factory.informer(.pods, fieldSelector: "spec.nodeName=\(nodeName)")
         self.logger = logger
@@ -50,6 +56,8 @@ struct PodRuntimeSetup {
         }
     }
 
+    /// The eviction manager judges the node once before any pod is admitted (so a node
+    /// under MemoryPressure refuses BestEffort pods from the start), then every interval.
     /// Once the first list is in: sandboxes of pods no longer bound here are removed, then
     /// every bound pod gets its worker (which re-adopts what still runs for it).
     func start() {
@@ -57,7 +65,11 @@ struct PodRuntimeSetup {
         let informer = informer
         let manager = manager
         let logger = logger
+        let eviction = eviction
+        let evictionLoop = evictionLoop
         Task {
+            await eviction.synchronize()
+            evictionLoop.start(eviction)
             guard await informer.waitForSync() else { return }
             let bound = Set(informer.indexer.list().compactMap { $0["metadata"]["uid"].stringValue })
             await manager.removeOrphans(boundUIDs: bound)
@@ -70,8 +82,28 @@ struct PodRuntimeSetup {
     /// them) for the next kubelet. An empty cgroup root goes (one with pods stays).
     func stop() async {
         factory.shutDown()
+        evictionLoop.cancel()
         await manager.stopAll()
         runtime.shutdown()
         runtime.removeCgroupRootIfEmpty()
+    }
+}
+
+/// The eviction manager's loop task, cancelled at shutdown (even when it has not started yet).
+final class EvictionLoop: Sendable {
+    private let task = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+    func start(_ eviction: EvictionManager) {
+        task.withLock { t in
+            guard !t.cancelled, t.task == nil else { return }
+            t.task = Task { await eviction.run() }
+        }
+    }
+
+    func cancel() {
+        task.withLock { t in
+            t.cancelled = true
+            t.task?.cancel()
+        }
     }
 }
