@@ -51,6 +51,14 @@ import Wire
             let events = try await c.events(of: "hello")
             #expect(events.contains("Created: Created container app"))
             #expect(events.contains("Started: Started container app"))
+            // exec through the hub into the kubelet's container: stdin in, its hostname, exit codes out.
+            let echoed = try c.ctl.run(["exec", "-i", "hello", "--", "sh", "-c", "cat; echo \" from $(hostname)\""], stdin: "piped")
+            #expect(echoed.code == 0 && echoed.stdout == "piped from hello\n")
+            let failing = try c.ctl.run(["exec", "hello", "--", "sh", "-c", "exit 3"])
+            #expect(failing.code == 3 && failing.stderr == "command terminated with exit code 3\n")
+            // The pod's cgroup exists while it runs (root: cgroups), and goes with it.
+            let podCgroup = "/sys/fs/cgroup/memory/skiff/node1/pod\(uid)"
+            if getuid() == 0 { #expect(FileManager.default.fileExists(atPath: podCgroup)) }
             // Delete: the process is gone, and so is the object.
             let pids = c.containerPIDs()
             #expect(pids.count == 1 && pids.allSatisfy(processAlive))
@@ -58,6 +66,7 @@ import Wire
             try await eventually(15, "pod object gone") { try await c.client.getIfPresent(.pods, namespace: "default", name: "hello") == nil }
             try await eventually(10, "container process gone") { !pids.contains(where: processAlive) }
             try await eventually(5, "log dir removed") { !FileManager.default.fileExists(atPath: "\(c.rootDir)/pods/default_hello_\(uid)") }
+            try await eventually(5, "pod cgroup removed") { !FileManager.default.fileExists(atPath: podCgroup) }
         }
     }
 
