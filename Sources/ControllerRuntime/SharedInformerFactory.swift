@@ -12,6 +12,7 @@ public final class SharedInformerFactory: Sendable {
     public let resyncPeriod: Double
     private let informers = Mutex<[String: SharedInformer]>([:])
     private let started = Mutex(false)
+    private let transforms = Mutex<[String: @Sendable (JSON) -> JSON]>([:])
 
     /// `resyncPeriod` 0 turns resync off.
     public init(client: Client, clock: any RuntimeClock = SystemClock(), resyncPeriod: Double = 0) {
@@ -28,13 +29,19 @@ public final class SharedInformerFactory: Sendable {
         let (informer, startNow) = informers.withLock { all -> (SharedInformer, Bool) in
             if let i = all[key] { return (i, false) }
             let i = SharedInformer(informer: Informer(client: client, type: type, namespace: namespace, labelSelector: labelSelector,
-                                                      fieldSelector: fieldSelector),
+                                                      fieldSelector: fieldSelector, transform: transforms.withLock { $0[type.plural] }),
                                    clock: clock, resyncPeriod: resyncPeriod, indexers: Indexes.standard)
             all[key] = i
             return (i, started.withLock { $0 })
         }
         if startNow { informer.start() }
         return informer
+    }
+
+    /// Sets what every informer of `type` made from now on keeps of each object (client-go's
+    /// `SetTransform`); call before asking for that type's informers.
+    public func setTransform(_ type: ResourceType, _ transform: @escaping @Sendable (JSON) -> JSON) {
+        transforms.withLock { $0[type.plural] = transform }
     }
 
     /// How many distinct list+watches this factory runs.

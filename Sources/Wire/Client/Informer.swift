@@ -23,6 +23,9 @@ public actor Informer {
     /// Objects per list page (client-go's reflector: 500); lists and relists page with
     /// `limit`/`continue` so a type whose whole list exceeds a frame still syncs.
     public let pageSize: Int
+    /// Applied to every object before it is cached or handed on (client-go's
+    /// `SetTransform`): a process that caches a large type keeps only the fields it reads.
+    public let transform: (@Sendable (JSON) -> JSON)?
 
     private var cache: [String: JSON] = [:]
     private var resourceVersion = ""
@@ -31,8 +34,9 @@ public actor Informer {
     public private(set) var lists = 0
 
     public init(client: Client, type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
-                pageSize: Int = 500) {
+                pageSize: Int = 500, transform: (@Sendable (JSON) -> JSON)? = nil) {
         self.client = client
+        self.transform = transform
         self.pageSize = pageSize
         self.type = type
         self.namespace = namespace
@@ -102,15 +106,17 @@ public actor Informer {
     }
 
     private func apply(_ e: WatchEvent, _ handler: @Sendable (InformerEvent) async -> Void) async {
-        let key = Self.key(e.object)
+        guard e.type == "ADDED" || e.type == "MODIFIED" || e.type == "DELETED" else { return }
+        let object = transform.map { $0(e.object) } ?? e.object
+        let key = Self.key(object)
         switch e.type {
         case "ADDED", "MODIFIED":
             let old = cache[key]
-            cache[key] = e.object
-            if let old { await handler(.updated(old: old, new: e.object)) } else { await handler(.added(e.object)) }
+            cache[key] = object
+            if let old { await handler(.updated(old: old, new: object)) } else { await handler(.added(object)) }
         case "DELETED":
             cache[key] = nil
-            await handler(.deleted(e.object, finalStateUnknown: false))
+            await handler(.deleted(object, finalStateUnknown: false))
         default:
             break
         }
@@ -119,7 +125,10 @@ public actor Informer {
     /// Makes the cache equal `items`, telling the handler what changed.
     private func replace(_ items: [JSON], _ handler: @Sendable (InformerEvent) async -> Void) async {
         var fresh: [String: JSON] = [:]
-        for o in items { fresh[Self.key(o)] = o }
+        for item in items {
+            let o = transform.map { $0(item) } ?? item
+            fresh[Self.key(o)] = o
+        }
         for (k, old) in cache where fresh[k] == nil {
             cache[k] = nil
             await handler(.deleted(old, finalStateUnknown: true))

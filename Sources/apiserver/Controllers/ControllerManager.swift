@@ -18,6 +18,7 @@ final class ControllerManager: Sendable {
                                              clientName: "controller-manager", requestTimeoutSeconds: 30))
         let c = client
         let factory = SharedInformerFactory(client: c)
+        factory.setTransform(.pods, PodCacheTransform.keepWhatControllersRead)
         informers = factory
         var tasks: [Task<Void, Never>] = []
         tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run(factory: factory) })

@@ -1,0 +1,56 @@
+import ControllerRuntime
+import Foundation
+import Testing
+import Wire
+@testable import apiserver
+
+@Suite(.serialized) struct InformerTransformTests {
+    /// The hub's pod cache keeps what the scheduler and taint eviction read.
+    @Test func podCacheDropsAnnotationsAndBoundPodsContainerStatuses() throws {
+        let bound = try JSON.parse("""
+        {"metadata":{"name":"p","namespace":"default","uid":"u1","labels":{"app":"x"},"annotations":{"big":"yyy"},"resourceVersion":"7"},
+         "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]},
+         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}],
+                   "containerStatuses":[{"name":"c","ready":true}],"initContainerStatuses":[{"name":"i","ready":false}]}}
+        """)
+        #expect(PodCacheTransform.keepWhatControllersRead(bound) == (try JSON.parse("""
+        {"metadata":{"name":"p","namespace":"default","uid":"u1","labels":{"app":"x"},"resourceVersion":"7"},
+         "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]},
+         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
+        """)))
+        // A pod not bound yet keeps its whole status (the scheduler writes it back).
+        let pending = try JSON.parse("""
+        {"metadata":{"name":"q","annotations":{"a":"b"}},"spec":{"containers":[]},
+         "status":{"phase":"Pending","containerStatuses":[{"name":"c"}]}}
+        """)
+        #expect(PodCacheTransform.keepWhatControllersRead(pending) == (try JSON.parse("""
+        {"metadata":{"name":"q"},"spec":{"containers":[]},"status":{"phase":"Pending","containerStatuses":[{"name":"c"}]}}
+        """)))
+    }
+
+    /// A factory's transform applies to what its informers cache and hand on, from the
+    /// first list and from the watch.
+    @Test func aFactoryTransformShapesCachedObjects() async throws {
+        let s = try await InProcessServer.start()
+        let client = Client(config: ClientConfig(server: s.address, token: s.tokens.admin, clientName: "factory", requestTimeoutSeconds: 5))
+        let factory = SharedInformerFactory(client: client)
+        factory.setTransform(.configMaps) { o in
+            var o = o
+            o["data"] = .null
+            return o
+        }
+        _ = try await s.client.create(.configMaps, namespace: "default", cm("listed", data: ["k": "v"]))
+        let informer = factory.informer(.configMaps, namespace: "default")
+        factory.start()
+        #expect(await factory.waitForSync())
+        _ = try await s.client.create(.configMaps, namespace: "default", cm("watched", data: ["k": "v"]))
+        try await eventuallyTrue(5) { informer.indexer.list().count == 2 }
+        for o in informer.indexer.list() {
+            #expect(o["data"].isNull)
+            #expect(o["metadata"]["namespace"] == "default")
+        }
+        factory.shutDown()
+        client.close()
+        await s.stop()
+    }
+}
