@@ -20,6 +20,9 @@ import Wire
             #expect(terminated["reason"] == "OOMKilled")
             #expect(terminated["exitCode"] == 137)
             #expect(p["status"]["qosClass"] == "Guaranteed")
+            try await eventually(5, "the OOMKilled event") {
+                try await c.events(of: "hog").contains("OOMKilled: Container app was killed: it used more memory than its limit")
+            }
             let table = try c.ctl.ok(["get", "pod", "hog", "--no-headers"])
             #expect(table.split(separator: " ", omittingEmptySubsequences: true).prefix(4) == ["hog", "0/1", "OOMKilled", "0"])
             _ = try c.ctl.ok(["delete", "pod", "hog"])

@@ -195,7 +195,7 @@ extension PodWorker {
         }
         if let s = try? await env.runtime.containerStatus(id) {
             tracks[c.name]?.status = s
-            if s.state == .exited { tracks[c.name]?.exitSeenAt = env.clock.now }
+            if s.state == .exited { firstSawExit(c.name, s) }
         }
     }
 

@@ -236,10 +236,21 @@ public actor PodWorker {
             guard let s = try? await env.runtime.containerStatus(id) else { continue }
             tracks[name]?.status = s
             if s.state == .exited, tracks[name]?.exitSeenAt == nil {
-                tracks[name]?.exitSeenAt = env.clock.now
+                firstSawExit(name, s)
                 await stopProbes(id)
             }
         }
+    }
+
+    /// A container's exit, seen for the first time: noted on the worker's clock, and a
+    /// container its memory limit killed gets a Warning `OOMKilled` event (the issue's
+    /// event list; Kubernetes itself shows it only as the terminated reason).
+    func firstSawExit(_ name: String, _ s: KubeletCore.ContainerStatus) {
+        tracks[name]?.exitSeenAt = env.clock.now
+        guard s.reason == "OOMKilled" else { return }
+        let isInit = pod.spec?.initContainers?.contains { $0.name == name } ?? false
+        env.api.event(pod, fieldPath: Self.fieldPath(name, isInit: isInit), type: "Warning", reason: "OOMKilled",
+                      message: "Container \(name) was killed: it used more memory than its limit")
     }
 
     func checkDeadline() async {
