@@ -11,14 +11,9 @@ import Wire
             let root2 = c.fixture.dir.path + "/kubelet2"
             let log2 = root2 + ".log"
             _ = FileManager.default.createFile(atPath: log2, contents: nil)
-            let second = Process()
-            second.executableURL = URL(fileURLWithPath: Binaries.path("kubelet"))
-            second.arguments = ["run", "--server", c.fixture.server.address.description, "--token", c.fixture.server.nodeToken,
-                                "--node-name", "node2", "--root-dir", root2, "--node-lease-duration", "4s", "--node-labels", "disktype=ssd"]
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log2))
-            second.standardError = handle
-            second.standardOutput = handle
-            try second.run()
+            let second = try PodCluster.launch(["run", "--server", c.fixture.server.address.description, "--token", c.fixture.server.nodeToken,
+                                                "--node-name", "node2", "--root-dir", root2, "--node-lease-duration", "4s",
+                                                "--node-labels", "disktype=ssd"], log: log2)
             defer {
                 second.terminate()
                 second.waitUntilExit()

@@ -152,22 +152,15 @@ public struct ContainerEnvironment: Sendable {
         case "spec.serviceAccountName": return pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? "default"
         case "status.podIP", "status.podIPs": return context.podIP
         case "status.hostIP", "status.hostIPs": return context.hostIP
-        case "metadata.labels": return formatMap(m.labels ?? [:])
-        case "metadata.annotations": return formatMap(m.annotations ?? [:])
+        // Maps and subscripts as downwardAPI volume files write them (one implementation).
+        case "metadata.labels": return DownwardAPIFiles.formatMap(m.labels ?? [:])
+        case "metadata.annotations": return DownwardAPIFiles.formatMap(m.annotations ?? [:])
         default:
             for (prefix, map) in [("metadata.labels", m.labels), ("metadata.annotations", m.annotations)] {
-                if path.hasPrefix(prefix + "['"), path.hasSuffix("']") {
-                    let key = String(path.dropFirst(prefix.count + 2).dropLast(2))
-                    return map?[key] ?? ""
-                }
+                if let key = DownwardAPIFiles.subscriptKey(path, prefix: prefix) { return map?[key] ?? "" }
             }
             throw ContainerConfigError("unsupported fieldPath: \(path)")
         }
-    }
-
-    /// `k="v"` lines, sorted, as the downward API formats a map.
-    static func formatMap(_ m: [String: String]) -> String {
-        m.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: "\n")
     }
 
     /// `limits.cpu` and friends divided by the divisor and rounded up; limits not set are

@@ -28,7 +28,8 @@ final class PodCluster: @unchecked Sendable {
 
     private let args: [String]
 
-    private static func launch(_ args: [String], log path: String) throws -> Process {
+    /// Starts the kubelet binary with `args`, its output appended to the file at `path`.
+    static func launch(_ args: [String], log path: String) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Binaries.path("kubelet"))
         p.arguments = args
