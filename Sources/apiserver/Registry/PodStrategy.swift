@@ -6,6 +6,15 @@ struct PodStrategy: ResourceStrategy {
 
     func applyDefaults(_ pod: inout JSON) {
         var spec = pod["spec"]
+        Self.applySpecDefaults(&spec)
+        // Set by Kubernetes' Priority admission on pods, not on templates.
+        if spec["priority"].isNull { spec["priority"] = 0 }
+        if spec["preemptionPolicy"].isNull { spec["preemptionPolicy"] = "PreemptLowerPriority" }
+        pod["spec"] = spec
+    }
+
+    /// The defaults Kubernetes gives every pod spec, pods' and workload templates' alike.
+    static func applySpecDefaults(_ spec: inout JSON) {
         func setDefault(_ k: String, _ v: JSON) { if spec[k].isNull { spec[k] = v } }
         setDefault("restartPolicy", "Always")
         setDefault("terminationGracePeriodSeconds", 30)
@@ -13,14 +22,11 @@ struct PodStrategy: ResourceStrategy {
         setDefault("securityContext", .object(JSONObject()))
         setDefault("schedulerName", "default-scheduler")
         setDefault("enableServiceLinks", true)
-        setDefault("priority", 0)
-        setDefault("preemptionPolicy", "PreemptLowerPriority")
         for list in ["initContainers", "containers"] {
             guard case .array(var cs) = spec[list] else { continue }
             for i in cs.indices { Self.defaultContainer(&cs[i]) }
             spec[list] = .array(cs)
         }
-        pod["spec"] = spec
     }
 
     static func defaultContainer(_ c: inout JSON) {

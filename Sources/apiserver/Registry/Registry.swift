@@ -4,6 +4,7 @@ struct Registry: Sendable {
 
     static let standard = Registry(strategies: [
         PodStrategy(), NodeStrategy(), NamespaceStrategy(), LeaseStrategy(), EventStrategy(), ConfigMapStrategy(), SecretStrategy(),
+        ReplicaSetStrategy(), DeploymentStrategy(), DaemonSetStrategy(), JobStrategy(),
     ])
 
     init(strategies list: [any ResourceStrategy]) {

@@ -23,7 +23,7 @@ struct APIResourcesCommand: AsyncParsableCommand {
         let items = (list["resources"].arrayValue ?? [])
             .filter { r in scope.map { (r["namespaced"].boolValue ?? false) == $0 } ?? true }
             .filter { r in wanted.isSubset(of: Set((r["verbs"].arrayValue ?? []).compactMap(\.stringValue))) }
-            .sorted { ($0["name"].stringValue ?? "") < ($1["name"].stringValue ?? "") }
+            .sorted { Self.order($0) < Self.order($1) }
         if output == "name" {
             for r in items {
                 let g = r["group"].stringValue ?? ""
@@ -40,5 +40,13 @@ struct APIResourcesCommand: AsyncParsableCommand {
             t.rows.append(row)
         }
         Output.print(t.render())
+    }
+
+    /// kubectl lists groups in the server's discovery order (the core group first, then
+    /// apps, batch, coordination.k8s.io, ...) and each group's resources by name.
+    static let groupOrder = ["", "apps", "batch", "coordination.k8s.io", "node.k8s.io"]
+    static func order(_ r: JSON) -> (Int, String) {
+        let g = r["group"].stringValue ?? ""
+        return (groupOrder.firstIndex(of: g) ?? groupOrder.count, r["name"].stringValue ?? "")
     }
 }

@@ -1,0 +1,97 @@
+/// apps/v1 and batch/v1 workloads: Kubernetes' defaults and validation; status through the
+/// subresource and `metadata.generation` counting spec changes, for every one of them.
+
+struct ReplicaSetStrategy: ResourceStrategy {
+    typealias Typed = ReplicaSet
+    let type = ResourceType.replicaSets
+    var hasStatusSubresource: Bool { true }
+    var tracksGeneration: Bool { true }
+
+    func applyDefaults(_ rs: inout JSON) {
+        if rs["spec"]["replicas"].isNull { rs[path: ["spec", "replicas"]] = 1 }
+        PodTemplateRules.applyDefaults(&rs)
+    }
+
+    func validate(_ rs: JSON) -> [Status.Cause] {
+        PodTemplateRules.validateReplicas(rs) + PodTemplateRules.validate(rs, kind: type.kind, allowedRestartPolicies: ["Always"])
+    }
+
+    func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { PodTemplateRules.validateSelectorUnchanged(new, old: old) }
+}
+
+struct DeploymentStrategy: ResourceStrategy {
+    typealias Typed = Deployment
+    let type = ResourceType.deployments
+    var hasStatusSubresource: Bool { true }
+    var tracksGeneration: Bool { true }
+
+    func applyDefaults(_ d: inout JSON) {
+        func setDefault(_ path: [String], _ v: JSON) { if d[path: path].isNull { d[path: path] = v } }
+        setDefault(["spec", "replicas"], 1)
+        setDefault(["spec", "strategy", "type"], "RollingUpdate")
+        if d["spec"]["strategy"]["type"].stringValue == "RollingUpdate" {
+            setDefault(["spec", "strategy", "rollingUpdate", "maxUnavailable"], "25%")
+            setDefault(["spec", "strategy", "rollingUpdate", "maxSurge"], "25%")
+        }
+        setDefault(["spec", "revisionHistoryLimit"], 10)
+        setDefault(["spec", "progressDeadlineSeconds"], 600)
+        PodTemplateRules.applyDefaults(&d)
+    }
+
+    func validate(_ d: JSON) -> [Status.Cause] {
+        PodTemplateRules.validateReplicas(d) + PodTemplateRules.validate(d, kind: type.kind, allowedRestartPolicies: ["Always"])
+    }
+
+    func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { PodTemplateRules.validateSelectorUnchanged(new, old: old) }
+}
+
+struct DaemonSetStrategy: ResourceStrategy {
+    typealias Typed = DaemonSet
+    let type = ResourceType.daemonSets
+    var hasStatusSubresource: Bool { true }
+    var tracksGeneration: Bool { true }
+
+    func applyDefaults(_ ds: inout JSON) {
+        func setDefault(_ path: [String], _ v: JSON) { if ds[path: path].isNull { ds[path: path] = v } }
+        setDefault(["spec", "updateStrategy", "type"], "RollingUpdate")
+        if ds["spec"]["updateStrategy"]["type"].stringValue == "RollingUpdate" {
+            setDefault(["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"], 1)
+            setDefault(["spec", "updateStrategy", "rollingUpdate", "maxSurge"], 0)
+        }
+        setDefault(["spec", "revisionHistoryLimit"], 10)
+        PodTemplateRules.applyDefaults(&ds)
+    }
+
+    func validate(_ ds: JSON) -> [Status.Cause] {
+        PodTemplateRules.validate(ds, kind: type.kind, allowedRestartPolicies: ["Always"])
+    }
+
+    func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { PodTemplateRules.validateSelectorUnchanged(new, old: old) }
+}
+
+struct JobStrategy: ResourceStrategy {
+    typealias Typed = Job
+    let type = ResourceType.jobs
+    var hasStatusSubresource: Bool { true }
+    var tracksGeneration: Bool { true }
+
+    func applyDefaults(_ job: inout JSON) {
+        func setDefault(_ path: [String], _ v: JSON) { if job[path: path].isNull { job[path: path] = v } }
+        // Kubernetes: both unset → 1 and 1; parallelism alone set → a work queue (no completions).
+        if job["spec"]["completions"].isNull && job["spec"]["parallelism"].isNull {
+            job[path: ["spec", "completions"]] = 1
+        }
+        setDefault(["spec", "parallelism"], 1)
+        setDefault(["spec", "backoffLimit"], 6)
+        setDefault(["spec", "completionMode"], "NonIndexed")
+        setDefault(["spec", "suspend"], false)
+        setDefault(["spec", "podReplacementPolicy"], "TerminatingOrFailed")
+        PodTemplateRules.applyDefaults(&job)
+    }
+
+    func validate(_ job: JSON) -> [Status.Cause] {
+        // The selector is generated at create unless `manualSelector` is true.
+        let manual = job["spec"]["manualSelector"].boolValue == true
+        return PodTemplateRules.validate(job, kind: type.kind, allowedRestartPolicies: ["OnFailure", "Never"], selectorRequired: manual)
+    }
+}
