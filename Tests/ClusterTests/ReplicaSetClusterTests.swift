@@ -42,6 +42,41 @@ struct ReplicaSetClusterTests {
 
         """)
 
+        try await eventually(10, "3 SuccessfulCreate events") {
+            try await admin.list(.events, namespace: "default").items.filter { $0["reason"] == "SuccessfulCreate" }.count == 3
+        }
+        let described = CtlGetOutputTests.maskAges(try f.ctl.ok(["describe", "rs", "frontend"]))
+            .replacingOccurrences(of: "frontend-[a-z0-9]{5}", with: "frontend-xxxxx", options: .regularExpression)
+        #expect(described == """
+        Name:         frontend
+        Namespace:    default
+        Selector:     tier=frontend
+        Labels:       app=nginx
+                      tier=frontend
+        Annotations:  <none>
+        Replicas:     3 current / 3 desired
+        Pods Status:  0 Running / 3 Waiting / 0 Succeeded / 0 Failed
+        Pod Template:
+          Labels:  tier=frontend
+          Containers:
+           nginx:
+            Image:         nginx
+            Port:          <none>
+            Host Port:     <none>
+            Environment:   <none>
+            Mounts:        <none>
+          Volumes:         <none>
+          Node-Selectors:  <none>
+          Tolerations:     <none>
+        Events:
+          Type    Reason            Age   From                   Message
+          ----    ------            ----  ----                   -------
+          Normal  SuccessfulCreate  0s    replicaset-controller  Created pod: frontend-xxxxx
+          Normal  SuccessfulCreate  0s    replicaset-controller  Created pod: frontend-xxxxx
+          Normal  SuccessfulCreate  0s    replicaset-controller  Created pod: frontend-xxxxx
+
+        """)
+
         #expect(try f.ctl.ok(["scale", "rs", "frontend", "--replicas", "5"]) == "replicaset.apps/frontend scaled\n")
         try await eventually(10, "5 pods") { try await Self.owned(admin, "frontend").count == 5 }
         #expect(try f.ctl.ok(["scale", "-f", Self.frontend, "--replicas=2", "--current-replicas=5"]) == "replicaset.apps/frontend scaled\n")
