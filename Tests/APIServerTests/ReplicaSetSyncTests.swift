@@ -38,3 +38,30 @@ import Testing
         await s.stop()
     }
 }
+
+extension ReplicaSetSyncTests {
+    /// A template the server refuses (the cached ReplicaSet was never validated by it):
+    /// one attempt (slow start stops at the first failing batch) and a FailedCreate event.
+    @Test func aFailingCreationStopsTheSyncAndIsReported() async throws {
+        let s = try await InProcessServer.start()
+        let events = EventRecorder(client: s.client, component: ReplicaSetController.component)
+        do {
+            let clock = FakeClock(now: Timestamp.nowSeconds())
+            let replicaSets = Indexer()
+            let sync = ReplicaSetSync(client: s.client, logger: .init(label: "test"), events: events, clock: clock, replicaSets: replicaSets,
+                                      pods: Indexer(), expectations: ControllerExpectations(clock: clock), queue: WorkQueue<String>(clock: clock))
+            var rs = ReplicaSetControllerTests.replicaSet("broken", replicas: 5)
+            rs[path: ["metadata", "uid"]] = "3f0e1c2a-0000-4000-8000-00000000000b"
+            rs[path: ["spec", "template", "spec", "containers"]] = [["image": "nginx"]]
+            replicaSets.put(rs)
+            await sync.sync("default/broken")
+            #expect(try await s.client.list(.pods, namespace: "default").items.isEmpty)
+            await events.flush()
+            let failed = try await s.client.list(.events, namespace: "default").items
+            #expect(failed.map { "\($0["type"].stringValue ?? "") \($0["reason"].stringValue ?? "") \($0["count"].intValue ?? 0)" } == ["Warning FailedCreate 1"])
+            #expect(failed.first?["message"] == "Error creating: Pod in version \"v1\" cannot be handled as a Pod: spec.containers[0].name: Required value")
+        } catch { Issue.record("\(error)") }
+        events.close()
+        await s.stop()
+    }
+}

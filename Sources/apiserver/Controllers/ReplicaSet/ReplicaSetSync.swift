@@ -97,6 +97,9 @@ struct ReplicaSetSync: Sendable {
             let made = try await client.create(.pods, namespace: rs["metadata"]["namespace"].stringValue, pod)
             record(rs, reason: "SuccessfulCreate", "Created pod: \(made["metadata"]["name"].stringValue ?? "")")
             return nil
+        } catch where error.code == 403 && error.message.hasSuffix("because it is being terminated") {
+            // As Kubernetes: every creation in a terminating namespace fails; no event, no failure.
+            return nil
         } catch {
             record(rs, type: "Warning", reason: "FailedCreate", "Error creating: \(error.message)")
             return error
