@@ -52,6 +52,10 @@ final class ControllerManager: Sendable {
         loops.append(.init("pod-gc", under: .controllerManager) {
             await PodGCController(client: c, logger: logger, terminatedPodThreshold: gcThreshold).run(factory: $0)
         })
+        let replicaSetEvents = recorder(ReplicaSetController.component, maxPending: 10_000)
+        loops.append(.init("replicaset", under: .controllerManager) {
+            await ReplicaSetController(client: c, logger: logger, events: replicaSetEvents).run(factory: $0)
+        })
         // The apiserver's own storage TTL (Kubernetes does it with etcd leases, in every
         // apiserver): no Lease. Two hubs expiring the same event is harmless (deletes carry
         // the resourceVersion seen).
