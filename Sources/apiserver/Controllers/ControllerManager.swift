@@ -33,6 +33,7 @@ final class ControllerManager: Sendable {
         let evictions = EventRecorder(client: c, component: TaintEvictionController.component, maxPending: 10_000)
         evictionEvents = evictions
         tasks.append(Task.detached { await TaintEvictionController(client: c, logger: logger, events: evictions).run(factory: factory) })
+        tasks.append(Task.detached { await DaemonSetController(client: c, logger: logger, events: EventRecorder(client: c, component: DaemonSetController.component)).run(factory: factory) })
         let ttl = config.eventTTLSeconds
         tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
         let schedEvents = EventRecorder(client: c, component: Scheduler.name, maxPending: 10_000)
