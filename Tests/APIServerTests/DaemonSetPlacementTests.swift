@@ -3,6 +3,11 @@ import Testing
 
 /// Where the daemonset controller puts pods, and how the scheduler reads what it writes.
 @Suite struct DaemonSetPlacementTests {
+    static let preferred: JSON = [["weight": 1, "preference": ["matchExpressions": [["key": "ssd", "operator": "Exists"]]]]]
+    static let affinity: JSON = ["nodeAffinity": [
+        "requiredDuringSchedulingIgnoredDuringExecution": ["nodeSelectorTerms": [["matchExpressions": [["key": "zone", "operator": "In", "values": ["a"]]]]]],
+        "preferredDuringSchedulingIgnoredDuringExecution": preferred,
+    ]]
     static let ds: JSON = [
         "apiVersion": "apps/v1", "kind": "DaemonSet",
         "metadata": ["name": "agent", "namespace": "kube-system", "uid": "u-1", "generation": 3],
@@ -11,11 +16,7 @@ import Testing
                               "spec": ["containers": [["name": "a", "image": "agent:1"]],
                                        "tolerations": [["key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"],
                                                        ["key": "gpu", "operator": "Exists"]],
-                                       "affinity": ["nodeAffinity": [
-                                           "requiredDuringSchedulingIgnoredDuringExecution": ["nodeSelectorTerms": [
-                                               ["matchExpressions": [["key": "zone", "operator": "In", "values": ["a"]]]]]],
-                                           "preferredDuringSchedulingIgnoredDuringExecution": [
-                                               ["weight": 1, "preference": ["matchExpressions": [["key": "ssd", "operator": "Exists"]]]]]]]]]]],
+                                       "affinity": affinity]]],
     ]
 
     @Test func podIsPinnedByRequiredMatchFieldsAndGetsTheDaemonTolerations() {
@@ -37,8 +38,7 @@ import Testing
                      "affinity": ["nodeAffinity": [
                          "requiredDuringSchedulingIgnoredDuringExecution": ["nodeSelectorTerms": [
                              ["matchFields": [["key": "metadata.name", "operator": "In", "values": ["n1"]]]]]],
-                         "preferredDuringSchedulingIgnoredDuringExecution": [
-                             ["weight": 1, "preference": ["matchExpressions": [["key": "ssd", "operator": "Exists"]]]]]]]],
+                         "preferredDuringSchedulingIgnoredDuringExecution": Self.preferred]]],
         ]
         #expect(pod == expected)
         #expect(DaemonPlacement.targetNode(of: pod) == "n1")

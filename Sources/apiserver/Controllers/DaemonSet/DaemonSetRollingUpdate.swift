@@ -1,17 +1,23 @@
 /// Kubernetes' daemon `rollingUpdate` without surge: deletes old pods, at most
 /// `maxUnavailable` nodes without an available pod at a time (nodes with a new pod not yet
 /// available count); the manage step creates the new pod once the old one is gone.
+/// Stricter than Kubernetes, which does not count a node whose pod is being deleted (or
+/// an eligible node with no pod) as unavailable: here it counts, so two nodes are never
+/// without their daemon at once with `maxUnavailable: 1`.
 /// `maxSurge` is not implemented: a DaemonSet always updates as with `maxSurge: 0`.
 extension DaemonSetSync {
     func rollingUpdate(_ ds: JSON, key: String, nodeList: [JSON], byNode: [String: [JSON]], hash: String) async throws(Status) {
-        let desired = nodeList.filter { DaemonPlacement.shouldRun(template: ds["spec"]["template"], on: $0).shouldRun }.count
-        let maxUnavailable = Self.maxUnavailable(ds, desired: desired)
         let generation = ds["metadata"]["generation"].intValue
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         let now = clock.now
+        let eligible = nodeList.compactMap { n -> String? in
+            DaemonPlacement.shouldRun(template: ds["spec"]["template"], on: n).shouldRun ? n["metadata"]["name"].stringValue : nil
+        }
+        let maxUnavailable = Self.maxUnavailable(ds, desired: eligible.count)
         var unavailable = 0
         var replaceNow: [JSON] = [], candidates: [JSON] = []
-        for (_, pods) in byNode.sorted(by: { $0.key < $1.key }) {
+        for node in Set(eligible).union(byNode.keys).sorted() {
+            let pods = byNode[node] ?? []
             guard let (new, old) = Self.updatedAndOld(pods, hash: hash, generation: generation) else {
                 // Excess pods: the manage step cleans this node up; count it unavailable.
                 unavailable += 1

@@ -50,25 +50,28 @@ struct DaemonSetSync: Sendable {
         let hash = DaemonPods.templateHash(ds)
         let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
             .claim(pods.indexer.byIndex(Indexes.namespace, ds["metadata"]["namespace"].stringValue ?? ""))
-        let byNode = Self.podsByNode(claimed)
+        let byNode = Self.podsByNode(claimed, includeDeletedTerminal: true)
+        let counted = Self.podsByNode(claimed, includeDeletedTerminal: false)
         guard expectations.satisfied(key) else {
-            try await updateStatus(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash, observed: false)
+            try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: false)
             return
         }
         try await manage(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash)
         if expectations.satisfied(key) && ds["spec"]["updateStrategy"]["type"].stringValue != "OnDelete" {
             try await rollingUpdate(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash)
         }
-        try await updateStatus(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash, observed: true)
+        try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: true)
     }
 
-    /// Claimed pods by the node they are on or for (`getNodesToDaemonPods`); pods that are
-    /// both finished and being deleted are done with and left out.
-    static func podsByNode(_ claimed: [JSON]) -> [String: [JSON]] {
+    /// Claimed pods by the node they are on or for (`getNodesToDaemonPods`). Pods both
+    /// finished and being deleted are left out of the status counts (the kubelet or pod GC
+    /// is removing them) but kept for `manage`, so a node's new pod waits until its old one
+    /// is gone from storage.
+    static func podsByNode(_ claimed: [JSON], includeDeletedTerminal: Bool) -> [String: [JSON]] {
         var byNode: [String: [JSON]] = [:]
         for p in claimed {
             let phase = PodState.phase(p)
-            if (phase == "Succeeded" || phase == "Failed") && PodState.isTerminating(p) { continue }
+            if !includeDeletedTerminal && (phase == "Succeeded" || phase == "Failed") && PodState.isTerminating(p) { continue }
             guard let node = DaemonPlacement.targetNode(of: p) else { continue }
             byNode[node, default: []].append(p)
         }
