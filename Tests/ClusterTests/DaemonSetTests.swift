@@ -158,4 +158,43 @@ struct DaemonSetTests {
             return events.contains { $0["message"].stringValue == message && $0["type"] == "Warning" } && names.contains { $0 != first }
         }
     }
+
+    /// OnDelete: a template change leaves the pods alone; a pod deleted by hand comes back
+    /// with the new template.
+    @Test func onDeleteReplacesOnlyDeletedPods() async throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let sim = try Simulator(f, nodes: 2)
+        defer { sim.stop() }
+        let admin = Client(config: f.server.clientConfig())
+        defer { admin.close() }
+        try await SimulatedPodTests.waitForNodes(admin, 2)
+        var ds = Self.daemonSet("manual")
+        ds[path: ["spec", "updateStrategy"]] = ["type": "OnDelete"]
+        _ = try await admin.create(.daemonSets, namespace: "default", ds)
+        try await eventually(20, "two Ready pods") {
+            let byNode = try await Self.podsByNode(admin, "manual")
+            return byNode.count == 2 && byNode.values.allSatisfy { $0.count == 1 && Self.isReady($0[0]) }
+        }
+        _ = try await admin.patch(.daemonSets, namespace: "default", name: "manual", ["spec": ["template": ["metadata": ["labels": ["v": "2"]]]]])
+        try await eventually(10, "observedGeneration 2") {
+            try await admin.get(.daemonSets, namespace: "default", name: "manual")["status"]["observedGeneration"] == 2
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let before = try await Self.podsByNode(admin, "manual")
+        #expect(before.values.map { $0[0]["metadata"]["labels"]["pod-template-generation"] } == ["1", "1"])
+        let status = try await admin.get(.daemonSets, namespace: "default", name: "manual")["status"]
+        #expect(status == ["currentNumberScheduled": 2, "desiredNumberScheduled": 2, "numberAvailable": 2, "numberMisscheduled": 0,
+                           "numberReady": 2, "observedGeneration": 2])
+        let old = before["sim-0"]![0]
+        try await admin.delete(.pods, namespace: "default", name: old["metadata"]["name"].stringValue ?? "")
+        try await eventually(20, "a new pod on sim-0") {
+            let p = try await Self.podsByNode(admin, "manual")["sim-0"]?.first
+            return p?["metadata"]["labels"]["v"] == "2" && p.map(Self.isReady) == true
+        }
+        #expect(try await Self.podsByNode(admin, "manual")["sim-1"]?.first?["metadata"]["labels"]["pod-template-generation"] == "1")
+        try await eventually(10, "one updated") {
+            try await admin.get(.daemonSets, namespace: "default", name: "manual")["status"]["updatedNumberScheduled"] == 1
+        }
+    }
 }
