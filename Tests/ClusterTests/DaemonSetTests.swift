@@ -197,4 +197,30 @@ struct DaemonSetTests {
             try await admin.get(.daemonSets, namespace: "default", name: "manual")["status"]["updatedNumberScheduled"] == 1
         }
     }
+
+    /// A Node deleted with its daemon pod bound there: the pod is left (to pod GC) and the
+    /// DaemonSet stops counting the node.
+    @Test func podOfDeletedNodeIsLeftToPodGC() async throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let admin = Client(config: f.server.clientConfig())
+        defer { admin.close() }
+        _ = try await admin.create(.nodes, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "ghost"]])
+        _ = try await admin.patch(.nodes, name: "ghost", ["status": [
+            "allocatable": ["cpu": "1", "memory": "1Gi", "pods": "10"],
+            "conditions": [["type": "Ready", "status": "True", "lastHeartbeatTime": .string(Timestamp.now()), "lastTransitionTime": .string(Timestamp.now())]],
+        ]], status: true)
+        _ = try await admin.create(.daemonSets, namespace: "default", Self.daemonSet("agent"))
+        try await eventually(15, "the pod bound to ghost") { try await Self.podsByNode(admin, "agent")["ghost"]?.count == 1 }
+        try await eventually(10, "desired 1") {
+            try await admin.get(.daemonSets, namespace: "default", name: "agent")["status"]["desiredNumberScheduled"] == 1
+        }
+        try await admin.delete(.nodes, name: "ghost")
+        try await eventually(10, "desired 0") {
+            try await admin.get(.daemonSets, namespace: "default", name: "agent")["status"]
+                == ["currentNumberScheduled": 0, "desiredNumberScheduled": 0, "numberMisscheduled": 0, "numberReady": 0, "observedGeneration": 1]
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await Self.podsByNode(admin, "agent")["ghost"]?.count == 1)
+    }
 }
