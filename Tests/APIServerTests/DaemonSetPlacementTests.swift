@@ -128,6 +128,13 @@ import Testing
         #expect(DaemonSetSync.maxUnavailable(ds("25%"), desired: 10) == 3)
         #expect(DaemonSetSync.maxUnavailable(ds("10%"), desired: 3) == 1)
         #expect(DaemonSetSync.maxUnavailable(ds(0), desired: 3) == 1)
+        #expect(DaemonSetSync.maxSurge(ds(0), desired: 3) == 0)
+        let surging: JSON = ["spec": ["updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "50%"]]]]
+        #expect(DaemonSetSync.maxUnavailable(surging, desired: 3) == 0)
+        #expect(DaemonSetSync.maxSurge(surging, desired: 3) == 2)
+        #expect(DaemonSetSync.allowsSurge(surging))
+        let onDelete: JSON = ["spec": ["updateStrategy": ["type": "OnDelete", "rollingUpdate": ["maxSurge": 1]]]]
+        #expect(!DaemonSetSync.allowsSurge(onDelete))
     }
 
     @Test func failedPodBackoffDoubles() {

@@ -223,4 +223,51 @@ struct DaemonSetTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try await Self.podsByNode(admin, "agent")["ghost"]?.count == 1)
     }
+
+    /// maxSurge 1, maxUnavailable 0: each node's new pod starts next to the old one, which
+    /// goes once the new one is available; no node is ever without a Ready pod.
+    @Test func surgeUpdateKeepsEveryNodeServed() async throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let sim = try Simulator(f, nodes: 3)
+        defer { sim.stop() }
+        let admin = Client(config: f.server.clientConfig())
+        defer { admin.close() }
+        try await SimulatedPodTests.waitForNodes(admin, 3)
+        var ds = Self.daemonSet("surge")
+        ds[path: ["spec", "updateStrategy"]] = ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": 1]]
+        _ = try await admin.create(.daemonSets, namespace: "default", ds)
+        let nodes = ["sim-0", "sim-1", "sim-2"]
+        try await eventually(20, "three Ready pods") {
+            let byNode = try await Self.podsByNode(admin, "surge")
+            return Set(byNode.keys) == Set(nodes) && byNode.values.allSatisfy { $0.count == 1 && Self.isReady($0[0]) }
+        }
+        let worst = Locked(0), most = Locked(0)
+        let watcher = Task {
+            while !Task.isCancelled {
+                if let byNode = try? await Self.podsByNode(admin, "surge") {
+                    let down = nodes.filter { !(byNode[$0] ?? []).contains(where: Self.isReady) }.count
+                    worst.withLock { $0 = max($0, down) }
+                    most.withLock { $0 = max($0, byNode.filter { !$0.key.isEmpty }.map(\.value.count).max() ?? 0) }
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        _ = try await admin.patch(.daemonSets, namespace: "default", name: "surge", ["spec": ["template": ["metadata": ["labels": ["v": "2"]]]]])
+        try await eventually(30, "every pod replaced") {
+            let byNode = try await Self.podsByNode(admin, "surge")
+            return Set(byNode.keys) == Set(nodes) && byNode.values.allSatisfy {
+                $0.count == 1 && Self.isReady($0[0]) && $0[0]["metadata"]["labels"]["v"] == "2"
+            }
+        }
+        watcher.cancel()
+        _ = await watcher.value
+        #expect(worst.value == 0)
+        #expect(most.value == 2)
+        try await eventually(10, "status") {
+            try await admin.get(.daemonSets, namespace: "default", name: "surge")["status"]
+                == ["currentNumberScheduled": 3, "desiredNumberScheduled": 3, "numberAvailable": 3, "numberMisscheduled": 0,
+                    "numberReady": 3, "observedGeneration": 2, "updatedNumberScheduled": 3]
+        }
+    }
 }

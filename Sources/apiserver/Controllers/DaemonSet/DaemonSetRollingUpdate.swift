@@ -4,7 +4,7 @@
 /// Stricter than Kubernetes, which does not count a node whose pod is being deleted (or
 /// an eligible node with no pod) as unavailable: here it counts, so two nodes are never
 /// without their daemon at once with `maxUnavailable: 1`.
-/// `maxSurge` is not implemented: a DaemonSet always updates as with `maxSurge: 0`.
+/// With `maxSurge` > 0 the update surges instead (DaemonSetSurgeUpdate.swift).
 extension DaemonSetSync {
     func rollingUpdate(_ ds: JSON, key: String, nodeList: [JSON], byNode: [String: [JSON]], hash: String) async throws(Status) {
         let generation = ds["metadata"]["generation"].intValue
@@ -12,6 +12,10 @@ extension DaemonSetSync {
         let now = clock.now
         let eligible = nodeList.compactMap { n -> String? in
             DaemonPlacement.shouldRun(template: ds["spec"]["template"], on: n).shouldRun ? n["metadata"]["name"].stringValue : nil
+        }
+        let maxSurge = Self.maxSurge(ds, desired: eligible.count)
+        if maxSurge > 0 {
+            return try await surgeUpdate(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash, maxSurge: maxSurge, desired: eligible.count)
         }
         let maxUnavailable = Self.maxUnavailable(ds, desired: eligible.count)
         var unavailable = 0
@@ -56,16 +60,26 @@ extension DaemonSetSync {
         return (new, old)
     }
 
-    /// `maxUnavailable` as a number of nodes (a percentage of the desired count, rounded
-    /// up); at least 1, as Kubernetes makes it when `maxSurge` is 0 too.
+    /// An int-or-percent as a number of nodes (a percentage of `total`, rounded up, as
+    /// Kubernetes' `GetScaledValueFromIntOrPercent(..., true)`); nil when unset or malformed.
+    static func scaled(_ v: JSON, of total: Int) -> Int? {
+        if let i = v.intValue { return i }
+        guard let s = v.stringValue, s.hasSuffix("%"), let pct = Int(s.dropLast()) else { return nil }
+        return (pct * total + 99) / 100
+    }
+
+    static func maxSurge(_ ds: JSON, desired: Int) -> Int {
+        guard ds["spec"]["updateStrategy"]["type"].stringValue ?? "RollingUpdate" == "RollingUpdate" else { return 0 }
+        return max(0, scaled(ds["spec"]["updateStrategy"]["rollingUpdate"]["maxSurge"], of: desired) ?? 0)
+    }
+
+    /// Whether the manage step keeps a new pod next to an old one (`AllowsSurge`).
+    static func allowsSurge(_ ds: JSON) -> Bool { maxSurge(ds, desired: 1) > 0 }
+
+    /// `maxUnavailable` as a number of nodes (default 1); 1 when it and `maxSurge` are both
+    /// 0, as Kubernetes makes an impossible configuration.
     static func maxUnavailable(_ ds: JSON, desired: Int) -> Int {
-        let v = ds["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"]
-        var n = 1
-        if let i = v.intValue {
-            n = i
-        } else if let s = v.stringValue, s.hasSuffix("%"), let pct = Int(s.dropLast()) {
-            n = (pct * desired + 99) / 100
-        }
-        return max(n, 1)
+        let n = max(0, scaled(ds["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"], of: desired) ?? 1)
+        return n == 0 && maxSurge(ds, desired: desired) == 0 ? 1 : n
     }
 }

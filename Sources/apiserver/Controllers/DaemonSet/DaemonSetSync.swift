@@ -82,7 +82,7 @@ struct DaemonSetSync: Sendable {
     func manage(_ ds: JSON, key: String, nodeList: [JSON], byNode: [String: [JSON]], hash: String) async throws(Status) {
         var needing: [String] = [], deleting: [JSON] = []
         for node in nodeList {
-            let (create, delete) = podsShouldBeOnNode(node, ds: ds, pods: byNode[node["metadata"]["name"].stringValue ?? ""] ?? [])
+            let (create, delete) = podsShouldBeOnNode(node, ds: ds, pods: byNode[node["metadata"]["name"].stringValue ?? ""] ?? [], hash: hash)
             if create { needing.append(node["metadata"]["name"].stringValue ?? "") }
             deleting += delete
         }
@@ -95,7 +95,7 @@ struct DaemonSetSync: Sendable {
     }
 
     /// `podsShouldBeOnNode`: whether the node needs a new pod, and which of its pods go.
-    func podsShouldBeOnNode(_ node: JSON, ds: JSON, pods: [JSON]) -> (create: Bool, delete: [JSON]) {
+    func podsShouldBeOnNode(_ node: JSON, ds: JSON, pods: [JSON], hash: String) -> (create: Bool, delete: [JSON]) {
         let (shouldRun, shouldContinueRunning) = DaemonPlacement.shouldRun(template: ds["spec"]["template"], on: node)
         let nodeName = node["metadata"]["name"].stringValue ?? ""
         if shouldRun && pods.isEmpty { return (true, []) }
@@ -119,6 +119,11 @@ struct DaemonSetSync: Sendable {
             case "Succeeded": delete.append(p)
             default: running.append(p)
             }
+        }
+        if Self.allowsSurge(ds) {
+            // Surging: an old and a new pod may share the node; with none left, make one now.
+            if running.isEmpty { return (shouldRun, delete) }
+            return (false, running.count > 1 ? delete + surgeExcess(running, ds: ds, hash: hash) : delete)
         }
         // More than one live pod on the node: keep the oldest.
         if running.count > 1 { delete += running.sorted(by: DaemonPods.oldestFirst).dropFirst() }
