@@ -149,3 +149,53 @@ import Testing
         #expect(b.remaining("k", now: 5000) == 1)
     }
 }
+
+/// The DaemonSet update strategy is validated as Kubernetes does (after its defaults).
+@Suite struct DaemonSetStrategyValidationTests {
+    static func ds(_ strategy: JSON) -> JSON {
+        var ds = DaemonSetPlacementTests.ds
+        ds["metadata"] = ["name": "agent"]
+        ds[path: ["spec", "template", "spec", "affinity"]] = .null
+        if !strategy.isNull { ds[path: ["spec", "updateStrategy"]] = strategy }
+        return ds
+    }
+
+    func createError(_ s: InProcessServer, _ strategy: JSON) async -> String? {
+        do {
+            _ = try await s.client.create(.daemonSets, namespace: "default", Self.ds(strategy))
+            return nil
+        } catch {
+            return "\(error.code) \(error.message)"
+        }
+    }
+
+    @Test func updateStrategyRules() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        // Kubernetes says `DaemonSet.apps "agent"`; the server's invalid Status leaves out
+        // the group for every apps kind today (not this strategy's doing).
+        let prefix = "422 DaemonSet \"agent\" is invalid: "
+        let path = "spec.updateStrategy.rollingUpdate"
+        let cases: [(JSON, String?)] = [
+            (["type": "Sometimes"], prefix + "spec.updateStrategy.type: Unsupported value: \"Sometimes\": supported values: \"RollingUpdate\", \"OnDelete\""),
+            // maxSurge alone: maxUnavailable defaults to 1, and only one may be non-zero.
+            (["type": "RollingUpdate", "rollingUpdate": ["maxSurge": 1]], prefix + "\(path).maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"),
+            (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "0%"]],
+             prefix + "\(path).maxUnavailable: Required value: cannot be 0 when maxSurge is 0"),
+            (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": -1]], prefix + "\(path).maxUnavailable: Invalid value: -1: must be greater than or equal to 0"),
+            (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "150%"]], prefix + "\(path).maxUnavailable: Invalid value: \"150%\": must not be greater than 100%"),
+            (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "half"]],
+             prefix + "\(path).maxUnavailable: Invalid value: half: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"),
+            (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "20%"]], nil),
+            (["type": "OnDelete"], nil),
+            (.null, nil),
+        ]
+        for (strategy, expected) in cases {
+            let got = await createError(s, strategy)
+            #expect(got == expected, "\(strategy.compactString) → \(got ?? "nil")")
+            if expected == nil { try await s.client.delete(.daemonSets, namespace: "default", name: "agent") }
+        }
+        // Nothing was stored by the refused requests.
+        #expect(try await s.client.list(.daemonSets, namespace: "default").items.isEmpty)
+    }
+}
