@@ -46,11 +46,9 @@ extension DaemonSetSync {
         updated["status"] = status
         do {
             _ = try await client.update(.daemonSets, updated, status: true)
-        } catch where error.code == 409 {
-            // Changed meanwhile: the informer brings the new version and another sync.
-            queue.add(key)
-        } catch where error.isNotFound {
-            return
+        } catch where error.code == 409 || error.isNotFound {
+            // Changed (or gone) since the cached version: the informer's event for that
+            // queues another sync, which writes the status from the new version.
         }
     }
 }
