@@ -270,4 +270,25 @@ struct DaemonSetTests {
                     "numberReady": 3, "observedGeneration": 2, "updatedNumberScheduled": 3]
         }
     }
+
+    /// A real kubelet runs the daemon pod of its cordoned node (the pod's automatic
+    /// tolerations pass the kubelet's admission as the scheduler's filters).
+    @Test func realKubeletRunsTheDaemonPodOfItsCordonedNode() async throws {
+        try await PodCluster.run { c in
+            _ = try c.ctl.ok(["cordon", "node1"])
+            var ds = Self.daemonSet("real")
+            ds[path: ["spec", "template", "spec", "containers"]] = [["name": "app", "image": "busybox", "command": ["sleep", "300"]]]
+            _ = try await c.client.create(.daemonSets, namespace: "default", ds)
+            try await eventually(20, "the daemon pod Running on node1") {
+                let pods = try await Self.podsByNode(c.client, "real")["node1"] ?? []
+                return pods.count == 1 && pods[0]["status"]["phase"] == "Running" && Self.isReady(pods[0])
+            }
+            try await eventually(10, "status") {
+                let st = try await c.client.get(.daemonSets, namespace: "default", name: "real")["status"]
+                return st["numberReady"] == 1 && st["numberAvailable"] == 1 && st["desiredNumberScheduled"] == 1
+            }
+            // The DaemonSet goes first, so the clean-up's pod deletions are not replaced.
+            try await c.client.delete(.daemonSets, namespace: "default", name: "real")
+        }
+    }
 }
