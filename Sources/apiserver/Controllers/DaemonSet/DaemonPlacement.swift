@@ -1,3 +1,10 @@
+/// One node's verdict for one DaemonSet, computed once per sync.
+struct NodePlacement: Sendable {
+    let name: String
+    let shouldRun: Bool
+    let shouldContinueRunning: Bool
+}
+
 /// Where a DaemonSet's pods belong, as Kubernetes' daemon controller decides it
 /// (`NodeShouldRunDaemonPod`, `AddOrUpdateDaemonPodTolerations`,
 /// `ReplaceDaemonSetPodNodeNameNodeAffinity`, `GetTargetNodeName`).
@@ -71,6 +78,13 @@ enum DaemonPlacement {
     /// automatic ones must tolerate the node's NoSchedule and NoExecute taints (a taint
     /// that is only NoSchedule keeps a running pod; the `unschedulable` taint of a cordoned
     /// node is tolerated).
+    static func placements(template: JSON, nodes: [JSON]) -> [NodePlacement] {
+        nodes.map { n in
+            let r = shouldRun(template: template, on: n)
+            return NodePlacement(name: n["metadata"]["name"].stringValue ?? "", shouldRun: r.shouldRun, shouldContinueRunning: r.shouldContinueRunning)
+        }
+    }
+
     static func shouldRun(template: JSON, on node: JSON) -> (shouldRun: Bool, shouldContinueRunning: Bool) {
         let nodeName = node["metadata"]["name"].stringValue ?? ""
         let spec = template["spec"]

@@ -6,13 +6,11 @@
 /// without their daemon at once with `maxUnavailable: 1`.
 /// With `maxSurge` > 0 the update surges instead (DaemonSetSurgeUpdate.swift).
 extension DaemonSetSync {
-    func rollingUpdate(_ ds: JSON, key: String, nodeList: [JSON], byNode: [String: [JSON]], hash: String) async throws(Status) {
+    func rollingUpdate(_ ds: JSON, key: String, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String) async throws(Status) {
         let generation = ds["metadata"]["generation"].intValue
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         let now = clock.now
-        let eligible = nodeList.compactMap { n -> String? in
-            DaemonPlacement.shouldRun(template: ds["spec"]["template"], on: n).shouldRun ? n["metadata"]["name"].stringValue : nil
-        }
+        let eligible = nodeList.filter(\.shouldRun).map(\.name)
         let maxSurge = Self.maxSurge(ds, desired: eligible.count)
         if maxSurge > 0 {
             return try await surgeUpdate(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash, maxSurge: maxSurge, desired: eligible.count)

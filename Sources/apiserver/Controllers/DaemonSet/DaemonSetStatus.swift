@@ -2,14 +2,14 @@
 extension DaemonSetSync {
     /// The counters, from the nodes and the claimed pods. `observed`: the sync went all the
     /// way (expectations were met), so `observedGeneration` may move to the generation.
-    func status(_ ds: JSON, nodeList: [JSON], byNode: [String: [JSON]], hash: String, observed: Bool) -> JSON {
+    func status(_ ds: JSON, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String, observed: Bool) -> JSON {
         let generation = ds["metadata"]["generation"].intValue
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         let now = clock.now
         var desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0
         for node in nodeList {
-            let pods = byNode[node["metadata"]["name"].stringValue ?? ""] ?? []
-            guard DaemonPlacement.shouldRun(template: ds["spec"]["template"], on: node).shouldRun else {
+            let pods = byNode[node.name] ?? []
+            guard node.shouldRun else {
                 if !pods.isEmpty { misscheduled += 1 }
                 continue
             }
@@ -35,7 +35,7 @@ extension DaemonSetSync {
         return .object(s)
     }
 
-    func updateStatus(_ ds: JSON, key: String, nodeList: [JSON], byNode: [String: [JSON]], hash: String, observed: Bool) async throws(Status) {
+    func updateStatus(_ ds: JSON, key: String, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String, observed: Bool) async throws(Status) {
         let status = status(ds, nodeList: nodeList, byNode: byNode, hash: hash, observed: observed)
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         if minReady > 0 && (status["numberReady"].intValue ?? 0) != (status["numberAvailable"].intValue ?? 0) {

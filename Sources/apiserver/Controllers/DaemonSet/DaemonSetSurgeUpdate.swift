@@ -3,16 +3,14 @@
 /// old pod is unavailable anyway) and the old pod is deleted once the new one is
 /// available, so an update never leaves a node without an available pod.
 extension DaemonSetSync {
-    func surgeUpdate(_ ds: JSON, key: String, nodeList: [JSON], byNode: [String: [JSON]], hash: String,
+    func surgeUpdate(_ ds: JSON, key: String, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String,
                      maxSurge: Int, desired: Int) async throws(Status) {
-        let template = ds["spec"]["template"]
         let generation = ds["metadata"]["generation"].intValue
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         let now = clock.now
         func available(_ p: JSON) -> Bool { PodState.isAvailable(p, minReadySeconds: minReady, now: now) }
-        func shouldRun(_ node: String) -> Bool {
-            nodes.indexer.get(node).map { DaemonPlacement.shouldRun(template: template, on: $0).shouldRun } ?? false
-        }
+        let eligible = Set(nodeList.filter(\.shouldRun).map(\.name))
+        func shouldRun(_ node: String) -> Bool { eligible.contains(node) }
         var deleting: [JSON] = [], shouldNotRun: [JSON] = []
         var candidates: [String] = [], allowed: [String] = []
         var surging = 0, numAvailable = 0

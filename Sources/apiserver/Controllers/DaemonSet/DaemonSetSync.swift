@@ -46,7 +46,7 @@ struct DaemonSetSync: Sendable {
         }
         // Being deleted: its pods go with it (garbage collector); nothing to create.
         guard ds["metadata"]["deletionTimestamp"].isNull, let selector = Self.selector(ds) else { return }
-        let nodeList = nodes.indexer.list()
+        let nodeList = DaemonPlacement.placements(template: ds["spec"]["template"], nodes: nodes.indexer.list())
         let hash = DaemonPods.templateHash(ds)
         let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
             .claim(pods.indexer.byIndex(Indexes.namespace, ds["metadata"]["namespace"].stringValue ?? ""))
@@ -79,25 +79,25 @@ struct DaemonSetSync: Sendable {
     }
 
     /// Kubernetes' `manage`: which nodes need a pod and which pods must go.
-    func manage(_ ds: JSON, key: String, nodeList: [JSON], byNode: [String: [JSON]], hash: String) async throws(Status) {
+    func manage(_ ds: JSON, key: String, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String) async throws(Status) {
         var needing: [String] = [], deleting: [JSON] = []
         for node in nodeList {
-            let (create, delete) = podsShouldBeOnNode(node, ds: ds, pods: byNode[node["metadata"]["name"].stringValue ?? ""] ?? [], hash: hash)
-            if create { needing.append(node["metadata"]["name"].stringValue ?? "") }
+            let (create, delete) = podsShouldBeOnNode(node, ds: ds, pods: byNode[node.name] ?? [], hash: hash)
+            if create { needing.append(node.name) }
             deleting += delete
         }
+        let existing = Set(nodeList.map(\.name))
         // Not yet scheduled pods for a node that is gone will never be bound: remove them.
         // (Bound pods of deleted nodes are the pod garbage collector's.)
-        for (node, list) in byNode where nodes.indexer.get(node) == nil {
+        for (node, list) in byNode where !existing.contains(node) {
             deleting += list.filter { ($0["spec"]["nodeName"].stringValue ?? "").isEmpty && PodState.isNotBeingDeleted($0) }
         }
         try await syncNodes(ds, key: key, delete: deleting, createOn: needing.sorted(), hash: hash)
     }
 
     /// `podsShouldBeOnNode`: whether the node needs a new pod, and which of its pods go.
-    func podsShouldBeOnNode(_ node: JSON, ds: JSON, pods: [JSON], hash: String) -> (create: Bool, delete: [JSON]) {
-        let (shouldRun, shouldContinueRunning) = DaemonPlacement.shouldRun(template: ds["spec"]["template"], on: node)
-        let nodeName = node["metadata"]["name"].stringValue ?? ""
+    func podsShouldBeOnNode(_ node: NodePlacement, ds: JSON, pods: [JSON], hash: String) -> (create: Bool, delete: [JSON]) {
+        let shouldRun = node.shouldRun, shouldContinueRunning = node.shouldContinueRunning, nodeName = node.name
         if shouldRun && pods.isEmpty { return (true, []) }
         guard shouldContinueRunning else { return (false, pods.filter(PodState.isNotBeingDeleted)) }
         var delete: [JSON] = [], running: [JSON] = []
