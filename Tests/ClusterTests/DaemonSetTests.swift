@@ -55,6 +55,15 @@ struct DaemonSetTests {
         let pinned: JSON = ["nodeSelectorTerms": [["matchFields": [["key": "metadata.name", "operator": "In", "values": ["sim-1"]]]]]]
         #expect(pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] == pinned)
         #expect(pod["metadata"]["labels"]["pod-template-generation"] == "1")
+        // The daemon tolerations, and no 300 s defaults added at create (they are tolerated already).
+        #expect(pod["spec"]["tolerations"] == [
+            ["key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"],
+            ["key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"],
+            ["key": "node.kubernetes.io/disk-pressure", "operator": "Exists", "effect": "NoSchedule"],
+            ["key": "node.kubernetes.io/memory-pressure", "operator": "Exists", "effect": "NoSchedule"],
+            ["key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"],
+            ["key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"],
+        ])
         #expect(pod["metadata"]["ownerReferences"].arrayValue?.first?["kind"] == "DaemonSet")
         #expect(CtlGetOutputTests.maskAges(try f.ctl.ok(["get", "ds"])) == """
             NAME    DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE
