@@ -56,6 +56,10 @@ final class ControllerManager: Sendable {
         loops.append(.init("replicaset", under: .controllerManager) {
             await ReplicaSetController(client: c, logger: logger, events: replicaSetEvents).run(factory: $0)
         })
+        let daemonSetEvents = recorder(DaemonSetController.component)
+        loops.append(.init("daemonset", under: .controllerManager) {
+            await DaemonSetController(client: c, logger: logger, events: daemonSetEvents).run(factory: $0)
+        })
         // The apiserver's own storage TTL (Kubernetes does it with etcd leases, in every
         // apiserver): no Lease. Two hubs expiring the same event is harmless (deletes carry
         // the resourceVersion seen).

@@ -63,7 +63,7 @@ struct DaemonSetStrategy: ResourceStrategy {
     }
 
     func validate(_ ds: JSON) -> [Status.Cause] {
-        PodTemplateRules.validate(ds, kind: type.kind, allowedRestartPolicies: ["Always"])
+        PodTemplateRules.validate(ds, kind: type.kind, allowedRestartPolicies: ["Always"]) + DaemonSetUpdateRules.validate(ds)
     }
 
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { PodTemplateRules.validateSelectorUnchanged(new, old: old) }

@@ -17,6 +17,8 @@ enum Columns {
         case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
         case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+        case "daemonsets":
+            h = ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         default: h = ["NAME", "AGE"]
         }
         return (namespaceColumn ? ["NAMESPACE"] : []) + h
@@ -43,6 +45,7 @@ enum Columns {
             let s = o["status"]
             r = [name, "\(s["readyReplicas"].intValue ?? 0)/\(o["spec"]["replicas"].intValue ?? 1)", String(s["updatedReplicas"].intValue ?? 0),
                  String(s["availableReplicas"].intValue ?? 0), age]
+        case "daemonsets": r = daemonSetRow(o, name: name, age: age, wide: wide)
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r

@@ -1,0 +1,71 @@
+/// The pods a DaemonSet makes, and how it tells its current template's pods from older ones.
+///
+/// Kubernetes labels daemon pods with `controller-revision-hash` (the hash of the
+/// ControllerRevision holding the template) and the deprecated `pod-template-generation`.
+/// Skiff serves no ControllerRevision objects: the hash label is a hash of the template
+/// itself, and `pod-template-generation` is the DaemonSet's `metadata.generation`. A pod is
+/// up to date when either label matches (Kubernetes' `IsPodUpdated`), so a spec change
+/// outside the template (which bumps the generation) leaves pods current by their hash.
+enum DaemonPods {
+    static let revisionHashLabel = "controller-revision-hash"
+    static let templateGenerationLabel = "pod-template-generation"
+
+    /// FNV-1a (32 bits) of the template in canonical JSON (keys sorted), written with
+    /// Kubernetes' `SafeEncodeString` alphabet (no vowels, no look-alike digits).
+    static func templateHash(_ ds: JSON) -> String {
+        var h: UInt32 = 2_166_136_261
+        for b in canonical(ds["spec"]["template"]).utf8 {
+            h ^= UInt32(b)
+            h = h &* 16_777_619
+        }
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String(String(h).utf8.map { alphabet[Int($0) % alphabet.count] })
+    }
+
+    static func canonical(_ v: JSON) -> String {
+        switch v {
+        case .object(let o):
+            let items = o.entries.sorted { $0.0 < $1.0 }.map { JSON.string($0.0).compactString + ":" + canonical($0.1) }
+            return "{" + items.joined(separator: ",") + "}"
+        case .array(let a): return "[" + a.map(canonical).joined(separator: ",") + "]"
+        default: return v.compactString
+        }
+    }
+
+    /// Kubernetes' `CreatePodTemplate`: the template with the two labels and the automatic
+    /// tolerations.
+    static func template(of ds: JSON, hash: String) -> JSON {
+        var t = ds["spec"]["template"]
+        if let g = ds["metadata"]["generation"].intValue {
+            t[path: ["metadata", "labels", templateGenerationLabel]] = .string(String(g))
+        }
+        t[path: ["metadata", "labels", revisionHashLabel]] = .string(hash)
+        t[path: ["spec", "tolerations"]] = .array(DaemonPlacement.withDaemonTolerations(t["spec"]))
+        return t
+    }
+
+    /// The pod for one node: the template's, pinned to the node by required node affinity
+    /// (the scheduler binds it, as in Kubernetes).
+    static func pod(from template: JSON, owner ds: JSON, node: String) -> JSON {
+        var pod = PodTemplates.pod(from: template, owner: ds, .daemonSets)
+        pod[path: ["spec", "affinity"]] = DaemonPlacement.affinityPinned(to: node, template["spec"]["affinity"])
+        return pod
+    }
+
+    /// Kubernetes' `IsPodUpdated`: the hash or the generation label matches.
+    static func isUpdated(_ pod: JSON, hash: String, generation: Int?) -> Bool {
+        let labels = pod["metadata"]["labels"]
+        if !hash.isEmpty && labels[revisionHashLabel].stringValue == hash { return true }
+        return generation.map { labels[templateGenerationLabel].stringValue == String($0) } ?? false
+    }
+
+    /// Oldest first, and among pods created the same second the one further along
+    /// (Running, then Pending, then the rest), as `podByCreationTimestampAndPhase`.
+    static func oldestFirst(_ a: JSON, _ b: JSON) -> Bool {
+        let ta = a["metadata"]["creationTimestamp"].stringValue ?? "", tb = b["metadata"]["creationTimestamp"].stringValue ?? ""
+        if ta != tb { return ta < tb }
+        func rank(_ p: JSON) -> Int { ["Running": 0, "Pending": 1][PodState.phase(p)] ?? 2 }
+        if rank(a) != rank(b) { return rank(a) < rank(b) }
+        return (a["metadata"]["name"].stringValue ?? "") < (b["metadata"]["name"].stringValue ?? "")
+    }
+}

@@ -1,0 +1,201 @@
+import ControllerRuntime
+import Logging
+
+/// One DaemonSet's sync (Kubernetes' `syncDaemonSet`): claim its pods, create the missing
+/// ones and delete the ones that should not be there (`manage`), then, when every earlier
+/// create and delete has been observed, the rolling update; and always the status.
+struct DaemonSetSync: Sendable {
+    let client: Client
+    let logger: Logger
+    let events: EventRecorder?
+    let clock: any RuntimeClock
+    let daemonSets: SharedInformer
+    let pods: SharedInformer
+    let nodes: SharedInformer
+    let expectations: ControllerExpectations
+    let backoff: FailedPodBackoff
+    let queue: WorkQueue<String>
+
+    /// The key of the DaemonSet controlling the pod, if one does.
+    func ownerKey(_ pod: JSON) -> String? {
+        guard let ref = ControllerRefs.controllerOf(pod), ref["kind"] == "DaemonSet", ref["apiVersion"] == "apps/v1",
+              let ns = pod["metadata"]["namespace"].stringValue, let name = ref["name"].stringValue else { return nil }
+        let key = "\(ns)/\(name)"
+        guard let ds = daemonSets.indexer.get(key), ds["metadata"]["uid"] == ref["uid"] else { return nil }
+        return key
+    }
+
+    /// The DaemonSets whose selector matches an orphan pod (they may adopt it).
+    func orphanMatches(_ pod: JSON) -> [String] {
+        guard PodState.isNotBeingDeleted(pod), let ns = pod["metadata"]["namespace"].stringValue else { return [] }
+        return daemonSets.indexer.byIndex(Indexes.namespace, ns).compactMap { ds in
+            Self.selector(ds)?.matches(labelsJSON: pod["metadata"]["labels"]) == true ? Indexer.key(ds) : nil
+        }
+    }
+
+    static func selector(_ ds: JSON) -> LabelSelector? {
+        guard let spec = try? JSONValueDecoder.decode(LabelSelectorSpec.self, from: ds["spec"]["selector"]).value,
+              let s = try? LabelSelector(spec), !s.isEmpty else { return nil }
+        return s
+    }
+
+    func sync(_ key: String) async throws(Status) {
+        guard let ds = daemonSets.indexer.get(key) else {
+            expectations.forget(key)
+            return
+        }
+        // Being deleted: its pods go with it (garbage collector); nothing to create.
+        guard ds["metadata"]["deletionTimestamp"].isNull, let selector = Self.selector(ds) else { return }
+        let nodeList = DaemonPlacement.placements(template: ds["spec"]["template"], nodes: nodes.indexer.list())
+        let hash = DaemonPods.templateHash(ds)
+        let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
+            .claim(pods.indexer.byIndex(Indexes.namespace, ds["metadata"]["namespace"].stringValue ?? ""))
+        let byNode = Self.podsByNode(claimed, includeDeletedTerminal: true)
+        let counted = Self.podsByNode(claimed, includeDeletedTerminal: false)
+        guard expectations.satisfied(key) else {
+            try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: false)
+            return
+        }
+        try await manage(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash)
+        if expectations.satisfied(key) && ds["spec"]["updateStrategy"]["type"].stringValue != "OnDelete" {
+            try await rollingUpdate(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash)
+        }
+        try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: true)
+    }
+
+    /// Claimed pods by the node they are on or for (`getNodesToDaemonPods`). Pods both
+    /// finished and being deleted are left out of the status counts (the kubelet or pod GC
+    /// is removing them) but kept for `manage`, so a node's new pod waits until its old one
+    /// is gone from storage.
+    static func podsByNode(_ claimed: [JSON], includeDeletedTerminal: Bool) -> [String: [JSON]] {
+        var byNode: [String: [JSON]] = [:]
+        for p in claimed {
+            let phase = PodState.phase(p)
+            if !includeDeletedTerminal && (phase == "Succeeded" || phase == "Failed") && PodState.isTerminating(p) { continue }
+            guard let node = DaemonPlacement.targetNode(of: p) else { continue }
+            byNode[node, default: []].append(p)
+        }
+        return byNode
+    }
+
+    /// Kubernetes' `manage`: which nodes need a pod and which pods must go.
+    func manage(_ ds: JSON, key: String, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String) async throws(Status) {
+        var needing: [String] = [], deleting: [JSON] = []
+        for node in nodeList {
+            let (create, delete) = podsShouldBeOnNode(node, ds: ds, pods: byNode[node.name] ?? [], hash: hash)
+            if create { needing.append(node.name) }
+            deleting += delete
+        }
+        let existing = Set(nodeList.map(\.name))
+        // Not yet scheduled pods for a node that is gone will never be bound: remove them.
+        // (Bound pods of deleted nodes are the pod garbage collector's.)
+        for (node, list) in byNode where !existing.contains(node) {
+            deleting += list.filter { ($0["spec"]["nodeName"].stringValue ?? "").isEmpty && PodState.isNotBeingDeleted($0) }
+        }
+        try await syncNodes(ds, key: key, delete: deleting, createOn: needing.sorted(), hash: hash)
+    }
+
+    /// `podsShouldBeOnNode`: whether the node needs a new pod, and which of its pods go.
+    func podsShouldBeOnNode(_ node: NodePlacement, ds: JSON, pods: [JSON], hash: String) -> (create: Bool, delete: [JSON]) {
+        let shouldRun = node.shouldRun, shouldContinueRunning = node.shouldContinueRunning, nodeName = node.name
+        if shouldRun && pods.isEmpty { return (true, []) }
+        guard shouldContinueRunning else { return (false, pods.filter(PodState.isNotBeingDeleted)) }
+        var delete: [JSON] = [], running: [JSON] = []
+        for p in pods where PodState.isNotBeingDeleted(p) {
+            switch PodState.phase(p) {
+            case "Failed":
+                // Replaced after the node's back-off; the new pod is made once this one is gone.
+                let backoffKey = "\(ds["metadata"]["uid"].stringValue ?? "")/\(nodeName)"
+                let now = clock.now
+                if let wait = backoff.remaining(backoffKey, now: now) {
+                    queue.add(Indexer.key(ds), after: wait)
+                    continue
+                }
+                backoff.next(backoffKey, now: now)
+                let podName = p["metadata"]["name"].stringValue ?? ""
+                record(ds, type: "Warning", reason: "FailedDaemonPod",
+                       "Found failed daemon pod \(p["metadata"]["namespace"].stringValue ?? "")/\(podName) on node \(nodeName), will try to kill it")
+                delete.append(p)
+            case "Succeeded": delete.append(p)
+            default: running.append(p)
+            }
+        }
+        if Self.allowsSurge(ds) {
+            // Surging: an old and a new pod may share the node; with none left, make one now.
+            if running.isEmpty { return (shouldRun, delete) }
+            return (false, running.count > 1 ? delete + surgeExcess(running, ds: ds, hash: hash) : delete)
+        }
+        // More than one live pod on the node: keep the oldest.
+        if running.count > 1 { delete += running.sorted(by: DaemonPods.oldestFirst).dropFirst() }
+        return (false, delete)
+    }
+
+    /// Kubernetes' `syncNodes`: expectations first, then deletions, then creations in
+    /// slow-start batches (1, 2, 4, ...; a failed batch stops the rest).
+    func syncNodes(_ ds: JSON, key: String, delete: [JSON], createOn nodeNames: [String], hash: String) async throws(Status) {
+        guard !delete.isEmpty || !nodeNames.isEmpty else { return }
+        let uids = delete.compactMap { $0["metadata"]["uid"].stringValue }
+        expectations.expect(key, creations: nodeNames.count, deletingUIDs: uids)
+        var firstError: Status?
+        await withTaskGroup(of: Status?.self) { group in
+            for p in delete { group.addTask { await self.deletePod(p, ds: ds, key: key) } }
+            for await e in group where firstError == nil { firstError = e }
+        }
+        let template = DaemonPods.template(of: ds, hash: hash)
+        var start = 0, batch = 1
+        while start < nodeNames.count {
+            let names = nodeNames[start..<min(start + batch, nodeNames.count)]
+            start += names.count
+            var failed = false
+            await withTaskGroup(of: Status?.self) { group in
+                for n in names { group.addTask { await self.createPod(template, ds: ds, key: key, node: n) } }
+                for await e in group where e != nil {
+                    failed = true
+                    if firstError == nil { firstError = e }
+                }
+            }
+            if failed {
+                for _ in start..<nodeNames.count { expectations.creationFailed(key) }
+                break
+            }
+            batch *= 2
+        }
+        if let firstError { throw firstError }
+    }
+
+    func createPod(_ template: JSON, ds: JSON, key: String, node: String) async -> Status? {
+        let ns = ds["metadata"]["namespace"].stringValue
+        do {
+            let pod = try await client.create(.pods, namespace: ns, DaemonPods.pod(from: template, owner: ds, node: node))
+            record(ds, reason: "SuccessfulCreate", "Created pod: \(pod["metadata"]["name"].stringValue ?? "")")
+            return nil
+        } catch {
+            expectations.creationFailed(key)
+            record(ds, type: "Warning", reason: "FailedCreate", "Error creating: \(error.message)")
+            return error
+        }
+    }
+
+    func deletePod(_ pod: JSON, ds: JSON, key: String) async -> Status? {
+        let name = pod["metadata"]["name"].stringValue ?? "", uid = pod["metadata"]["uid"].stringValue ?? ""
+        do {
+            try await client.delete(.pods, namespace: pod["metadata"]["namespace"].stringValue, name: name, uid: uid)
+            record(ds, reason: "SuccessfulDelete", "Deleted pod: \(name)")
+            return nil
+        } catch where error.isNotFound || error.code == 409 {
+            expectations.deletionObserved(key, uid: uid)
+            return nil
+        } catch {
+            expectations.deletionObserved(key, uid: uid)
+            record(ds, type: "Warning", reason: "FailedDelete", "Error deleting: \(error.message)")
+            return error
+        }
+    }
+
+    func record(_ ds: JSON, type: String = "Normal", reason: String, _ message: String) {
+        let m = ds["metadata"]
+        events?.record(ObjectReference(kind: "DaemonSet", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
+                                       uid: m["uid"].stringValue, apiVersion: "apps/v1"),
+                       type: type, reason: reason, message: message)
+    }
+}
