@@ -36,6 +36,10 @@ struct DescribeCommand: AsyncParsableCommand {
                 let lease = sel.type == .nodes ? try await Describer.lease(of: o, session: session) : nil
                 let pods = sel.type == .nodes ? try await Describer.nonTerminatedPods(on: o, session: session) : nil
                 var w = Describer.describe(sel.type, o, lease: lease, nodePods: pods)
+                if sel.type == .deployments {
+                    w = DeploymentDescriber.describe(o, replicaSets: try await Rollout(session: session, type: .deployments, namespace: o["metadata"]["namespace"].stringValue ?? "",
+                                                                                     name: o["metadata"]["name"].stringValue ?? "").replicaSets(of: o))
+                }
                 if Describer.showsEvents(sel.type) { Describer.events(try await Describer.events(for: o, type: sel.type, session: session), &w) }
                 Output.print(w.text)
             }

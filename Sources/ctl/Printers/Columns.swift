@@ -15,7 +15,7 @@ enum Columns {
             h = wide ? ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
                 : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
         case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
-        case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+        case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
         default: h = ["NAME", "AGE"]
         }
@@ -42,6 +42,7 @@ enum Columns {
             let s = o["status"]
             r = [name, "\(s["readyReplicas"].intValue ?? 0)/\(o["spec"]["replicas"].intValue ?? 1)", String(s["updatedReplicas"].intValue ?? 0),
                  String(s["availableReplicas"].intValue ?? 0), age]
+            if wide { r += DeploymentDescriber.wideColumns(o) }
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r
