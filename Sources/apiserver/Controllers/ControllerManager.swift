@@ -9,6 +9,7 @@ final class ControllerManager: Sendable {
     let nodeEvents: EventRecorder
     let schedulerEvents: EventRecorder
     let evictionEvents: EventRecorder
+    let replicaSetEvents: EventRecorder
     /// One list+watch per type for every controller here.
     let informers: SharedInformerFactory
 
@@ -41,6 +42,9 @@ final class ControllerManager: Sendable {
         tasks.append(Task.detached {
             await Scheduler(client: c, logger: logger, events: schedEvents, initialBackoff: backoff.0, maxBackoff: backoff.1).run(factory: factory)
         })
+        let rsEvents = EventRecorder(client: c, component: ReplicaSetController.component, maxPending: 10_000)
+        replicaSetEvents = rsEvents
+        tasks.append(Task.detached { await ReplicaSetController(client: c, logger: logger, events: rsEvents).run(factory: factory) })
         tasks.append(Task.detached { await DeploymentController.run(client: c, logger: logger, factory: factory) })
         self.tasks = tasks
         // Informers the controllers ask for from now on start as they are made; handlers
@@ -54,6 +58,7 @@ final class ControllerManager: Sendable {
         nodeEvents.close()
         schedulerEvents.close()
         evictionEvents.close()
+        replicaSetEvents.close()
         client.close()
     }
 }

@@ -9,7 +9,7 @@ enum DeploymentDescriber {
         w.field("CreationTimestamp", Describer.date(meta["creationTimestamp"]))
         w.map("Labels", meta["labels"])
         w.map("Annotations", PodDescriber.annotations(meta["annotations"]), separator: ": ")
-        w.field("Selector", selectorText(spec["selector"]))
+        w.field("Selector", Columns.selectorText(spec["selector"]))
         let n = { (k: String) in String(st[k].intValue ?? 0) }
         w.field("Replicas", "\(spec["replicas"].intValue ?? 1) desired | \(n("updatedReplicas")) updated | \(n("replicas")) total | \(n("availableReplicas")) available | \(n("unavailableReplicas")) unavailable")
         w.field("StrategyType", spec["strategy"]["type"].stringValue ?? "")
@@ -46,22 +46,6 @@ enum DeploymentDescriber {
     }
 
     static func intOrString(_ v: JSON) -> String { v.stringValue ?? v.intValue.map(String.init) ?? "" }
-
-    /// metav1.FormatLabelSelector.
-    static func selectorText(_ s: JSON) -> String {
-        var parts = (s["matchLabels"].objectValue ?? JSONObject()).entries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }
-        for e in s["matchExpressions"].arrayValue ?? [] {
-            let key = e["key"].stringValue ?? "", values = (e["values"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
-            switch e["operator"].stringValue ?? "" {
-            case "In": parts.append("\(key) in (\(values))")
-            case "NotIn": parts.append("\(key) notin (\(values))")
-            case "Exists": parts.append(key)
-            case "DoesNotExist": parts.append("!\(key)")
-            default: break
-            }
-        }
-        return parts.isEmpty ? "<none>" : parts.joined(separator: ",")
-    }
 
     /// kubectl's DescribePodTemplate: the pod describer's container and volume sections one
     /// level in, container and volume names one space further.
@@ -100,14 +84,5 @@ enum TemplateDescriber {
         var w = DescribeWriter()
         DeploymentDescriber.template(t, &w)
         return w.text
-    }
-}
-
-extension DeploymentDescriber {
-    /// `-o wide`'s CONTAINERS IMAGES SELECTOR (kubectl's printDeployment).
-    static func wideColumns(_ o: JSON) -> [String] {
-        let cs = o["spec"]["template"]["spec"]["containers"].arrayValue ?? []
-        return [cs.compactMap { $0["name"].stringValue }.joined(separator: ","), cs.compactMap { $0["image"].stringValue }.joined(separator: ","),
-                selectorText(o["spec"]["selector"])]
     }
 }
