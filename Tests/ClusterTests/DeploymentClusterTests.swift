@@ -182,4 +182,75 @@ struct DeploymentClusterTests {
             #expect(newest["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3")
         }
     }
+
+    @Test func describeDeploymentInKubectlLayout() async throws {
+        try await Self.cluster(nodes: 1) { f, admin in
+            _ = try f.ctl.ok(["apply", "-f", Self.nginx])
+            try await eventually(15, "rolled out") {
+                let d = try await admin.get(.deployments, namespace: "default", name: "nginx-deployment")
+                return (d["status"]["conditions"].arrayValue ?? []).contains { $0["reason"] == "NewReplicaSetAvailable" }
+            }
+            let hash = try await admin.list(.replicaSets, namespace: "default").items.first?["metadata"]["labels"]["pod-template-hash"].stringValue ?? ""
+            var out = try f.ctl.ok(["describe", "deployment", "nginx-deployment"])
+            // The times vary: the creation date, and the event's age (`0s`, `1s`...).
+            out = out.replacingOccurrences(of: #"CreationTimestamp:      [^\n]+"#, with: "CreationTimestamp:      <date>", options: .regularExpression)
+            out = out.replacingOccurrences(of: #"ScalingReplicaSet  \d+s    "#, with: "ScalingReplicaSet  <age>  ", options: .regularExpression)
+            #expect(out == """
+                Name:                   nginx-deployment
+                Namespace:              default
+                CreationTimestamp:      <date>
+                Labels:                 app.kubernetes.io/name=nginx
+                Annotations:            deployment.kubernetes.io/revision: 1
+                Selector:               app.kubernetes.io/name=nginx
+                Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable
+                StrategyType:           RollingUpdate
+                MinReadySeconds:        0
+                RollingUpdateStrategy:  25% max unavailable, 25% max surge
+                Pod Template:
+                  Labels:  app.kubernetes.io/name=nginx
+                  Containers:
+                   nginx:
+                    Image:         nginx:1.14.2
+                    Port:          80/TCP
+                    Host Port:     0/TCP
+                    Environment:   <none>
+                    Mounts:        <none>
+                  Volumes:         <none>
+                  Node-Selectors:  <none>
+                  Tolerations:     <none>
+                Conditions:
+                  Type           Status  Reason
+                  ----           ------  ------
+                  Available      True    MinimumReplicasAvailable
+                  Progressing    True    NewReplicaSetAvailable
+                OldReplicaSets:  <none>
+                NewReplicaSet:   nginx-deployment-\(hash) (3/3 replicas created)
+                Events:
+                  Type    Reason             Age   From                   Message
+                  ----    ------             ----  ----                   -------
+                  Normal  ScalingReplicaSet  <age>  deployment-controller  Scaled up replica set nginx-deployment-\(hash) from 0 to 3
+
+                """)
+            // One revision's template (`rollout history --revision`).
+            let revision1 = try f.ctl.ok(["rollout", "history", "deployment/nginx-deployment", "--revision=1"])
+            #expect(revision1 == """
+                deployment.apps/nginx-deployment with revision #1
+                Pod Template:
+                  Labels:  app.kubernetes.io/name=nginx
+                           pod-template-hash=\(hash)
+                  Containers:
+                   nginx:
+                    Image:         nginx:1.14.2
+                    Port:          80/TCP
+                    Host Port:     0/TCP
+                    Environment:   <none>
+                    Mounts:        <none>
+                  Volumes:         <none>
+                  Node-Selectors:  <none>
+                  Tolerations:     <none>
+
+
+                """, "\(revision1)")
+        }
+    }
 }
