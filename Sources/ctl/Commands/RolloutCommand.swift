@@ -11,7 +11,7 @@ struct RolloutCommand: AsyncParsableCommand {
     @Argument(help: "status|history|undo|restart|pause|resume, then TYPE NAME or TYPE/NAME") var args: [String] = []
     @Option(help: "history: the revision to show; status: the revision to wait for (0: the latest).") var revision = 0
     @Option(name: .customLong("to-revision"), help: "undo: the revision to go back to (0: the one before the current).") var toRevision = 0
-    @Option(help: "status: wait for the rollout to finish (true) or print the status once (false).") var watch = "true"
+    @Option(name: [.customShort("w"), .long], help: "status: wait for the rollout to finish (true) or print the status once (false).") var watch = "true"
     @Option(help: "status: how long to wait (0: for ever).") var timeout = "0s"
 
     static let actions = ["history", "pause", "restart", "resume", "status", "undo"]
