@@ -21,9 +21,11 @@ import Testing
         func rsList(_ owner: String) async throws -> [JSON] {
             try await s.client.list(.replicaSets, namespace: "default").items
                 .filter { ($0["metadata"]["ownerReferences"].arrayValue ?? []).contains { $0["name"].stringValue == owner } }
-                .sorted { ($0["metadata"]["creationTimestamp"].stringValue ?? "", $0["metadata"]["name"].stringValue ?? "")
-                    < ($1["metadata"]["creationTimestamp"].stringValue ?? "", $1["metadata"]["name"].stringValue ?? "") }
+                // By revision: creation times have whole seconds only.
+                .sorted { revision($0) < revision($1) }
         }
+
+        func revision(_ rs: JSON) -> Int { Int(rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"].stringValue ?? "") ?? 0 }
 
         func deployment(_ name: String) async throws -> JSON { try await s.client.get(.deployments, namespace: "default", name: name) }
 
@@ -187,6 +189,36 @@ import Testing
             try await eventuallyTrue(5) { try await env.rsList("web").count == 2 }
             d = try await env.deployment("web")
             #expect(["DeploymentResumed", "NewReplicaSetCreated", "ReplicaSetUpdated"].contains(env.condition(d, "Progressing")["reason"].stringValue ?? ""))
+        }
+    }
+
+    /// revisionHistoryLimit 1: once a rollout is complete, old ReplicaSets scaled to 0 beyond
+    /// the newest old one are deleted, lowest revision first.
+    @Test func oldReplicaSetsBeyondTheHistoryLimitAreDeleted() async throws {
+        try await withController { env in
+            var d = Self.deployment("web", image: "v1", replicas: 1)
+            d[path: ["spec", "revisionHistoryLimit"]] = 1
+            _ = try await env.s.client.create(.deployments, namespace: "default", d)
+            var first = ""
+            for (i, image) in ["v1", "v2", "v3"].enumerated() {
+                if i > 0 {
+                    _ = try await env.s.client.patch(.deployments, namespace: "default", name: "web",
+                                                     ["spec": ["template": ["spec": ["containers": [["name": "web", "image": .string(image)]]]]]])
+                }
+                // Play the ReplicaSet controller until this template's rollout is complete.
+                try await eventuallyTrue(10) {
+                    for rs in try await env.rsList("web") { try await env.settle(rs) }
+                    let now = try await env.deployment("web")
+                    return env.condition(now, "Progressing")["reason"] == "NewReplicaSetAvailable"
+                        && now["status"]["observedGeneration"] == now["metadata"]["generation"]
+                        && now["status"]["updatedReplicas"] == 1 && now["status"]["replicas"] == 1
+                }
+                if i == 0 { first = try await env.rsList("web").first?["metadata"]["name"].stringValue ?? "" }
+            }
+            try await eventuallyTrue(10) { try await env.rsList("web").count == 2 }
+            let left = try await env.rsList("web")
+            #expect(!left.contains { $0["metadata"]["name"].stringValue == first })
+            #expect(left.map { $0["metadata"]["annotations"]["deployment.kubernetes.io/revision"].stringValue ?? "" }.sorted() == ["2", "3"])
         }
     }
 

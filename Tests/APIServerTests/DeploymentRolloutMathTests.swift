@@ -116,3 +116,51 @@ struct DeploymentRolloutMathTests {
                                    "deployment.kubernetes.io/desired-replicas": "3", "deployment.kubernetes.io/max-replicas": "4"])
     }
 }
+
+/// The Progressing condition's deadline and the paused conditions, on given times.
+struct DeploymentConditionsTests {
+    static let t0 = Timestamp.parse("2026-01-01T00:00:00Z") ?? 0
+
+    static func deployment(progressing reason: String, updatedAt: String) -> JSON {
+        ["metadata": ["generation": 2], "spec": ["replicas": 3, "progressDeadlineSeconds": 600],
+         "status": ["observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "readyReplicas": 2, "availableReplicas": 2,
+                    "conditions": [["type": "Progressing", "status": "True", "reason": .string(reason), "message": "ReplicaSet \"web-2\" is progressing.",
+                                    "lastUpdateTime": .string(updatedAt), "lastTransitionTime": "2025-12-31T23:00:00Z"]]]]
+    }
+
+    @Test func noProgressForTheDeadlineIsProgressDeadlineExceeded() {
+        let d = Self.deployment(progressing: "ReplicaSetUpdated", updatedAt: "2026-01-01T00:00:00Z")
+        // Nothing moved: within the deadline the status stays, after it the condition turns False.
+        #expect(DeploymentConditions.rollout(d, newStatus: d["status"], newName: "web-2", now: Self.t0 + 600) == d["status"])
+        #expect(DeploymentConditions.recheckAfter(d, newStatus: d["status"], now: Self.t0 + 100) == 501)
+        let late = DeploymentConditions.rollout(d, newStatus: d["status"], newName: "web-2", now: Self.t0 + 601)
+        #expect(late["conditions"] == [["type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                                        "message": "ReplicaSet \"web-2\" has timed out progressing.",
+                                        "lastUpdateTime": "2026-01-01T00:10:01Z", "lastTransitionTime": "2026-01-01T00:10:01Z"]])
+        // One more updated pod is progress: same status True keeps its transition time.
+        var moved = d["status"]
+        moved["updatedReplicas"] = 2
+        let progressed = DeploymentConditions.rollout(d, newStatus: moved, newName: "web-2", now: Self.t0 + 700)
+        #expect(progressed["conditions"] == [["type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
+                                              "message": "ReplicaSet \"web-2\" is progressing.",
+                                              "lastUpdateTime": "2026-01-01T00:11:40Z", "lastTransitionTime": "2025-12-31T23:00:00Z"]])
+    }
+
+    @Test func pausingAndResumingSayItOnce() {
+        var d = Self.deployment(progressing: "NewReplicaSetAvailable", updatedAt: "2026-01-01T00:00:00Z")
+        d[path: ["spec", "paused"]] = true
+        let paused = DeploymentConditions.pausedConditions(d, now: "2026-01-01T00:05:00Z")
+        #expect(paused?["conditions"] == [["type": "Progressing", "status": "Unknown", "reason": "DeploymentPaused", "message": "Deployment is paused",
+                                           "lastUpdateTime": "2026-01-01T00:05:00Z", "lastTransitionTime": "2026-01-01T00:05:00Z"]])
+        d[path: ["status"]] = paused ?? .null
+        #expect(DeploymentConditions.pausedConditions(d, now: "2026-01-01T00:06:00Z") == nil)
+        d[path: ["spec", "paused"]] = false
+        #expect(DeploymentConditions.pausedConditions(d, now: "2026-01-01T00:07:00Z")?["conditions"]
+            == [["type": "Progressing", "status": "Unknown", "reason": "DeploymentResumed", "message": "Deployment is resumed",
+                 "lastUpdateTime": "2026-01-01T00:07:00Z", "lastTransitionTime": "2026-01-01T00:05:00Z"]])
+        // A timed-out rollout keeps saying so.
+        var stuck = Self.deployment(progressing: "ProgressDeadlineExceeded", updatedAt: "2026-01-01T00:00:00Z")
+        stuck[path: ["spec", "paused"]] = true
+        #expect(DeploymentConditions.pausedConditions(stuck, now: "2026-01-01T00:05:00Z") == nil)
+    }
+}
