@@ -192,6 +192,36 @@ import Testing
         }
     }
 
+    /// An orphan ReplicaSet the selector matches is adopted; one that stops matching is
+    /// released; one another controller owns is left alone.
+    @Test func adoptsAndReleasesReplicaSets() async throws {
+        try await withController { env in
+            let template: JSON = ["metadata": ["labels": ["app": "web", "pod-template-hash": "old1"]],
+                                  "spec": ["containers": [["name": "web", "image": "nginx:1.0"]]]]
+            let orphan: JSON = ["apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                "metadata": ["name": "web-old1", "labels": ["app": "web", "pod-template-hash": "old1"]],
+                                "spec": ["replicas": 0, "selector": ["matchLabels": ["app": "web", "pod-template-hash": "old1"]], "template": template]]
+            _ = try await env.s.client.create(.replicaSets, namespace: "default", orphan)
+            var owned = orphan
+            owned[path: ["metadata", "name"]] = "someone-elses"
+            owned[path: ["metadata", "ownerReferences"]] = [["apiVersion": "apps/v1", "kind": "Deployment", "name": "other", "uid": "u-1", "controller": true]]
+            _ = try await env.s.client.create(.replicaSets, namespace: "default", owned)
+            _ = try await env.s.client.create(.deployments, namespace: "default", Self.deployment("web", image: "nginx:1.14.2"))
+            let uid = try await env.deployment("web")["metadata"]["uid"]
+            try await eventuallyTrue(5) {
+                let rs = try await env.s.client.get(.replicaSets, namespace: "default", name: "web-old1")
+                return rs["metadata"]["ownerReferences"].arrayValue?.first?["uid"] == uid
+            }
+            let other = try await env.s.client.get(.replicaSets, namespace: "default", name: "someone-elses")
+            #expect(other["metadata"]["ownerReferences"].arrayValue?.first?["uid"] == "u-1")
+            // Its labels no longer match: released.
+            _ = try await env.s.client.patch(.replicaSets, namespace: "default", name: "web-old1", ["metadata": ["labels": ["app": "gone"]]])
+            try await eventuallyTrue(5) {
+                try await env.s.client.get(.replicaSets, namespace: "default", name: "web-old1")["metadata"]["ownerReferences"].isNull
+            }
+        }
+    }
+
     /// revisionHistoryLimit 1: once a rollout is complete, old ReplicaSets scaled to 0 beyond
     /// the newest old one are deleted, lowest revision first.
     @Test func oldReplicaSetsBeyondTheHistoryLimitAreDeleted() async throws {

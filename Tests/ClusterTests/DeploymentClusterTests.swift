@@ -72,12 +72,22 @@ struct DeploymentClusterTests {
             #expect(wide.first == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"])
             #expect(wide.last.map { Array($0.prefix(4)) + Array($0.suffix(3)) } == ["nginx-deployment", "3/3", "3", "3", "nginx", "nginx:1.14.2", "app.kubernetes.io/name=nginx"])
 
+            // The hash is the same after a restart of the hub: no second ReplicaSet.
+            f.server.stop()
+            try f.server.restart()
+            let again = Client(config: f.server.clientConfig())
+            defer { again.close() }
+            try await eventually(15, "the hub back") { try await again.list(.deployments, namespace: "default").items.count == 1 }
+            _ = try await again.patch(.deployments, namespace: "default", name: "nginx-deployment", ["metadata": ["labels": ["touched": "yes"]]])
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await Self.rsNames(again) == ["nginx-deployment-\(hash)"])
+
             // Scale to 5 and back.
             _ = try f.ctl.ok(["scale", "deployment", "nginx-deployment", "--replicas", "5"])
-            try await eventually(15, "5 available pods") { try await Self.pods(admin).filter(Self.isAvailable).count == 5 }
+            try await eventually(15, "5 available pods") { try await Self.pods(again).filter(Self.isAvailable).count == 5 }
             _ = try f.ctl.ok(["scale", "deployment/nginx-deployment", "--replicas=3"])
-            try await eventually(15, "3 pods") { try await Self.pods(admin).count == 3 }
-            #expect(try await Self.rsNames(admin) == ["nginx-deployment-\(hash)"])
+            try await eventually(15, "3 pods") { try await Self.pods(again).count == 3 }
+            #expect(try await Self.rsNames(again) == ["nginx-deployment-\(hash)"])
         }
     }
 
