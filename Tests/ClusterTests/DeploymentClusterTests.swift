@@ -116,6 +116,8 @@ struct DeploymentClusterTests {
                 }
             }
             #expect(try f.ctl.ok(["set", "image", "deployment/nginx-deployment", "nginx=nginx:1.16.1"]) == "deployment.apps/nginx-deployment image updated\n")
+            // The Deployment's annotations go to its new ReplicaSet: the change cause of revision 2.
+            _ = try f.ctl.ok(["annotate", "deployment/nginx-deployment", "kubernetes.io/change-cause=image updated to 1.16.1"])
             try await eventually(20, "every pod on the new image") {
                 try await Self.settled(admin, on: "nginx:1.16.1")
             }
@@ -125,7 +127,7 @@ struct DeploymentClusterTests {
             #expect(highest.withLock { $0 } == 4)
             #expect(try f.ctl.ok(["rollout", "status", "deployment/nginx-deployment"]) == "deployment \"nginx-deployment\" successfully rolled out\n")
             #expect(try f.ctl.ok(["rollout", "history", "deployment/nginx-deployment"])
-                == "deployment.apps/nginx-deployment \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n")
+                == "deployment.apps/nginx-deployment \nREVISION  CHANGE-CAUSE\n1         <none>\n2         image updated to 1.16.1\n\n")
             // Unchanged images: nothing to say, as kubectl.
             #expect(try f.ctl.ok(["set", "image", "deployment/nginx-deployment", "nginx=nginx:1.16.1"]) == "")
             let missing = try f.ctl.run(["set", "image", "deployment/nginx-deployment", "web=nginx:1.16.1"])
@@ -138,7 +140,7 @@ struct DeploymentClusterTests {
             let owners = Set(try await Self.pods(admin).compactMap { $0["metadata"]["ownerReferences"].arrayValue?.first?["name"].stringValue })
             #expect(owners == Set(firstRS))
             #expect(try f.ctl.ok(["rollout", "history", "deploy", "nginx-deployment"])
-                == "deployment.apps/nginx-deployment \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n")
+                == "deployment.apps/nginx-deployment \nREVISION  CHANGE-CAUSE\n2         image updated to 1.16.1\n3         <none>\n\n")
             let d = try await admin.get(.deployments, namespace: "default", name: "nginx-deployment")
             #expect(d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3")
             #expect(d["spec"]["template"]["metadata"]["labels"] == ["app.kubernetes.io/name": "nginx"])
