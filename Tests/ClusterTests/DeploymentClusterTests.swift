@@ -170,6 +170,13 @@ struct DeploymentClusterTests {
                 let d = try await admin.get(.deployments, namespace: "default", name: "nginx-deployment")
                 return (d["status"]["conditions"].arrayValue ?? []).contains { $0["type"] == "Progressing" && $0["reason"] == "DeploymentPaused" }
             }
+            // Observed but not rolled: what status says once, without waiting.
+            try await eventually(5, "the new generation observed") {
+                let d = try await admin.get(.deployments, namespace: "default", name: "nginx-deployment")
+                return d["status"]["observedGeneration"] == d["metadata"]["generation"]
+            }
+            #expect(try f.ctl.ok(["rollout", "status", "deployment/nginx-deployment", "--watch=false"])
+                == "Waiting for deployment \"nginx-deployment\" rollout to finish: 0 out of 3 new replicas have been updated...\n")
             #expect(try f.ctl.ok(["rollout", "resume", "deployment/nginx-deployment"]) == "deployment.apps/nginx-deployment resumed\n")
             let notPaused = try f.ctl.run(["rollout", "resume", "deployment/nginx-deployment"])
             #expect(notPaused.code == 1 && notPaused.stderr == "error: deployments.apps \"nginx-deployment\" is not paused\n")
