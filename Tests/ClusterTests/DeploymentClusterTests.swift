@@ -202,6 +202,30 @@ struct DeploymentClusterTests {
         }
     }
 
+    /// No nodes: the pods stay Pending, so the rollout waits for availability (and
+    /// `--timeout` ends the wait with kubectl's message).
+    @Test func rolloutStatusWaitsForAvailablePods() async throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let admin = Client(config: f.server.clientConfig())
+        defer { admin.close() }
+        _ = try f.ctl.ok(["apply", "-f", Self.nginx])
+        try await eventually(10, "3 updated replicas") {
+            let d = try await admin.get(.deployments, namespace: "default", name: "nginx-deployment")
+            return d["status"]["updatedReplicas"] == 3 && d["status"]["replicas"] == 3 && d["status"]["observedGeneration"] == d["metadata"]["generation"]
+        }
+        #expect(try f.ctl.ok(["rollout", "status", "deploy/nginx-deployment", "-w=false"])
+            == "Waiting for deployment \"nginx-deployment\" rollout to finish: 0 of 3 updated replicas are available...\n")
+        let waited = try f.ctl.run(["rollout", "status", "deploy/nginx-deployment", "--timeout=1s"])
+        #expect(waited.code == 1)
+        #expect(waited.stdout == "Waiting for deployment \"nginx-deployment\" rollout to finish: 0 of 3 updated replicas are available...\n")
+        #expect(waited.stderr == "error: timed out waiting for the condition\n")
+        let d = try await admin.get(.deployments, namespace: "default", name: "nginx-deployment")
+        let available = (d["status"]["conditions"].arrayValue ?? []).first { $0["type"] == "Available" }
+        #expect(available?["status"] == "False" && available?["reason"] == "MinimumReplicasUnavailable")
+        #expect(d["status"]["unavailableReplicas"] == 3)
+    }
+
     @Test func describeDeploymentInKubectlLayout() async throws {
         try await Self.cluster(nodes: 1) { f, admin in
             _ = try f.ctl.ok(["apply", "-f", Self.nginx])
