@@ -14,8 +14,8 @@ import Wire
         let typo = try f.ctl.run(["lable", "pod", "x", "a=b"])
         #expect(typo.code == 1)
         #expect(typo.stderr == "error: unknown command \"lable\" for \"ctl\"\n\nDid you mean this?\n\tlabel\n")
-        // Distance 1 from two verbs, listed in order; a prefix counts too.
-        #expect(try f.ctl.run(["gett"]).stderr == "error: unknown command \"gett\" for \"ctl\"\n\nDid you mean this?\n\tget\n")
+        // Within distance 2 of two verbs (get 1, set 2), listed in order, as kubectl; a prefix counts too.
+        #expect(try f.ctl.run(["gett"]).stderr == "error: unknown command \"gett\" for \"ctl\"\n\nDid you mean this?\n\tget\n\tset\n")
         #expect(try f.ctl.run(["api"]).stderr
             == "error: unknown command \"api\" for \"ctl\"\n\nDid you mean this?\n\tapi-resources\n\tapi-versions\n")
         #expect(try f.ctl.run(["-n", "kube-system", "frobnicate"]).stderr == "error: unknown command \"frobnicate\" for \"ctl\"\n")

@@ -60,6 +60,7 @@ final class ControllerManager: Sendable {
         loops.append(.init("daemonset", under: .controllerManager) {
             await DaemonSetController(client: c, logger: logger, events: daemonSetEvents).run(factory: $0)
         })
+        loops.append(.init("deployment", under: .controllerManager) { await DeploymentController.run(client: c, logger: logger, factory: $0) })
         // The apiserver's own storage TTL (Kubernetes does it with etcd leases, in every
         // apiserver): no Lease. Two hubs expiring the same event is harmless (deletes carry
         // the resourceVersion seen).

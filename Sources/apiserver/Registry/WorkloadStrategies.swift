@@ -39,7 +39,11 @@ struct DeploymentStrategy: ResourceStrategy {
     }
 
     func validate(_ d: JSON) -> [Status.Cause] {
-        PodTemplateRules.validateReplicas(d) + PodTemplateRules.validate(d, kind: type.kind, allowedRestartPolicies: ["Always"])
+        // The strategy is judged as Kubernetes judges it: after defaulting.
+        var defaulted = d
+        applyDefaults(&defaulted)
+        return PodTemplateRules.validateReplicas(d) + DeploymentRules.validate(defaulted)
+            + PodTemplateRules.validate(d, kind: type.kind, allowedRestartPolicies: ["Always"])
     }
 
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { PodTemplateRules.validateSelectorUnchanged(new, old: old) }

@@ -39,6 +39,10 @@ struct DescribeCommand: AsyncParsableCommand {
                     ? WorkloadDescriber.PodCounts(pods: try await WorkloadDescriber.pods(of: o, session: session), ownerUID: o["metadata"]["uid"].stringValue ?? "")
                     : nil
                 var w = Describer.describe(sel.type, o, lease: lease, nodePods: pods, controlledPods: controlled)
+                if sel.type == .deployments {
+                    w = DeploymentDescriber.describe(o, replicaSets: try await Rollout(session: session, type: .deployments, namespace: o["metadata"]["namespace"].stringValue ?? "",
+                                                                                     name: o["metadata"]["name"].stringValue ?? "").replicaSets(of: o))
+                }
                 if Describer.showsEvents(sel.type) { Describer.events(try await Describer.events(for: o, type: sel.type, session: session), &w) }
                 Output.print(w.text)
             }

@@ -15,7 +15,7 @@ enum Columns {
             h = wide ? ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
                 : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
         case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
-        case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+        case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
         case "daemonsets":
             h = ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
@@ -45,6 +45,7 @@ enum Columns {
             let s = o["status"]
             r = [name, "\(s["readyReplicas"].intValue ?? 0)/\(o["spec"]["replicas"].intValue ?? 1)", String(s["updatedReplicas"].intValue ?? 0),
                  String(s["availableReplicas"].intValue ?? 0), age]
+            if wide { r += workloadWide(o) }
         case "daemonsets": r = daemonSetRow(o, name: name, age: age, wide: wide)
         default: r = [name, age]
         }

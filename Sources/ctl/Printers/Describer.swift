@@ -197,7 +197,7 @@ enum Describer {
 
 /// Collects describe lines with tab-separated cells; `text` aligns them.
 struct DescribeWriter {
-    private var lines: [String] = []
+    private(set) var lines: [String] = []
 
     var text: String { TabWriter.render(lines, padding: 2) }
 

@@ -1,0 +1,60 @@
+/// Kubernetes' ValidateDeploymentSpec beyond the template: the strategy (type, maxSurge and
+/// maxUnavailable as non-negative integers or `N%` percentages, not both 0), the progress
+/// deadline above minReadySeconds, non-negative history limit and minReadySeconds.
+enum DeploymentRules {
+    static func validate(_ d: JSON) -> [Status.Cause] {
+        var causes: [Status.Cause] = []
+        let spec = d["spec"]
+        for field in ["minReadySeconds", "revisionHistoryLimit"] {
+            if let v = spec[field].intValue, v < 0 { causes.append(.invalid("spec.\(field)", String(v), "must be greater than or equal to 0")) }
+        }
+        if let p = spec["progressDeadlineSeconds"].intValue {
+            if p < 0 { causes.append(.invalid("spec.progressDeadlineSeconds", String(p), "must be greater than or equal to 0")) }
+            if p <= (spec["minReadySeconds"].intValue ?? 0) {
+                causes.append(.invalid("spec.progressDeadlineSeconds", String(p), "must be greater than minReadySeconds"))
+            }
+        }
+        let strategy = spec["strategy"]
+        switch strategy["type"].stringValue ?? "" {
+        case "Recreate":
+            if !strategy["rollingUpdate"].isNull {
+                causes.append(.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"))
+            }
+        case "RollingUpdate":
+            let ru = strategy["rollingUpdate"]
+            let surge = intOrPercent(ru["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", &causes)
+            let unavailable = intOrPercent(ru["maxUnavailable"], "spec.strategy.rollingUpdate.maxUnavailable", &causes)
+            if case .string(let s) = ru["maxUnavailable"], let u = unavailable, u > 100 {
+                causes.append(.invalid("spec.strategy.rollingUpdate.maxUnavailable", s, "must not be greater than 100%"))
+            }
+            if surge == 0 && unavailable == 0 {
+                causes.append(.invalid("spec.strategy.rollingUpdate.maxUnavailable", ru["maxUnavailable"].stringValue ?? "0",
+                                       "may not be 0 when `maxSurge` is 0"))
+            }
+        default:
+            causes.append(.notSupported("spec.strategy.type", strategy["type"].stringValue ?? "", supported: ["Recreate", "RollingUpdate"]))
+        }
+        return causes
+    }
+
+    /// The number (a percentage's number) of an IntOrString field, nil when absent or bad
+    /// (a cause is added for bad ones).
+    static func intOrPercent(_ v: JSON, _ field: String, _ causes: inout [Status.Cause]) -> Int? {
+        switch v {
+        case .null: return nil
+        case .number:
+            guard let i = v.intValue else { causes.append(.invalid(field, v.compactString, "must be an integer")); return nil }
+            if i < 0 { causes.append(.invalid(field, String(i), "must be greater than or equal to 0")) }
+            return i
+        case .string(let s):
+            guard s.hasSuffix("%"), s.count > 1, s.dropLast().allSatisfy(\.isASCII), let p = Int(s.dropLast()), p >= 0, !s.hasPrefix("+") else {
+                causes.append(.invalid(field, s, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"))
+                return nil
+            }
+            return p
+        default:
+            causes.append(.invalid(field, v.compactString, "must be an integer or a percentage"))
+            return nil
+        }
+    }
+}

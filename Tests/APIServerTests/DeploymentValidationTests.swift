@@ -1,0 +1,38 @@
+import Testing
+@testable import apiserver
+
+/// A Deployment's strategy and deadlines are checked as Kubernetes checks them (after
+/// defaulting); a refused one is not stored.
+@Suite(.serialized) struct DeploymentValidationTests {
+    func refusal(_ s: InProcessServer, _ spec: JSON) async -> String? {
+        var d = DeploymentControllerTests.deployment("web", image: "nginx")
+        for (k, v) in spec.objectValue ?? JSONObject() { d[path: ["spec", k]] = v }
+        do {
+            _ = try await s.client.create(.deployments, namespace: "default", d)
+            _ = try? await s.client.delete(.deployments, namespace: "default", name: "web")
+            return nil
+        } catch {
+            #expect(error.code == 422)
+            return error.message
+        }
+    }
+
+    @Test func badStrategiesAreRefused() async throws {
+        let s = try await InProcessServer.start()
+        #expect(await refusal(s, ["strategy": ["rollingUpdate": ["maxSurge": 0, "maxUnavailable": "0%"]]])
+            == "Deployment \"web\" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"0%\": may not be 0 when `maxSurge` is 0")
+        #expect(await refusal(s, ["strategy": ["type": "BlueGreen"]])
+            == "Deployment \"web\" is invalid: spec.strategy.type: Unsupported value: \"BlueGreen\": supported values: \"Recreate\", \"RollingUpdate\"")
+        #expect(await refusal(s, ["strategy": ["type": "Recreate", "rollingUpdate": ["maxSurge": 1]]])
+            == "Deployment \"web\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'")
+        #expect(await refusal(s, ["strategy": ["rollingUpdate": ["maxSurge": "lots", "maxUnavailable": "150%"]]])
+            == "Deployment \"web\" is invalid: [spec.strategy.rollingUpdate.maxSurge: Invalid value: \"lots\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%'), spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%]")
+        #expect(await refusal(s, ["minReadySeconds": 700])
+            == "Deployment \"web\" is invalid: spec.progressDeadlineSeconds: Invalid value: \"600\": must be greater than minReadySeconds")
+        #expect(try await s.client.list(.deployments, namespace: "default").items.isEmpty)
+        // Good ones pass: 0 surge with some unavailability, Recreate alone.
+        #expect(await refusal(s, ["strategy": ["rollingUpdate": ["maxSurge": 0, "maxUnavailable": 1]]]) == nil)
+        #expect(await refusal(s, ["strategy": ["type": "Recreate"]]) == nil)
+        await s.stop()
+    }
+}
