@@ -39,7 +39,7 @@ extension GarbageCollector {
         if !solid.isEmpty {
             // An owner is left: only the references to gone (or going) owners go.
             let gone = (dangling + waiting).map(\.uid)
-            if !gone.isEmpty { try await patchOwnerReferences(id, gone.map { ["$patch": "delete", "uid": .string($0)] }) }
+            if !gone.isEmpty { try await removeOwnerReferences(gone, from: id) }
             return .done
         }
         let dependents = graph.dependents(of: uid)
