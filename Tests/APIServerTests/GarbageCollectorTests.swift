@@ -124,8 +124,13 @@ import Wire
             let only = try await s.client.get(.configMaps, namespace: "default", name: "only")
             #expect(only["metadata"]["ownerReferences"].isNull, "\(only)")
             #expect(try await s.client.get(.pods, namespace: "default", name: "shared")["metadata"]["ownerReferences"] == [ref(other)])
+            // A dependent seen only after its owner was orphaned is orphaned too, not collected.
+            _ = try await s.client.create(.configMaps, namespace: "default", owned(cm("late"), by: [ref(owner)]))
+            try await eventuallyTrue(10) {
+                try await s.client.get(.configMaps, namespace: "default", name: "late")["metadata"]["ownerReferences"].isNull
+            }
             try await Task.sleep(for: .milliseconds(500))
-            #expect(try await present(s, .configMaps, "only"))
+            for name in ["only", "late"] { #expect(try await present(s, .configMaps, name), "\(name)") }
             #expect(try await present(s, .pods, "shared"))
         }
     }

@@ -26,7 +26,13 @@ extension GarbageCollector {
         // A virtual node whose object exists: wait until an informer sees it.
         if !node.observed { return .requeue }
         if node.deletingDependents { return try await finishForegroundDeletion(node, queues) }
-        let refs = OwnerRef.parse(latest)
+        var refs = OwnerRef.parse(latest)
+        // References to owners this collector orphaned go, as the orphaning meant.
+        let orphaned = refs.filter { orphanedOwners.contains($0.uid) }
+        if !orphaned.isEmpty {
+            try await removeOwnerReferences(orphaned.map(\.uid), from: id)
+            refs.removeAll { orphanedOwners.contains($0.uid) }
+        }
         if refs.isEmpty { return .done }
         var solid: [OwnerRef] = [], dangling: [OwnerRef] = [], waiting: [OwnerRef] = []
         for ref in refs {

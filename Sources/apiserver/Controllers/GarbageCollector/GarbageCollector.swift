@@ -12,7 +12,11 @@ struct GarbageCollector: Sendable {
     let client: Client
     let logger: Logger
     let graph = OwnerGraph()
-    let absentOwners = AbsentOwnerCache()
+    /// Owners a live read found absent.
+    let absentOwners = RecentUIDs()
+    /// Owners whose dependents were orphaned: a dependent seen only afterwards (created just
+    /// before the delete) loses its reference to them instead of being collected.
+    let orphanedOwners = RecentUIDs(capacity: 1000)
 
     /// Kinds other hub controllers cache whole: the collector shares their informers. The
     /// other kinds it watches through metadata-only informers of its own.

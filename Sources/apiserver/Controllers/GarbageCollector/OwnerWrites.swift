@@ -5,6 +5,7 @@ extension GarbageCollector {
     /// then the `orphan` finalizer, so the dependents are ownerless before the owner goes.
     func attemptToOrphan(_ uid: String) async throws(Status) -> Outcome {
         guard let node = graph.node(uid), node.orphaning else { return .done }
+        orphanedOwners.add(uid)
         for d in graph.dependents(of: uid) {
             try await removeOwnerReferences([uid], from: d.identity)
         }

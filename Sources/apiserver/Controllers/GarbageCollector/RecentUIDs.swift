@@ -1,11 +1,12 @@
 import Synchronization
 
-/// UIDs of owners a live read found absent (Kubernetes' absentOwnerCache). A UID is never
-/// reused, so an owner once absent stays absent: many dependents of one deleted owner cost
-/// one read, not one each. Bounded; the oldest entries go first.
+/// A bounded set of UIDs the collector learnt something lasting about: owners a live read
+/// found absent (Kubernetes' absentOwnerCache; a UID is never reused, so an owner once
+/// absent stays absent, and many dependents of one deleted owner cost one read), and owners
+/// it orphaned. The oldest entries go first.
 ///
 /// Thread-safety: any task.
-final class AbsentOwnerCache: Sendable {
+final class RecentUIDs: Sendable {
     private struct State {
         var set: Set<String> = []
         var order: [String] = []
