@@ -17,6 +17,8 @@ extension GarbageCollector {
         if node.beingDeleted && !node.deletingDependents { return .done }
         guard let type = node.identity.type else { return .done }
         let id = node.identity
+        // A namespaced owner named by a cluster-scoped object has nowhere to be looked up.
+        if type.namespaced && id.namespace.isEmpty { return .done }
         guard let latest = try await client.getIfPresent(type, namespace: id.namespaceArgument, name: id.name),
               latest["metadata"]["uid"].stringValue == uid else {
             // Gone, or another object took the name: its dependents are looked at.
