@@ -61,6 +61,7 @@ final class ControllerManager: Sendable {
             await DaemonSetController(client: c, logger: logger, events: daemonSetEvents).run(factory: $0)
         })
         loops.append(.init("deployment", under: .controllerManager) { await DeploymentController.run(client: c, logger: logger, factory: $0) })
+        loops.append(.init("garbage-collector", under: .controllerManager) { await GarbageCollector(client: c, logger: logger).run(factory: $0) })
         // The apiserver's own storage TTL (Kubernetes does it with etcd leases, in every
         // apiserver): no Lease. Two hubs expiring the same event is harmless (deletes carry
         // the resourceVersion seen).
