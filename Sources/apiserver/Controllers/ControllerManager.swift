@@ -41,6 +41,7 @@ final class ControllerManager: Sendable {
         tasks.append(Task.detached {
             await Scheduler(client: c, logger: logger, events: schedEvents, initialBackoff: backoff.0, maxBackoff: backoff.1).run(factory: factory)
         })
+        tasks.append(Task.detached { await JobControllers.run(client: c, logger: logger, factory: factory) })
         self.tasks = tasks
         // Informers the controllers ask for from now on start as they are made; handlers
         // registered after a sync get the cached objects as adds first.
