@@ -59,7 +59,9 @@ struct JobSyncState {
                 newSucceeded = true
             } else if JobRules.isFailed(p, job), hasValidIndex(p) {
                 uncountedFailed.append(uid)
-                newFailed += 1
+                // Pods deleted before they finished (suspend, a surplus) count as failed
+                // but do not lengthen the back-off: only a pod that ran and failed does.
+                if PodState.phase(p) == "Failed" { newFailed += 1 }
             }
         }
     }
