@@ -26,10 +26,23 @@ public final class SharedInformerFactory: Sendable {
     public func informer(_ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
                          fieldSelector: String? = nil) -> SharedInformer {
         let key = [type.plural, namespace ?? "", labelSelector ?? "", fieldSelector ?? ""].joined(separator: "\u{0}")
+        return shared(key, type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector,
+                      transform: transforms.withLock { $0[type.plural] })
+    }
+
+    /// An informer of every `type` object that keeps only what `MetadataOnly` keeps (client-go's
+    /// metadata informers): for a controller that reads only metadata of a kind no other
+    /// controller here caches whole. Its own list+watch, apart from `informer(type)`'s.
+    public func metadataInformer(_ type: ResourceType) -> SharedInformer {
+        shared("metadata\u{0}" + type.plural, type, namespace: nil, labelSelector: nil, fieldSelector: nil, transform: MetadataOnly.keep)
+    }
+
+    private func shared(_ key: String, _ type: ResourceType, namespace: String?, labelSelector: String?, fieldSelector: String?,
+                        transform: (@Sendable (JSON) -> JSON)?) -> SharedInformer {
         let (informer, startNow) = informers.withLock { all -> (SharedInformer, Bool) in
             if let i = all[key] { return (i, false) }
             let i = SharedInformer(informer: Informer(client: client, type: type, namespace: namespace, labelSelector: labelSelector,
-                                                      fieldSelector: fieldSelector, transform: transforms.withLock { $0[type.plural] }),
+                                                      fieldSelector: fieldSelector, transform: transform),
                                    clock: clock, resyncPeriod: resyncPeriod, indexers: Indexes.standard)
             all[key] = i
             return (i, started.withLock { $0 })
@@ -64,5 +77,22 @@ public final class SharedInformerFactory: Sendable {
     /// Stops every watch and handler.
     public func shutDown() {
         for i in informers.withLock({ Array($0.values) }) { i.stop() }
+    }
+}
+
+/// What a metadata informer keeps of an object: its kind and the metadata that identifies
+/// it and its place among owners and finalizers; no labels, annotations, spec or status.
+public enum MetadataOnly {
+    static let fields = ["name", "namespace", "uid", "resourceVersion", "ownerReferences", "finalizers",
+                         "deletionTimestamp", "deletionGracePeriodSeconds"]
+
+    @Sendable public static func keep(_ object: JSON) -> JSON {
+        guard case .object = object else { return object }
+        var meta = JSONObject()
+        for f in fields where !object["metadata"][f].isNull { meta[f] = object["metadata"][f] }
+        var out = JSONObject()
+        for f in ["apiVersion", "kind"] where !object[f].isNull { out[f] = object[f] }
+        out["metadata"] = .object(meta)
+        return .object(out)
     }
 }

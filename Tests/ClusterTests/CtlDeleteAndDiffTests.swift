@@ -27,7 +27,7 @@ import Wire
         #expect(orphan.stderr == "warning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\n")
         #expect(try f.ctl.ok(["delete", "cm", "e", "--cascade", "--grace-period", "3"]) == "configmap \"e\" deleted\n")
         let cascade = try f.ctl.run(["delete", "cm", "g", "--cascade=sideways"])
-        #expect(cascade.code == 1 && cascade.stderr == "error: invalid cascade value (sideways). Must be \"background\", \"foreground\", or \"orphan\".\n")
+        #expect(cascade.code == 1 && cascade.stderr == "error: invalid cascade value (sideways). Must be \"background\", \"foreground\", or \"orphan\"\n")
         #expect(try f.ctl.ok(["get", "cm", "-o", "name"]) == "configmap/g\n")
     }
 

@@ -35,6 +35,7 @@ final class ControllerManager: Sendable {
         tasks.append(Task.detached { await TaintEvictionController(client: c, logger: logger, events: evictions).run(factory: factory) })
         let ttl = config.eventTTLSeconds
         tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
+        tasks.append(Task.detached { await GarbageCollector(client: c, logger: logger).run(factory: factory) })
         let schedEvents = EventRecorder(client: c, component: Scheduler.name, maxPending: 10_000)
         schedulerEvents = schedEvents
         let backoff = (config.schedulerInitialBackoffSeconds, config.schedulerMaxBackoffSeconds)

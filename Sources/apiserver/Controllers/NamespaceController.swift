@@ -46,7 +46,8 @@ struct NamespaceController: Sendable {
             remaining += items.count
             for o in items where o["metadata"]["deletionTimestamp"].isNull {
                 do {
-                    try await client.delete(type, namespace: name, name: o["metadata"]["name"].stringValue ?? "")
+                    // Background, as Kubernetes' namespace deleter (a Job's default would orphan its pods).
+                    try await client.delete(type, namespace: name, name: o["metadata"]["name"].stringValue ?? "", propagationPolicy: "Background")
                 } catch {
                     if !error.isNotFound { throw error }
                 }

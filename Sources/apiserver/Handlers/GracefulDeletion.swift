@@ -3,7 +3,19 @@
 /// marked (`deletionTimestamp` = now + grace, `deletionGracePeriodSeconds` = grace) and
 /// stays until its kubelet finalizes it with a delete of grace 0.
 enum GracefulDeletion {
-    /// The grace a delete gives `pod`: the request's, else the pod's
+    /// What `BeforeDelete` makes of a delete of a pod.
+    enum Decision: Equatable {
+        /// Mark the pod: `deletionTimestamp` at `deadline` (seconds since the epoch) and
+        /// `deletionGracePeriodSeconds` = `grace`.
+        case mark(deadline: Double, grace: Int)
+        /// A graceful deletion is under way and this delete does not shorten it: nothing
+        /// changes (not even the finalizers a propagation policy would set).
+        case pending
+        /// Not graceful: a pod already marked with grace 0 (held by finalizers).
+        case notGraceful
+    }
+
+    /// The grace a first delete gives `pod`: the request's, else the pod's
     /// `terminationGracePeriodSeconds`, else 30; 0 for pods no kubelet runs (unbound) or
     /// that have finished; a negative grace counts as 1.
     static func gracePeriod(_ pod: JSON, requested: Int?) -> Int {
@@ -13,24 +25,17 @@ enum GracefulDeletion {
         return grace < 0 ? 1 : grace
     }
 
-    /// What a delete of `old` with `grace` seconds does. A second delete may only shorten the
-    /// grace; the deadline then counts from when deletion began, as Kubernetes does.
-    static func prepare(current: StoredObject, old: JSON, grace: Int) -> PreparedChange {
-        let meta = old["metadata"]
-        let finalizers = meta["finalizers"].arrayValue ?? []
-        let unchanged = PreparedChange.unchanged(WriteOutcome(bytes: current.bytes, revision: current.modRevision, wrote: false))
-        var marked = old
-        if let since = meta["deletionTimestamp"].stringValue.flatMap(Timestamp.parse) {
-            let previous = meta["deletionGracePeriodSeconds"].intValue ?? 0
-            if grace >= previous { return unchanged }
-            if grace == 0 && finalizers.isEmpty { return .delete(EncodedObject(old), warnings: []) }
-            let began = since - Double(previous)
-            marked[path: ["metadata", "deletionTimestamp"]] = .string(Timestamp.format(began + Double(grace)))
-        } else {
-            if grace == 0 && finalizers.isEmpty { return .delete(EncodedObject(old), warnings: []) }
-            marked[path: ["metadata", "deletionTimestamp"]] = .string(Timestamp.format(Timestamp.nowSeconds() + Double(grace)))
+    /// A second delete may only shorten the grace, and only one that names a grace does;
+    /// the deadline then counts from when deletion began.
+    static func decide(_ pod: JSON, requested: Int?, now: Double) -> Decision {
+        let meta = pod["metadata"]
+        guard let since = meta["deletionTimestamp"].stringValue.flatMap(Timestamp.parse) else {
+            let grace = gracePeriod(pod, requested: requested)
+            return .mark(deadline: now + Double(grace), grace: grace)
         }
-        marked[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(grace)
-        return .put(EncodedObject(marked), old: old, warnings: [])
+        let previous = meta["deletionGracePeriodSeconds"].intValue ?? 0
+        if previous == 0 { return .notGraceful }
+        guard let asked = requested.map({ $0 < 0 ? 1 : $0 }), asked < previous else { return .pending }
+        return .mark(deadline: since - Double(previous) + Double(asked), grace: asked)
     }
 }

@@ -28,6 +28,17 @@ enum MetadataValidation {
                 causes.append(.required("metadata.ownerReferences[\(i)].\(f)"))
             }
         }
+        causes += finalizerConflicts(meta["finalizers"])
         return causes
+    }
+
+    /// The garbage collector's two finalizers exclude each other (Kubernetes' ValidateFinalizers).
+    static func finalizerConflicts(_ finalizers: JSON) -> [Status.Cause] {
+        let names = (finalizers.arrayValue ?? []).compactMap(\.stringValue)
+        let orphan = DeletionPropagation.orphanFinalizer, foreground = DeletionPropagation.foregroundFinalizer
+        guard names.contains(orphan) && names.contains(foreground) else { return [] }
+        let shown = "[]string{" + names.map { "\"\($0)\"" }.joined(separator: ", ") + "}"
+        return [.init(reason: "FieldValueInvalid", message: "Invalid value: \(shown): finalizer \(orphan) and \(foreground) cannot be both set",
+                      field: "metadata.finalizers")]
     }
 }

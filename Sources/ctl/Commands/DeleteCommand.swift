@@ -32,9 +32,10 @@ struct DeleteCommand: AsyncParsableCommand {
     func run() async throws {
         if resources.isEmpty && filename.isEmpty { throw CtlError(Self.missingResources) }
         let dry = try dryRun.strategy()
-        let policy = try cascade.map(Self.policy)
+        // kubectl always names a policy: background unless --cascade says otherwise.
+        let policy = try Self.policy(cascade ?? "background")
         if let output, output != "name" { throw CtlError("unable to match a printer suitable for the output format \"\(output)\", allowed formats are: name") }
-        guard let waits = Bool(wait) else { throw CtlError("invalid argument \"\(wait)\" for \"--wait\" flag: strconv.ParseBool: parsing \"\(wait)\": invalid syntax") }
+        guard let waits = Self.parseBool(wait) else { throw CtlError("invalid argument \"\(wait)\" for \"--wait\" flag: strconv.ParseBool: parsing \"\(wait)\": invalid syntax") }
         var waitSeconds = try Duration.parse(timeout, flag: "--timeout")
         if waitSeconds == 0 { waitSeconds = 168 * 3600 }
         var grace = gracePeriod
@@ -108,18 +109,27 @@ struct DeleteCommand: AsyncParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    /// kubectl's `--cascade` values; `true`/`false` are deprecated aliases, with its warning.
+    /// kubectl's `--cascade` values; booleans (as Go's strconv.ParseBool reads them) are
+    /// deprecated aliases, with its warning.
     static func policy(_ s: String) throws -> String {
+        if let b = parseBool(s) {
+            Output.error("warning: --cascade=\(s) is deprecated (boolean value) and can be replaced with --cascade=\(b ? "background" : "orphan").")
+            return b ? "Background" : "Orphan"
+        }
         switch s {
         case "background": return "Background"
         case "foreground": return "Foreground"
         case "orphan": return "Orphan"
-        case "true", "false":
-            let to = s == "true" ? "background" : "orphan"
-            Output.error("warning: --cascade=\(s) is deprecated (boolean value) and can be replaced with --cascade=\(to).")
-            return s == "true" ? "Background" : "Orphan"
-        default:
-            throw CtlError("invalid cascade value (\(s)). Must be \"background\", \"foreground\", or \"orphan\".")
+        default: throw CtlError("invalid cascade value (\(s)). Must be \"background\", \"foreground\", or \"orphan\"")
+        }
+    }
+
+    /// Go's strconv.ParseBool, which kubectl's boolean flags use.
+    static func parseBool(_ s: String) -> Bool? {
+        switch s {
+        case "1", "t", "T", "TRUE", "true", "True": return true
+        case "0", "f", "F", "FALSE", "false", "False": return false
+        default: return nil
         }
     }
 }
