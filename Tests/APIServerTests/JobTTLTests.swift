@@ -1,0 +1,58 @@
+import ControllerRuntime
+import Foundation
+import Testing
+@testable import apiserver
+
+/// ttlSecondsAfterFinished: the Job goes, with its pods (Foreground through the garbage
+/// collector), once the TTL has passed since it finished, by the controllers' clock.
+@Suite(.serialized) struct JobTTLTests {
+    @Test func aFinishedJobDisappearsWithItsPodsWhenItsTTLHasPassed() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        let collector = GarbageCollector(client: h.client, logger: .init(label: "test"))
+        let f = h.factory
+        h.tasks.append(Task { await collector.run(factory: f) })
+        h.startJobController()
+        h.startTTLController()
+        _ = try await h.client.create(.jobs, namespace: "default", JobHarness.job("brief", ["completions": 2, "parallelism": 2, "ttlSecondsAfterFinished": 100]))
+        _ = try await h.client.create(.jobs, namespace: "default", JobHarness.job("kept", ["completions": 1]))
+        try await eventuallyTrue(5) { try await h.pods("brief").count == 2 }
+        try await eventuallyTrue(5) { try await h.pods("kept").count == 1 }
+        for p in try await h.pods("brief") + h.pods("kept") { try await h.setPhase(p, "Succeeded") }
+        try await eventuallyTrue(5) {
+            let brief = try await h.getJob("brief"), kept = try await h.getJob("kept")
+            return JobRules.isFinished(brief) && JobRules.isFinished(kept)
+        }
+        // Armed for finish + 100 s on the fake clock.
+        try await eventuallyTrue(5) { h.clock.sleeperCount >= 1 }
+        h.clock.advance(by: 99)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await h.client.getIfPresent(.jobs, namespace: "default", name: "brief") != nil)
+        h.clock.advance(by: 1)
+        try await eventuallyTrue(10) { try await h.client.getIfPresent(.jobs, namespace: "default", name: "brief") == nil }
+        #expect(try await h.pods("brief").isEmpty)
+        // A Job without a TTL stays, and so do its pods.
+        #expect(try await h.client.getIfPresent(.jobs, namespace: "default", name: "kept") != nil)
+        #expect(try await h.pods("kept").count == 1)
+    }
+
+    @Test func theLiveJobIsCheckedAgainBeforeTheDelete() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        let ttl = TTLAfterFinishedController(client: h.client, logger: .init(label: "test"), clock: h.clock)
+        var job = try await h.client.create(.jobs, namespace: "default", JobHarness.job("changed", ["ttlSecondsAfterFinished": 10]))
+        let stamp = JSON.string(Timestamp.format(h.clock.now))
+        job["status"] = ["conditions": [["type": "Complete", "status": "True", "lastTransitionTime": stamp]]]
+        let cached = try await h.client.update(.jobs, job, status: true)
+        h.clock.advance(by: 10)
+        // Since the cache saw it, its TTL was raised: no delete.
+        _ = try await h.client.patch(.jobs, namespace: "default", name: "changed", ["spec": ["ttlSecondsAfterFinished": 3600]])
+        try await ttl.deleteIfExpired(cached)
+        #expect(try await h.client.getIfPresent(.jobs, namespace: "default", name: "changed") != nil)
+        // With the TTL back to 10 s, it goes (Foreground: finalizer first, then gone, as it has no pods).
+        _ = try await h.client.patch(.jobs, namespace: "default", name: "changed", ["spec": ["ttlSecondsAfterFinished": 10]])
+        try await ttl.deleteIfExpired(cached)
+        let after = try await h.client.getIfPresent(.jobs, namespace: "default", name: "changed")
+        #expect(after == nil || after?["metadata"]["finalizers"] == ["foregroundDeletion"])
+    }
+}
