@@ -16,7 +16,7 @@ enum Columns {
                 : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
         case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
         case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
-        case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+        case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"] + (wide ? JobColumns.wideHeader : [])
         default: h = ["NAME", "AGE"]
         }
         return (namespaceColumn ? ["NAMESPACE"] : []) + h
@@ -42,6 +42,7 @@ enum Columns {
             let s = o["status"]
             r = [name, "\(s["readyReplicas"].intValue ?? 0)/\(o["spec"]["replicas"].intValue ?? 1)", String(s["updatedReplicas"].intValue ?? 0),
                  String(s["availableReplicas"].intValue ?? 0), age]
+        case "jobs": r = JobColumns.row(o, name: name, age: age, wide: wide)
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r
