@@ -56,3 +56,51 @@ import Testing
         #expect(after == nil || after?["metadata"]["finalizers"] == ["foregroundDeletion"])
     }
 }
+
+/// Deleting a Job without a policy orphans its pods (Kubernetes' default for batch/v1, with
+/// its warning): they stay, ownerless, and lose the tracking finalizer.
+@Suite(.serialized) struct JobOrphanTests {
+    @Test func orphanedPodsAreReleased() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        let collector = GarbageCollector(client: h.client, logger: .init(label: "test"))
+        let f = h.factory
+        h.tasks.append(Task { await collector.run(factory: f) })
+        h.startJobController()
+        _ = try await h.client.create(.jobs, namespace: "default", JobHarness.job("left", ["completions": 2, "parallelism": 2]))
+        try await eventuallyTrue(5) { try await h.pods("left").count == 2 }
+        let names = try await h.pods("left").compactMap { $0["metadata"]["name"].stringValue }
+        _ = try await h.client.delete(.jobs, namespace: "default", name: "left")
+        try await eventuallyTrue(10) { try await h.client.getIfPresent(.jobs, namespace: "default", name: "left") == nil }
+        try await eventuallyTrue(5) {
+            var released = true
+            for n in names {
+                let p = try await h.client.get(.pods, namespace: "default", name: n)
+                released = released && p["metadata"]["finalizers"].isNull && p["metadata"]["ownerReferences"].isNull
+            }
+            return released
+        }
+        // Nothing replaced them.
+        #expect(try await h.client.list(.pods, namespace: "default").items.count == 2)
+    }
+
+    /// A pod whose labels stop matching is released by its Job (ownerless) and, holding
+    /// the finalizer with no controller, let go of it; the Job replaces it.
+    @Test func aReleasedPodLosesTheFinalizer() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        h.startJobController()
+        _ = try await h.client.create(.jobs, namespace: "default", JobHarness.job("rel", ["completions": 1]))
+        try await eventuallyTrue(5) { try await h.pods("rel").count == 1 }
+        let name = try await h.pods("rel")[0]["metadata"]["name"].stringValue ?? ""
+        _ = try await h.client.patch(.pods, namespace: "default", name: name, ["metadata": ["labels": ["batch.kubernetes.io/controller-uid": "elsewhere"]]])
+        try await eventuallyTrue(5) {
+            let p = try await h.client.get(.pods, namespace: "default", name: name)
+            return p["metadata"]["ownerReferences"].isNull && p["metadata"]["finalizers"].isNull
+        }
+        try await eventuallyTrue(5) {
+            let now = try await h.pods("rel")
+            return now.count == 1 && now[0]["metadata"]["name"].stringValue != name
+        }
+    }
+}

@@ -37,6 +37,11 @@ struct JobController: Sendable {
             }
         }
         pods.addHandler { e in
+            // A pod that holds the finalizer but has no controller (orphaned by the garbage
+            // collector, or released) is let go, as Kubernetes' orphan-pod cleanup does.
+            if case .updated(_, let p) = e, JobRules.hasFinalizer(p), ControllerRefs.controllerOf(p) == nil {
+                queue.add(Self.orphanPrefix + Indexer.key(p))
+            }
             switch e {
             case .added(let p):
                 if let key = Self.jobKey(of: p) {
@@ -60,6 +65,12 @@ struct JobController: Sendable {
         }
         guard await jobs.waitForSync(), await pods.waitForSync() else { return }
         await queue.run(workers: workers) { key in
+            if key.hasPrefix(Self.orphanPrefix) {
+                if let p = pods.indexer.get(String(key.dropFirst(Self.orphanPrefix.count))), JobRules.hasFinalizer(p) {
+                    _ = await removeFinalizer(p, onlyIf: { ControllerRefs.controllerOf($0) == nil })
+                }
+                return
+            }
             do throws(Status) {
                 if let after = try await sync(key, jobs: jobs.indexer, pods: pods.indexer) { queue.add(key, after: after) }
                 queue.forget(key)
@@ -71,6 +82,9 @@ struct JobController: Sendable {
             }
         }
     }
+
+    /// Queue keys of ownerless pods to release (a namespace has no `:`, a Job key no prefix).
+    static let orphanPrefix = "pod:"
 
     /// `namespace/name` of the Job that controls the pod, if a Job does.
     static func jobKey(of pod: JSON) -> String? {

@@ -68,13 +68,14 @@ extension JobController {
 
     /// Removes the tracking finalizer (a live read, then a patch at that resourceVersion
     /// and uid). True once the pod no longer holds it or is gone.
-    func removeFinalizer(_ pod: JSON) async -> Bool {
+    /// `onlyIf` must hold for the live pod (else it is left alone, reported as released).
+    func removeFinalizer(_ pod: JSON, onlyIf: (JSON) -> Bool = { _ in true }) async -> Bool {
         let m = pod["metadata"], uid = m["uid"].stringValue ?? "", ns = m["namespace"].stringValue, name = m["name"].stringValue ?? ""
         memory.removingFinalizer(uid)
         for _ in 0..<3 {
             let live: JSON?
             do { live = try await client.getIfPresent(.pods, namespace: ns, name: name) } catch { break }
-            guard let live, live["metadata"]["uid"].stringValue == uid else { return true }
+            guard let live, live["metadata"]["uid"].stringValue == uid, onlyIf(live) else { return true }
             let all = live["metadata"]["finalizers"].arrayValue ?? []
             let rest = all.filter { $0.stringValue != JobRules.trackingFinalizer }
             if rest.count == all.count { return true }
