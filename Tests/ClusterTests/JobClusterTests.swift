@@ -69,3 +69,25 @@ import Wire
         }
     }
 }
+
+/// `ctl create job NAME --image=IMAGE -- COMMAND...` as kubectl's.
+@Suite(.serialized) struct CtlCreateJobTests {
+    @Test func createJobByName() throws {
+        let f = try Fixture()
+        defer { f.close() }
+        let made = try f.ctl.run(["create", "job", "hello", "--image=busybox", "--", "/bin/sh", "-c", "echo hi"])
+        #expect(made.stdout == "job.batch/hello created\n" && made.stderr.isEmpty, "\(made.stderr)")
+        let job = try JSON.parse(try f.ctl.ok(["get", "job", "hello", "-o", "json"]))
+        let c = job["spec"]["template"]["spec"]["containers"].arrayValue?.first ?? .null
+        #expect(c["name"] == "hello")
+        #expect(c["image"] == "busybox")
+        #expect(c["command"] == ["/bin/sh", "-c", "echo hi"])
+        #expect(c["resources"] == [:])
+        #expect(job["spec"]["template"]["spec"]["restartPolicy"] == "Never")
+        #expect(job["spec"]["template"]["metadata"]["labels"]["batch.kubernetes.io/job-name"] == "hello")
+        let noImage = try f.ctl.run(["create", "job", "bare"])
+        #expect(noImage.code == 1 && noImage.stderr == "error: either --image or --from must be specified\n")
+        let twoNames = try f.ctl.run(["create", "job", "a", "b", "--image=x"])
+        #expect(twoNames.code == 1 && twoNames.stderr.hasPrefix("error: exactly one NAME is required, got 2\n"))
+    }
+}
