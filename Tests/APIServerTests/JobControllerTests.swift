@@ -101,4 +101,27 @@ import Testing
         #expect(job["status"]["completionTime"].isNull)
         try await eventuallyTrue(5) { try await h.eventTexts("flaky").contains("Warning BackoffLimitExceeded: Job has reached the specified backoff limit") }
     }
+    /// A running pod deleted by someone else keeps its finalizer until the Job has counted it
+    /// (as failed: TerminatingOrFailed), then it is let go and replaced at once (it did
+    /// not fail by running, so no back-off).
+    @Test func aRunningPodDeletedByAUserIsCountedThenReplaced() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        _ = try await h.client.create(.nodes, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "n1"]])
+        h.startJobController()
+        _ = try await h.client.create(.jobs, namespace: "default", JobHarness.job("gone", ["completions": 1]))
+        try await eventuallyTrue(5) { try await h.pods("gone").count == 1 }
+        let pod = try await h.pods("gone")[0]
+        let name = pod["metadata"]["name"].stringValue ?? ""
+        try await h.client.bind(namespace: "default", name: name, node: "n1")
+        try await h.setPhase(pod, "Running")
+        _ = try await h.client.delete(.pods, namespace: "default", name: name)
+        try await eventuallyTrue(5) { try await h.getJob("gone")["status"]["failed"] == 1 }
+        let held = try await h.client.get(.pods, namespace: "default", name: name)
+        #expect(held["metadata"]["finalizers"].isNull)
+        #expect(held["metadata"]["deletionTimestamp"].stringValue != nil)
+        try await eventuallyTrue(5) { try await h.pods("gone").count == 2 }
+        try await eventuallyTrue(5) { try await h.getJob("gone")["status"]["terminating"] == 1 }
+        #expect(countsOf(try await h.getJob("gone")) == ["active": 1, "failed": 1, "ready": 0, "terminating": 1, "uncountedTerminatedPods": [:]])
+    }
 }
