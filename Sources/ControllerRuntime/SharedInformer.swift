@@ -24,7 +24,9 @@ public final class SharedInformer: Sendable {
     public let resyncPeriod: Double
 
     private struct State {
-        var handlers: [AsyncStream<ResourceEvent>.Continuation] = []
+        var handlers: [Int: AsyncStream<ResourceEvent>.Continuation] = [:]
+        var handlerTasks: [Int: Task<Void, Never>] = [:]
+        var nextHandler = 0
         var tasks: [Task<Void, Never>] = []
         var synced = false
         var started = false
@@ -42,22 +44,42 @@ public final class SharedInformer: Sendable {
     /// True once the first full list is in the cache.
     public var hasSynced: Bool { state.withLock { $0.synced } }
 
-    /// Registers a handler; objects already cached are delivered to it as adds first.
-    public func addHandler(_ handler: @escaping @Sendable (ResourceEvent) async -> Void) {
+    /// Registers a handler; objects already cached are delivered to it as adds first. A
+    /// handler registered inside a `HandlerScope` is removed when that scope closes.
+    @discardableResult
+    public func addHandler(_ handler: @escaping @Sendable (ResourceEvent) async -> Void) -> HandlerRegistration {
         let (stream, cont) = AsyncStream<ResourceEvent>.makeStream()
         let task = Task {
             for await e in stream { await handler(e) }
         }
         // Under the informer's lock, so no change slips between the snapshot and registration.
-        let registered = state.withLock { s -> Bool in
-            guard !s.stopped else { return false }
+        let id = state.withLock { s -> Int? in
+            guard !s.stopped else { return nil }
             for o in indexer.list() { cont.yield(.added(o)) }
-            s.handlers.append(cont)
-            s.tasks.append(task)
-            return true
+            s.nextHandler += 1
+            s.handlers[s.nextHandler] = cont
+            s.handlerTasks[s.nextHandler] = task
+            return s.nextHandler
         }
-        if !registered { cont.finish() }
+        guard let id else {
+            cont.finish()
+            return HandlerRegistration(id: 0)
+        }
+        let registration = HandlerRegistration(id: id)
+        if let scope = HandlerScope.current, !scope.adopt({ [self] in removeHandler(registration) }) { removeHandler(registration) }
+        return registration
     }
+
+    /// Stops delivering to a handler (client-go's `RemoveEventHandler`): events already
+    /// buffered for it are dropped and its task is cancelled.
+    public func removeHandler(_ registration: HandlerRegistration) {
+        let (cont, task) = state.withLock { s in (s.handlers.removeValue(forKey: registration.id), s.handlerTasks.removeValue(forKey: registration.id)) }
+        cont?.finish()
+        task?.cancel()
+    }
+
+    /// Handlers registered and not removed.
+    public var handlerCount: Int { state.withLock { $0.handlers.count } }
 
     /// Starts the list+watch (and resync); later calls do nothing.
     func start() {
@@ -82,8 +104,8 @@ public final class SharedInformer: Sendable {
     func stop() {
         let (tasks, handlers) = state.withLock { s in
             s.stopped = true
-            defer { s.tasks = []; s.handlers = [] }
-            return (s.tasks, s.handlers)
+            defer { s.tasks = []; s.handlers = [:]; s.handlerTasks = [:] }
+            return (s.tasks + s.handlerTasks.values, Array(s.handlers.values))
         }
         for h in handlers { h.finish() }
         for t in tasks { t.cancel() }
@@ -117,14 +139,14 @@ public final class SharedInformer: Sendable {
                 s.synced = true
                 return
             }
-            for h in s.handlers { h.yield(out) }
+            for h in s.handlers.values { h.yield(out) }
         }
     }
 
     private func resync() {
         state.withLock { s in
             for o in indexer.list() {
-                for h in s.handlers { h.yield(.updated(old: o, new: o)) }
+                for h in s.handlers.values { h.yield(.updated(old: o, new: o)) }
             }
         }
     }

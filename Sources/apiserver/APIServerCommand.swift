@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ControllerRuntime
 import Logging
 
 /// `apiserver [serve] --listen ... --data-dir ...` runs the hub; `apiserver backup` copies
@@ -53,6 +54,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most client connections open at once; past it new ones get a 503 and are closed. Default: the open-file limit (raised to the hard limit at start) minus 128.")
     var maxConnections: Int?
 
+    @Option(help: "Leader election: a candidate takes the Lease over once it has seen it unchanged for this long (e.g. 15s).")
+    var leaderElectLeaseDuration = "15s"
+
+    @Option(help: "Leader election: a leader that could not renew for this long stops its loops (e.g. 10s).")
+    var leaderElectRenewDeadline = "10s"
+
+    @Option(help: "Leader election: time between attempts to acquire or renew (e.g. 2s).")
+    var leaderElectRetryPeriod = "2s"
+
+    @Option(help: "Pod GC deletes the oldest terminated pods beyond this many; 0 turns that off.")
+    var terminatedPodGcThreshold = 12_500
+
     @Flag(help: "Do not run the built-in controllers.")
     var noControllers = false
 
@@ -83,6 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
         config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
         config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout", positive: true)
         config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval", positive: true)
+        config.leaderElection = try leaderElection()
+        guard terminatedPodGcThreshold >= 0 else { throw ValidationError("--terminated-pod-gc-threshold must be 0 or more, got \(terminatedPodGcThreshold)") }
+        config.terminatedPodGCThreshold = terminatedPodGcThreshold
         if let maxConnections {
             guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
             config.maxConnections = maxConnections
@@ -93,5 +109,21 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try await server.start()
         await Signals.waitForTermination()
         await server.shutdown()
+    }
+
+    /// The three leader-election timings, checked as client-go checks them.
+    func leaderElection() throws -> LeaderElectionConfig {
+        var le = LeaderElectionConfig()
+        le.leaseDuration = try Duration.parse(leaderElectLeaseDuration, flag: "--leader-elect-lease-duration", positive: true)
+        le.renewDeadline = try Duration.parse(leaderElectRenewDeadline, flag: "--leader-elect-renew-deadline", positive: true)
+        le.retryPeriod = try Duration.parse(leaderElectRetryPeriod, flag: "--leader-elect-retry-period", positive: true)
+        if le.leaseDuration <= le.renewDeadline {
+            throw ValidationError("--leader-elect-lease-duration must be greater than --leader-elect-renew-deadline")
+        }
+        if le.renewDeadline <= le.jitterFactor * le.retryPeriod {
+            throw ValidationError("--leader-elect-renew-deadline must be greater than 1.2 times --leader-elect-retry-period")
+        }
+        if le.leaseDuration < 1 { throw ValidationError("--leader-elect-lease-duration must be at least 1s") }
+        return le
     }
 }

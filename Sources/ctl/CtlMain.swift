@@ -13,7 +13,7 @@ struct CtlCommand: AsyncParsableCommand {
             DescribeCommand.self, DiffCommand.self, PatchCommand.self, CordonCommand.self, UncordonCommand.self,
             VersionCommand.self, APIResourcesCommand.self, LabelCommand.self, AnnotateCommand.self, EditCommand.self,
             WaitCommand.self, ExplainCommand.self, APIVersionsCommand.self, ClusterInfoCommand.self, CompletionCommand.self,
-            ConfigCommand.self, LogsCommand.self, ExecCommand.self,
+            ConfigCommand.self, LogsCommand.self, ExecCommand.self, ScaleCommand.self,
         ])
 
     /// The verbs, as typed (with ArgumentParser's `help`).

@@ -11,12 +11,14 @@ import Wire
         {"metadata":{"name":"p","namespace":"default","uid":"u1","labels":{"app":"x"},"annotations":{"big":"yyy"},"resourceVersion":"7"},
          "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]},
          "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}],
-                   "containerStatuses":[{"name":"c","ready":true}],"initContainerStatuses":[{"name":"i","ready":false}]}}
+                   "containerStatuses":[{"name":"c","ready":true,"restartCount":3},{"name":"d","ready":true}],
+                   "initContainerStatuses":[{"name":"i","ready":false}]}}
         """)
+        // Only each container's restart count stays (the ReplicaSet controller's scale-down order).
         #expect(PodCacheTransform.keepWhatControllersRead(bound) == (try JSON.parse("""
         {"metadata":{"name":"p","namespace":"default","uid":"u1","labels":{"app":"x"},"resourceVersion":"7"},
          "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]},
-         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
+         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}],"containerStatuses":[{"restartCount":3},{"restartCount":0}]}}
         """)))
         // A pod not bound yet keeps its whole status (the scheduler writes it back).
         let pending = try JSON.parse("""

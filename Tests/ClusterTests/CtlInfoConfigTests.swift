@@ -35,7 +35,7 @@ import Wire
     @Test func apiVersionsAndClusterInfo() throws {
         let f = try Fixture()
         defer { f.close() }
-        #expect(try f.ctl.ok(["api-versions"]) == "coordination.k8s.io/v1\nv1\n")
+        #expect(try f.ctl.ok(["api-versions"]) == "apps/v1\nbatch/v1\ncoordination.k8s.io/v1\nv1\n")
         #expect(try f.ctl.ok(["cluster-info"]) == "Skiff apiserver is running at \(f.server.address)\n")
         let down = try f.ctl.run(["cluster-info", "--server", "127.0.0.1:1"])
         #expect(down.code == 1 && down.stderr == "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n")

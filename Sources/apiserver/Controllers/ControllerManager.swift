@@ -3,14 +3,19 @@ import Logging
 
 /// Runs the built-in controllers and the scheduler. Each is a client of the API over a real connection to
 /// this apiserver (as it would be from another process), so they can move out later.
+///
+/// Every loop is one `ControllerLoop` entry in `loops` naming the leader Lease it runs
+/// under: the loops of a Lease run only while this process holds it (leader election is
+/// always on, as `--leader-elect=true`), stop when it is lost and start again when it is won
+/// back. Loops without a Lease run all the time.
 final class ControllerManager: Sendable {
     let client: Client
-    let tasks: [Task<Void, Never>]
-    let nodeEvents: EventRecorder
-    let schedulerEvents: EventRecorder
-    let evictionEvents: EventRecorder
-    /// One list+watch per type for every controller here.
+    /// One list+watch per type for every controller here, kept across terms of leadership.
     let informers: SharedInformerFactory
+    /// One per Lease that has loops, in `LeaderLease.allCases` order.
+    let electors: [LeaderElector]
+    let tasks: [Task<Void, Never>]
+    let recorders: [EventRecorder]
 
     init(address: HostPort, token: String, config: APIServerConfig, logger: Logger) {
         let host = address.host == "0.0.0.0" || address.host == "::" ? "127.0.0.1" : address.host
@@ -20,41 +25,91 @@ final class ControllerManager: Sendable {
         let factory = SharedInformerFactory(client: c)
         factory.setTransform(.pods, PodCacheTransform.keepWhatControllersRead)
         informers = factory
-        var tasks: [Task<Void, Never>] = []
-        tasks.append(Task.detached { await NamespaceController(client: c, logger: logger).run(factory: factory) })
-        let grace = config.nodeMonitorGracePeriodSeconds, period = config.nodeMonitorPeriodSeconds
+        var recorders: [EventRecorder] = []
+        func recorder(_ component: String, maxPending: Int = 1000) -> EventRecorder {
+            let r = EventRecorder(client: c, component: component, maxPending: maxPending)
+            recorders.append(r)
+            return r
+        }
+
         // Room for a RegisteredNode per node at startup in a 10,000-node cluster; what does
         // not fit is dropped (best effort) and logged by the controller.
-        let events = EventRecorder(client: c, component: "node-controller", maxPending: 20_000)
-        nodeEvents = events
-        tasks.append(Task.detached {
-            await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: events).run(factory: factory)
-        })
-        let evictions = EventRecorder(client: c, component: TaintEvictionController.component, maxPending: 10_000)
-        evictionEvents = evictions
-        tasks.append(Task.detached { await TaintEvictionController(client: c, logger: logger, events: evictions).run(factory: factory) })
-        let ttl = config.eventTTLSeconds
-        tasks.append(Task.detached { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: factory.clock).run() })
-        tasks.append(Task.detached { await GarbageCollector(client: c, logger: logger).run(factory: factory) })
-        let schedEvents = EventRecorder(client: c, component: Scheduler.name, maxPending: 10_000)
-        schedulerEvents = schedEvents
+        let nodeEvents = recorder("node-controller", maxPending: 20_000)
+        let evictionEvents = recorder(TaintEvictionController.component, maxPending: 10_000)
+        let schedulerEvents = recorder(Scheduler.name, maxPending: 10_000)
+        let grace = config.nodeMonitorGracePeriodSeconds, period = config.nodeMonitorPeriodSeconds
+        let ttl = config.eventTTLSeconds, gcThreshold = config.terminatedPodGCThreshold
         let backoff = (config.schedulerInitialBackoffSeconds, config.schedulerMaxBackoffSeconds)
-        tasks.append(Task.detached {
-            await Scheduler(client: c, logger: logger, events: schedEvents, initialBackoff: backoff.0, maxBackoff: backoff.1).run(factory: factory)
+
+        var loops: [ControllerLoop] = []
+        loops.append(.init("namespace", under: .controllerManager) { await NamespaceController(client: c, logger: logger).run(factory: $0) })
+        loops.append(.init("node-lifecycle", under: .controllerManager) {
+            await NodeLifecycleController(client: c, logger: logger, gracePeriod: grace, period: period, events: nodeEvents).run(factory: $0)
         })
-        tasks.append(Task.detached { await JobControllers.run(client: c, logger: logger, factory: factory) })
+        loops.append(.init("taint-eviction", under: .controllerManager) {
+            await TaintEvictionController(client: c, logger: logger, events: evictionEvents).run(factory: $0)
+        })
+        loops.append(.init("pod-gc", under: .controllerManager) {
+            await PodGCController(client: c, logger: logger, terminatedPodThreshold: gcThreshold).run(factory: $0)
+        })
+        let replicaSetEvents = recorder(ReplicaSetController.component, maxPending: 10_000)
+        loops.append(.init("replicaset", under: .controllerManager) {
+            await ReplicaSetController(client: c, logger: logger, events: replicaSetEvents).run(factory: $0)
+        })
+        loops.append(.init("garbage-collector", under: .controllerManager) { await GarbageCollector(client: c, logger: logger).run(factory: $0) })
+        let jobEvents = recorder(JobController.component, maxPending: 10_000)
+        loops.append(.init("job", under: .controllerManager) {
+            await JobController(client: c, logger: logger, events: jobEvents, clock: $0.clock).run(factory: $0)
+        })
+        loops.append(.init("ttl-after-finished", under: .controllerManager) {
+            await TTLAfterFinishedController(client: c, logger: logger, clock: $0.clock).run(factory: $0)
+        })
+        // The apiserver's own storage TTL (Kubernetes does it with etcd leases, in every
+        // apiserver): no Lease. Two hubs expiring the same event is harmless (deletes carry
+        // the resourceVersion seen).
+        loops.append(.init("event-ttl", under: nil) { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: $0.clock).run() })
+        loops.append(.init("scheduler", under: .scheduler) {
+            await Scheduler(client: c, logger: logger, events: schedulerEvents, initialBackoff: backoff.0, maxBackoff: backoff.1).run(factory: $0)
+        })
+
+        let identity = LeaderElectionConfig.processIdentity()
+        var electors: [LeaderElector] = []
+        var tasks: [Task<Void, Never>] = []
+        for lease in LeaderLease.allCases {
+            let mine = loops.filter { $0.lease == lease }
+            guard !mine.isEmpty else { continue }
+            let lock = LeaseLock(client: c, namespace: LeaderLease.namespace, name: lease.rawValue, events: recorder(lease.component))
+            let elector = LeaderElector(lock: lock, identity: identity, config: config.leaderElection, clock: factory.clock,
+                                        logger: logger.with(["lease": .string(lease.rawValue)]))
+            electors.append(elector)
+            tasks.append(Task.detached { await elector.run(onStartedLeading: { await ControllerLoop.runAll(mine, factory: factory) }) })
+        }
+        let unelected = loops.filter { $0.lease == nil }
+        tasks.append(Task.detached { await ControllerLoop.runAll(unelected, factory: factory) })
+        self.electors = electors
         self.tasks = tasks
+        self.recorders = recorders
         // Informers the controllers ask for from now on start as they are made; handlers
         // registered after a sync get the cached objects as adds first.
         factory.start()
     }
 
-    func stop() {
+    /// Stops every loop, waits for them, and (leaders) releases the Leases so that the next
+    /// process takes over at once.
+    func stop() async {
         for t in tasks { t.cancel() }
+        for t in tasks { await t.value }
         informers.shutDown()
-        nodeEvents.close()
-        schedulerEvents.close()
-        evictionEvents.close()
+        for r in recorders { r.close() }
         client.close()
+    }
+}
+
+extension Logger {
+    /// A copy with `metadata` added.
+    func with(_ metadata: Logger.Metadata) -> Logger {
+        var l = self
+        for (k, v) in metadata { l[metadataKey: k] = v }
+        return l
     }
 }

@@ -110,7 +110,7 @@ actor APIServer {
         guard case .running(let r) = state else { return }
         state = .shuttingDown
         logger.info("apiserver shutting down")
-        r.controllers?.stop()
+        await r.controllers?.stop()
         r.listener.stop()
         for t in r.background { t.cancel() }
         r.hub.endAll(.unavailable("the apiserver is shutting down"))

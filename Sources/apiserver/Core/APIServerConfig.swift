@@ -1,3 +1,5 @@
+import ControllerRuntime
+
 /// Everything the apiserver can be told, each with its default.
 struct APIServerConfig: Sendable {
     /// Default `127.0.0.1:6443`.
@@ -35,7 +37,8 @@ struct APIServerConfig: Sendable {
     /// Exit the process when a COMMIT fails in a way that may still have reached the disk.
     /// Default false (in-process servers); the `apiserver` command sets it.
     var exitOnStoreFailure = false
-    /// Run the built-in controllers (namespace, node lifecycle) and the scheduler. Default true.
+    /// Run the built-in controllers (namespace, node lifecycle, taint eviction, pod GC, event
+    /// TTL) and the scheduler. Default true.
     var controllers = true
     /// A node whose Lease is not renewed for this long is marked Unknown. Default 50 s.
     var nodeMonitorGracePeriodSeconds: Double = 50
@@ -46,6 +49,12 @@ struct APIServerConfig: Sendable {
     /// podMaxBackoffSeconds 10). Node and pod changes retry at once regardless.
     var schedulerInitialBackoffSeconds: Double = 1
     var schedulerMaxBackoffSeconds: Double = 10
+    /// Timing of the controller manager's and scheduler's leader election (lease 15 s,
+    /// renew deadline 10 s, retry 2 s by default).
+    var leaderElection = LeaderElectionConfig()
+    /// Pod GC deletes the oldest Succeeded/Failed pods beyond this many; 0 turns that part
+    /// off. Default 12,500 (kube-controller-manager's `--terminated-pod-gc-threshold`).
+    var terminatedPodGCThreshold = 12_500
     /// Events not repeated for this long are deleted. Default 1 h.
     var eventTTLSeconds: Double = 3600
     /// How long a `proxy` request waits for the kubelet's answer before 504. Default 30 s.

@@ -44,6 +44,7 @@ final class APIService: Sendable {
         do throws(Status) {
             try authorizer.authorize(user, req, object: req.object)
             switch req.verb {
+            case _ where req.subresource == "scale": try scale(req, respond: respond)
             // Reads block on SQLite (and on a free read connection): they run on the store's
             // own threads, never on the cooperative pool that every other task needs.
             case .get: store.blocking.run { respond(Self.answer { () throws(Status) in try self.get(req) }) }
@@ -126,6 +127,7 @@ final class APIService: Sendable {
         switch sub {
         case "status" where s.hasStatusSubresource: return [.get, .update, .patch]
         case "binding" where s.type == .pods: return [.create]
+        case "scale" where scaledTypes.contains(s.type.plural): return [.get, .update, .patch]
         default: return []
         }
     }

@@ -5,7 +5,7 @@ extension APIService {
             [
                 "name": .string(t.plural), "singularName": .string(t.singular), "shortNames": .array(t.shortNames.map { .string($0) }),
                 "group": .string(t.group), "version": .string(t.version), "kind": .string(t.kind), "namespaced": .bool(t.namespaced),
-                "subresources": .array(["status", "binding"].filter { !Self.subresourceVerbs(registry.strategies[t.plural]!, $0).isEmpty }.map { .string($0) }),
+                "subresources": .array(["status", "binding", "scale"].filter { !Self.subresourceVerbs(registry.strategies[t.plural]!, $0).isEmpty }.map { .string($0) }),
                 "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
             ]
         }

@@ -35,7 +35,10 @@ struct DescribeCommand: AsyncParsableCommand {
                 first = false
                 let lease = sel.type == .nodes ? try await Describer.lease(of: o, session: session) : nil
                 let pods = sel.type == .nodes ? try await Describer.nonTerminatedPods(on: o, session: session) : nil
-                var w = Describer.describe(sel.type, o, lease: lease, nodePods: pods)
+                let controlled = sel.type == .replicaSets
+                    ? WorkloadDescriber.PodCounts(pods: try await WorkloadDescriber.pods(of: o, session: session), ownerUID: o["metadata"]["uid"].stringValue ?? "")
+                    : nil
+                var w = Describer.describe(sel.type, o, lease: lease, nodePods: pods, controlledPods: controlled)
                 if Describer.showsEvents(sel.type) { Describer.events(try await Describer.events(for: o, type: sel.type, session: session), &w) }
                 Output.print(w.text)
             }

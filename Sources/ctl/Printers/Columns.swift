@@ -14,7 +14,7 @@ enum Columns {
         case "events":
             h = wide ? ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
                 : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
-        case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+        case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
         case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"] + (wide ? JobColumns.wideHeader : [])
         default: h = ["NAME", "AGE"]
@@ -38,6 +38,7 @@ enum Columns {
         case "replicasets":
             let s = o["status"]
             r = [name, String(o["spec"]["replicas"].intValue ?? 1), String(s["replicas"].intValue ?? 0), String(s["readyReplicas"].intValue ?? 0), age]
+            if wide { r += workloadWide(o) }
         case "deployments":
             let s = o["status"]
             r = [name, "\(s["readyReplicas"].intValue ?? 0)/\(o["spec"]["replicas"].intValue ?? 1)", String(s["updatedReplicas"].intValue ?? 0),
@@ -46,6 +47,35 @@ enum Columns {
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r
+    }
+
+    /// kubectl's CONTAINERS, IMAGES and SELECTOR of a workload's `-o wide`: names and images
+    /// joined by commas, the selector as kubectl formats one (`<none>` when empty).
+    static func workloadWide(_ o: JSON) -> [String] {
+        let containers = o["spec"]["template"]["spec"]["containers"].arrayValue ?? []
+        return [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
+                containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
+                selectorText(o["spec"]["selector"])]
+    }
+
+    /// `metav1.FormatLabelSelector`: matchLabels then matchExpressions, in order; `<none>` if empty.
+    static func selectorText(_ s: JSON) -> String {
+        var parts: [String] = []
+        if let labels = s["matchLabels"].objectValue {
+            for (k, v) in labels.entries.sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(v.stringValue ?? "")") }
+        }
+        for e in s["matchExpressions"].arrayValue ?? [] {
+            let key = e["key"].stringValue ?? "", values = (e["values"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
+            switch e["operator"].stringValue ?? "" {
+            case "In": parts.append("\(key) in (\(values))")
+            case "NotIn": parts.append("\(key) notin (\(values))")
+            case "Exists": parts.append(key)
+            case "DoesNotExist": parts.append("!\(key)")
+            default: parts.append("\(key) \(e["operator"].stringValue ?? "") (\(values))")
+            }
+        }
+        let text = parts.joined(separator: ",")
+        return text.isEmpty ? "<none>" : text
     }
 
     static func nodeRow(_ n: JSON, name: String, age: String, wide: Bool) -> [String] {

@@ -5,9 +5,11 @@ import Foundation
 enum Describer {
     /// `lease`: a node's Lease (`.null` when it has none); nil for other kinds.
     /// `nodePods`: a node's non-terminated pods, for its allocation sections.
+    /// `controlledPods`: a workload's pods by phase.
     static func describe(_ type: ResourceType, _ o: JSON, lease: JSON? = nil, nodePods: [JSON]? = nil,
-                         now: Double = Timestamp.nowSeconds()) -> DescribeWriter {
+                         controlledPods: WorkloadDescriber.PodCounts? = nil, now: Double = Timestamp.nowSeconds()) -> DescribeWriter {
         if type == .pods { return PodDescriber.describe(o, now: now) }
+        if type == .replicaSets { return WorkloadDescriber.describeReplicaSet(o, pods: controlledPods ?? .init()) }
         let meta = o["metadata"]
         var w = DescribeWriter()
         w.field("Name", meta["name"].stringValue ?? "")

@@ -65,12 +65,14 @@ enum PodDescriber {
         return .object(o)
     }
 
-    static func containers(_ title: String, _ cs: [JSON], _ statuses: [JSON], pod: JSON, _ w: inout DescribeWriter) {
-        w.line("\(title):")
+    /// `space`: kubectl's prefix for a pod template's containers (`"  "`): the title moves
+    /// right by it, each name by one space, the fields stay.
+    static func containers(_ title: String, _ cs: [JSON], _ statuses: [JSON], pod: JSON, space: String = "", _ w: inout DescribeWriter) {
+        w.line("\(space)\(title):")
         for c in cs {
             let name = c["name"].stringValue ?? ""
             let status = statuses.first { $0["name"].stringValue == name }
-            w.line("  \(name):")
+            w.line("  \(space.isEmpty ? "" : " ")\(name):")
             if let status { w.field("Container ID", status["containerID"].stringValue ?? "", level: 2) }
             w.field("Image", c["image"].stringValue ?? "", level: 2)
             if let status { w.field("Image ID", status["imageID"].stringValue ?? "", level: 2) }
@@ -200,11 +202,11 @@ enum PodDescriber {
         }
     }
 
-    static func volumes(_ vs: [JSON], _ w: inout DescribeWriter) {
-        if vs.isEmpty { w.field("Volumes", "<none>"); return }
-        w.line("Volumes:")
+    static func volumes(_ vs: [JSON], space: String = "", _ w: inout DescribeWriter) {
+        if vs.isEmpty { w.field(space + "Volumes", "<none>"); return }
+        w.line("\(space)Volumes:")
         for v in vs {
-            w.line("  \(v["name"].stringValue ?? ""):")
+            w.line("  \(space.isEmpty ? "" : " ")\(v["name"].stringValue ?? ""):")
             if v["hostPath"].objectValue != nil {
                 w.field("Type", "HostPath (bare host directory volume)", level: 2)
                 w.field("Path", v["hostPath"]["path"].stringValue ?? "", level: 2)

@@ -60,16 +60,3 @@ struct TTLAfterFinishedController: Sendable {
     }
 }
 
-/// The Job controller and the TTL-after-finished controller, as the controller manager
-/// runs them (one line there); their events go out under `job-controller`.
-enum JobControllers {
-    static func run(client: Client, logger: Logger, factory: SharedInformerFactory) async {
-        let events = EventRecorder(client: client, component: JobController.component, maxPending: 10_000)
-        defer { events.close() }
-        let job = JobController(client: client, logger: logger, events: events, clock: factory.clock)
-        let ttl = TTLAfterFinishedController(client: client, logger: logger, clock: factory.clock)
-        async let a: Void = job.run(factory: factory)
-        async let b: Void = ttl.run(factory: factory)
-        _ = await (a, b)
-    }
-}

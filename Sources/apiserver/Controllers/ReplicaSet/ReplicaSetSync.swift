@@ -1,0 +1,138 @@
+import ControllerRuntime
+import Logging
+
+/// One sync of one ReplicaSet (Kubernetes' `syncReplicaSet`): claim the active pods of its
+/// namespace, create or delete pods to match `spec.replicas` when expectations allow, then
+/// write the status if it changed.
+struct ReplicaSetSync: Sendable {
+    let client: Client
+    let logger: Logger
+    let events: EventRecorder?
+    let clock: any RuntimeClock
+    let replicaSets: Indexer
+    let pods: Indexer
+    let expectations: ControllerExpectations
+    let queue: WorkQueue<String>
+
+    static func selector(_ rs: JSON) -> LabelSelector? {
+        guard let spec = try? Client.decode(LabelSelectorSpec.self, rs["spec"]["selector"]) else { return nil }
+        return try? LabelSelector(spec)
+    }
+
+    func sync(_ key: String) async {
+        guard let rs = replicaSets.get(key) else {
+            expectations.forget(key)
+            queue.forget(key)
+            return
+        }
+        // Read before listing pods: what the cache shows afterwards is at least this fresh.
+        let needsManaging = expectations.satisfied(key)
+        guard let selector = Self.selector(rs), !selector.isEmpty else {
+            logger.warning("replicaset has an invalid or empty selector", metadata: ["replicaset": .string(key)])
+            return
+        }
+        let namespace = rs["metadata"]["namespace"].stringValue ?? ""
+        // Only active pods are claimed (Kubernetes' FilterActivePods before ClaimPods).
+        let candidates = pods.byIndex(Indexes.namespace, namespace).filter(PodState.isActive)
+        let owned = await Claims(client: client, owner: rs, ownerType: .replicaSets, dependentType: .pods, selector: selector)
+            .claim(candidates)
+        var failure: ReplicaFailure?
+        // A ReplicaSet being deleted makes no replacements (its pods go with it).
+        if needsManaging && rs["metadata"]["deletionTimestamp"].isNull {
+            failure = await manageReplicas(owned, rs, key: key)
+        }
+        let status = ReplicaSetStatusCalculation.status(rs, owned, failure: failure, now: clock.now)
+        var failed = failure != nil
+        if status != ReplicaSetStatusCalculation.normalized(rs["status"]) {
+            do {
+                _ = try await client.patch(.replicaSets, namespace: namespace, name: rs["metadata"]["name"].stringValue ?? "",
+                                           ReplicaSetStatusCalculation.patch(status), status: true)
+            } catch where error.isNotFound {
+                return
+            } catch {
+                logger.warning("replicaset status write failed", metadata: ["replicaset": .string(key), "error": .string(error.message)])
+                failed = true
+            }
+        }
+        if failed {
+            queue.addRateLimited(key)
+            return
+        }
+        queue.forget(key)
+        // Pods ready but not yet available: look again when minReadySeconds have passed.
+        let minReady = rs["spec"]["minReadySeconds"].intValue ?? 0
+        let want = rs["spec"]["replicas"].intValue ?? 1
+        if minReady > 0, status["readyReplicas"].intValue ?? 0 == want, status["availableReplicas"].intValue ?? 0 != want {
+            queue.add(key, after: Double(minReady))
+        }
+    }
+
+    /// Creates or deletes pods (at most `burstReplicas`) so `owned` matches `spec.replicas`.
+    /// Returns what failed, for the `ReplicaFailure` condition.
+    func manageReplicas(_ owned: [JSON], _ rs: JSON, key: String) async -> ReplicaFailure? {
+        let diff = owned.count - (rs["spec"]["replicas"].intValue ?? 1)
+        if diff < 0 {
+            let count = min(-diff, ReplicaSetController.burstReplicas)
+            expectations.expect(key, creations: count)
+            let pod = PodTemplates.pod(from: rs["spec"]["template"], owner: rs, .replicaSets)
+            let (created, error) = await SlowStart.run(count: count) { await create(pod, owner: rs) }
+            // Creations that failed or were never tried will not be observed.
+            for _ in 0..<(count - created) { expectations.creationFailed(key) }
+            return error.map { ReplicaFailure(reason: "FailedCreate", message: $0.message) }
+        }
+        guard diff > 0 else { return nil }
+        let victims = PodRanking.podsToDelete(owned, count: min(diff, ReplicaSetController.burstReplicas))
+        expectations.expect(key, deletingUIDs: victims.map { $0["metadata"]["uid"].stringValue ?? "" })
+        let errors = await withTaskGroup(of: Status?.self) { g -> [Status] in
+            for p in victims { g.addTask { await delete(p, owner: rs, key: key) } }
+            var errors: [Status] = []
+            for await e in g { if let e { errors.append(e) } }
+            return errors
+        }
+        return errors.first.map { ReplicaFailure(reason: "FailedDelete", message: $0.message) }
+    }
+
+    func create(_ pod: JSON, owner rs: JSON) async -> Status? {
+        do {
+            let made = try await client.create(.pods, namespace: rs["metadata"]["namespace"].stringValue, pod)
+            record(rs, reason: "SuccessfulCreate", "Created pod: \(made["metadata"]["name"].stringValue ?? "")")
+            return nil
+        } catch where error.code == 403 && error.message.hasSuffix("because it is being terminated") {
+            // As Kubernetes: every creation in a terminating namespace fails; no event, no failure.
+            return nil
+        } catch {
+            record(rs, type: "Warning", reason: "FailedCreate", "Error creating: \(error.message)")
+            return error
+        }
+    }
+
+    func delete(_ pod: JSON, owner rs: JSON, key: String) async -> Status? {
+        let meta = pod["metadata"]
+        let name = meta["name"].stringValue ?? "", uid = meta["uid"].stringValue ?? ""
+        do {
+            _ = try await client.delete(.pods, namespace: meta["namespace"].stringValue, name: name, uid: uid)
+            record(rs, reason: "SuccessfulDelete", "Deleted pod: \(name)")
+            return nil
+        } catch where error.isNotFound {
+            // Already gone: the informer reports the deletion.
+            return nil
+        } catch {
+            expectations.deletionObserved(key, uid: uid)
+            record(rs, type: "Warning", reason: "FailedDelete", "Error deleting: \(error.message)")
+            return error
+        }
+    }
+
+    func record(_ rs: JSON, type: String = "Normal", reason: String, _ message: String) {
+        let meta = rs["metadata"]
+        events?.record(ObjectReference(kind: "ReplicaSet", namespace: meta["namespace"].stringValue, name: meta["name"].stringValue,
+                                       uid: meta["uid"].stringValue, apiVersion: "apps/v1"),
+                       type: type, reason: reason, message: message)
+    }
+}
+
+/// Why the last sync could not create or delete pods (Kubernetes' `ReplicaFailure` condition).
+struct ReplicaFailure: Sendable {
+    let reason: String
+    let message: String
+}

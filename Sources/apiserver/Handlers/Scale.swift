@@ -1,0 +1,104 @@
+/// The `scale` subresource of ReplicaSets and Deployments, as Kubernetes serves it: the
+/// object seen as an `autoscaling/v1` Scale. get reads it; update and patch change only
+/// `spec.replicas` of the object (a patch applies to the Scale form, and a
+/// `metadata.resourceVersion` it carries must be current).
+extension APIService {
+    static let scaledTypes: Set<String> = [ResourceType.replicaSets.plural, ResourceType.deployments.plural]
+
+    func scale(_ req: Request, respond: @escaping Responder) throws(Status) {
+        var unscaled = req
+        unscaled.subresource = nil
+        let plain = unscaled
+        let answer: Responder = { reply in respond(Self.scaleReply(reply)) }
+        // Refuses kinds without a scale and verbs it does not take.
+        let t = try target(req, needsNamespace: true)
+        if req.verb == .get {
+            store.blocking.run { answer(Self.answer { () throws(Status) in try self.get(plain) }) }
+            return
+        }
+        let name = try requireName(req)
+        let change: @Sendable (JSON) throws(Status) -> JSON
+        switch req.verb {
+        case .update:
+            guard let given = req.object, case .object = given else { throw Status.badRequest("update needs an object") }
+            let kind = given["kind"].stringValue ?? "", apiVersion = given["apiVersion"].stringValue ?? ""
+            if (!kind.isEmpty && kind != "Scale") || (!apiVersion.isEmpty && apiVersion != "autoscaling/v1") {
+                throw Status.badRequest("the scale subresource takes an autoscaling/v1 Scale, not \(apiVersion.isEmpty ? "" : apiVersion + " ")\(kind)")
+            }
+            if let n = given["metadata"]["name"].stringValue, !n.isEmpty, n != name {
+                throw Status.badRequest("the name of the object (\(n)) does not match the name on the URL (\(name))")
+            }
+            change = { _ in given }
+        case .patch:
+            guard let patch = req.patch else { throw Status.badRequest("patch needs a patch document") }
+            let patchType = req.patchType ?? "merge"
+            change = { scale throws(Status) in
+                switch patchType {
+                case "json": return try scale.applyingJSONPatch(patch)
+                case "strategic": return try scale.applyingStrategicMergePatch(patch)
+                case "merge":
+                    guard case .object = patch else { throw Status.badRequest("a merge patch must be a JSON object") }
+                    return scale.applyingMergePatch(patch)
+                default:
+                    throw Status(code: 415, reason: "UnsupportedMediaType", message: "the patch type \"\(Status.clip(patchType))\" is not supported")
+                }
+            }
+        default:
+            throw Status.methodNotAllowed("\(req.verb.rawValue) is not allowed on \(t.type.plural)/scale")
+        }
+        let maxBytes = limits.maxObjectBytes
+        guaranteedUpdate(t, t.key(name), dryRun: req.dryRun, respond: answer) { cur, old throws(Status) -> PreparedChange in
+            let wanted = try change(Self.scaleOf(old))
+            if let rv = wanted["metadata"]["resourceVersion"].stringValue, !rv.isEmpty, rv != String(cur.modRevision) {
+                throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
+                                      "the object has been modified; please apply your changes to the latest version and try again")
+            }
+            let replicas = wanted["spec"]["replicas"]
+            if !replicas.isNull && replicas.intValue == nil {
+                throw Status.badRequest("spec.replicas: the Scale's replicas must be an integer")
+            }
+            let n = replicas.intValue ?? 0
+            if n < 0 {
+                throw Status.invalid(kind: "Scale", name: name, group: "autoscaling",
+                                     causes: [Status.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(n): must be greater than or equal to 0",
+                                                           field: "spec.replicas")])
+            }
+            var new = old
+            new[path: ["spec", "replicas"]] = .int(n)
+            return try Self.prepareUpdate(t, name, current: cur, old: old, new: new, isStatus: false, maxBytes: maxBytes)
+        }
+    }
+
+    /// An object's reply turned into its Scale; failures pass through.
+    static func scaleReply(_ reply: Reply) -> Reply {
+        switch reply {
+        case .encoded(let bytes, let warnings):
+            guard let o = try? JSON.parse(bytes) else { return reply }
+            return .object(scaleOf(o), warnings: warnings)
+        case .object(let o, let warnings): return .object(scaleOf(o), warnings: warnings)
+        default: return reply
+        }
+    }
+
+    /// Kubernetes' autoscaling/v1 Scale of a ReplicaSet or Deployment: `spec.replicas`
+    /// (left out when 0, as Kubernetes' omitempty), `status.replicas` and the selector as a
+    /// string (requirements sorted by key, as Kubernetes prints a selector).
+    static func scaleOf(_ o: JSON) -> JSON {
+        let m = o["metadata"]
+        let meta: JSON = ["name": m["name"], "namespace": m["namespace"], "uid": m["uid"], "resourceVersion": m["resourceVersion"],
+                          "creationTimestamp": m["creationTimestamp"]]
+        var spec: JSON = [:]
+        if let n = o["spec"]["replicas"].intValue, n != 0 { spec["replicas"] = .int(n) }
+        var selector = ""
+        if let s = try? Client.decode(LabelSelectorSpec.self, o["spec"]["selector"]), let parsed = try? LabelSelector(s) {
+            let sorted = parsed.requirements.sorted { $0.key < $1.key }.map { r in
+                var r = r
+                r.values.sort()
+                return r
+            }
+            selector = LabelSelector(requirements: sorted).description
+        }
+        return ["kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": meta, "spec": spec,
+                "status": ["replicas": .int(o["status"]["replicas"].intValue ?? 0), "selector": .string(selector)]]
+    }
+}

@@ -1,0 +1,83 @@
+/// `ctl describe` for workload kinds in kubectl 1.32's layout (its describeReplicaSet and
+/// DescribePodTemplate).
+enum WorkloadDescriber {
+    /// kubectl's getPodStatusForController: the pods the workload controls, by phase.
+    struct PodCounts: Equatable {
+        var running = 0, waiting = 0, succeeded = 0, failed = 0
+
+        init(running: Int = 0, waiting: Int = 0, succeeded: Int = 0, failed: Int = 0) {
+            (self.running, self.waiting, self.succeeded, self.failed) = (running, waiting, succeeded, failed)
+        }
+
+        init(pods: [JSON], ownerUID: String) {
+            for p in pods where (p["metadata"]["ownerReferences"].arrayValue ?? []).contains(where: { $0["controller"] == true && $0["uid"].stringValue == ownerUID }) {
+                switch p["status"]["phase"].stringValue ?? "" {
+                case "Running": running += 1
+                case "Pending": waiting += 1
+                case "Succeeded": succeeded += 1
+                case "Failed": failed += 1
+                default: break
+                }
+            }
+        }
+
+        var text: String { "\(running) Running / \(waiting) Waiting / \(succeeded) Succeeded / \(failed) Failed" }
+    }
+
+    /// The workload's pods (by its selector, in its namespace).
+    static func pods(of o: JSON, session: Session) async throws -> [JSON] {
+        var req = Request(verb: .list, resource: ResourceType.pods.plural, namespace: o["metadata"]["namespace"].stringValue)
+        let selector = Columns.selectorText(o["spec"]["selector"])
+        req.labelSelector = selector == "<none>" ? nil : selector
+        req.limit = Session.defaultPageSize
+        return try await session.listAll(req).items
+    }
+
+    static func describeReplicaSet(_ rs: JSON, pods: PodCounts) -> DescribeWriter {
+        let meta = rs["metadata"]
+        var w = DescribeWriter()
+        w.field("Name", meta["name"].stringValue ?? "")
+        w.field("Namespace", meta["namespace"].stringValue ?? "")
+        w.field("Selector", Columns.selectorText(rs["spec"]["selector"]))
+        w.map("Labels", meta["labels"])
+        w.map("Annotations", PodDescriber.annotations(meta["annotations"]), separator: ": ")
+        if let owner = (meta["ownerReferences"].arrayValue ?? []).first(where: { $0["controller"] == true }) {
+            w.field("Controlled By", "\(owner["kind"].stringValue ?? "")/\(owner["name"].stringValue ?? "")")
+        }
+        w.field("Replicas", "\(rs["status"]["replicas"].intValue ?? 0) current / \(rs["spec"]["replicas"].intValue ?? 1) desired")
+        w.field("Pods Status", pods.text)
+        podTemplate(rs["spec"]["template"], &w)
+        if let conditions = rs["status"]["conditions"].arrayValue, !conditions.isEmpty {
+            w.line("Conditions:")
+            w.row(["Type", "Status", "Reason"], level: 1)
+            w.row(["----", "------", "------"], level: 1)
+            // kubectl writes a space after the type here.
+            for c in conditions {
+                w.row([(c["type"].stringValue ?? "") + " ", c["status"].stringValue ?? "", c["reason"].stringValue ?? ""], level: 1)
+            }
+        }
+        return w
+    }
+
+    /// kubectl's DescribePodTemplate.
+    static func podTemplate(_ t: JSON, _ w: inout DescribeWriter) {
+        let space = "  "
+        w.line("Pod Template:")
+        if t.isNull {
+            w.line("  <unset>")
+            return
+        }
+        let spec = t["spec"]
+        w.map(space + "Labels", t["metadata"]["labels"])
+        if let a = t["metadata"]["annotations"].objectValue, !a.isEmpty { w.map(space + "Annotations", t["metadata"]["annotations"], separator: ": ") }
+        if let sa = spec["serviceAccountName"].stringValue, !sa.isEmpty { w.field(space + "Service Account", sa) }
+        if let inits = spec["initContainers"].arrayValue, !inits.isEmpty {
+            PodDescriber.containers("Init Containers", inits, [], pod: t, space: space, &w)
+        }
+        PodDescriber.containers("Containers", spec["containers"].arrayValue ?? [], [], pod: t, space: space, &w)
+        PodDescriber.volumes(spec["volumes"].arrayValue ?? [], space: space, &w)
+        w.map(space + "Node-Selectors", spec["nodeSelector"])
+        w.list(space + "Tolerations", PodDescriber.tolerations(spec["tolerations"].arrayValue ?? []))
+        if let pc = spec["priorityClassName"].stringValue, !pc.isEmpty { w.field(space + "Priority Class Name", pc) }
+    }
+}

@@ -1,0 +1,78 @@
+import Synchronization
+import Testing
+@testable import apiserver
+
+/// The ReplicaSet controller's pure parts: scale-down order and slow-start batches.
+@Suite struct ReplicaSetLogicTests {
+    static func pod(_ name: String, node: String? = nil, phase: String = "Running", readySince: String? = nil, restarts: Int = 0,
+                    created: String = "2026-11-30T10:00:00Z") -> JSON {
+        var p: JSON = ["metadata": ["name": .string(name), "creationTimestamp": .string(created)],
+                       "spec": [:], "status": ["phase": .string(phase), "containerStatuses": [["restartCount": .int(restarts)]]]]
+        if let node { p[path: ["spec", "nodeName"]] = .string(node) }
+        if let readySince { p[path: ["status", "conditions"]] = [["type": "Ready", "status": "True", "lastTransitionTime": .string(readySince)]] }
+        return p
+    }
+
+    @Test func scaleDownOrderFollowsKubernetesRanking() {
+        let pods = [
+            Self.pod("old-ready-a", node: "a", readySince: "2026-11-30T10:01:00Z"),
+            Self.pod("new-ready-b", node: "b", readySince: "2026-11-30T10:05:00Z", created: "2026-11-30T10:04:00Z"),
+            Self.pod("old-ready-b", node: "c", readySince: "2026-11-30T10:01:00Z"),
+            Self.pod("doubled-1", node: "d", readySince: "2026-11-30T10:01:00Z"),
+            Self.pod("doubled-2", node: "d", readySince: "2026-11-30T10:01:00Z"),
+            Self.pod("restarted", node: "e", readySince: "2026-11-30T10:01:00Z", restarts: 4),
+            Self.pod("unready", node: "f"),
+            Self.pod("unknown", node: "g", phase: "Unknown"),
+            Self.pod("pending", node: "h", phase: "Pending"),
+            Self.pod("unscheduled", phase: "Pending"),
+        ]
+        let order = PodRanking.podsToDelete(pods, count: 9).compactMap { $0["metadata"]["name"].stringValue }
+        #expect(order == ["unscheduled", "pending", "unknown", "unready", "doubled-2", "doubled-1", "new-ready-b", "restarted", "old-ready-b"])
+        // Asking for all of them (or more) returns them all.
+        #expect(PodRanking.podsToDelete(pods, count: 10).count == 10)
+    }
+
+    @Test func slowStartDoublesBatchesAndStopsAfterTheFirstFailingBatch() async {
+        let calls = Mutex(0)
+        let allGood = await SlowStart.run(count: 10) {
+            calls.withLock { $0 += 1 }
+            return nil
+        }
+        #expect(allGood.successes == 10 && allGood.error == nil)
+        #expect(calls.withLock { $0 } == 10)
+
+        // The fifth call fails: it is in the third batch (calls 4 to 7), which runs whole; no fourth batch.
+        let failing = Mutex(0)
+        let stopped = await SlowStart.run(count: 100) {
+            let n = failing.withLock { c -> Int in c += 1; return c }
+            return n == 5 ? Status.forbidden("quota exceeded") : nil
+        }
+        #expect(failing.withLock { $0 } == 7)
+        #expect(stopped.successes == 6)
+        #expect(stopped.error?.message == "quota exceeded")
+    }
+
+    @Test func statusLeavesOutZeroCountsAndSetsReplicaFailureOnce() {
+        let rs: JSON = ["metadata": ["name": "f", "generation": 4],
+                        "spec": ["minReadySeconds": 30, "template": ["metadata": ["labels": ["tier": "frontend", "app": "web"]]]]]
+        var full = Self.pod("full", node: "a", readySince: "2026-11-30T10:00:00Z")
+        full[path: ["metadata", "labels"]] = ["tier": "frontend", "app": "web"]
+        var partial = Self.pod("partial", node: "a", readySince: "2026-11-30T10:00:20Z")
+        partial[path: ["metadata", "labels"]] = ["tier": "frontend"]
+        let now = Timestamp.parse("2026-11-30T10:00:40Z")!
+        #expect(ReplicaSetStatusCalculation.status(rs, [full, partial], failure: nil, now: now)
+            == ["replicas": 2, "fullyLabeledReplicas": 1, "readyReplicas": 2, "availableReplicas": 1, "observedGeneration": 4])
+        let failed = ReplicaSetStatusCalculation.status(rs, [], failure: ReplicaFailure(reason: "FailedCreate", message: "no"), now: now)
+        #expect(failed == ["replicas": 0, "observedGeneration": 4,
+                           "conditions": [["type": "ReplicaFailure", "status": "True", "lastTransitionTime": "2026-11-30T10:00:40Z",
+                                           "reason": "FailedCreate", "message": "no"]]])
+        var after = rs
+        after["status"] = failed
+        // Still failing: the condition stays as it was; succeeding: it goes.
+        #expect(ReplicaSetStatusCalculation.status(after, [], failure: ReplicaFailure(reason: "FailedCreate", message: "again"), now: now + 60) == failed)
+        #expect(ReplicaSetStatusCalculation.status(after, [], failure: nil, now: now) == ["replicas": 0, "observedGeneration": 4])
+        #expect(ReplicaSetStatusCalculation.patch(["replicas": 0, "observedGeneration": 4]) == (try! JSON.parse("""
+        {"status":{"replicas":0,"fullyLabeledReplicas":null,"readyReplicas":null,"availableReplicas":null,"observedGeneration":4,"conditions":null}}
+        """)))
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+@testable import apiserver
+
+/// The `scale` subresource of ReplicaSets and Deployments: an autoscaling/v1 Scale view
+/// whose writes change only `spec.replicas`.
+@Suite(.serialized) struct ScaleSubresourceTests {
+    static func scaleRequest(_ verb: Verb, _ resource: String, _ name: String) -> Request {
+        var req = Request(verb: verb, resource: resource, namespace: "default", name: name)
+        req.subresource = "scale"
+        return req
+    }
+
+    func send(_ s: InProcessServer, _ req: Request) async throws(Status) -> JSON { try await s.client.request(req).object }
+
+    /// The Scale without the object's identity fields (checked separately).
+    static func body(_ scale: JSON, of object: JSON) -> JSON {
+        let m = object["metadata"]
+        #expect(scale["metadata"] == ["name": m["name"], "namespace": "default", "uid": m["uid"], "resourceVersion": scale["metadata"]["resourceVersion"],
+                                      "creationTimestamp": m["creationTimestamp"]])
+        var out = scale
+        out["metadata"] = .null
+        return out
+    }
+
+    @Test func scaleReadsAndWritesOnlyReplicas() async throws {
+        let s = try await InProcessServer.start()
+        do {
+            let rs = try await s.client.create(.replicaSets, namespace: "default", ReplicaSetControllerTests.replicaSet("frontend", replicas: 3))
+            let got = try await send(s, Self.scaleRequest(.get, "replicasets", "frontend"))
+            #expect(Self.body(got, of: rs) == ["kind": "Scale", "apiVersion": "autoscaling/v1", "spec": ["replicas": 3],
+                                               "status": ["replicas": 0, "selector": "tier=frontend"]])
+            #expect(got["metadata"]["resourceVersion"] == rs["metadata"]["resourceVersion"])
+
+            var patch = Self.scaleRequest(.patch, "replicasets", "frontend")
+            patch.patch = ["spec": ["replicas": 5]]
+            patch.patchType = "merge"
+            let patched = try await send(s, patch)
+            #expect(Self.body(patched, of: rs) == ["kind": "Scale", "apiVersion": "autoscaling/v1", "spec": ["replicas": 5],
+                                                   "status": ["replicas": 0, "selector": "tier=frontend"]])
+            let after = try await s.client.get(.replicaSets, namespace: "default", name: "frontend")
+            #expect(after["spec"]["replicas"] == 5)
+            #expect(after["metadata"]["generation"] == 2)
+            #expect(after["spec"]["template"] == rs["spec"]["template"])
+
+            // An update at a stale resourceVersion conflicts; at the current one it scales (to 0: spec.replicas left out).
+            var stale = Self.scaleRequest(.update, "replicasets", "frontend")
+            stale.object = ["apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": ["name": "frontend", "resourceVersion": got["metadata"]["resourceVersion"]],
+                            "spec": ["replicas": 1]]
+            do {
+                _ = try await send(s, stale)
+                Issue.record("a stale update was accepted")
+            } catch {
+                #expect(error.code == 409)
+                #expect(error.message == "Operation cannot be fulfilled on replicasets.apps \"frontend\": the object has been modified; please apply your changes to the latest version and try again")
+            }
+            var update = stale
+            update.object = ["apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": ["name": "frontend", "resourceVersion": patched["metadata"]["resourceVersion"]],
+                             "spec": ["replicas": 0]]
+            let zero = try await send(s, update)
+            #expect(zero["spec"] == [:])
+            #expect(try await s.client.get(.replicaSets, namespace: "default", name: "frontend")["spec"]["replicas"] == 0)
+
+            // Bad input: refused, nothing changes.
+            update.object = ["apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": ["name": "frontend"], "spec": ["replicas": -1]]
+            do {
+                _ = try await send(s, update)
+                Issue.record("negative replicas were accepted")
+            } catch {
+                #expect(error.code == 422)
+                #expect(error.message == "Scale \"frontend\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0")
+            }
+            do {
+                _ = try await send(s, Self.scaleRequest(.get, "pods", "frontend"))
+                Issue.record("pods/scale was served")
+            } catch {
+                #expect(error.code == 404)
+                #expect(error.message == "the server could not find the requested resource (pods/scale)")
+            }
+            do {
+                _ = try await send(s, Self.scaleRequest(.delete, "replicasets", "frontend"))
+                Issue.record("delete on scale was served")
+            } catch {
+                #expect(error.code == 405)
+                #expect(error.message == "delete is not allowed on replicasets/scale; it takes get, update and patch")
+            }
+            #expect(try await s.client.get(.replicaSets, namespace: "default", name: "frontend")["metadata"]["generation"] == 3)
+
+            // Discovery names the subresource.
+            let resources = try await s.client.request(Request(verb: .discovery)).object["resources"].arrayValue ?? []
+            #expect(resources.first { $0["name"] == "replicasets" }?["subresources"] == ["status", "scale"])
+            #expect(resources.first { $0["name"] == "deployments" }?["subresources"] == ["status", "scale"])
+            #expect(resources.first { $0["name"] == "jobs" }?["subresources"] == ["status"])
+
+            // Deployments scale the same way.
+            var d = ReplicaSetControllerTests.replicaSet("web", replicas: 2)
+            d["kind"] = "Deployment"
+            _ = try await s.client.create(.deployments, namespace: "default", d)
+            var dpatch = Self.scaleRequest(.patch, "deployments", "web")
+            dpatch.patch = ["spec": ["replicas": 4]]
+            #expect(try await send(s, dpatch)["spec"] == ["replicas": 4])
+            #expect(try await s.client.get(.deployments, namespace: "default", name: "web")["spec"]["replicas"] == 4)
+        } catch { Issue.record("\(error)") }
+        await s.stop()
+    }
+}
