@@ -62,6 +62,13 @@ final class ControllerManager: Sendable {
         })
         loops.append(.init("deployment", under: .controllerManager) { await DeploymentController.run(client: c, logger: logger, factory: $0) })
         loops.append(.init("garbage-collector", under: .controllerManager) { await GarbageCollector(client: c, logger: logger).run(factory: $0) })
+        let jobEvents = recorder(JobController.component, maxPending: 10_000)
+        loops.append(.init("job", under: .controllerManager) {
+            await JobController(client: c, logger: logger, events: jobEvents, clock: $0.clock).run(factory: $0)
+        })
+        loops.append(.init("ttl-after-finished", under: .controllerManager) {
+            await TTLAfterFinishedController(client: c, logger: logger, clock: $0.clock).run(factory: $0)
+        })
         // The apiserver's own storage TTL (Kubernetes does it with etcd leases, in every
         // apiserver): no Lease. Two hubs expiring the same event is harmless (deletes carry
         // the resourceVersion seen).

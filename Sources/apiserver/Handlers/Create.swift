@@ -9,19 +9,19 @@ extension APIService {
             throw Status.badRequest("resourceVersion should not be set on objects to be created")
         }
         let (warnings, kindCauses) = try ObjectPreparation.pruneAndValidate(&obj, s)
+        let generate = (obj["metadata"]["name"].stringValue ?? "").isEmpty ? obj["metadata"]["generateName"].stringValue : nil
+        // Name and uid first, as in Kubernetes: prepareForCreate may use them (a Job's
+        // generated selector and pod labels name its uid and name).
+        if let g = generate, !g.isEmpty { obj[path: ["metadata", "name"]] = .string(ObjectPreparation.generatedName(g)) }
+        obj[path: ["metadata", "uid"]] = .string(ObjectPreparation.newUID())
         s.applyDefaults(&obj)
         s.prepareForCreate(&obj)
-        let generate = (obj["metadata"]["name"].stringValue ?? "").isEmpty ? obj["metadata"]["generateName"].stringValue : nil
-        var check = obj
-        if let g = generate, !g.isEmpty { check[path: ["metadata", "name"]] = .string(ObjectPreparation.generatedName(g)) }
-        let causes = MetadataValidation.validate(check, type: t.type) + kindCauses
-        if !causes.isEmpty { throw ObjectPreparation.invalid(check, t.type, causes) }
+        let causes = MetadataValidation.validate(obj, type: t.type) + kindCauses + s.validateCreate(obj)
+        if !causes.isEmpty { throw ObjectPreparation.invalid(obj, t.type, causes) }
         // Server-owned metadata, set in one pass over the metadata object.
         var meta = obj["metadata"].objectValue ?? JSONObject()
         for f in ["deletionTimestamp", "deletionGracePeriodSeconds"] { meta[f] = nil }
         meta["resourceVersion"] = EncodedObject.placeholderValue
-        if let g = generate, !g.isEmpty { meta["name"] = check["metadata"]["name"] }
-        meta["uid"] = .string(ObjectPreparation.newUID())
         meta["creationTimestamp"] = .string(Timestamp.now())
         meta["generation"] = s.tracksGeneration ? 1 : nil
         obj["metadata"] = .object(meta)

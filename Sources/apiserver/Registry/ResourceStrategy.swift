@@ -16,6 +16,9 @@ protocol ResourceStrategy: Sendable {
     func prepareForCreate(_ object: inout JSON)
     /// Kind-specific validation of a whole object (whose JSON types already match `Typed`).
     func validate(_ object: JSON) -> [Status.Cause]
+    /// Kind-specific checks of a prepared create (after defaults and `prepareForCreate`,
+    /// with its name and uid), beyond `validate`.
+    func validateCreate(_ object: JSON) -> [Status.Cause]
     /// Kind-specific checks of an update (immutable fields).
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause]
     /// The object's value for a field selector field; nil if the field is not supported.
@@ -34,6 +37,7 @@ extension ResourceStrategy {
         if hasStatusSubresource { object["status"] = .null }
     }
     func validate(_ object: JSON) -> [Status.Cause] { [] }
+    func validateCreate(_ object: JSON) -> [Status.Cause] { [] }
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { [] }
     func fieldValue(_ object: JSON, _ field: String) -> String? { commonFieldValue(object, field) }
     func readyToDelete(_ object: JSON) -> Bool { (object["metadata"]["finalizers"].arrayValue ?? []).isEmpty }

@@ -72,30 +72,3 @@ struct DaemonSetStrategy: ResourceStrategy {
 
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { PodTemplateRules.validateSelectorUnchanged(new, old: old) }
 }
-
-struct JobStrategy: ResourceStrategy {
-    typealias Typed = Job
-    let type = ResourceType.jobs
-    var hasStatusSubresource: Bool { true }
-    var tracksGeneration: Bool { true }
-
-    func applyDefaults(_ job: inout JSON) {
-        func setDefault(_ path: [String], _ v: JSON) { if job[path: path].isNull { job[path: path] = v } }
-        // Kubernetes: both unset → 1 and 1; parallelism alone set → a work queue (no completions).
-        if job["spec"]["completions"].isNull && job["spec"]["parallelism"].isNull {
-            job[path: ["spec", "completions"]] = 1
-        }
-        setDefault(["spec", "parallelism"], 1)
-        setDefault(["spec", "backoffLimit"], 6)
-        setDefault(["spec", "completionMode"], "NonIndexed")
-        setDefault(["spec", "suspend"], false)
-        setDefault(["spec", "podReplacementPolicy"], "TerminatingOrFailed")
-        PodTemplateRules.applyDefaults(&job)
-    }
-
-    func validate(_ job: JSON) -> [Status.Cause] {
-        // The selector is generated at create unless `manualSelector` is true.
-        let manual = job["spec"]["manualSelector"].boolValue == true
-        return PodTemplateRules.validate(job, kind: type.kind, allowedRestartPolicies: ["OnFailure", "Never"], selectorRequired: manual)
-    }
-}

@@ -167,15 +167,24 @@ struct ApplyCommand: AsyncParsableCommand {
 
 struct CreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Create resources from files, or a namespace, configmap or secret generic by name.")
+        commandName: "create", abstract: "Create resources from files, or a namespace, configmap, secret generic or job by name.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: FileOptions
     @OptionGroup var data: CreateDataOptions
     @OptionGroup var dryRun: DryRunOptions
-    @Argument(help: "namespace NAME | configmap NAME | secret generic NAME") var what: [String] = []
+    @Option(help: "Image name to run (create job).") var image: String?
+    @Argument(help: "namespace NAME | configmap NAME | secret generic NAME | job NAME --image=IMAGE [-- COMMAND [ARGS...]]")
+    var what: [String] = []
     func run() async throws {
         if what.isEmpty { return try await ManifestRunner.run(.create, files: files, global: global, dryRun: dryRun) }
-        try await CreateByName.run(what, data: data, global: global, output: files.output, dryRun: try dryRun.strategy())
+        // The words after `--` land in `what` too; as cobra's ArgsLenAtDash, they are the command.
+        let args = CommandLine.arguments
+        let afterDash = args.firstIndex(of: "--").map { args.count - $0 - 1 } ?? 0
+        var data = data
+        data.image = image
+        data.command = Array(what.suffix(afterDash))
+        try await CreateByName.run(Array(what.dropLast(afterDash)), data: data, global: global, output: files.output,
+                                   dryRun: try dryRun.strategy())
     }
 }
 

@@ -6,6 +6,11 @@ struct CreateDataOptions: ParsableArguments {
     @Option(name: .customLong("from-literal"), help: "KEY=VALUE (repeatable).") var fromLiteral: [String] = []
     @Option(name: .customLong("from-file"), help: "[KEY=]PATH; a directory adds each regular file (repeatable).") var fromFile: [String] = []
     @Option(name: .customLong("from-env-file"), help: "A file of KEY=VALUE lines (repeatable).") var fromEnvFile: [String] = []
+    /// `create job`'s `--image` and the words after `--` (set by CreateCommand).
+    var image: String?
+    var command: [String] = []
+
+    enum CodingKeys: CodingKey { case fromLiteral, fromFile, fromEnvFile }
 }
 
 /// `create namespace NAME`, `create configmap NAME ...`, `create secret generic NAME ...`.
@@ -34,9 +39,22 @@ enum CreateGenerators {
             var obj: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(namespace)]]
             if !data.binary.isEmpty { obj[path: ["data"]] = .object(data.binary) }
             return (.secrets, obj)
+        case "job":
+            let name = try single(words.dropFirst(), command: "job")
+            return (.jobs, try job(name, o, namespace: namespace))
         default:
             throw CtlError("unknown command \"\(kind)\" for \"ctl create\"")
         }
+    }
+
+    /// kubectl's `create job NAME --image=IMAGE [-- COMMAND...]`: one container named after
+    /// the Job, restartPolicy Never.
+    static func job(_ name: String, _ o: CreateDataOptions, namespace: String) throws -> JSON {
+        guard let image = o.image, !image.isEmpty else { throw CtlError("either --image or --from must be specified") }
+        var container: JSON = ["name": .string(name), "image": .string(image), "resources": [:]]
+        if !o.command.isEmpty { container["command"] = .array(o.command.map { .string($0) }) }
+        return ["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                "spec": ["template": ["metadata": [:], "spec": ["containers": [container], "restartPolicy": "Never"]]]]
     }
 
     /// kubectl's NameFromCommandArgs: exactly one NAME (an empty one is refused by the server).

@@ -16,7 +16,7 @@ enum Columns {
                 : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
         case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
-        case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+        case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"] + (wide ? JobColumns.wideHeader : [])
         case "daemonsets":
             h = ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         default: h = ["NAME", "AGE"]
@@ -47,6 +47,7 @@ enum Columns {
                  String(s["availableReplicas"].intValue ?? 0), age]
             if wide { r += workloadWide(o) }
         case "daemonsets": r = daemonSetRow(o, name: name, age: age, wide: wide)
+        case "jobs": r = JobColumns.row(o, name: name, age: age, wide: wide)
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r

@@ -1,0 +1,150 @@
+import ControllerRuntime
+import Logging
+import Synchronization
+
+/// Kubernetes' job controller: runs a Job's pods to its completions (NonIndexed or
+/// Indexed), replaces failed ones after a back-off until backoffLimit, enforces
+/// activeDeadlineSeconds and suspend, and counts every finished pod exactly once through
+/// the `batch.kubernetes.io/job-tracking` finalizer and `status.uncountedTerminatedPods`.
+struct JobController: Sendable {
+    static let component = "job-controller"
+    let client: Client
+    let logger: Logger
+    let events: EventRecorder?
+    let clock: any RuntimeClock
+    let memory: JobMemory
+
+    init(client: Client, logger: Logger, events: EventRecorder?, clock: any RuntimeClock) {
+        self.client = client
+        self.logger = logger
+        self.events = events
+        self.clock = clock
+        memory = JobMemory(clock: clock)
+    }
+
+    func run(factory: SharedInformerFactory, workers: Int = 2) async {
+        let jobs = factory.informer(.jobs)
+        let pods = factory.informer(.pods)
+        let queue = WorkQueue<String>(clock: clock, baseDelay: 1, maxDelay: 60)
+        let memory = self.memory
+        jobs.addHandler { e in
+            switch e {
+            case .added(let j), .updated(_, let j): queue.add(Indexer.key(j))
+            case .deleted(let j, _):
+                let key = Indexer.key(j)
+                memory.forget(key)
+                queue.add(key)
+            }
+        }
+        pods.addHandler { e in
+            // A pod that holds the finalizer but has no controller (orphaned by the garbage
+            // collector, or released) is let go, as Kubernetes' orphan-pod cleanup does.
+            if case .updated(_, let p) = e, JobRules.hasFinalizer(p), ControllerRefs.controllerOf(p) == nil {
+                queue.add(Self.orphanPrefix + Indexer.key(p))
+            }
+            switch e {
+            case .added(let p):
+                if let key = Self.jobKey(of: p) {
+                    memory.expectations.creationObserved(key)
+                    queue.add(key)
+                }
+            case .updated(let old, let p):
+                if !Self.hasTracking(p) { memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "") }
+                if let key = Self.jobKey(of: p) {
+                    if PodState.isTerminating(p) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
+                    queue.add(key)
+                }
+                if let oldKey = Self.jobKey(of: old), oldKey != Self.jobKey(of: p) { queue.add(oldKey) }
+            case .deleted(let p, _):
+                memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "")
+                if let key = Self.jobKey(of: p) {
+                    memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "")
+                    queue.add(key)
+                }
+            }
+        }
+        guard await jobs.waitForSync(), await pods.waitForSync() else { return }
+        await queue.run(workers: workers) { key in
+            if key.hasPrefix(Self.orphanPrefix) {
+                if let p = pods.indexer.get(String(key.dropFirst(Self.orphanPrefix.count))), JobRules.hasFinalizer(p) {
+                    _ = await removeFinalizer(p, onlyIf: { ControllerRefs.controllerOf($0) == nil })
+                }
+                return
+            }
+            do throws(Status) {
+                if let after = try await sync(key, jobs: jobs.indexer, pods: pods.indexer) { queue.add(key, after: after) }
+                queue.forget(key)
+            } catch {
+                // A conflict means the cache is behind: its update event requeues the Job.
+                if error.code == 409 { return }
+                logger.warning("job sync failed", metadata: ["job": .string(key), "error": .string(error.message)])
+                queue.addRateLimited(key)
+            }
+        }
+    }
+
+    /// Queue keys of ownerless pods to release (a namespace has no `:`, a Job key no prefix).
+    static let orphanPrefix = "pod:"
+
+    /// `namespace/name` of the Job that controls the pod, if a Job does.
+    static func jobKey(of pod: JSON) -> String? {
+        guard let ref = ControllerRefs.controllerOf(pod), ref["kind"].stringValue == "Job",
+              ref["apiVersion"].stringValue == "batch/v1", let name = ref["name"].stringValue,
+              let ns = pod["metadata"]["namespace"].stringValue else { return nil }
+        return "\(ns)/\(name)"
+    }
+
+    static func hasTracking(_ pod: JSON) -> Bool { JobRules.hasFinalizer(pod) }
+
+    func record(_ job: JSON, type: String = "Normal", _ reason: String, _ message: String) {
+        let m = job["metadata"]
+        events?.record(ObjectReference(kind: "Job", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
+                                       uid: m["uid"].stringValue, apiVersion: "batch/v1"),
+                       type: type, reason: reason, message: message)
+    }
+}
+
+/// What the controller remembers between syncs (lost on restart, which is safe: the
+/// finalizers and `uncountedTerminatedPods` hold everything needed to count exactly once).
+final class JobMemory: Sendable {
+    struct Backoff { var failures = 0; var lastFailure = 0.0 }
+    private struct State {
+        /// Pods whose finalizer this controller removed, until its cache shows it gone, so
+        /// a stale pod is not counted a second time.
+        var removing: Set<String> = []
+        var backoff: [String: Backoff] = [:]
+        /// The Job's resourceVersion after this controller's last status write: a cache
+        /// older than it is not acted on.
+        var written: [String: Int64] = [:]
+    }
+    private let state = Mutex(State())
+    let expectations: ControllerExpectations
+
+    init(clock: any RuntimeClock) { expectations = ControllerExpectations(clock: clock) }
+
+    func forget(_ key: String) {
+        expectations.forget(key)
+        state.withLock { s in
+            s.backoff[key] = nil
+            s.written[key] = nil
+        }
+    }
+
+    func removingFinalizer(_ uid: String) { state.withLock { _ = $0.removing.insert(uid) } }
+    func finalizerRemovalObserved(_ uid: String) { state.withLock { _ = $0.removing.remove(uid) } }
+    func isRemovingFinalizer(_ uid: String) -> Bool { state.withLock { $0.removing.contains(uid) } }
+
+    func backoff(_ key: String) -> Backoff { state.withLock { $0.backoff[key] ?? Backoff() } }
+    func setBackoff(_ key: String, _ b: Backoff) { state.withLock { $0.backoff[key] = b } }
+
+    func wrote(_ key: String, _ job: JSON) {
+        guard let rv = Int64(job["metadata"]["resourceVersion"].stringValue ?? "") else { return }
+        state.withLock { $0.written[key] = max($0.written[key] ?? 0, rv) }
+    }
+
+    /// True if the cached Job is older than what this controller last wrote.
+    func isStale(_ key: String, _ cached: JSON) -> Bool {
+        guard let rv = Int64(cached["metadata"]["resourceVersion"].stringValue ?? "") else { return false }
+        return state.withLock { rv < ($0.written[key] ?? 0) }
+    }
+}

@@ -1,0 +1,123 @@
+import Wire
+
+/// A Job's status as one sync builds it: the counts including pods seen finished but not
+/// yet counted, the completed indexes, and the finish the Job is heading for (Kubernetes'
+/// interim `FailureTarget` / `SuccessCriteriaMet` conditions) before every pod has stopped.
+struct JobSyncState {
+    struct Target: Equatable { var type: String; var reason: String; var message: String }
+
+    let job: JSON
+    let now: Double
+    var status: JSON
+    let indexed: Bool
+    let completions: Int?
+    var uncountedSucceeded: [String]
+    var uncountedFailed: [String]
+    var completed: Set<Int>
+    var newSucceeded = false
+    var newFailed = 0
+    var target: Target?
+
+    static let backoffExceeded = Target(type: "Failed", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit")
+    static let deadlineExceeded = Target(type: "Failed", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline")
+    static let completionsReached = Target(type: "Complete", reason: "CompletionsReached", message: "Reached expected number of succeeded pods")
+
+    init(job: JSON, now: Double) {
+        self.job = job
+        self.now = now
+        status = job["status"].objectValue != nil ? job["status"] : .object(JSONObject())
+        indexed = JobRules.isIndexed(job)
+        completions = JobRules.completions(job)
+        uncountedSucceeded = (status["uncountedTerminatedPods"]["succeeded"].arrayValue ?? []).compactMap(\.stringValue)
+        uncountedFailed = (status["uncountedTerminatedPods"]["failed"].arrayValue ?? []).compactMap(\.stringValue)
+        completed = indexed ? JobRules.parseIntervals(status["completedIndexes"].stringValue, limit: completions ?? 0) : []
+        if let c = JobRules.condition(job, "FailureTarget") {
+            target = Target(type: "Failed", reason: c["reason"].stringValue ?? "", message: c["message"].stringValue ?? "")
+        } else if let c = JobRules.condition(job, "SuccessCriteriaMet") {
+            target = Target(type: "Complete", reason: c["reason"].stringValue ?? "", message: c["message"].stringValue ?? "")
+        }
+    }
+
+    var succeeded: Int { indexed ? completed.count : (status["succeeded"].intValue ?? 0) + uncountedSucceeded.count }
+    var failed: Int { (status["failed"].intValue ?? 0) + uncountedFailed.count }
+
+    private func isUncounted(_ uid: String) -> Bool { uncountedSucceeded.contains(uid) || uncountedFailed.contains(uid) }
+
+    /// Pods that finished and still hold the finalizer, not yet in the status: an Indexed
+    /// Job's success is its index (enough to never count it twice), others' their uid.
+    mutating func countFinished(_ pods: [JSON], memory: JobMemory) {
+        for p in pods where JobRules.hasFinalizer(p) {
+            let uid = p["metadata"]["uid"].stringValue ?? ""
+            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid) else { continue }
+            if JobRules.isSucceeded(p) {
+                if indexed {
+                    guard let i = JobRules.index(p), i < (completions ?? 0), !completed.contains(i) else { continue }
+                    completed.insert(i)
+                } else {
+                    uncountedSucceeded.append(uid)
+                }
+                newSucceeded = true
+            } else if JobRules.isFailed(p, job), hasValidIndex(p) {
+                uncountedFailed.append(uid)
+                // Pods deleted before they finished (suspend, a surplus) count as failed
+                // but do not lengthen the back-off: only a pod that ran and failed does.
+                if PodState.phase(p) == "Failed" { newFailed += 1 }
+            }
+        }
+    }
+
+    /// Once the Job's finish is decided, every pod not finished counts as failed.
+    mutating func countUnfinishedAsFailed(_ pods: [JSON], memory: JobMemory) {
+        for p in pods where JobRules.hasFinalizer(p) && !JobRules.isSucceeded(p) {
+            let uid = p["metadata"]["uid"].stringValue ?? ""
+            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid), hasValidIndex(p) else { continue }
+            uncountedFailed.append(uid)
+        }
+    }
+
+    private func hasValidIndex(_ p: JSON) -> Bool {
+        guard indexed else { return true }
+        return JobRules.index(p).map { $0 < (completions ?? 0) } ?? false
+    }
+
+    /// Sets `target` (and its interim condition) if the Job has failed or succeeded;
+    /// otherwise returns when its active deadline falls, if it has one.
+    mutating func decideTarget(activeCount: Int) -> Double? {
+        let suspended = JobRules.isSuspended(job)
+        var deadlineIn: Double? = nil
+        if failed > (job["spec"]["backoffLimit"].intValue ?? 6) {
+            target = Self.backoffExceeded
+        } else if !suspended, let ads = job["spec"]["activeDeadlineSeconds"].intValue,
+                  let start = status["startTime"].stringValue.flatMap(Timestamp.parse) {
+            let left = start + Double(ads) - now
+            if left <= 0 { target = Self.deadlineExceeded } else { deadlineIn = left }
+        }
+        if target == nil {
+            let done: Bool
+            if indexed { done = completed.count >= (completions ?? 0) }
+            else if let c = completions { done = succeeded >= c }
+            else { done = succeeded > 0 && activeCount == 0 }
+            if done { target = Self.completionsReached }
+        }
+        guard let t = target else { return deadlineIn }
+        _ = setCondition(t.type == "Failed" ? "FailureTarget" : "SuccessCriteriaMet", "True", t.reason, t.message)
+        return nil
+    }
+
+    /// Kubernetes' `ensureJobConditionStatus`: true if the conditions changed.
+    mutating func setCondition(_ type: String, _ value: String, _ reason: String, _ message: String, onlyIfPresent: Bool = false) -> Bool {
+        var conditions = status["conditions"].arrayValue ?? []
+        let stamp = JSON.string(Timestamp.format(now))
+        let fresh: JSON = ["type": .string(type), "status": .string(value), "lastProbeTime": stamp, "lastTransitionTime": stamp,
+                           "reason": .string(reason), "message": .string(message)]
+        if let i = conditions.firstIndex(where: { $0["type"].stringValue == type }) {
+            guard conditions[i]["status"].stringValue != value else { return false }
+            conditions[i] = fresh
+        } else {
+            guard !onlyIfPresent else { return false }
+            conditions.append(fresh)
+        }
+        status["conditions"] = .array(conditions)
+        return true
+    }
+}

@@ -1,0 +1,109 @@
+import ControllerRuntime
+import Wire
+
+/// Kubernetes' `trackJobStatusAndRemoveFinalizers`: a finished pod is first written to
+/// `status.uncountedTerminatedPods` (an Indexed Job's success to `completedIndexes`), then
+/// its `job-tracking` finalizer is removed, then it moves into succeeded/failed. Whatever
+/// step a restart interrupts, the next sync finishes it without counting a pod twice.
+extension JobController {
+    func track(_ s: inout JobSyncState, pods: [JSON], active: Int, deleted: Int, deleting: Bool, key: String) async throws(Status) {
+        var job = s.job
+        s.status["active"] = active > 0 ? .int(active) : .null
+        s.status["ready"] = .int(pods.filter { PodState.isActive($0) && PodState.isReady($0) }.count)
+        s.status["terminating"] = .int(pods.filter(JobRules.isTerminatingUnfinished).count + deleted)
+        if s.indexed {
+            s.status["completedIndexes"] = JobRules.intervals(s.completed).map { .string($0) } ?? .null
+            s.status["succeeded"] = s.completed.isEmpty ? .null : .int(s.completed.count)
+        }
+        setUncounted(&s)
+        if s.status != job["status"] { job = try await writeStatus(job, s.status, key) }
+
+        // Release the pods whose finish is now in the status (all of them if the Job is going).
+        let uncounted = Set(s.uncountedSucceeded + s.uncountedFailed)
+        var released = Set<String>()
+        for p in pods where JobRules.hasFinalizer(p) {
+            let uid = p["metadata"]["uid"].stringValue ?? ""
+            let indexDone = s.indexed && JobRules.isSucceeded(p) && JobRules.index(p).map(s.completed.contains) == true
+            guard uncounted.contains(uid) || indexDone || deleting, !memory.isRemovingFinalizer(uid) else { continue }
+            if await removeFinalizer(p) { released.insert(uid) }
+        }
+        let holding = Set(pods.filter { JobRules.hasFinalizer($0) }.compactMap { $0["metadata"]["uid"].stringValue })
+            .filter { !released.contains($0) && !memory.isRemovingFinalizer($0) }
+        let movedS = s.uncountedSucceeded.filter { !holding.contains($0) }
+        let movedF = s.uncountedFailed.filter { !holding.contains($0) }
+        s.uncountedSucceeded.removeAll { !holding.contains($0) }
+        s.uncountedFailed.removeAll { !holding.contains($0) }
+        if !movedS.isEmpty { s.status["succeeded"] = .int((s.status["succeeded"].intValue ?? 0) + movedS.count) }
+        if !movedF.isEmpty { s.status["failed"] = .int((s.status["failed"].intValue ?? 0) + movedF.count) }
+        setUncounted(&s)
+
+        // Complete or Failed only once every pod has stopped and been counted.
+        let stopped = deleted == 0 && !pods.contains { PodState.isActive($0) || JobRules.isTerminatingUnfinished($0) }
+        var finished: JobSyncState.Target? = nil
+        if let t = s.target, stopped, s.uncountedSucceeded.isEmpty && s.uncountedFailed.isEmpty {
+            _ = s.setCondition(t.type, "True", t.reason, t.message)
+            if t.type == "Complete" { s.status["completionTime"] = .string(Timestamp.format(s.now)) }
+            finished = t
+        }
+        if s.status != job["status"] { _ = try await writeStatus(job, s.status, key) }
+        if let t = finished {
+            if t.type == "Complete" { record(job, "Completed", "Job completed") } else { record(job, type: "Warning", t.reason, t.message) }
+        }
+    }
+
+    private func setUncounted(_ s: inout JobSyncState) {
+        var u = JSONObject()
+        if !s.uncountedSucceeded.isEmpty { u["succeeded"] = .array(s.uncountedSucceeded.map { .string($0) }) }
+        if !s.uncountedFailed.isEmpty { u["failed"] = .array(s.uncountedFailed.map { .string($0) }) }
+        s.status["uncountedTerminatedPods"] = .object(u)
+    }
+
+    private func writeStatus(_ job: JSON, _ status: JSON, _ key: String) async throws(Status) -> JSON {
+        var j = job
+        j["status"] = status
+        let out = try await client.update(.jobs, j, status: true)
+        memory.wrote(key, out)
+        return out
+    }
+
+    /// Removes the tracking finalizer (a live read, then a patch at that resourceVersion
+    /// and uid). True once the pod no longer holds it or is gone.
+    /// `onlyIf` must hold for the live pod (else it is left alone, reported as released).
+    func removeFinalizer(_ pod: JSON, onlyIf: (JSON) -> Bool = { _ in true }) async -> Bool {
+        let m = pod["metadata"], uid = m["uid"].stringValue ?? "", ns = m["namespace"].stringValue, name = m["name"].stringValue ?? ""
+        memory.removingFinalizer(uid)
+        for _ in 0..<3 {
+            let live: JSON?
+            do { live = try await client.getIfPresent(.pods, namespace: ns, name: name) } catch { break }
+            guard let live, live["metadata"]["uid"].stringValue == uid, onlyIf(live) else { return true }
+            let all = live["metadata"]["finalizers"].arrayValue ?? []
+            let rest = all.filter { $0.stringValue != JobRules.trackingFinalizer }
+            if rest.count == all.count { return true }
+            let patch: JSON = ["metadata": ["uid": .string(uid), "resourceVersion": live["metadata"]["resourceVersion"],
+                                            "finalizers": rest.isEmpty ? .null : .array(rest)]]
+            do {
+                _ = try await client.patch(.pods, namespace: ns, name: name, patch)
+                return true
+            } catch where error.isNotFound {
+                return true
+            } catch where error.code == 409 {
+                continue
+            } catch {
+                break
+            }
+        }
+        memory.finalizerRemovalObserved(uid)
+        return false
+    }
+
+    /// Pods that still hold the finalizer for a Job that is gone (or was recreated under
+    /// the same name): a live read decides, then they are let go uncounted.
+    func releaseOrphans(_ key: String, _ podCache: Indexer) async {
+        let ns = String(key.prefix { $0 != "/" }), name = String(key.drop { $0 != "/" }.dropFirst())
+        let held = podCache.byIndex(Indexes.namespace, ns).filter { Self.jobKey(of: $0) == key && JobRules.hasFinalizer($0) }
+        guard !held.isEmpty else { return }
+        let live: JSON?
+        do { live = try await client.getIfPresent(.jobs, namespace: ns, name: name) } catch { return }
+        for p in held where ControllerRefs.controllerOf(p)?["uid"] != live?["metadata"]["uid"] { _ = await removeFinalizer(p) }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// kubectl 1.32's `printJob`: STATUS from the conditions (Complete, Failed, Terminating,
+/// Suspended, FailureTarget, SuccessCriteriaMet, else Running), COMPLETIONS as
+/// `succeeded/completions` (`n/1 of P` for a work queue with parallelism above 1), DURATION
+/// from startTime to completionTime (or now; blank before it starts).
+enum JobColumns {
+    static let wideHeader = ["CONTAINERS", "IMAGES", "SELECTOR"]
+
+    static func row(_ job: JSON, name: String, age: String, wide: Bool, now: Double = Timestamp.nowSeconds()) -> [String] {
+        let spec = job["spec"], status = job["status"]
+        let succeeded = status["succeeded"].intValue ?? 0
+        let completions: String
+        if let c = spec["completions"].intValue {
+            completions = "\(succeeded)/\(c)"
+        } else if let p = spec["parallelism"].intValue, p > 1 {
+            completions = "\(succeeded)/1 of \(p)"
+        } else {
+            completions = "\(succeeded)/1"
+        }
+        var duration = ""
+        if let start = status["startTime"].stringValue.flatMap(Timestamp.parse) {
+            let end = status["completionTime"].stringValue.flatMap(Timestamp.parse) ?? now
+            duration = Age.human(end - start)
+        }
+        var r = [name, state(job), completions, duration, age]
+        if wide {
+            let containers = spec["template"]["spec"]["containers"].arrayValue ?? []
+            r += [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
+                  containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
+                  selectorText(spec["selector"])]
+        }
+        return r
+    }
+
+    static func state(_ job: JSON) -> String {
+        func has(_ type: String) -> Bool {
+            (job["status"]["conditions"].arrayValue ?? []).contains { $0["type"].stringValue == type && $0["status"].stringValue == "True" }
+        }
+        if has("Complete") { return "Complete" }
+        if has("Failed") { return "Failed" }
+        if !job["metadata"]["deletionTimestamp"].isNull { return "Terminating" }
+        if has("Suspended") { return "Suspended" }
+        if has("FailureTarget") { return "FailureTarget" }
+        if has("SuccessCriteriaMet") { return "SuccessCriteriaMet" }
+        return "Running"
+    }
+
+    /// `metav1.FormatLabelSelector`: requirements sorted by key, `<none>` when empty.
+    static func selectorText(_ selector: JSON) -> String {
+        var parts: [(String, String)] = []
+        for (k, v) in selector["matchLabels"].objectValue ?? JSONObject() { parts.append((k, "\(k)=\(v.stringValue ?? "")")) }
+        for e in selector["matchExpressions"].arrayValue ?? [] {
+            let k = e["key"].stringValue ?? ""
+            let values = (e["values"].arrayValue ?? []).compactMap(\.stringValue).sorted().joined(separator: ",")
+            switch e["operator"].stringValue ?? "" {
+            case "In": parts.append((k, "\(k) in (\(values))"))
+            case "NotIn": parts.append((k, "\(k) notin (\(values))"))
+            case "Exists": parts.append((k, k))
+            case "DoesNotExist": parts.append((k, "!\(k)"))
+            default: continue
+            }
+        }
+        let text = parts.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: ",")
+        return text.isEmpty ? "<none>" : text
+    }
+}
