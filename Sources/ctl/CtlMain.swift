@@ -72,7 +72,13 @@ enum Output {
             return "Unable to connect to the server: \(s.message)"
         }
         if s.code == 401 { return "error: You must be logged in to the server (Unauthorized)" }
-        if s.code == 422 { return "The " + s.message }
+        if s.code == 422 {
+            // kubectl names the kind without its group: `The Deployment "web" is invalid: ...`.
+            if let kind = s.details?.kind, let group = s.details?.group, s.message.hasPrefix("\(kind).\(group) ") {
+                return "The \(kind) " + s.message.dropFirst(kind.count + group.count + 2)
+            }
+            return "The " + s.message
+        }
         let prefix = action.map { "error when \($0): " } ?? ""
         return "Error from server (\(s.reason.isEmpty ? "InternalError" : s.reason)): \(prefix)\(s.message)"
     }

@@ -172,9 +172,7 @@ import Testing
     @Test func updateStrategyRules() async throws {
         let s = try await InProcessServer.start()
         defer { Task { await s.stop() } }
-        // Kubernetes says `DaemonSet.apps "agent"`; the server's invalid Status leaves out
-        // the group for every apps kind today (not this strategy's doing).
-        let prefix = "422 DaemonSet \"agent\" is invalid: "
+        let prefix = "422 DaemonSet.apps \"agent\" is invalid: "
         let path = "spec.updateStrategy.rollingUpdate"
         let cases: [(JSON, String?)] = [
             (["type": "Sometimes"], prefix + "spec.updateStrategy.type: Unsupported value: \"Sometimes\": supported values: \"RollingUpdate\", \"OnDelete\""),

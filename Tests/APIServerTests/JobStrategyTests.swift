@@ -55,27 +55,26 @@ import Testing
     @Test func badJobsAreRefusedAsKubernetesDoes() async throws {
         let s = try await InProcessServer.start()
         defer { Task { await s.stop() } }
-        // Kubernetes says `Job.batch "neg"`: the shared Status.invalid names the kind alone.
         #expect(await refusal(s, JobHarness.job("neg", ["parallelism": -1, "backoffLimit": -2, "ttlSecondsAfterFinished": -3])) ==
-            "422 Job \"neg\" is invalid: [spec.parallelism: Invalid value: -1: must be greater than or equal to 0, spec.backoffLimit: Invalid value: -2: must be greater than or equal to 0, spec.ttlSecondsAfterFinished: Invalid value: -3: must be greater than or equal to 0]")
+            "422 Job.batch \"neg\" is invalid: [spec.parallelism: Invalid value: -1: must be greater than or equal to 0, spec.backoffLimit: Invalid value: -2: must be greater than or equal to 0, spec.ttlSecondsAfterFinished: Invalid value: -3: must be greater than or equal to 0]")
         #expect(await refusal(s, JobHarness.job("idx", ["completionMode": "Indexed", "parallelism": 2])) ==
-            "422 Job \"idx\" is invalid: spec.completions: Required value: when completion mode is Indexed")
+            "422 Job.batch \"idx\" is invalid: spec.completions: Required value: when completion mode is Indexed")
         #expect(await refusal(s, JobHarness.job("mode", ["completionMode": "Sometimes"])) ==
-            "422 Job \"mode\" is invalid: spec.completionMode: Unsupported value: \"Sometimes\": supported values: \"NonIndexed\", \"Indexed\"")
+            "422 Job.batch \"mode\" is invalid: spec.completionMode: Unsupported value: \"Sometimes\": supported values: \"NonIndexed\", \"Indexed\"")
         var always = JobHarness.job("always")
         always[path: ["spec", "template", "spec", "restartPolicy"]] = "Always"
         #expect(await refusal(s, always) ==
-            "422 Job \"always\" is invalid: spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"")
+            "422 Job.batch \"always\" is invalid: spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"")
         var wrongUID = JobHarness.job("wrong")
         wrongUID[path: ["spec", "template", "metadata", "labels"]] = ["controller-uid": "not-mine"]
         #expect(await refusal(s, wrongUID).hasPrefix(
-            "422 Job \"wrong\" is invalid: spec.template.metadata.labels[controller-uid]: Invalid value: \"not-mine\": must be '"))
+            "422 Job.batch \"wrong\" is invalid: spec.template.metadata.labels[controller-uid]: Invalid value: \"not-mine\": must be '"))
         var manual = JobHarness.job("manual", ["manualSelector": true, "selector": ["matchLabels": ["app": "a"]]])
         manual[path: ["spec", "template", "metadata", "labels"]] = ["app": "b"]
         #expect(await refusal(s, manual) ==
-            "422 Job \"manual\" is invalid: spec.template.metadata.labels: Invalid value: \"map[string]string{\"app\":\"b\"}\": `selector` does not match template `labels`")
+            "422 Job.batch \"manual\" is invalid: spec.template.metadata.labels: Invalid value: \"map[string]string{\"app\":\"b\"}\": `selector` does not match template `labels`")
         #expect(await refusal(s, JobHarness.job("nosel", ["manualSelector": true])) ==
-            "422 Job \"nosel\" is invalid: spec.selector: Required value")
+            "422 Job.batch \"nosel\" is invalid: spec.selector: Required value")
         #expect(try await s.client.list(.jobs, namespace: "default").items.isEmpty)
 
         // A manual selector that matches is kept as given, with no generated labels.

@@ -67,7 +67,7 @@ import Testing
                 Issue.record("negative replicas were accepted")
             } catch {
                 #expect(error.code == 422)
-                #expect(error.message == "Scale \"frontend\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0")
+                #expect(error.message == "Scale.autoscaling \"frontend\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0")
             }
             do {
                 _ = try await send(s, Self.scaleRequest(.get, "pods", "frontend"))

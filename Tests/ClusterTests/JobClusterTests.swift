@@ -48,10 +48,10 @@ import Wire
                 let name = p["metadata"]["name"].stringValue ?? ""
                 let i = p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"].stringValue ?? "?"
                 #expect(p["spec"]["hostname"] == .string("idx-\(i)"))
-                // The kubelet names the UTS namespace after the pod, not yet after spec.hostname.
-                logs.append(try c.ctl.ok(["logs", name]).replacingOccurrences(of: " host=\(name)", with: ""))
+                // The pod's UTS hostname is its spec.hostname, as Kubernetes' kubelet sets it.
+                logs.append(try c.ctl.ok(["logs", name]))
             }
-            #expect(logs.sorted() == ["index=0\n", "index=1\n", "index=2\n"])
+            #expect(logs.sorted() == ["index=0 host=idx-0\n", "index=1 host=idx-1\n", "index=2 host=idx-2\n"])
             let pi = try await Self.jobPods(c, "pi")
             #expect(pi.count == 1)
             let digits = try c.ctl.ok(["logs", pi.first?["metadata"]["name"].stringValue ?? ""])

@@ -33,7 +33,7 @@ extension PodWorker {
         let name = pod.metadata.name ?? ""
         let plan = PodCgroupPlan.forPod(pod, nodeMemoryCapacity: env.nodeMemoryCapacity)
         let config = PodSandboxConfig(name: name, namespace: pod.metadata.namespace ?? "default", uid: pod.metadata.uid ?? "",
-                                      hostname: PodSandboxConfig.hostname(forPod: name), logDirectory: env.logDirectory(pod),
+                                      hostname: PodSandboxConfig.hostname(forPod: name, requested: pod.spec?.hostname), logDirectory: env.logDirectory(pod),
                                       labels: ContainerConfigBuilder.labels(pod), annotations: pod.metadata.annotations ?? [:],
                                       runtimeHandler: handler, cgroupParent: plan.cgroupParent, resources: plan.podResources)
         do {

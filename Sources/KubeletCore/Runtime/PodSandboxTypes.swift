@@ -44,7 +44,10 @@ public struct PodSandboxConfig: Sendable, Equatable, Codable {
 
     /// A pod's hostname as the kubelet derives it: the name cut to 63 characters (the limit
     /// of a DNS label), without the '-' and '.' the cut may leave at its end.
-    public static func hostname(forPod name: String) -> String {
+    public static func hostname(forPod name: String, requested: String? = nil) -> String {
+        // Kubernetes' GeneratePodHostNameAndDomain: `spec.hostname` when set (an Indexed Job's
+        // `<job>-<index>`), else the pod's name cut to 63 characters.
+        if let requested, !requested.isEmpty { return requested }
         guard name.count > 63 else { return name }
         var cut = Substring(name.prefix(63))
         while let last = cut.last, last == "-" || last == "." { cut = cut.dropLast() }

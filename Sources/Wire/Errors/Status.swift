@@ -117,12 +117,14 @@ extension Status {
         Status(code: 429, reason: Reason.tooManyRequests, message: message, details: Details(retryAfterSeconds: retryAfterSeconds))
     }
 
-    /// 422 Invalid with one cause per field, worded as Kubernetes does:
-    /// `Pod "x" is invalid: spec.containers: Required value`.
+    /// 422 Invalid with one cause per field, worded as Kubernetes does, the kind qualified
+    /// by its group: `Pod "x" is invalid: spec.containers: Required value`,
+    /// `Deployment.apps "web" is invalid: ...`.
     public static func invalid(kind: String, name: String, group: String = "", causes: [Cause]) -> Status {
         let list = causes.map { "\($0.field): \($0.message)" }
         let joined = list.count == 1 ? list[0] : "[" + list.joined(separator: ", ") + "]"
-        return Status(code: 422, reason: Reason.invalid, message: "\(kind) \"\(name)\" is invalid: \(joined)",
+        let qualifiedKind = group.isEmpty ? kind : "\(kind).\(group)"
+        return Status(code: 422, reason: Reason.invalid, message: "\(qualifiedKind) \"\(name)\" is invalid: \(joined)",
                       details: Details(name: name, group: group, kind: kind, causes: causes))
     }
 
