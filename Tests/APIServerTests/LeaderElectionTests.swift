@@ -184,6 +184,56 @@ import Testing
         await s.stop()
     }
 
+    /// A leader whose API hangs stops its loops at the renew deadline, not a request timeout
+    /// later: each attempt gets only the time left (the hung lock honours its timeout on the
+    /// fake clock, as the client does on the wall clock).
+    @Test func aHungRenewalStopsTheLoopsAtTheRenewDeadline() async throws {
+        let s = try await InProcessServer.start()
+        let clock = FakeClock(now: Self.start)
+        let lock = ScriptedLock(LeaseLock(client: s.client, namespace: "kube-system", name: "kube-controller-manager"), clock: clock)
+        let a = Candidate(lock, "host-a_1", clock: clock, release: false)
+        try await Self.waitUntil("a leads") { a.elector.isLeader }
+        lock.hung.withLock { $0 = true }
+        // The renewal at 2 s hangs in its GET.
+        try await Self.step(clock)
+        #expect(lock.hungTimeouts.withLock { $0 } == [8])
+        clock.advance(by: 7)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(a.elector.isLeader && a.terms == (1, 0), "9s: still within the renew deadline")
+        clock.advance(by: 1)
+        try await Self.waitUntil("loops stopped at 10s") { a.terms == (1, 1) }
+        #expect(!a.elector.isLeader)
+        await a.stop()
+        await s.stop()
+    }
+
+    /// A candidate times the holder's lease from when its GET returned: a GET that took 14 s
+    /// does not let it take over 2 s later.
+    @Test func aSlowReadDoesNotMakeTheLeaseLookOlder() async throws {
+        let s = try await InProcessServer.start()
+        let held: JSON = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "kube-scheduler", "namespace": "kube-system"],
+                          "spec": ["holderIdentity": "other_9", "leaseDurationSeconds": 15, "acquireTime": "2027-01-15T08:00:00.000000Z",
+                                   "renewTime": "2027-01-15T08:00:00.000000Z", "leaseTransitions": 0]]
+        _ = try await s.client.create(.leases, namespace: "kube-system", held)
+        let clock = FakeClock(now: Self.start)
+        let lock = ScriptedLock(LeaseLock(client: s.client, namespace: "kube-system", name: "kube-scheduler"), clock: clock)
+        lock.slowGets.withLock { $0 = [14] }
+        let b = Candidate(lock, "host-b_2", clock: clock)
+        // First attempt: the GET returns at 14 s; the next attempts at 16 s ... 28 s see it unchanged.
+        try await Self.waitForSleeper(clock)
+        #expect(clock.now == Self.start + 14)
+        for _ in 0..<7 {
+            try await Self.step(clock)
+            #expect(!b.elector.isLeader, "\(clock.now - Self.start)s: seen unchanged for less than 15s")
+        }
+        try await Self.step(clock)
+        try await Self.waitUntil("b leads") { b.elector.isLeader }
+        let taken = try await Self.lease(s, "kube-scheduler")
+        #expect(taken["spec"]["acquireTime"] == "2027-01-15T08:00:30.000000Z" && taken["spec"]["leaseTransitions"] == 1)
+        await b.stop()
+        await s.stop()
+    }
+
     /// A clean stop empties holderIdentity, so the next candidate leads at its first attempt.
     @Test func aCleanStopReleasesTheLeaseForAnImmediateTakeover() async throws {
         let s = try await InProcessServer.start()
@@ -239,6 +289,44 @@ final class PartitionableLock: LeaderLock {
     }
     func update(_ record: LeaderElectionRecord, resourceVersion: String, timeout: Double) async throws(Status) -> String {
         try check()
+        return try await inner.update(record, resourceVersion: resourceVersion, timeout: timeout)
+    }
+    func recordEvent(_ message: String) {}
+}
+
+/// A lock over a real one whose GETs can be slow (each listed delay moves the fake clock on
+/// while the GET is out) or hang (until the request's timeout passes on the fake clock; the
+/// timeouts given are kept).
+final class ScriptedLock: LeaderLock {
+    let inner: LeaseLock
+    let clock: FakeClock
+    let hung = Mutex(false)
+    let slowGets = Mutex<[Double]>([])
+    let hungTimeouts = Mutex<[Double]>([])
+    init(_ inner: LeaseLock, clock: FakeClock) {
+        self.inner = inner
+        self.clock = clock
+    }
+
+    private func hang(_ timeout: Double) async throws(Status) {
+        guard hung.withLock({ $0 }) else { return }
+        hungTimeouts.withLock { $0.append(timeout) }
+        try? await clock.sleep(for: timeout)
+        throw Status.timeout("the server did not answer within \(timeout)s")
+    }
+    var description: String { inner.description }
+    func get(timeout: Double) async throws(Status) -> (record: LeaderElectionRecord, resourceVersion: String)? {
+        try await hang(timeout)
+        let got = try await inner.get(timeout: timeout)
+        if let delay = slowGets.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { clock.advance(by: delay) }
+        return got
+    }
+    func create(_ record: LeaderElectionRecord, timeout: Double) async throws(Status) -> String {
+        try await hang(timeout)
+        return try await inner.create(record, timeout: timeout)
+    }
+    func update(_ record: LeaderElectionRecord, resourceVersion: String, timeout: Double) async throws(Status) -> String {
+        try await hang(timeout)
         return try await inner.update(record, resourceVersion: resourceVersion, timeout: timeout)
     }
     func recordEvent(_ message: String) {}
