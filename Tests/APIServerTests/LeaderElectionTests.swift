@@ -2,6 +2,7 @@ import ControllerRuntime
 import Foundation
 import Synchronization
 import Testing
+import Wire
 @testable import apiserver
 
 /// `LeaderElector` against an in-process apiserver, time moved by fake clocks (each
@@ -207,6 +208,37 @@ import Testing
         await s.stop()
     }
 
+    /// The same on the wall clock through real clients: the Lease's apiserver becomes one
+    /// that accepts connections and never answers (a listening socket nobody accepts on). The
+    /// client's 5 s connect wait must not keep the loops past the 1 s renew deadline.
+    @Test func loopsStopByTheRenewDeadlineWhenTheAPIServerHangs() async throws {
+        let s = try await InProcessServer.start()
+        let silent = try Socket.listen(on: HostPort(host: "127.0.0.1", port: 0))
+        defer { close(silent) }
+        let hungClient = Client(config: ClientConfig(server: Socket.localAddress(silent)!, token: "t", clientName: "test", connectTimeoutMs: 5000))
+        defer { hungClient.close() }
+        let lock = RedirectableLock(LeaseLock(client: s.client, namespace: "kube-system", name: "kube-controller-manager"),
+                                    LeaseLock(client: hungClient, namespace: "kube-system", name: "kube-controller-manager"))
+        var c = Self.config()
+        (c.leaseDuration, c.renewDeadline, c.retryPeriod, c.releaseOnCancel) = (1.5, 1, 0.2, false)
+        let elector = LeaderElector(lock: lock, identity: "host-a_1", config: c)
+        let stoppedAt = Mutex<Date?>(nil)
+        let run = Task {
+            await elector.run(onStartedLeading: { try? await Task.sleep(for: .seconds(3600)) },
+                              onStoppedLeading: { stoppedAt.withLock { $0 = $0 ?? Date() } })
+        }
+        try await Self.waitUntil("a leads") { elector.isLeader }
+        try await Task.sleep(for: .milliseconds(500))
+        let hungAt = Date()
+        lock.hung.withLock { $0 = true }
+        try await Self.waitUntil("loops stopped") { stoppedAt.withLock { $0 } != nil }
+        let after = try #require(stoppedAt.withLock { $0 }).timeIntervalSince(hungAt)
+        #expect(after < 1.5, "loops stopped \(after)s after the apiserver hung; the renew deadline is 1 s after the last renewal")
+        run.cancel()
+        await run.value
+        await s.stop()
+    }
+
     /// A candidate times the holder's lease from when its GET returned: a GET that took 14 s
     /// does not let it take over 2 s later.
     @Test func aSlowReadDoesNotMakeTheLeaseLookOlder() async throws {
@@ -328,6 +360,28 @@ final class ScriptedLock: LeaderLock {
     func update(_ record: LeaderElectionRecord, resourceVersion: String, timeout: Double) async throws(Status) -> String {
         try await hang(timeout)
         return try await inner.update(record, resourceVersion: resourceVersion, timeout: timeout)
+    }
+    func recordEvent(_ message: String) {}
+}
+
+/// A lock that sends its requests to `hungLock` once `hung` is set.
+final class RedirectableLock: LeaderLock {
+    let live: LeaseLock, hungLock: LeaseLock
+    let hung = Mutex(false)
+    init(_ live: LeaseLock, _ hungLock: LeaseLock) {
+        self.live = live
+        self.hungLock = hungLock
+    }
+    private var current: LeaseLock { hung.withLock { $0 } ? hungLock : live }
+    var description: String { live.description }
+    func get(timeout: Double) async throws(Status) -> (record: LeaderElectionRecord, resourceVersion: String)? {
+        try await current.get(timeout: timeout)
+    }
+    func create(_ record: LeaderElectionRecord, timeout: Double) async throws(Status) -> String {
+        try await current.create(record, timeout: timeout)
+    }
+    func update(_ record: LeaderElectionRecord, resourceVersion: String, timeout: Double) async throws(Status) -> String {
+        try await current.update(record, resourceVersion: resourceVersion, timeout: timeout)
     }
     func recordEvent(_ message: String) {}
 }
