@@ -100,7 +100,11 @@ final class ControllerManager: Sendable {
             let elector = LeaderElector(lock: lock, identity: processIdentity, config: config.leaderElection, clock: factory.clock,
                                         logger: logger.with(["lease": .string(lease.rawValue)]))
             electors.append(elector)
-            tasks.append(Task.detached { await elector.run(onStartedLeading: { await ControllerLoop.runAll(mine, factory: factory) }) })
+            tasks.append(Task.detached {
+                await elector.run(onStartedLeading: {
+                    await ControllerLoop.runAll(mine, factory: factory, catchingUp: elector.termsStarted > 1 ? logger : nil)
+                })
+            })
         }
         if apiserverLoops {
             let unelected = loops.filter { $0.lease == nil }
