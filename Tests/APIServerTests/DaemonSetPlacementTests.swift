@@ -116,6 +116,11 @@ import Testing
         reordered[path: ["spec", "template"]] = ["spec": Self.ds["spec"]["template"]["spec"], "metadata": Self.ds["spec"]["template"]["metadata"]]
         #expect(DaemonPods.templateHash(reordered) == DaemonPods.templateHash(Self.ds))
         #expect(DaemonPods.templateHash(Self.ds).allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) })
+        // The canonical form Deployments use: empty lists and nulls are no change.
+        var withEmpty = Self.ds
+        withEmpty[path: ["spec", "template", "spec", "volumes"]] = []
+        withEmpty[path: ["spec", "template", "spec", "hostname"]] = .null
+        #expect(DaemonPods.templateHash(withEmpty) == DaemonPods.templateHash(Self.ds))
         let pod: JSON = ["metadata": ["labels": ["controller-revision-hash": "h1", "pod-template-generation": "3"]]]
         #expect(DaemonPods.isUpdated(pod, hash: "h1", generation: 4))
         #expect(DaemonPods.isUpdated(pod, hash: "h2", generation: 3))

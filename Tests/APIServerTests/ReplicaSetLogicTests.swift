@@ -71,8 +71,8 @@ import Testing
         // Still failing: the condition stays as it was; succeeding: it goes.
         #expect(ReplicaSetStatusCalculation.status(after, [], failure: ReplicaFailure(reason: "FailedCreate", message: "again"), now: now + 60) == failed)
         #expect(ReplicaSetStatusCalculation.status(after, [], failure: nil, now: now) == ["replicas": 0, "observedGeneration": 4])
-        #expect(ReplicaSetStatusCalculation.patch(["replicas": 0, "observedGeneration": 4]) == (try! JSON.parse("""
-        {"status":{"replicas":0,"fullyLabeledReplicas":null,"readyReplicas":null,"availableReplicas":null,"observedGeneration":4,"conditions":null}}
+        #expect(ReplicaSetStatusCalculation.patch(["replicas": 0, "observedGeneration": 4], resourceVersion: "41") == (try! JSON.parse("""
+        {"metadata":{"resourceVersion":"41"},"status":{"replicas":0,"fullyLabeledReplicas":null,"readyReplicas":null,"availableReplicas":null,"observedGeneration":4,"conditions":null}}
         """)))
     }
 }

@@ -33,9 +33,9 @@ struct DaemonSetSync: Sendable {
         }
     }
 
+    /// The DaemonSet's selector, unless invalid or empty (which selects nothing).
     static func selector(_ ds: JSON) -> LabelSelector? {
-        guard let spec = try? JSONValueDecoder.decode(LabelSelectorSpec.self, from: ds["spec"]["selector"]).value,
-              let s = try? LabelSelector(spec), !s.isEmpty else { return nil }
+        guard let s = WorkloadSelector.of(ds), !s.isEmpty else { return nil }
         return s
     }
 
@@ -142,24 +142,10 @@ struct DaemonSetSync: Sendable {
             for await e in group where firstError == nil { firstError = e }
         }
         let template = DaemonPods.template(of: ds, hash: hash)
-        var start = 0, batch = 1
-        while start < nodeNames.count {
-            let names = nodeNames[start..<min(start + batch, nodeNames.count)]
-            start += names.count
-            var failed = false
-            await withTaskGroup(of: Status?.self) { group in
-                for n in names { group.addTask { await self.createPod(template, ds: ds, key: key, node: n) } }
-                for await e in group where e != nil {
-                    failed = true
-                    if firstError == nil { firstError = e }
-                }
-            }
-            if failed {
-                for _ in start..<nodeNames.count { expectations.creationFailed(key) }
-                break
-            }
-            batch *= 2
-        }
+        let made = await SlowStart.run(nodeNames) { n in await self.createPod(template, ds: ds, key: key, node: n) }
+        // Creations that failed or were never tried will not be observed.
+        for _ in 0..<(nodeNames.count - made.successes) { expectations.creationFailed(key) }
+        firstError = firstError ?? made.error
         if let firstError { throw firstError }
     }
 
@@ -170,7 +156,6 @@ struct DaemonSetSync: Sendable {
             record(ds, reason: "SuccessfulCreate", "Created pod: \(pod["metadata"]["name"].stringValue ?? "")")
             return nil
         } catch {
-            expectations.creationFailed(key)
             record(ds, type: "Warning", reason: "FailedCreate", "Error creating: \(error.message)")
             return error
         }

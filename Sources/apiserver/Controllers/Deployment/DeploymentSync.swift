@@ -16,7 +16,7 @@ struct DeploymentSync: Sendable {
     /// Returns when to look again (a rollout that may pass its deadline), if ever.
     func sync(_ key: String) async throws(Status) -> Double? {
         guard var d = deployments.get(key) else { return nil }
-        guard let selector = DeploymentController.selector(of: d), !selector.isEmpty else {
+        guard let selector = WorkloadSelector.of(d), !selector.isEmpty else {
             record(d, type: "Warning", reason: "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
             if (d["status"]["observedGeneration"].intValue ?? 0) < (d["metadata"]["generation"].intValue ?? 0) {
                 var s = d["status"]

@@ -14,11 +14,6 @@ struct ReplicaSetSync: Sendable {
     let expectations: ControllerExpectations
     let queue: WorkQueue<String>
 
-    static func selector(_ rs: JSON) -> LabelSelector? {
-        guard let spec = try? Client.decode(LabelSelectorSpec.self, rs["spec"]["selector"]) else { return nil }
-        return try? LabelSelector(spec)
-    }
-
     func sync(_ key: String) async {
         guard let rs = replicaSets.get(key) else {
             expectations.forget(key)
@@ -27,7 +22,7 @@ struct ReplicaSetSync: Sendable {
         }
         // Read before listing pods: what the cache shows afterwards is at least this fresh.
         let needsManaging = expectations.satisfied(key)
-        guard let selector = Self.selector(rs), !selector.isEmpty else {
+        guard let selector = WorkloadSelector.of(rs), !selector.isEmpty else {
             logger.warning("replicaset has an invalid or empty selector", metadata: ["replicaset": .string(key)])
             return
         }
@@ -46,9 +41,12 @@ struct ReplicaSetSync: Sendable {
         if status != ReplicaSetStatusCalculation.normalized(rs["status"]) {
             do {
                 _ = try await client.patch(.replicaSets, namespace: namespace, name: rs["metadata"]["name"].stringValue ?? "",
-                                           ReplicaSetStatusCalculation.patch(status), status: true)
+                                           ReplicaSetStatusCalculation.patch(status, resourceVersion: rs["metadata"]["resourceVersion"]), status: true)
             } catch where error.isNotFound {
                 return
+            } catch where error.code == 409 {
+                // The cache was behind a write: look again (its event may also requeue).
+                failed = true
             } catch {
                 logger.warning("replicaset status write failed", metadata: ["replicaset": .string(key), "error": .string(error.message)])
                 failed = true
