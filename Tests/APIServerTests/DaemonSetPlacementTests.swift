@@ -153,6 +153,61 @@ import Testing
         b.next("k", now: 5000)
         #expect(b.remaining("k", now: 5000) == 1)
     }
+
+    /// Entries go with their DaemonSet or node, and stale ones (older than twice the
+    /// 900 s maximum) at the next write.
+    @Test func failedPodBackoffIsPruned() {
+        let b = FailedPodBackoff()
+        b.next("u-1/n1", now: 100)
+        b.next("u-1/n2", now: 100)
+        b.next("u-2/n1", now: 100)
+        b.next("u-3/n3", now: 1000)
+        #expect(b.count == 4)
+        b.forget(daemonSetUID: "u-2")
+        #expect(b.count == 3)
+        b.forget(node: "n2")
+        #expect(b.count == 2)
+        // 1801 s after the first write: u-1/n1 is stale and goes; u-3/n3 (801 s old) stays.
+        b.next("u-4/n4", now: 1901)
+        #expect(b.count == 2)
+        #expect(b.remaining("u-3/n3", now: 1000.5) == 0.5)
+    }
+
+    /// A verdict is reused while the node's resourceVersion and the template hash hold;
+    /// either changing recomputes it; nodes no longer listed fall out.
+    @Test func placementCacheReusesVerdictsByNodeVersionAndTemplateHash() {
+        let cache = PlacementCache()
+        let template: JSON = ["spec": ["containers": [["name": "a", "image": "agent:1"]]]]
+        func node(_ name: String, rv: String, pinned: Bool) -> JSON {
+            var n = schedNode(name, taints: pinned ? [["key": "dedicated", "value": "x", "effect": "NoSchedule"]] : [])
+            n[path: ["metadata", "resourceVersion"]] = .string(rv)
+            return n
+        }
+        func verdicts(_ p: [NodePlacement]) -> [String] { p.map { "\($0.name) \($0.shouldRun) \($0.shouldContinueRunning)" } }
+        let first = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h1",
+                                     nodes: [node("n1", rv: "5", pinned: false), node("n2", rv: "6", pinned: false)])
+        #expect(verdicts(first) == ["n1 true true", "n2 true true"])
+        // Same resourceVersion, same hash: the cached verdict (even though this copy differs).
+        let cached = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h1",
+                                      nodes: [node("n1", rv: "5", pinned: true), node("n2", rv: "6", pinned: false)])
+        #expect(verdicts(cached) == ["n1 true true", "n2 true true"])
+        // A new resourceVersion, or a new template hash: recomputed.
+        let moved = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h1",
+                                     nodes: [node("n1", rv: "7", pinned: true), node("n2", rv: "6", pinned: false)])
+        #expect(verdicts(moved) == ["n1 false true", "n2 true true"])
+        let rehashed = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h2",
+                                        nodes: [node("n1", rv: "7", pinned: true), node("n2", rv: "6", pinned: true)])
+        #expect(verdicts(rehashed) == ["n1 false true", "n2 false true"])
+        #expect(cache.count == 2)
+        _ = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h2", nodes: [node("n1", rv: "7", pinned: true)])
+        #expect(cache.count == 1)
+        _ = cache.placements(daemonSetUID: "u-2", template: template, templateHash: "h2", nodes: [node("n1", rv: "7", pinned: true)])
+        cache.forget(node: "n1")
+        #expect(cache.count == 0)
+        _ = cache.placements(daemonSetUID: "u-2", template: template, templateHash: "h2", nodes: [node("n1", rv: "7", pinned: true)])
+        cache.forget(daemonSetUID: "u-2")
+        #expect(cache.count == 0)
+    }
 }
 
 /// The DaemonSet update strategy is validated as Kubernetes does (after its defaults).

@@ -14,6 +14,7 @@ struct DaemonSetSync: Sendable {
     let nodes: SharedInformer
     let expectations: ControllerExpectations
     let backoff: FailedPodBackoff
+    let placementCache: PlacementCache
     let queue: WorkQueue<String>
 
     /// The key of the DaemonSet controlling the pod, if one does.
@@ -46,8 +47,9 @@ struct DaemonSetSync: Sendable {
         }
         // Being deleted: its pods go with it (garbage collector); nothing to create.
         guard ds["metadata"]["deletionTimestamp"].isNull, let selector = Self.selector(ds) else { return }
-        let nodeList = DaemonPlacement.placements(template: ds["spec"]["template"], nodes: nodes.indexer.list())
         let hash = DaemonPods.templateHash(ds)
+        let nodeList = placementCache.placements(daemonSetUID: ds["metadata"]["uid"].stringValue ?? "", template: ds["spec"]["template"],
+                                                 templateHash: hash, nodes: nodes.indexer.list())
         let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
             .claim(pods.indexer.byIndex(Indexes.namespace, ds["metadata"]["namespace"].stringValue ?? ""))
         let byNode = Self.podsByNode(claimed, includeDeletedTerminal: true)
