@@ -79,7 +79,7 @@ struct ReplicaSetSync: Sendable {
             return error.map { ReplicaFailure(reason: "FailedCreate", message: $0.message) }
         }
         guard diff > 0 else { return nil }
-        let victims = PodRanking.podsToDelete(owned, count: min(diff, ReplicaSetController.burstReplicas))
+        let victims = PodRanking.podsToDelete(owned, related: relatedPods(rs), count: min(diff, ReplicaSetController.burstReplicas))
         expectations.expect(key, deletingUIDs: victims.map { $0["metadata"]["uid"].stringValue ?? "" })
         let errors = await withTaskGroup(of: Status?.self) { g -> [Status] in
             for p in victims { g.addTask { await delete(p, owner: rs, key: key) } }
@@ -88,6 +88,24 @@ struct ReplicaSetSync: Sendable {
             return errors
         }
         return errors.first.map { ReplicaFailure(reason: "FailedDelete", message: $0.message) }
+    }
+
+    /// The pods of every ReplicaSet with the same controller as `rs` (itself included), by
+    /// their selectors, each once; none if `rs` has no controller (Kubernetes'
+    /// `getIndirectlyRelatedPods`).
+    func relatedPods(_ rs: JSON) -> [JSON] {
+        guard let owner = ControllerRefs.controllerOf(rs)?["uid"], !owner.isNull else { return [] }
+        let ns = rs["metadata"]["namespace"].stringValue ?? ""
+        let siblings = replicaSets.byIndex(Indexes.namespace, ns).filter { ControllerRefs.controllerOf($0)?["uid"] == owner }
+        let candidates = pods.byIndex(Indexes.namespace, ns)
+        var seen = Set<String>(), out: [JSON] = []
+        for sibling in siblings {
+            guard let selector = WorkloadSelector.of(sibling), !selector.isEmpty else { continue }
+            for p in candidates where selector.matches(labelsJSON: p["metadata"]["labels"]) {
+                if seen.insert(p["metadata"]["uid"].stringValue ?? "").inserted { out.append(p) }
+            }
+        }
+        return out
     }
 
     func create(_ pod: JSON, owner rs: JSON) async -> Status? {
