@@ -127,19 +127,23 @@ import Testing
         #expect(!DaemonPods.isUpdated(pod, hash: "h2", generation: 4))
     }
 
-    @Test func maxUnavailableAsNodes() {
+    @Test func maxUnavailableAsNodes() throws {
         func ds(_ v: JSON) -> JSON { ["spec": ["updateStrategy": ["rollingUpdate": ["maxUnavailable": v]]]] }
-        #expect(DaemonSetSync.maxUnavailable(ds(2), desired: 10) == 2)
-        #expect(DaemonSetSync.maxUnavailable(ds("25%"), desired: 10) == 3)
-        #expect(DaemonSetSync.maxUnavailable(ds("10%"), desired: 3) == 1)
-        #expect(DaemonSetSync.maxUnavailable(ds(0), desired: 3) == 1)
-        #expect(DaemonSetSync.maxSurge(ds(0), desired: 3) == 0)
+        #expect(try DaemonSetSync.maxUnavailable(ds(2), desired: 10) == 2)
+        #expect(try DaemonSetSync.maxUnavailable(ds("25%"), desired: 10) == 3)
+        #expect(try DaemonSetSync.maxUnavailable(ds("10%"), desired: 3) == 1)
+        #expect(try DaemonSetSync.maxUnavailable(ds(0), desired: 3) == 1)
+        #expect(try DaemonSetSync.maxSurge(ds(0), desired: 3) == 0)
         let surging: JSON = ["spec": ["updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "50%"]]]]
-        #expect(DaemonSetSync.maxUnavailable(surging, desired: 3) == 0)
-        #expect(DaemonSetSync.maxSurge(surging, desired: 3) == 2)
+        #expect(try DaemonSetSync.maxUnavailable(surging, desired: 3) == 0)
+        #expect(try DaemonSetSync.maxSurge(surging, desired: 3) == 2)
         #expect(DaemonSetSync.allowsSurge(surging))
         let onDelete: JSON = ["spec": ["updateStrategy": ["type": "OnDelete", "rollingUpdate": ["maxSurge": 1]]]]
         #expect(!DaemonSetSync.allowsSurge(onDelete))
+        // A malformed value (validation refuses it) fails the sync instead of reading as the default.
+        #expect(throws: Status.self) { try DaemonSetSync.maxUnavailable(ds("a lot"), desired: 3) }
+        let badSurge: JSON = ["spec": ["updateStrategy": ["rollingUpdate": ["maxUnavailable": 0, "maxSurge": "x%"]]]]
+        #expect(!DaemonSetSync.allowsSurge(badSurge))
     }
 
     @Test func failedPodBackoffDoubles() {
