@@ -164,25 +164,10 @@ struct DaemonSetSync: Sendable {
     }
 
     func deletePod(_ pod: JSON, ds: JSON, key: String) async -> Status? {
-        let name = pod["metadata"]["name"].stringValue ?? "", uid = pod["metadata"]["uid"].stringValue ?? ""
-        do {
-            try await client.delete(.pods, namespace: pod["metadata"]["namespace"].stringValue, name: name, uid: uid)
-            record(ds, reason: "SuccessfulDelete", "Deleted pod: \(name)")
-            return nil
-        } catch where error.isNotFound || error.code == 409 {
-            expectations.deletionObserved(key, uid: uid)
-            return nil
-        } catch {
-            expectations.deletionObserved(key, uid: uid)
-            record(ds, type: "Warning", reason: "FailedDelete", "Error deleting: \(error.message)")
-            return error
-        }
+        await PodDeletion(client: client, events: events, expectations: expectations).delete(pod, owner: ds, .daemonSets, key: key).error
     }
 
     func record(_ ds: JSON, type: String = "Normal", reason: String, _ message: String) {
-        let m = ds["metadata"]
-        events?.record(ObjectReference(kind: "DaemonSet", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
-                                       uid: m["uid"].stringValue, apiVersion: "apps/v1"),
-                       type: type, reason: reason, message: message)
+        events?.record(about: ds, .daemonSets, eventType: type, reason: reason, message)
     }
 }

@@ -149,8 +149,6 @@ struct DeploymentSync: Sendable {
     }
 
     func record(_ d: JSON, type: String = "Normal", reason: String, _ message: String) {
-        let m = d["metadata"]
-        events?.record(ObjectReference(kind: "Deployment", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
-                                       uid: m["uid"].stringValue, apiVersion: "apps/v1"), type: type, reason: reason, message: message)
+        events?.record(about: d, .deployments, eventType: type, reason: reason, message)
     }
 }

@@ -110,10 +110,7 @@ struct JobController: Sendable {
     static func hasTracking(_ pod: JSON) -> Bool { JobRules.hasFinalizer(pod) }
 
     func record(_ job: JSON, type: String = "Normal", _ reason: String, _ message: String) {
-        let m = job["metadata"]
-        events?.record(ObjectReference(kind: "Job", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
-                                       uid: m["uid"].stringValue, apiVersion: "batch/v1"),
-                       type: type, reason: reason, message: message)
+        events?.record(about: job, .jobs, eventType: type, reason: reason, message)
     }
 }
 

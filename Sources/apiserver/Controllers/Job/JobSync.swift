@@ -130,18 +130,10 @@ extension JobController {
         let doomed = pods.filter { PodState.isNotBeingDeleted($0) }
         guard !doomed.isEmpty else { return 0 }
         memory.expectations.expect(key, deletingUIDs: doomed.compactMap { $0["metadata"]["uid"].stringValue })
+        let deletion = PodDeletion(client: client, events: events, expectations: memory.expectations)
         var deleted = 0
         for p in doomed {
-            let m = p["metadata"], uid = m["uid"].stringValue ?? ""
-            do {
-                _ = try await client.delete(.pods, namespace: m["namespace"].stringValue, name: m["name"].stringValue ?? "", uid: uid)
-                deleted += 1
-                record(job, "SuccessfulDelete", "Deleted pod: \(m["name"].stringValue ?? "")")
-            } catch {
-                memory.expectations.deletionObserved(key, uid: uid)
-                if error.isNotFound { continue }
-                record(job, type: "Warning", "FailedDelete", "Error deleting: \(error.message)")
-            }
+            if case .deleted = await deletion.delete(p, owner: job, .jobs, key: key) { deleted += 1 }
         }
         return deleted
     }

@@ -123,27 +123,11 @@ struct ReplicaSetSync: Sendable {
     }
 
     func delete(_ pod: JSON, owner rs: JSON, key: String) async -> Status? {
-        let meta = pod["metadata"]
-        let name = meta["name"].stringValue ?? "", uid = meta["uid"].stringValue ?? ""
-        do {
-            _ = try await client.delete(.pods, namespace: meta["namespace"].stringValue, name: name, uid: uid)
-            record(rs, reason: "SuccessfulDelete", "Deleted pod: \(name)")
-            return nil
-        } catch where error.isNotFound {
-            // Already gone: the informer reports the deletion.
-            return nil
-        } catch {
-            expectations.deletionObserved(key, uid: uid)
-            record(rs, type: "Warning", reason: "FailedDelete", "Error deleting: \(error.message)")
-            return error
-        }
+        await PodDeletion(client: client, events: events, expectations: expectations).delete(pod, owner: rs, .replicaSets, key: key).error
     }
 
     func record(_ rs: JSON, type: String = "Normal", reason: String, _ message: String) {
-        let meta = rs["metadata"]
-        events?.record(ObjectReference(kind: "ReplicaSet", namespace: meta["namespace"].stringValue, name: meta["name"].stringValue,
-                                       uid: meta["uid"].stringValue, apiVersion: "apps/v1"),
-                       type: type, reason: reason, message: message)
+        events?.record(about: rs, .replicaSets, eventType: type, reason: reason, message)
     }
 }
 
