@@ -40,7 +40,8 @@ import Testing
     }
 
     /// Creations that fail are not an error of the whole sync (the status is still written)
-    /// but ask for a rate-limited requeue; slow start makes one attempt, not five.
+    /// but ask for a rate-limited requeue. (The batches themselves: ReplicaSetLogicTests'
+    /// slowStartOverItemsReportsWhatWasAttempted.)
     @Test func aFailingCreateStillWritesTheStatusAndAsksForARateLimitedRequeue() async throws {
         let s = try await InProcessServer.start()
         let events = EventRecorder(client: s.client, component: JobController.component)
