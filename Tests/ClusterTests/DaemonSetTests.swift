@@ -251,16 +251,28 @@ struct DaemonSetTests {
             let byNode = try await Self.podsByNode(admin, "surge")
             return Set(byNode.keys) == Set(nodes) && byNode.values.allSatisfy { $0.count == 1 && Self.isReady($0[0]) }
         }
+        // Every pod change, in order, from a watch (polling can miss a short surge window):
+        // per node, the pods not being deleted and which of them are Ready.
         let worst = Locked(0), most = Locked(0)
+        let start = try await admin.list(.pods, namespace: "default", labelSelector: "app=surge")
+        var req = Request(verb: .watch, resource: "pods", namespace: "default")
+        req.labelSelector = "app=surge"
+        req.resourceVersion = start.resourceVersion
+        let events = try await admin.watch(req)
         let watcher = Task {
-            while !Task.isCancelled {
-                if let byNode = try? await Self.podsByNode(admin, "surge") {
+            var live: [String: JSON] = [:]
+            for p in start.items { live[p["metadata"]["uid"].stringValue ?? ""] = p }
+            do {
+                for try await e in events {
+                    let uid = e.object["metadata"]["uid"].stringValue ?? ""
+                    if e.type == "DELETED" || !e.object["metadata"]["deletionTimestamp"].isNull { live[uid] = nil } else if e.type != "BOOKMARK" { live[uid] = e.object }
+                    var byNode: [String: [JSON]] = [:]
+                    for p in live.values { byNode[p["spec"]["nodeName"].stringValue ?? "", default: []].append(p) }
                     let down = nodes.filter { !(byNode[$0] ?? []).contains(where: Self.isReady) }.count
                     worst.withLock { $0 = max($0, down) }
                     most.withLock { $0 = max($0, byNode.filter { !$0.key.isEmpty }.map(\.value.count).max() ?? 0) }
                 }
-                try? await Task.sleep(for: .milliseconds(10))
-            }
+            } catch {}
         }
         _ = try await admin.patch(.daemonSets, namespace: "default", name: "surge", ["spec": ["template": ["metadata": ["labels": ["v": "2"]]]]])
         try await eventually(30, "every pod replaced") {
