@@ -1,6 +1,7 @@
 import ControllerRuntime
 import Foundation
 import Logging
+import Synchronization
 
 /// Kubernetes' cronjob controller (v2): makes a Job from `jobTemplate` at each scheduled
 /// time (in `spec.timeZone`, UTC by default), honours startingDeadlineSeconds,
@@ -17,6 +18,7 @@ struct CronJobController: Sendable {
     let logger: Logger
     let events: EventRecorder?
     let clock: any RuntimeClock
+    let memory = CronJobMemory()
 
     func run(factory: SharedInformerFactory, workers: Int = 2) async {
         let cronJobs = factory.informer(.cronJobs)
@@ -25,7 +27,7 @@ struct CronJobController: Sendable {
         cronJobs.addHandler { e in
             switch e {
             case .added(let cj), .updated(_, let cj): queue.add(Indexer.key(cj))
-            case .deleted: break
+            case .deleted(let cj, _): memory.forget(Indexer.key(cj))
             }
         }
         jobs.addHandler { e in
@@ -67,5 +69,20 @@ struct CronJobController: Sendable {
         events?.record(ObjectReference(kind: "CronJob", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
                                        uid: m["uid"].stringValue, apiVersion: "batch/v1"),
                        type: type, reason: reason, message: message)
+    }
+}
+
+/// The resourceVersion of each CronJob after this controller's last status write (lost on
+/// restart, which is safe: the first sync then reads a cache at least as new as the store
+/// it synced from).
+final class CronJobMemory: Sendable {
+    private let written = Mutex([String: Int64]())
+
+    static func version(_ o: JSON) -> Int64 { Int64(o["metadata"]["resourceVersion"].stringValue ?? "") ?? 0 }
+
+    func wrote(_ cj: JSON) { written.withLock { $0[Indexer.key(cj)] = Self.version(cj) } }
+    func forget(_ key: String) { written.withLock { _ = $0.removeValue(forKey: key) } }
+    func isStale(_ cached: JSON) -> Bool {
+        written.withLock { w in w[Indexer.key(cached)].map { Self.version(cached) < $0 } ?? false }
     }
 }

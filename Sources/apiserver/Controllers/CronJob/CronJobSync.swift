@@ -5,6 +5,9 @@ import Foundation
 extension CronJobController {
     /// Returns when to look again (seconds from now), if at all.
     func sync(_ cached: JSON, jobs: [JSON]) async throws(Status) -> Double? {
+        // A cache older than our own last status write would act on what we already did
+        // (a Job seen as missing, a time not yet recorded): its update event syncs again.
+        if memory.isStale(cached) { return nil }
         var cj = cached
         var changed = await cleanupFinishedJobs(&cj, jobs)
         var failure: Status?
@@ -14,11 +17,25 @@ extension CronJobController {
         } catch {
             failure = error
         }
-        if changed {
-            _ = try await client.update(.cronJobs, cj, status: true)
-        }
+        if changed { try await writeStatus(cj, basedOn: cached) }
         if let failure { throw failure }
         return requeue
+    }
+
+    /// The status write (optimistic, at the resourceVersion read). When only metadata or
+    /// spec changed since (a user's edit), the status is put on the live object and
+    /// written once more; if the status itself changed, the conflict stands and the
+    /// update's event brings a fresh sync.
+    func writeStatus(_ cj: JSON, basedOn cached: JSON) async throws(Status) {
+        do {
+            memory.wrote(try await client.update(.cronJobs, cj, status: true))
+        } catch where error.code == 409 {
+            let m = cj["metadata"]
+            guard var live = try await client.getIfPresent(.cronJobs, namespace: m["namespace"].stringValue, name: m["name"].stringValue ?? ""),
+                  live["metadata"]["uid"] == m["uid"], live["status"] == cached["status"] else { throw error }
+            live["status"] = cj["status"]
+            memory.wrote(try await client.update(.cronJobs, live, status: true))
+        }
     }
 
     /// Finished Jobs beyond successfulJobsHistoryLimit / failedJobsHistoryLimit go, oldest
