@@ -73,10 +73,10 @@ enum CronJobColumns {
     static let header = ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"]
     static let wideHeader = ["CONTAINERS", "IMAGES", "SELECTOR"]
 
-    static func row(_ cj: JSON, name: String, age: String, wide: Bool) -> [String] {
+    static func row(_ cj: JSON, name: String, age: String, wide: Bool, now: Double = Timestamp.nowSeconds()) -> [String] {
         let spec = cj["spec"], status = cj["status"]
         let suspend = spec["suspend"].boolValue.map { $0 ? "True" : "False" } ?? "<unset>"
-        let last = status["lastScheduleTime"].stringValue.map { Age.since($0) } ?? "<none>"
+        let last = status["lastScheduleTime"].stringValue.map { Age.since($0, now: now) } ?? "<none>"
         var r = [name, spec["schedule"].stringValue ?? "", spec["timeZone"].stringValue ?? "<none>", suspend,
                  String(status["active"].arrayValue?.count ?? 0), last, age]
         if wide {
