@@ -91,6 +91,22 @@ import Testing
         try await eventuallyTrue(5) { try await h.jobNames() == ["late-\(Int(first) / 60 + 1)"] }
     }
 
+    @Test func manyMissedTimesRunOnlyTheLatestWithAWarning() async throws {
+        let h = try await CronJobHarness()
+        defer { Task { await h.stop() } }
+        let first = try await h.create(CronJobHarness.cronJob("behind"))
+        h.start()
+        // 200 minutes pass (a controller that was down): only the latest minute runs.
+        try await h.tick("behind", to: first + 199 * 60 + 30)
+        try await eventuallyTrue(5) { try await h.jobNames() == ["behind-\(Int(first) / 60 + 199)"] }
+        try await eventuallyTrue(5) {
+            try await h.eventTexts("behind") == [
+                "Warning TooManyMissedTimes: too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew",
+                "Normal SuccessfulCreate: Created job behind-\(Int(first) / 60 + 199)",
+            ]
+        }
+    }
+
     @Test func finishedJobsUpdateStatusAndHistoryLimitsPruneTheOldest() async throws {
         let h = try await CronJobHarness()
         defer { Task { await h.stop() } }
