@@ -90,14 +90,17 @@ public final class LeaderElector: Sendable {
 
     /// Renews every retry period. Returns true when leadership is lost (no renewal landed
     /// within `renewDeadline` of the last one, or the Lease shows another live holder);
-    /// false when cancelled. (Loops that end by themselves do not end the term.)
+    /// false when cancelled. (Loops that end by themselves do not end the term.) Each attempt
+    /// gets only the time left until the deadline, so a hung API cannot keep the loops
+    /// running past it.
     func renewWhileLeading() async -> Bool {
         // A renewal counts from when it was sent: the record cannot be older than that.
         var lastRenew = state.withLock { $0.observedTime }
         while !Task.isCancelled {
-            do { try await clock.sleep(for: config.retryPeriod) } catch { return false }
+            let deadline = lastRenew + config.renewDeadline
+            do { try await clock.sleep(until: min(clock.now + config.retryPeriod, deadline)) } catch { return false }
             let sent = clock.now
-            if await tryAcquireOrRenew() {
+            if sent < deadline, await tryAcquireOrRenew(timeout: deadline - sent) {
                 lastRenew = sent
                 continue
             }
@@ -108,7 +111,7 @@ public final class LeaderElector: Sendable {
                                                                           "resourceVersion": .string(version)])
                 return true
             }
-            if clock.now >= lastRenew + config.renewDeadline {
+            if clock.now >= deadline {
                 logger.warning("failed to renew the lease within the renew deadline",
                                metadata: ["lease": .string(lock.description), "renewDeadline": .stringConvertible(config.renewDeadline)])
                 return true
@@ -118,27 +121,30 @@ public final class LeaderElector: Sendable {
     }
 
     /// One attempt (client-go's `tryAcquireOrRenew`): true when this elector holds the
-    /// Lease afterwards.
-    func tryAcquireOrRenew() async -> Bool {
+    /// Lease afterwards. Every request of it together gets at most `timeout` seconds
+    /// (default: the renew deadline).
+    func tryAcquireOrRenew(timeout: Double? = nil) async -> Bool {
         let now = clock.now
         let stamp = Timestamp.formatMicro(now)
-        let timeout = config.renewDeadline
+        let end = now + (timeout ?? config.renewDeadline)
         var next = LeaderElectionRecord(holderIdentity: identity, leaseDurationSeconds: Int(config.leaseDuration.rounded(.up)),
                                         acquireTime: stamp, renewTime: stamp, leaseTransitions: 0)
         do throws(Status) {
-            guard let (current, version) = try await lock.get(timeout: timeout) else {
-                let created = try await lock.create(next, timeout: timeout)
+            guard let (current, version) = try await lock.get(timeout: end - now) else {
+                let created = try await lock.create(next, timeout: try Self.left(until: end, clock))
                 observe(next, version: created, at: now)
                 return true
             }
+            // Seen when the GET returned: a slow read must not make the record look older.
+            let seen = clock.now
             let held = state.withLock { s -> Bool in
                 if s.observed != current {
                     s.observed = current
-                    s.observedTime = now
+                    s.observedTime = seen
                 }
                 s.observedVersion = version
                 return !current.holderIdentity.isEmpty && current.holderIdentity != identity
-                    && s.observedTime + Double(current.leaseDurationSeconds) > now
+                    && s.observedTime + Double(current.leaseDurationSeconds) > seen
             }
             if held { return false }
             if current.holderIdentity == identity {
@@ -147,7 +153,7 @@ public final class LeaderElector: Sendable {
             } else {
                 next.leaseTransitions = current.leaseTransitions + 1
             }
-            let written = try await lock.update(next, resourceVersion: version, timeout: timeout)
+            let written = try await lock.update(next, resourceVersion: version, timeout: try Self.left(until: end, clock))
             observe(next, version: written, at: now)
             return true
         } catch {
@@ -156,6 +162,13 @@ public final class LeaderElector: Sendable {
             }
             return false
         }
+    }
+
+    /// Seconds from now until `end`; a 504 when none are left.
+    private static func left(until end: Double, _ clock: any RuntimeClock) throws(Status) -> Double {
+        let left = end - clock.now
+        if left <= 0 { throw Status.timeout("no time left before the renew deadline") }
+        return left
     }
 
     private func observe(_ record: LeaderElectionRecord, version: String, at now: Double) {

@@ -57,6 +57,9 @@ public final class SharedInformerFactory: Sendable {
         transforms.withLock { $0[type.plural] = transform }
     }
 
+    /// Every informer made so far.
+    var informersMade: [SharedInformer] { informers.withLock { Array($0.values) } }
+
     /// How many distinct list+watches this factory runs.
     public var count: Int { informers.withLock { $0.count } }
 

@@ -3,15 +3,17 @@ import Foundation
 import ControllerRuntime
 import Logging
 
-/// `apiserver [serve] --listen ... --data-dir ...` runs the hub; `apiserver backup` copies
-/// its database. `serve` is the default, so the plain form (and the systemd units) keep working.
+/// `apiserver [serve] --listen ... --data-dir ...` runs the hub; `apiserver controllers` and
+/// `apiserver scheduler` run the controller manager and the scheduler as processes of their
+/// own against it; `apiserver backup` copies its database. `serve` is the default, so the
+/// plain form (and the systemd units) keep working.
 @main
 struct APIServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apiserver",
         abstract: "Skiff's hub: the API over TCP, backed by SQLite.",
         version: APIServerConfig.version,
-        subcommands: [ServeCommand.self, BackupCommand.self],
+        subcommands: [ServeCommand.self, ControllersCommand.self, SchedulerCommand.self, BackupCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
 
@@ -33,12 +35,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest object accepted, in bytes.")
     var maxObjectBytes = FrameLimits.default.maxObjectBytes
 
-    @Option(help: "Mark a node Unknown when its Lease is not renewed for this long (e.g. 50s, 2m).")
-    var nodeMonitorGracePeriod = "50s"
-
-    @Option(help: "How often the node lifecycle controller checks leases (e.g. 5s).")
-    var nodeMonitorPeriod = "5s"
-
     @Option(help: "Delete events this long after they last happened (e.g. 1h).")
     var eventTtl = "1h"
 
@@ -54,19 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most client connections open at once; past it new ones get a 503 and are closed. Default: the open-file limit (raised to the hard limit at start) minus 128.")
     var maxConnections: Int?
 
-    @Option(help: "Leader election: a candidate takes the Lease over once it has seen it unchanged for this long (e.g. 15s).")
-    var leaderElectLeaseDuration = "15s"
+    @OptionGroup(title: "Controllers (with --no-controllers: give them to `apiserver controllers`)") var controllerOptions: ControllerOptions
 
-    @Option(help: "Leader election: a leader that could not renew for this long stops its loops (e.g. 10s).")
-    var leaderElectRenewDeadline = "10s"
+    @OptionGroup(title: "Leader election") var leaderElection: LeaderElectionOptions
 
-    @Option(help: "Leader election: time between attempts to acquire or renew (e.g. 2s).")
-    var leaderElectRetryPeriod = "2s"
-
-    @Option(help: "Pod GC deletes the oldest terminated pods beyond this many; 0 turns that off.")
-    var terminatedPodGcThreshold = 12_500
-
-    @Flag(help: "Do not run the built-in controllers.")
+    @Flag(help: "Do not run the controller manager and the scheduler here (run `apiserver controllers` and `apiserver scheduler`).")
     var noControllers = false
 
     @Option(help: "Log level: debug, info, warning, error.")
@@ -90,15 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
         config.limits = FrameLimits(maxFrameBytes: maxFrameBytes, maxObjectBytes: maxObjectBytes)
         config.controllers = !noControllers
         config.exitOnStoreFailure = true
-        config.nodeMonitorGracePeriodSeconds = try Duration.parse(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period", positive: true)
-        config.nodeMonitorPeriodSeconds = try Duration.parse(nodeMonitorPeriod, flag: "--node-monitor-period", positive: true)
+        try controllerOptions.apply(to: &config)
         config.eventTTLSeconds = try Duration.parse(eventTtl, flag: "--event-ttl")
         config.store.historyWindowSeconds = try Duration.parse(historyWindow, flag: "--history-window")
         config.handshakeTimeoutSeconds = try Duration.parse(handshakeTimeout, flag: "--handshake-timeout", positive: true)
         config.store.compactionIntervalSeconds = try Duration.parse(compactionInterval, flag: "--compaction-interval", positive: true)
-        config.leaderElection = try leaderElection()
-        guard terminatedPodGcThreshold >= 0 else { throw ValidationError("--terminated-pod-gc-threshold must be 0 or more, got \(terminatedPodGcThreshold)") }
-        config.terminatedPodGCThreshold = terminatedPodGcThreshold
+        config.leaderElection = try leaderElection.config()
         if let maxConnections {
             guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
             config.maxConnections = maxConnections
@@ -109,21 +94,5 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try await server.start()
         await Signals.waitForTermination()
         await server.shutdown()
-    }
-
-    /// The three leader-election timings, checked as client-go checks them.
-    func leaderElection() throws -> LeaderElectionConfig {
-        var le = LeaderElectionConfig()
-        le.leaseDuration = try Duration.parse(leaderElectLeaseDuration, flag: "--leader-elect-lease-duration", positive: true)
-        le.renewDeadline = try Duration.parse(leaderElectRenewDeadline, flag: "--leader-elect-renew-deadline", positive: true)
-        le.retryPeriod = try Duration.parse(leaderElectRetryPeriod, flag: "--leader-elect-retry-period", positive: true)
-        if le.leaseDuration <= le.renewDeadline {
-            throw ValidationError("--leader-elect-lease-duration must be greater than --leader-elect-renew-deadline")
-        }
-        if le.renewDeadline <= le.jitterFactor * le.retryPeriod {
-            throw ValidationError("--leader-elect-renew-deadline must be greater than 1.2 times --leader-elect-retry-period")
-        }
-        if le.leaseDuration < 1 { throw ValidationError("--leader-elect-lease-duration must be at least 1s") }
-        return le
     }
 }

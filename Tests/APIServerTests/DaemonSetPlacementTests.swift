@@ -116,25 +116,34 @@ import Testing
         reordered[path: ["spec", "template"]] = ["spec": Self.ds["spec"]["template"]["spec"], "metadata": Self.ds["spec"]["template"]["metadata"]]
         #expect(DaemonPods.templateHash(reordered) == DaemonPods.templateHash(Self.ds))
         #expect(DaemonPods.templateHash(Self.ds).allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) })
+        // The canonical form Deployments use: empty lists and nulls are no change.
+        var withEmpty = Self.ds
+        withEmpty[path: ["spec", "template", "spec", "volumes"]] = []
+        withEmpty[path: ["spec", "template", "spec", "hostname"]] = .null
+        #expect(DaemonPods.templateHash(withEmpty) == DaemonPods.templateHash(Self.ds))
         let pod: JSON = ["metadata": ["labels": ["controller-revision-hash": "h1", "pod-template-generation": "3"]]]
         #expect(DaemonPods.isUpdated(pod, hash: "h1", generation: 4))
         #expect(DaemonPods.isUpdated(pod, hash: "h2", generation: 3))
         #expect(!DaemonPods.isUpdated(pod, hash: "h2", generation: 4))
     }
 
-    @Test func maxUnavailableAsNodes() {
+    @Test func maxUnavailableAsNodes() throws {
         func ds(_ v: JSON) -> JSON { ["spec": ["updateStrategy": ["rollingUpdate": ["maxUnavailable": v]]]] }
-        #expect(DaemonSetSync.maxUnavailable(ds(2), desired: 10) == 2)
-        #expect(DaemonSetSync.maxUnavailable(ds("25%"), desired: 10) == 3)
-        #expect(DaemonSetSync.maxUnavailable(ds("10%"), desired: 3) == 1)
-        #expect(DaemonSetSync.maxUnavailable(ds(0), desired: 3) == 1)
-        #expect(DaemonSetSync.maxSurge(ds(0), desired: 3) == 0)
+        #expect(try DaemonSetSync.maxUnavailable(ds(2), desired: 10) == 2)
+        #expect(try DaemonSetSync.maxUnavailable(ds("25%"), desired: 10) == 3)
+        #expect(try DaemonSetSync.maxUnavailable(ds("10%"), desired: 3) == 1)
+        #expect(try DaemonSetSync.maxUnavailable(ds(0), desired: 3) == 1)
+        #expect(try DaemonSetSync.maxSurge(ds(0), desired: 3) == 0)
         let surging: JSON = ["spec": ["updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "50%"]]]]
-        #expect(DaemonSetSync.maxUnavailable(surging, desired: 3) == 0)
-        #expect(DaemonSetSync.maxSurge(surging, desired: 3) == 2)
+        #expect(try DaemonSetSync.maxUnavailable(surging, desired: 3) == 0)
+        #expect(try DaemonSetSync.maxSurge(surging, desired: 3) == 2)
         #expect(DaemonSetSync.allowsSurge(surging))
         let onDelete: JSON = ["spec": ["updateStrategy": ["type": "OnDelete", "rollingUpdate": ["maxSurge": 1]]]]
         #expect(!DaemonSetSync.allowsSurge(onDelete))
+        // A malformed value (validation refuses it) fails the sync instead of reading as the default.
+        #expect(throws: Status.self) { try DaemonSetSync.maxUnavailable(ds("a lot"), desired: 3) }
+        let badSurge: JSON = ["spec": ["updateStrategy": ["rollingUpdate": ["maxUnavailable": 0, "maxSurge": "x%"]]]]
+        #expect(!DaemonSetSync.allowsSurge(badSurge))
     }
 
     @Test func failedPodBackoffDoubles() {
@@ -147,6 +156,61 @@ import Testing
         #expect(b.remaining("k", now: 102) == 1)
         b.next("k", now: 5000)
         #expect(b.remaining("k", now: 5000) == 1)
+    }
+
+    /// Entries go with their DaemonSet or node, and stale ones (older than twice the
+    /// 900 s maximum) at the next write.
+    @Test func failedPodBackoffIsPruned() {
+        let b = FailedPodBackoff()
+        b.next("u-1/n1", now: 100)
+        b.next("u-1/n2", now: 100)
+        b.next("u-2/n1", now: 100)
+        b.next("u-3/n3", now: 1000)
+        #expect(b.count == 4)
+        b.forget(daemonSetUID: "u-2")
+        #expect(b.count == 3)
+        b.forget(node: "n2")
+        #expect(b.count == 2)
+        // 1801 s after the first write: u-1/n1 is stale and goes; u-3/n3 (801 s old) stays.
+        b.next("u-4/n4", now: 1901)
+        #expect(b.count == 2)
+        #expect(b.remaining("u-3/n3", now: 1000.5) == 0.5)
+    }
+
+    /// A verdict is reused while the node's resourceVersion and the template hash hold;
+    /// either changing recomputes it; nodes no longer listed fall out.
+    @Test func placementCacheReusesVerdictsByNodeVersionAndTemplateHash() {
+        let cache = PlacementCache()
+        let template: JSON = ["spec": ["containers": [["name": "a", "image": "agent:1"]]]]
+        func node(_ name: String, rv: String, pinned: Bool) -> JSON {
+            var n = schedNode(name, taints: pinned ? [["key": "dedicated", "value": "x", "effect": "NoSchedule"]] : [])
+            n[path: ["metadata", "resourceVersion"]] = .string(rv)
+            return n
+        }
+        func verdicts(_ p: [NodePlacement]) -> [String] { p.map { "\($0.name) \($0.shouldRun) \($0.shouldContinueRunning)" } }
+        let first = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h1",
+                                     nodes: [node("n1", rv: "5", pinned: false), node("n2", rv: "6", pinned: false)])
+        #expect(verdicts(first) == ["n1 true true", "n2 true true"])
+        // Same resourceVersion, same hash: the cached verdict (even though this copy differs).
+        let cached = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h1",
+                                      nodes: [node("n1", rv: "5", pinned: true), node("n2", rv: "6", pinned: false)])
+        #expect(verdicts(cached) == ["n1 true true", "n2 true true"])
+        // A new resourceVersion, or a new template hash: recomputed.
+        let moved = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h1",
+                                     nodes: [node("n1", rv: "7", pinned: true), node("n2", rv: "6", pinned: false)])
+        #expect(verdicts(moved) == ["n1 false true", "n2 true true"])
+        let rehashed = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h2",
+                                        nodes: [node("n1", rv: "7", pinned: true), node("n2", rv: "6", pinned: true)])
+        #expect(verdicts(rehashed) == ["n1 false true", "n2 false true"])
+        #expect(cache.count == 2)
+        _ = cache.placements(daemonSetUID: "u-1", template: template, templateHash: "h2", nodes: [node("n1", rv: "7", pinned: true)])
+        #expect(cache.count == 1)
+        _ = cache.placements(daemonSetUID: "u-2", template: template, templateHash: "h2", nodes: [node("n1", rv: "7", pinned: true)])
+        cache.forget(node: "n1")
+        #expect(cache.count == 0)
+        _ = cache.placements(daemonSetUID: "u-2", template: template, templateHash: "h2", nodes: [node("n1", rv: "7", pinned: true)])
+        cache.forget(daemonSetUID: "u-2")
+        #expect(cache.count == 0)
     }
 }
 

@@ -76,6 +76,12 @@ struct DeploymentRolloutMathTests {
         let new = ReplicaSetInfo(name: "b", replicas: 7, created: "2026-01-02T00:00:00Z", desiredAnnotation: 10, maxAnnotation: 13)
         #expect(RolloutSteps.isScalingEvent(p, all: [old, new]))
         #expect(RolloutSteps.proportional(p, new: new, old: [old]) == ["a": 9, "b": 10])
+        // A max-replicas of 0 (or a negative or missing one) falls back to status.replicas (13), as Kubernetes'.
+        let zeroOld = ReplicaSetInfo(name: "a", replicas: 6, created: "2026-01-01T00:00:00Z", desiredAnnotation: 10, maxAnnotation: 0)
+        let zeroNew = ReplicaSetInfo(name: "b", replicas: 7, created: "2026-01-02T00:00:00Z", desiredAnnotation: 10, maxAnnotation: 0)
+        #expect(RolloutSteps.proportional(p, new: zeroNew, old: [zeroOld]) == ["a": 9, "b": 10])
+        let unannotated = ReplicaSetInfo(name: "a", replicas: 6, created: "2026-01-01T00:00:00Z", desiredAnnotation: 10)
+        #expect(RolloutSteps.proportional(p, new: zeroNew, old: [unannotated]) == ["a": 9, "b": 10])
         // One active ReplicaSet takes the size; a saturated new one empties the old.
         let single = RolloutParams(replicas: 2, rolling: true, maxSurge: 1, maxUnavailable: 0)
         #expect(RolloutSteps.proportional(single, new: ReplicaSetInfo(name: "b", replicas: 5), old: [ReplicaSetInfo(name: "a", replicas: 0)]) == ["b": 2])
@@ -84,16 +90,32 @@ struct DeploymentRolloutMathTests {
         #expect(!RolloutSteps.isScalingEvent(single, all: [whole, ReplicaSetInfo(name: "a", replicas: 0, desiredAnnotation: 7)]))
     }
 
-    @Test func templateHashIsFNV32aInTheSafeAlphabetAndIgnoresKeyOrder() {
+    /// Properties, not values: a pinned value would only repeat the code's own output.
+    @Test func templateHashIsStableForEqualTemplatesAndChangesWithAnyField() {
         let t: JSON = ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "nginx:1.14.2"]]]]
-        // FNV-32a of {"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"image":"nginx:1.14.2","name":"web"}]}}
-        // is 2866520731; its digits in bcdfghjklmnpqrstvwxz2456789 (byte mod 27).
-        #expect(TemplateHash.of(t, collisionCount: nil) == "6dbb964c75")
-        #expect(TemplateHash.of(t, collisionCount: 1) == "7bf5c585d")
+        let h = TemplateHash.of(t, collisionCount: nil)
+        // A decimal UInt32 (at most 10 digits), each written in the safe-encoding alphabet.
+        #expect((1...10).contains(h.count))
+        #expect(h.allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) })
+        // Equal templates, written in another key order or with empty lists, hash alike.
         let reordered: JSON = ["spec": ["containers": [["image": "nginx:1.14.2", "name": "web", "env": []]]], "metadata": ["labels": ["app": "web"]]]
-        #expect(TemplateHash.of(reordered, collisionCount: nil) == "6dbb964c75")
+        #expect(TemplateHash.of(reordered, collisionCount: nil) == h)
+        #expect(TemplateHash.of(t, collisionCount: nil) == h)
+        // Any field changed changes it; so does the collision count (and each count differs).
+        let variants: [JSON] = [
+            ["metadata": ["labels": ["app": "web2"]], "spec": ["containers": [["name": "web", "image": "nginx:1.14.2"]]]],
+            ["metadata": ["labels": ["app": "web", "tier": "a"]], "spec": ["containers": [["name": "web", "image": "nginx:1.14.2"]]]],
+            ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "nginx:1.16.1"]]]],
+            ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "app", "image": "nginx:1.14.2"]]]],
+            ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "nginx:1.14.2", "args": ["-g"]]]]],
+            ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "nginx:1.14.2"]], "hostNetwork": true]],
+        ]
+        var seen: Set<String> = [h]
+        for v in variants { seen.insert(TemplateHash.of(v, collisionCount: nil)) }
+        for c in [0, 1, 2] { seen.insert(TemplateHash.of(t, collisionCount: c)) }
+        #expect(seen.count == 1 + variants.count + 3)
         var labelled = t
-        labelled[path: ["metadata", "labels", "pod-template-hash"]] = "6dbb964c75"
+        labelled[path: ["metadata", "labels", "pod-template-hash"]] = .string(h)
         #expect(TemplateHash.equalIgnoringHash(labelled, reordered))
         var other = t
         other[path: ["spec", "containers"]] = [["name": "web", "image": "nginx:1.16.1"]]
@@ -144,6 +166,23 @@ struct DeploymentConditionsTests {
         #expect(progressed["conditions"] == [["type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
                                               "message": "ReplicaSet \"web-2\" is progressing.",
                                               "lastUpdateTime": "2026-01-01T00:11:40Z", "lastTransitionTime": "2025-12-31T23:00:00Z"]])
+    }
+
+    /// Without a new ReplicaSet the messages name the Deployment, as Kubernetes' syncRolloutStatus.
+    @Test func messagesNameTheDeploymentWhenThereIsNoNewReplicaSet() {
+        var d = Self.deployment(progressing: "ReplicaSetUpdated", updatedAt: "2026-01-01T00:00:00Z")
+        d[path: ["metadata", "name"]] = "web"
+        let late = DeploymentConditions.rollout(d, newStatus: d["status"], newName: nil, now: Self.t0 + 601)
+        #expect(late["conditions"].arrayValue?.first?["message"] == "Deployment \"web\" has timed out progressing.")
+        var moved = d["status"]
+        moved["updatedReplicas"] = 2
+        let progressed = DeploymentConditions.rollout(d, newStatus: moved, newName: nil, now: Self.t0 + 700)
+        #expect(progressed["conditions"].arrayValue?.first?["message"] == "Deployment \"web\" is progressing.")
+        var done = d["status"]
+        done["updatedReplicas"] = 3
+        done["availableReplicas"] = 3
+        let complete = DeploymentConditions.rollout(d, newStatus: done, newName: nil, now: Self.t0 + 700)
+        #expect(complete["conditions"].arrayValue?.first?["message"] == "Deployment \"web\" has successfully progressed.")
     }
 
     @Test func pausingAndResumingSayItOnce() {

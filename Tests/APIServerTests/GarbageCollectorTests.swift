@@ -158,6 +158,30 @@ import Wire
         }
     }
 
+    /// A dependent in namespace A naming an owner that lives in B finds it absent in A; that
+    /// must not make the owner absent for its real dependents in B.
+    @Test func anOwnerAbsentFromAnotherNamespaceStaysLiveForItsOwnDependents() async throws {
+        try await withCollector { s in
+            _ = try await s.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "ns-a"]])
+            _ = try await s.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "ns-b"]])
+            let owner = try await s.client.create(.configMaps, namespace: "ns-b", cm("u"))
+            _ = try await s.client.create(.configMaps, namespace: "ns-a", owned(cm("bad"), by: [ref(owner)]))
+            try await eventuallyTrue(10) { try await !present(s, .configMaps, "bad", namespace: "ns-a") }
+            // U's real dependent also has owner X; X's deletion makes the collector look at it.
+            let other = try await s.client.create(.configMaps, namespace: "ns-b", cm("x"))
+            _ = try await s.client.create(.configMaps, namespace: "ns-b", owned(cm("real"), by: [ref(owner), ref(other)]))
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await s.client.delete(.configMaps, namespace: "ns-b", name: "x", propagationPolicy: "Background")
+            try await eventuallyTrue(10) {
+                let real = try await s.client.getIfPresent(.configMaps, namespace: "ns-b", name: "real")
+                return real?["metadata"]["ownerReferences"].arrayValue?.count != 2
+            }
+            let real = try await s.client.getIfPresent(.configMaps, namespace: "ns-b", name: "real")
+            #expect(real?["metadata"]["ownerReferences"].arrayValue?.map { $0["name"] } == ["u"])
+            #expect(try await present(s, .configMaps, "u", namespace: "ns-b"))
+        }
+    }
+
     @Test func aNodesLeaseIsCollectedOnlyAfterTheNode() async throws {
         try await withCollector { s in
             let node = try await s.client.create(.nodes, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "n1"]])

@@ -28,6 +28,7 @@ final class InProcessServer: @unchecked Sendable {
         config.listen = HostPort(host: "127.0.0.1", port: 0)
         config.dataDir = dir
         config.controllers = false
+        config.apiserverLoops = false
         tweak(&config)
         let server = APIServer(config: config)
         let address = try await server.start()

@@ -2,6 +2,7 @@ import ControllerRuntime
 import Foundation
 import Synchronization
 import Testing
+import Wire
 @testable import apiserver
 
 /// `LeaderElector` against an in-process apiserver, time moved by fake clocks (each
@@ -184,6 +185,87 @@ import Testing
         await s.stop()
     }
 
+    /// A leader whose API hangs stops its loops at the renew deadline, not a request timeout
+    /// later: each attempt gets only the time left (the hung lock honours its timeout on the
+    /// fake clock, as the client does on the wall clock).
+    @Test func aHungRenewalStopsTheLoopsAtTheRenewDeadline() async throws {
+        let s = try await InProcessServer.start()
+        let clock = FakeClock(now: Self.start)
+        let lock = ScriptedLock(LeaseLock(client: s.client, namespace: "kube-system", name: "kube-controller-manager"), clock: clock)
+        let a = Candidate(lock, "host-a_1", clock: clock, release: false)
+        try await Self.waitUntil("a leads") { a.elector.isLeader }
+        lock.hung.withLock { $0 = true }
+        // The renewal at 2 s hangs in its GET.
+        try await Self.step(clock)
+        #expect(lock.hungTimeouts.withLock { $0 } == [8])
+        clock.advance(by: 7)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(a.elector.isLeader && a.terms == (1, 0), "9s: still within the renew deadline")
+        clock.advance(by: 1)
+        try await Self.waitUntil("loops stopped at 10s") { a.terms == (1, 1) }
+        #expect(!a.elector.isLeader)
+        await a.stop()
+        await s.stop()
+    }
+
+    /// The same on the wall clock through real clients: the Lease's apiserver becomes one
+    /// that accepts connections and never answers (a listening socket nobody accepts on). The
+    /// client's 5 s connect wait must not keep the loops past the 1 s renew deadline.
+    @Test func loopsStopByTheRenewDeadlineWhenTheAPIServerHangs() async throws {
+        let s = try await InProcessServer.start()
+        let silent = try Socket.listen(on: HostPort(host: "127.0.0.1", port: 0))
+        defer { close(silent) }
+        let hungClient = Client(config: ClientConfig(server: Socket.localAddress(silent)!, token: "t", clientName: "test", connectTimeoutMs: 5000))
+        defer { hungClient.close() }
+        let lock = RedirectableLock(LeaseLock(client: s.client, namespace: "kube-system", name: "kube-controller-manager"),
+                                    LeaseLock(client: hungClient, namespace: "kube-system", name: "kube-controller-manager"))
+        var c = Self.config()
+        (c.leaseDuration, c.renewDeadline, c.retryPeriod, c.releaseOnCancel) = (1.5, 1, 0.2, false)
+        let elector = LeaderElector(lock: lock, identity: "host-a_1", config: c)
+        let stoppedAt = Mutex<Date?>(nil)
+        let run = Task {
+            await elector.run(onStartedLeading: { try? await Task.sleep(for: .seconds(3600)) },
+                              onStoppedLeading: { stoppedAt.withLock { $0 = $0 ?? Date() } })
+        }
+        try await Self.waitUntil("a leads") { elector.isLeader }
+        try await Task.sleep(for: .milliseconds(500))
+        let hungAt = Date()
+        lock.hung.withLock { $0 = true }
+        try await Self.waitUntil("loops stopped") { stoppedAt.withLock { $0 } != nil }
+        let after = try #require(stoppedAt.withLock { $0 }).timeIntervalSince(hungAt)
+        #expect(after < 1.5, "loops stopped \(after)s after the apiserver hung; the renew deadline is 1 s after the last renewal")
+        run.cancel()
+        await run.value
+        await s.stop()
+    }
+
+    /// A candidate times the holder's lease from when its GET returned: a GET that took 14 s
+    /// does not let it take over 2 s later.
+    @Test func aSlowReadDoesNotMakeTheLeaseLookOlder() async throws {
+        let s = try await InProcessServer.start()
+        let held: JSON = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "kube-scheduler", "namespace": "kube-system"],
+                          "spec": ["holderIdentity": "other_9", "leaseDurationSeconds": 15, "acquireTime": "2027-01-15T08:00:00.000000Z",
+                                   "renewTime": "2027-01-15T08:00:00.000000Z", "leaseTransitions": 0]]
+        _ = try await s.client.create(.leases, namespace: "kube-system", held)
+        let clock = FakeClock(now: Self.start)
+        let lock = ScriptedLock(LeaseLock(client: s.client, namespace: "kube-system", name: "kube-scheduler"), clock: clock)
+        lock.slowGets.withLock { $0 = [14] }
+        let b = Candidate(lock, "host-b_2", clock: clock)
+        // First attempt: the GET returns at 14 s; the next attempts at 16 s ... 28 s see it unchanged.
+        try await Self.waitForSleeper(clock)
+        #expect(clock.now == Self.start + 14)
+        for _ in 0..<7 {
+            try await Self.step(clock)
+            #expect(!b.elector.isLeader, "\(clock.now - Self.start)s: seen unchanged for less than 15s")
+        }
+        try await Self.step(clock)
+        try await Self.waitUntil("b leads") { b.elector.isLeader }
+        let taken = try await Self.lease(s, "kube-scheduler")
+        #expect(taken["spec"]["acquireTime"] == "2027-01-15T08:00:30.000000Z" && taken["spec"]["leaseTransitions"] == 1)
+        await b.stop()
+        await s.stop()
+    }
+
     /// A clean stop empties holderIdentity, so the next candidate leads at its first attempt.
     @Test func aCleanStopReleasesTheLeaseForAnImmediateTakeover() async throws {
         let s = try await InProcessServer.start()
@@ -211,35 +293,4 @@ import Testing
         #expect(id.dropFirst(host.count + 1).count == 36)
         #expect(LeaderElectionConfig.processIdentity() != id)
     }
-}
-
-struct LeaseTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
-/// A lock whose requests fail with 503 while `partitioned`, as if the apiserver were
-/// unreachable.
-final class PartitionableLock: LeaderLock {
-    let inner: LeaseLock
-    let partitioned = Mutex(false)
-    init(_ inner: LeaseLock) { self.inner = inner }
-
-    private func check() throws(Status) {
-        if partitioned.withLock({ $0 }) { throw Status.unavailable("partitioned") }
-    }
-    var description: String { inner.description }
-    func get(timeout: Double) async throws(Status) -> (record: LeaderElectionRecord, resourceVersion: String)? {
-        try check()
-        return try await inner.get(timeout: timeout)
-    }
-    func create(_ record: LeaderElectionRecord, timeout: Double) async throws(Status) -> String {
-        try check()
-        return try await inner.create(record, timeout: timeout)
-    }
-    func update(_ record: LeaderElectionRecord, resourceVersion: String, timeout: Double) async throws(Status) -> String {
-        try check()
-        return try await inner.update(record, resourceVersion: resourceVersion, timeout: timeout)
-    }
-    func recordEvent(_ message: String) {}
 }

@@ -164,6 +164,7 @@ import TestSupport
         config.listen = HostPort(host: "127.0.0.1", port: 0)
         config.dataDir = s.dir
         config.controllers = false
+        config.apiserverLoops = false
         let again = APIServer(config: config)
         let address = try await again.start()
         let n1 = Client(config: ClientConfig(server: address, token: s.tokens.node, nodeName: "n1", clientName: "fake-kubelet"))

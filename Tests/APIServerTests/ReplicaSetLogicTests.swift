@@ -26,10 +26,24 @@ import Testing
             Self.pod("pending", node: "h", phase: "Pending"),
             Self.pod("unscheduled", phase: "Pending"),
         ]
-        let order = PodRanking.podsToDelete(pods, count: 9).compactMap { $0["metadata"]["name"].stringValue }
+        let order = PodRanking.podsToDelete(pods, related: pods, count: 9).compactMap { $0["metadata"]["name"].stringValue }
         #expect(order == ["unscheduled", "pending", "unknown", "unready", "doubled-2", "doubled-1", "new-ready-b", "restarted", "old-ready-b"])
         // Asking for all of them (or more) returns them all.
-        #expect(PodRanking.podsToDelete(pods, count: 10).count == 10)
+        #expect(PodRanking.podsToDelete(pods, related: pods, count: 10).count == 10)
+    }
+
+    /// Doubled-up pods are counted over the related pods (every ReplicaSet of the same
+    /// Deployment), active ones only: a sibling's pod on a node makes this pod there go first.
+    @Test func podsOnTheSameNodeCountOverRelatedReplicaSets() {
+        let x = Self.pod("x", node: "a", readySince: "2026-11-30T10:01:00Z")
+        let y = Self.pod("y", node: "b", readySince: "2026-11-30T10:01:00Z")
+        let siblingOnA = Self.pod("s", node: "a", readySince: "2026-11-30T10:01:00Z")
+        let siblingOnB = Self.pod("t", node: "b", readySince: "2026-11-30T10:01:00Z")
+        let finishedOnA = Self.pod("f", node: "a", phase: "Succeeded")
+        func first(_ related: [JSON]) -> String? { PodRanking.podsToDelete([x, y], related: related, count: 1).first?["metadata"]["name"].stringValue }
+        #expect(first([x, y, siblingOnA]) == "x")
+        #expect(first([x, y, siblingOnB]) == "y")
+        #expect(first([x, y, finishedOnA, siblingOnB]) == "y")
     }
 
     @Test func slowStartDoublesBatchesAndStopsAfterTheFirstFailingBatch() async {
@@ -52,6 +66,19 @@ import Testing
         #expect(stopped.error?.message == "quota exceeded")
     }
 
+    /// Over items: each item once, in order, batch by batch; after a failing batch the
+    /// rest are never tried, and `attempted` says how many were.
+    @Test func slowStartOverItemsReportsWhatWasAttempted() async {
+        let seen = Mutex<[Int]>([])
+        let r = await SlowStart.run(Array(0..<20)) { i in
+            seen.withLock { $0.append(i) }
+            return i == 9 ? Status.forbidden("no") : nil
+        }
+        // Batches 0, 1-2, 3-6, 7-14 (9 fails there): 15 tried, 14 made, 15-19 never tried.
+        #expect(r.attempted == 15 && r.successes == 14 && r.error?.message == "no")
+        #expect(seen.withLock { $0.sorted() } == Array(0..<15))
+    }
+
     @Test func statusLeavesOutZeroCountsAndSetsReplicaFailureOnce() {
         let rs: JSON = ["metadata": ["name": "f", "generation": 4],
                         "spec": ["minReadySeconds": 30, "template": ["metadata": ["labels": ["tier": "frontend", "app": "web"]]]]]
@@ -71,8 +98,8 @@ import Testing
         // Still failing: the condition stays as it was; succeeding: it goes.
         #expect(ReplicaSetStatusCalculation.status(after, [], failure: ReplicaFailure(reason: "FailedCreate", message: "again"), now: now + 60) == failed)
         #expect(ReplicaSetStatusCalculation.status(after, [], failure: nil, now: now) == ["replicas": 0, "observedGeneration": 4])
-        #expect(ReplicaSetStatusCalculation.patch(["replicas": 0, "observedGeneration": 4]) == (try! JSON.parse("""
-        {"status":{"replicas":0,"fullyLabeledReplicas":null,"readyReplicas":null,"availableReplicas":null,"observedGeneration":4,"conditions":null}}
+        #expect(ReplicaSetStatusCalculation.patch(["replicas": 0, "observedGeneration": 4], resourceVersion: "41") == (try! JSON.parse("""
+        {"metadata":{"resourceVersion":"41"},"status":{"replicas":0,"fullyLabeledReplicas":null,"readyReplicas":null,"availableReplicas":null,"observedGeneration":4,"conditions":null}}
         """)))
     }
 }

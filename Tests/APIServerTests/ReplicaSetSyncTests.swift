@@ -26,6 +26,8 @@ import Testing
                 pods.put(p)
                 expectations.creationObserved("default/big")
             }
+            // As an informer would, the cache also holds the status the first sync wrote.
+            replicaSets.put(try await s.client.get(.replicaSets, namespace: "default", name: "big"))
             await sync.sync("default/big")
             #expect(try await s.client.list(.pods, namespace: "default").items.count == 503)
             #expect(try await s.client.get(.replicaSets, namespace: "default", name: "big")["status"]
@@ -62,6 +64,34 @@ extension ReplicaSetSyncTests {
             #expect(failed.first?["message"] == "Error creating: Pod in version \"v1\" cannot be handled as a Pod: spec.containers[0].name: Required value")
         } catch { Issue.record("\(error)") }
         events.close()
+        await s.stop()
+    }
+}
+
+extension ReplicaSetSyncTests {
+    /// A status computed from a cached ReplicaSet older than the stored one is refused (409)
+    /// and the key is requeued rate-limited, instead of overwriting the newer object.
+    @Test func aStatusFromAStaleCacheConflictsAndIsRequeued() async throws {
+        let s = try await InProcessServer.start()
+        do {
+            let clock = FakeClock(now: Timestamp.nowSeconds())
+            let replicaSets = Indexer()
+            let queue = WorkQueue<String>(clock: clock)
+            let sync = ReplicaSetSync(client: s.client, logger: .init(label: "test"), events: nil, clock: clock, replicaSets: replicaSets,
+                                      pods: Indexer(), expectations: ControllerExpectations(clock: clock), queue: queue)
+            let rs = try await s.client.create(.replicaSets, namespace: "default", ReplicaSetControllerTests.replicaSet("stale", replicas: 0))
+            _ = replicaSets.put(rs)
+            var newer = rs
+            newer[path: ["metadata", "labels", "moved"]] = "yes"
+            _ = try await s.client.update(.replicaSets, newer)
+            await sync.sync("default/stale")
+            #expect(try await s.client.get(.replicaSets, namespace: "default", name: "stale")["status"].isNull)
+            #expect(queue.requeues("default/stale") == 1)
+            // From the fresh object the write goes through.
+            _ = replicaSets.put(try await s.client.get(.replicaSets, namespace: "default", name: "stale"))
+            await sync.sync("default/stale")
+            #expect(try await s.client.get(.replicaSets, namespace: "default", name: "stale")["status"] == ["replicas": 0, "observedGeneration": 1])
+        } catch { Issue.record("\(error)") }
         await s.stop()
     }
 }

@@ -41,6 +41,7 @@ import Wire
         config.listen = HostPort(host: "127.0.0.1", port: 0)
         config.dataDir = dir
         config.controllers = false
+        config.apiserverLoops = false
         config.store.historyMinRevisions = 1
         let offline = APIServer(config: config)
         let offlineAddress = try await offline.start()

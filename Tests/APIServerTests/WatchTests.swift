@@ -52,6 +52,7 @@ import Testing
         config.listen = address
         config.dataDir = dir
         config.controllers = false
+        config.apiserverLoops = false
         config.store.historyMinRevisions = 1
         let second = APIServer(config: config)
         _ = try await second.start()

@@ -22,6 +22,23 @@ import Testing
         }
     }
 
+    /// A request's own timeout bounds its wait for a connection too (a leader's renewal gets
+    /// only the time left before its renew deadline).
+    @Test func aRequestTimeoutShorterThanTheConnectTimeoutBoundsTheWait() async throws {
+        let client = Client(config: ClientConfig(server: try Self.deadPort(), token: "t", clientName: "test", connectTimeoutMs: 5000))
+        defer { client.close() }
+        let start = Date()
+        var code: Int?
+        do {
+            _ = try await client.request(Request(verb: .get, resource: "leases", namespace: "kube-system", name: "kube-scheduler"), timeoutSeconds: 0.5)
+        } catch {
+            code = error.code
+        }
+        let took = Date().timeIntervalSince(start)
+        #expect(code == 503)
+        #expect(took >= 0.4 && took < 2, "waited \(took)s, not the request's 0.5 s")
+    }
+
     @Test func aLaterWaiterKeepsItsWholeTimeout() async throws {
         let client = Client(config: ClientConfig(server: try Self.deadPort(), token: "t", clientName: "test", connectTimeoutMs: 1000))
         defer { client.close() }

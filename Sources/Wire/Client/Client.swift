@@ -78,11 +78,12 @@ public final class Client: Sendable {
     /// Connections made so far (1 after the first connect); tests use it to see reconnects.
     public var connectionGeneration: Int { state.withLock { $0.generation } }
 
-    /// The live connection, waiting up to the connect timeout for one. Each caller's wait
-    /// is its own: a caller that came later is not failed by an earlier caller's timer.
-    public func connection() async throws(Status) -> WireConnection {
+    /// The live connection, waiting up to the connect timeout (or `limit` seconds, if
+    /// shorter) for one. Each caller's wait is its own: a caller that came later is not
+    /// failed by an earlier caller's timer.
+    public func connection(within limit: Double? = nil) async throws(Status) -> WireConnection {
         if let c = state.withLock({ $0.connection }), !c.isClosed { return c }
-        let timeout = Double(config.connectTimeoutMs) / 1000
+        let timeout = max(0, min(Double(config.connectTimeoutMs) / 1000, limit ?? .infinity))
         let got: WireConnection? = await withCheckedContinuation { c in
             let immediate = state.withLock { s -> (WireConnection?, Int?) in
                 if s.closed { return (nil, nil) }
@@ -173,9 +174,16 @@ public final class Client: Sendable {
         }
     }
 
-    /// Sends `req` on the current connection.
+    /// Sends `req` on the current connection. `timeoutSeconds` bounds the whole request,
+    /// the wait for a connection included.
     public func request(_ req: Request, timeoutSeconds: Double? = nil) async throws(Status) -> Reply {
-        try await connection().request(req, timeoutSeconds: timeoutSeconds)
+        guard let timeoutSeconds else { return try await connection().request(req) }
+        if let c = state.withLock({ $0.connection }), !c.isClosed { return try await c.request(req, timeoutSeconds: timeoutSeconds) }
+        let start = Monotonic.seconds()
+        let conn = try await connection(within: timeoutSeconds)
+        let left = timeoutSeconds - (Monotonic.seconds() - start)
+        guard left > 0 else { throw Status.timeout("the server did not answer within \(timeoutSeconds)s") }
+        return try await conn.request(req, timeoutSeconds: left)
     }
 
     /// Starts a watch on the current connection (see `WireConnection.watch`).

@@ -32,6 +32,10 @@ public actor Informer {
     public private(set) var hasSynced = false
     /// Full lists done (1 after the first); a relist after 410 makes it 2.
     public private(set) var lists = 0
+    /// The revision everything up to which the handler has been given: the last list's, or
+    /// the last watch event's or bookmark's once the handler returned ("" before the first
+    /// list). A reader that sees revision R here knows the handler saw every change <= R.
+    public private(set) var appliedResourceVersion = ""
 
     public init(client: Client, type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
                 pageSize: Int = 500, transform: (@Sendable (JSON) -> JSON)? = nil) {
@@ -68,6 +72,7 @@ public actor Informer {
                                                               pageSize: pageSize)
                     await replace(items, handler)
                     resourceVersion = rv
+                    appliedResourceVersion = rv
                     lists += 1
                     needList = false
                     backoff = 0.2
@@ -90,6 +95,7 @@ public actor Informer {
                 for try await e in stream {
                     if let rv = e.resourceVersion { resourceVersion = rv }
                     await apply(e, handler)
+                    if let rv = e.resourceVersion { appliedResourceVersion = rv }
                     backoff = 0.2
                 }
             } catch let s as Status {

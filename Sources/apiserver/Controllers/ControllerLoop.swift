@@ -1,4 +1,5 @@
 import ControllerRuntime
+import Logging
 
 /// The leader Leases in `kube-system` the hub's loops run under, as the separate Kubernetes
 /// components hold them.
@@ -32,8 +33,19 @@ struct ControllerLoop: Sendable {
         self.run = run
     }
 
-    /// Runs `loops` side by side until the task is cancelled.
-    static func runAll(_ loops: [ControllerLoop], factory: SharedInformerFactory) async {
+    /// Runs `loops` side by side until the task is cancelled. With `catchingUp` (a term of
+    /// leadership won back, on caches the previous term left) it first waits, at most 15 s,
+    /// until the factory's synced informers have applied everything up to the store's
+    /// revision now, so the loops' fresh expectations do not miss the previous term's
+    /// writes still on their way (which would be made twice).
+    static func runAll(_ loops: [ControllerLoop], factory: SharedInformerFactory, catchingUp logger: Logger? = nil) async {
+        if let logger {
+            let start = Monotonic.seconds()
+            if await factory.waitUntilCaughtUp(logger: logger) {
+                logger.info("informers caught up before the loops start", metadata: ["seconds": .stringConvertible(Monotonic.seconds() - start)])
+            }
+        }
+        if Task.isCancelled { return }
         await withTaskGroup(of: Void.self) { g in
             for l in loops { g.addTask { await l.run(factory) } }
         }

@@ -1,13 +1,16 @@
 import ControllerRuntime
 import Logging
 
-/// Runs the built-in controllers and the scheduler. Each is a client of the API over a real connection to
-/// this apiserver (as it would be from another process), so they can move out later.
+/// Runs the built-in controllers and the scheduler, as clients of the API over a real
+/// connection: in the hub (to itself) or in their own processes (`apiserver controllers`,
+/// `apiserver scheduler`).
 ///
 /// Every loop is one `ControllerLoop` entry in `loops` naming the leader Lease it runs
 /// under: the loops of a Lease run only while this process holds it (leader election is
 /// always on, as `--leader-elect=true`), stop when it is lost and start again when it is won
-/// back. Loops without a Lease run all the time.
+/// back. A process runs the loops of the Leases in `leases` only; the loops without a Lease
+/// are the apiserver's own (event TTL, identity Lease) and run, all the time, only where
+/// `apiserverLoops` is set (the hub).
 final class ControllerManager: Sendable {
     let client: Client
     /// One list+watch per type for every controller here, kept across terms of leadership.
@@ -16,11 +19,15 @@ final class ControllerManager: Sendable {
     let electors: [LeaderElector]
     let tasks: [Task<Void, Never>]
     let recorders: [EventRecorder]
+    /// `<hostname>_<uuid>`: this process's holderIdentity in the leader Leases.
+    let identity: String
 
-    init(address: HostPort, token: String, config: APIServerConfig, logger: Logger) {
+    init(address: HostPort, token: String, config: APIServerConfig, leases: [LeaderLease] = LeaderLease.allCases,
+         apiserverLoops: Bool = true, clientName: String = "controller-manager", logger: Logger) {
         let host = address.host == "0.0.0.0" || address.host == "::" ? "127.0.0.1" : address.host
+        // Reconnects within 5 s of a restarted hub coming back.
         client = Client(config: ClientConfig(server: HostPort(host: host, port: address.port), token: token,
-                                             clientName: "controller-manager", requestTimeoutSeconds: 30))
+                                             clientName: clientName, requestTimeoutSeconds: 30), maxBackoff: 5)
         let c = client
         let factory = SharedInformerFactory(client: c)
         factory.setTransform(.pods, PodCacheTransform.keepWhatControllersRead)
@@ -40,6 +47,7 @@ final class ControllerManager: Sendable {
         let grace = config.nodeMonitorGracePeriodSeconds, period = config.nodeMonitorPeriodSeconds
         let ttl = config.eventTTLSeconds, gcThreshold = config.terminatedPodGCThreshold
         let backoff = (config.schedulerInitialBackoffSeconds, config.schedulerMaxBackoffSeconds)
+        let identityLease = config.identity
 
         var loops: [ControllerLoop] = []
         loops.append(.init("namespace", under: .controllerManager) { await NamespaceController(client: c, logger: logger).run(factory: $0) })
@@ -77,24 +85,35 @@ final class ControllerManager: Sendable {
         // apiserver): no Lease. Two hubs expiring the same event is harmless (deletes carry
         // the resourceVersion seen).
         loops.append(.init("event-ttl", under: nil) { await EventTTLController(client: c, logger: logger, ttl: ttl, clock: $0.clock).run() })
+        loops.append(.init("apiserver-identity", under: nil) { await IdentityLeaseController(client: c, logger: logger, config: identityLease, clock: $0.clock).run() })
+        loops.append(.init("apiserver-identity-gc", under: nil) {
+            await IdentityLeaseGC(client: c, logger: logger, period: identityLease.gcPeriodSeconds, clock: $0.clock).run()
+        })
         loops.append(.init("scheduler", under: .scheduler) {
             await Scheduler(client: c, logger: logger, events: schedulerEvents, initialBackoff: backoff.0, maxBackoff: backoff.1).run(factory: $0)
         })
 
-        let identity = LeaderElectionConfig.processIdentity()
+        let processIdentity = LeaderElectionConfig.processIdentity()
+        self.identity = processIdentity
         var electors: [LeaderElector] = []
         var tasks: [Task<Void, Never>] = []
-        for lease in LeaderLease.allCases {
+        for lease in LeaderLease.allCases where leases.contains(lease) {
             let mine = loops.filter { $0.lease == lease }
             guard !mine.isEmpty else { continue }
             let lock = LeaseLock(client: c, namespace: LeaderLease.namespace, name: lease.rawValue, events: recorder(lease.component))
-            let elector = LeaderElector(lock: lock, identity: identity, config: config.leaderElection, clock: factory.clock,
+            let elector = LeaderElector(lock: lock, identity: processIdentity, config: config.leaderElection, clock: factory.clock,
                                         logger: logger.with(["lease": .string(lease.rawValue)]))
             electors.append(elector)
-            tasks.append(Task.detached { await elector.run(onStartedLeading: { await ControllerLoop.runAll(mine, factory: factory) }) })
+            tasks.append(Task.detached {
+                await elector.run(onStartedLeading: {
+                    await ControllerLoop.runAll(mine, factory: factory, catchingUp: elector.termsStarted > 1 ? logger : nil)
+                })
+            })
         }
-        let unelected = loops.filter { $0.lease == nil }
-        tasks.append(Task.detached { await ControllerLoop.runAll(unelected, factory: factory) })
+        if apiserverLoops {
+            let unelected = loops.filter { $0.lease == nil }
+            tasks.append(Task.detached { await ControllerLoop.runAll(unelected, factory: factory) })
+        }
         self.electors = electors
         self.tasks = tasks
         self.recorders = recorders

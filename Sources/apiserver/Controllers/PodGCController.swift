@@ -88,11 +88,11 @@ struct PodGCController: Sendable {
     /// condition, written at the version just read (the cache lacks what a status update
     /// must keep), for the same pod (uid).
     func markFailed(_ pod: JSON, condition: JSON?) async throws(Status) {
-        guard !PodGCPlan.isTerminated(pod) else { return }
+        guard !PodState.isTerminated(pod) else { return }
         let meta = pod["metadata"]
         var fresh = try await client.get(.pods, namespace: meta["namespace"].stringValue, name: meta["name"].stringValue ?? "")
         guard fresh["metadata"]["uid"] == meta["uid"] else { throw Status.notFound(resource: "pods", name: meta["name"].stringValue ?? "") }
-        guard !PodGCPlan.isTerminated(fresh) else { return }
+        guard !PodState.isTerminated(fresh) else { return }
         fresh[path: ["status", "phase"]] = "Failed"
         if var c = condition {
             c["lastTransitionTime"] = .string(Timestamp.now())

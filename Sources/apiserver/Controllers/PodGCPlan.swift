@@ -3,13 +3,6 @@
 enum PodGCPlan {
     static let outOfServiceTaint = "node.kubernetes.io/out-of-service"
 
-    static func isTerminated(_ pod: JSON) -> Bool {
-        let phase = pod["status"]["phase"].stringValue ?? ""
-        return phase == "Succeeded" || phase == "Failed"
-    }
-
-    static func isTerminating(_ pod: JSON) -> Bool { !pod["metadata"]["deletionTimestamp"].isNull }
-
     static func nodeName(_ pod: JSON) -> String { pod["spec"]["nodeName"].stringValue ?? "" }
 
     /// The terminated pods beyond `threshold`, in the order they go: evicted ones first
@@ -17,7 +10,7 @@ enum PodGCPlan {
     /// Nothing when `threshold` is 0 (that part of pod GC is off).
     static func terminatedToDelete(_ pods: [JSON], threshold: Int) -> [JSON] {
         guard threshold > 0 else { return [] }
-        let terminated = pods.filter(isTerminated)
+        let terminated = pods.filter(PodState.isTerminated)
         guard terminated.count > threshold else { return [] }
         let sorted = terminated.sorted { a, b in
             let ea = isEvicted(a), eb = isEvicted(b)
@@ -31,14 +24,14 @@ enum PodGCPlan {
 
     /// Pods being deleted that were never bound: no kubelet will ever finish them.
     static func unscheduledTerminating(_ pods: [JSON]) -> [JSON] {
-        pods.filter { isTerminating($0) && nodeName($0).isEmpty }
+        pods.filter { PodState.isTerminating($0) && nodeName($0).isEmpty }
     }
 
     /// Pods being deleted on a node that is not Ready and carries the out-of-service taint
     /// (an administrator's word that the node is down for good).
     static func terminatingOutOfService(_ pods: [JSON], nodes: [String: JSON]) -> [JSON] {
         pods.filter { p in
-            guard isTerminating(p), let node = nodes[nodeName(p)] else { return false }
+            guard PodState.isTerminating(p), let node = nodes[nodeName(p)] else { return false }
             let tainted = (node["spec"]["taints"].arrayValue ?? []).contains { $0["key"].stringValue == outOfServiceTaint }
             return tainted && NodeObject.readyStatus(node) != "True"
         }
@@ -73,5 +66,13 @@ struct OrphanQuarantine {
         let ready = since.filter { $0.value + quarantine <= now }.map(\.key).sorted()
         for name in ready { since[name] = nil }
         return ready
+    }
+}
+
+extension PodState {
+    /// Finished: phase Succeeded or Failed (Kubernetes' podgc `isPodTerminated`).
+    static func isTerminated(_ pod: JSON) -> Bool {
+        let p = phase(pod)
+        return p == "Succeeded" || p == "Failed"
     }
 }

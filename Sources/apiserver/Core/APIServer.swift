@@ -74,7 +74,10 @@ actor APIServer {
         background.append(Self.every(config.store.compactionIntervalSeconds) { await compactor.run() })
 
         let address = listener.address
-        let controllers = config.controllers ? ControllerManager(address: address, token: tokens.admin, config: config, logger: logger) : nil
+        let controllers = config.controllers || config.apiserverLoops
+            ? ControllerManager(address: address, token: tokens.admin, config: config, leases: config.controllers ? LeaderLease.allCases : [],
+                                apiserverLoops: config.apiserverLoops, logger: logger)
+            : nil
         state = .running(Running(loop: loop, listener: listener, store: store, hub: hub, context: context,
                                  background: background, controllers: controllers, address: address))
         logger.info("apiserver serving", metadata: ["listen": .string(address.description), "dataDir": .string(config.dataDir),

@@ -37,9 +37,15 @@ struct APIServerConfig: Sendable {
     /// Exit the process when a COMMIT fails in a way that may still have reached the disk.
     /// Default false (in-process servers); the `apiserver` command sets it.
     var exitOnStoreFailure = false
-    /// Run the built-in controllers (namespace, node lifecycle, taint eviction, pod GC, event
-    /// TTL) and the scheduler. Default true.
+    /// Run the controller manager's loops and the scheduler in this process (each under its
+    /// leader Lease). Default true; `--no-controllers` leaves them to `apiserver controllers`
+    /// and `apiserver scheduler` processes.
     var controllers = true
+    /// Run the apiserver's own loops (event TTL, the identity Lease and its GC), with or
+    /// without `controllers`. Default true; in-process test servers turn them off.
+    var apiserverLoops = true
+    /// The identity Lease's host and timing.
+    var identity = APIServerIdentityConfig()
     /// A node whose Lease is not renewed for this long is marked Unknown. Default 50 s.
     var nodeMonitorGracePeriodSeconds: Double = 50
     /// How often the node lifecycle controller checks. Default 5 s.

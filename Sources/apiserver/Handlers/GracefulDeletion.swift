@@ -9,7 +9,9 @@ enum GracefulDeletion {
         /// `deletionGracePeriodSeconds` = `grace`.
         case mark(deadline: Double, grace: Int)
         /// A graceful deletion is under way and this delete does not shorten it: nothing
-        /// changes (not even the finalizers a propagation policy would set).
+        /// changes, not even the finalizers a propagation policy would set (Kubernetes'
+        /// `Store.Delete` returns on `pendingGraceful` before it looks at the policy:
+        /// "finalizers cannot be updated via DeleteOptions if a deletion is already pending").
         case pending
         /// Not graceful: a pod already marked with grace 0 (held by finalizers).
         case notGraceful

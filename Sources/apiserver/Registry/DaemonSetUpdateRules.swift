@@ -31,18 +31,16 @@ enum DaemonSetUpdateRules {
     /// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent`.
     static func intOrPercent(_ v: JSON, _ field: String) -> [Status.Cause] {
         if v.isNull { return [] }
-        if let i = v.intValue { return i < 0 ? [invalid(field, v, "must be greater than or equal to 0")] : [] }
+        if case .int(let i)? = try? IntOrPercent.parse(v) { return i < 0 ? [invalid(field, v, "must be greater than or equal to 0")] : [] }
         guard let s = v.stringValue else { return [invalid(field, v, "must be an integer or percentage (e.g '5%')")] }
-        guard s.hasSuffix("%"), let pct = Int(s.dropLast()), s.dropLast().allSatisfy(\.isASCII), s.first != "+", s.first != "-" else {
+        guard IntOrPercent.isStrictPercent(s), case .percent(let pct)? = try? IntOrPercent.parse(v) else {
             return [invalid(field, v, percentMessage)]
         }
         return pct > 100 ? [.invalid(field, s, "must not be greater than 100%")] : []
     }
 
     /// The integer or the percentage's number (Kubernetes' `getIntOrPercentValue`).
-    static func amount(_ v: JSON) -> Int {
-        v.intValue ?? v.stringValue.flatMap { Int($0.dropLast()) } ?? 0
-    }
+    static func amount(_ v: JSON) -> Int { ((try? IntOrPercent.parse(v)) ?? nil)?.amount ?? 0 }
 
     /// An IntOrString printed as Kubernetes' field errors print it (its `String()`, unquoted).
     static func invalid(_ field: String, _ v: JSON, _ why: String) -> Status.Cause {

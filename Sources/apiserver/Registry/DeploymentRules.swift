@@ -43,12 +43,12 @@ enum DeploymentRules {
         switch v {
         case .null: return nil
         case .number:
-            guard let i = v.intValue else { causes.append(.invalid(field, v.compactString, "must be an integer")); return nil }
+            guard case .int(let i)? = try? IntOrPercent.parse(v) else { causes.append(.invalid(field, v.compactString, "must be an integer")); return nil }
             if i < 0 { causes.append(.invalid(field, String(i), "must be greater than or equal to 0")) }
             return i
         case .string(let s):
-            guard s.hasSuffix("%"), s.count > 1, s.dropLast().allSatisfy(\.isASCII), let p = Int(s.dropLast()), p >= 0, !s.hasPrefix("+") else {
-                causes.append(.invalid(field, s, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"))
+            guard IntOrPercent.isStrictPercent(s), case .percent(let p)? = try? IntOrPercent.parse(v) else {
+                causes.append(.invalid(field, s, DaemonSetUpdateRules.percentMessage))
                 return nil
             }
             return p

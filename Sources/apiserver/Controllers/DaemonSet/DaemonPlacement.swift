@@ -79,10 +79,12 @@ enum DaemonPlacement {
     /// that is only NoSchedule keeps a running pod; the `unschedulable` taint of a cordoned
     /// node is tolerated).
     static func placements(template: JSON, nodes: [JSON]) -> [NodePlacement] {
-        nodes.map { n in
-            let r = shouldRun(template: template, on: n)
-            return NodePlacement(name: n["metadata"]["name"].stringValue ?? "", shouldRun: r.shouldRun, shouldContinueRunning: r.shouldContinueRunning)
-        }
+        nodes.map { placement(template: template, on: $0) }
+    }
+
+    static func placement(template: JSON, on node: JSON) -> NodePlacement {
+        let r = shouldRun(template: template, on: node)
+        return NodePlacement(name: node["metadata"]["name"].stringValue ?? "", shouldRun: r.shouldRun, shouldContinueRunning: r.shouldContinueRunning)
     }
 
     static func shouldRun(template: JSON, on node: JSON) -> (shouldRun: Bool, shouldContinueRunning: Bool) {

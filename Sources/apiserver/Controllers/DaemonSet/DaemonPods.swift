@@ -10,27 +10,9 @@ enum DaemonPods {
     static let revisionHashLabel = "controller-revision-hash"
     static let templateGenerationLabel = "pod-template-generation"
 
-    /// FNV-1a (32 bits) of the template in canonical JSON (keys sorted), written with
-    /// Kubernetes' `SafeEncodeString` alphabet (no vowels, no look-alike digits).
-    static func templateHash(_ ds: JSON) -> String {
-        var h: UInt32 = 2_166_136_261
-        for b in canonical(ds["spec"]["template"]).utf8 {
-            h ^= UInt32(b)
-            h = h &* 16_777_619
-        }
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        return String(String(h).utf8.map { alphabet[Int($0) % alphabet.count] })
-    }
-
-    static func canonical(_ v: JSON) -> String {
-        switch v {
-        case .object(let o):
-            let items = o.entries.sorted { $0.0 < $1.0 }.map { JSON.string($0.0).compactString + ":" + canonical($0.1) }
-            return "{" + items.joined(separator: ",") + "}"
-        case .array(let a): return "[" + a.map(canonical).joined(separator: ",") + "]"
-        default: return v.compactString
-        }
-    }
+    /// The template's hash (`TemplateHash`, the one Deployments use; no collision count:
+    /// Skiff keeps no ControllerRevisions that could collide).
+    static func templateHash(_ ds: JSON) -> String { TemplateHash.of(ds["spec"]["template"], collisionCount: nil) }
 
     /// Kubernetes' `CreatePodTemplate`: the template with the two labels and the automatic
     /// tolerations.

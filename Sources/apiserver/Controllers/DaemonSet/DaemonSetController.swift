@@ -18,8 +18,10 @@ struct DaemonSetController: Sendable {
         let daemonSets = factory.informer(.daemonSets), pods = factory.informer(.pods), nodes = factory.informer(.nodes)
         let queue = WorkQueue<String>(clock: factory.clock)
         let expectations = ControllerExpectations(clock: factory.clock)
+        let backoff = FailedPodBackoff(), placementCache = PlacementCache()
         let sync = DaemonSetSync(client: client, logger: logger, events: events, clock: factory.clock, daemonSets: daemonSets,
-                                 pods: pods, nodes: nodes, expectations: expectations, backoff: FailedPodBackoff(), queue: queue)
+                                 pods: pods, nodes: nodes, expectations: expectations, backoff: backoff,
+                                 placementCache: placementCache, queue: queue)
         daemonSets.addHandler { e in
             switch e {
             case .added(let ds), .updated(_, let ds): queue.add(Indexer.key(ds))
@@ -27,6 +29,9 @@ struct DaemonSetController: Sendable {
                 let key = Indexer.key(ds)
                 expectations.forget(key)
                 queue.forget(key)
+                let uid = ds["metadata"]["uid"].stringValue ?? ""
+                placementCache.forget(daemonSetUID: uid)
+                backoff.forget(daemonSetUID: uid)
             }
         }
         pods.addHandler { e in
@@ -59,6 +64,11 @@ struct DaemonSetController: Sendable {
             }
         }
         nodes.addHandler { e in
+            if case .deleted(let n, _) = e {
+                let name = n["metadata"]["name"].stringValue ?? ""
+                placementCache.forget(node: name)
+                backoff.forget(node: name)
+            }
             if case .updated(let old, let new) = e, !Self.placementChanged(old, new) { return }
             for ds in daemonSets.indexer.list() { queue.add(Indexer.key(ds)) }
         }

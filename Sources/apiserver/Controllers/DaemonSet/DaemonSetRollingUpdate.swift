@@ -11,11 +11,11 @@ extension DaemonSetSync {
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         let now = clock.now
         let eligible = nodeList.filter(\.shouldRun).map(\.name)
-        let maxSurge = Self.maxSurge(ds, desired: eligible.count)
+        let maxSurge = try Self.maxSurge(ds, desired: eligible.count)
         if maxSurge > 0 {
             return try await surgeUpdate(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash, maxSurge: maxSurge, desired: eligible.count)
         }
-        let maxUnavailable = Self.maxUnavailable(ds, desired: eligible.count)
+        let maxUnavailable = try Self.maxUnavailable(ds, desired: eligible.count)
         var unavailable = 0
         var replaceNow: [JSON] = [], candidates: [JSON] = []
         for node in Set(eligible).union(byNode.keys).sorted() {
@@ -58,26 +58,30 @@ extension DaemonSetSync {
         return (new, old)
     }
 
-    /// An int-or-percent as a number of nodes (a percentage of `total`, rounded up, as
-    /// Kubernetes' `GetScaledValueFromIntOrPercent(..., true)`); nil when unset or malformed.
-    static func scaled(_ v: JSON, of total: Int) -> Int? {
-        if let i = v.intValue { return i }
-        guard let s = v.stringValue, s.hasSuffix("%"), let pct = Int(s.dropLast()) else { return nil }
-        return (pct * total + 99) / 100
+    /// `maxSurge` as a number of nodes (a percentage of `desired` rounded up); 0 unless
+    /// RollingUpdate. A malformed value (which validation refuses) fails the sync, as Kubernetes'.
+    static func maxSurge(_ ds: JSON, desired: Int) throws(Status) -> Int {
+        guard ds["spec"]["updateStrategy"]["type"].stringValue ?? "RollingUpdate" == "RollingUpdate" else { return 0 }
+        return max(0, try nodes(ds["spec"]["updateStrategy"]["rollingUpdate"]["maxSurge"], of: desired, fallback: .int(0)))
     }
 
-    static func maxSurge(_ ds: JSON, desired: Int) -> Int {
-        guard ds["spec"]["updateStrategy"]["type"].stringValue ?? "RollingUpdate" == "RollingUpdate" else { return 0 }
-        return max(0, scaled(ds["spec"]["updateStrategy"]["rollingUpdate"]["maxSurge"], of: desired) ?? 0)
+    private static func nodes(_ v: JSON, of desired: Int, fallback: IntOrPercent) throws(Status) -> Int {
+        do throws(IntOrPercent.Invalid) {
+            return try IntOrPercent.scaled(v, total: desired, roundUp: true, fallback: fallback)
+        } catch {
+            throw Status.badRequest(error.message)
+        }
     }
 
     /// Whether the manage step keeps a new pod next to an old one (`AllowsSurge`).
-    static func allowsSurge(_ ds: JSON) -> Bool { maxSurge(ds, desired: 1) > 0 }
+    /// As Kubernetes' `AllowsSurge`, a malformed value allows none.
+    static func allowsSurge(_ ds: JSON) -> Bool { ((try? maxSurge(ds, desired: 1)) ?? 0) > 0 }
 
     /// `maxUnavailable` as a number of nodes (default 1); 1 when it and `maxSurge` are both
     /// 0, as Kubernetes makes an impossible configuration.
-    static func maxUnavailable(_ ds: JSON, desired: Int) -> Int {
-        let n = max(0, scaled(ds["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"], of: desired) ?? 1)
-        return n == 0 && maxSurge(ds, desired: desired) == 0 ? 1 : n
+    static func maxUnavailable(_ ds: JSON, desired: Int) throws(Status) -> Int {
+        let n = max(0, try nodes(ds["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"], of: desired, fallback: .int(1)))
+        let surge = try maxSurge(ds, desired: desired)
+        return n == 0 && surge == 0 ? 1 : n
     }
 }

@@ -14,6 +14,7 @@ struct DaemonSetSync: Sendable {
     let nodes: SharedInformer
     let expectations: ControllerExpectations
     let backoff: FailedPodBackoff
+    let placementCache: PlacementCache
     let queue: WorkQueue<String>
 
     /// The key of the DaemonSet controlling the pod, if one does.
@@ -33,9 +34,9 @@ struct DaemonSetSync: Sendable {
         }
     }
 
+    /// The DaemonSet's selector, unless invalid or empty (which selects nothing).
     static func selector(_ ds: JSON) -> LabelSelector? {
-        guard let spec = try? JSONValueDecoder.decode(LabelSelectorSpec.self, from: ds["spec"]["selector"]).value,
-              let s = try? LabelSelector(spec), !s.isEmpty else { return nil }
+        guard let s = WorkloadSelector.of(ds), !s.isEmpty else { return nil }
         return s
     }
 
@@ -46,8 +47,9 @@ struct DaemonSetSync: Sendable {
         }
         // Being deleted: its pods go with it (garbage collector); nothing to create.
         guard ds["metadata"]["deletionTimestamp"].isNull, let selector = Self.selector(ds) else { return }
-        let nodeList = DaemonPlacement.placements(template: ds["spec"]["template"], nodes: nodes.indexer.list())
         let hash = DaemonPods.templateHash(ds)
+        let nodeList = placementCache.placements(daemonSetUID: ds["metadata"]["uid"].stringValue ?? "", template: ds["spec"]["template"],
+                                                 templateHash: hash, nodes: nodes.indexer.list())
         let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
             .claim(pods.indexer.byIndex(Indexes.namespace, ds["metadata"]["namespace"].stringValue ?? ""))
         let byNode = Self.podsByNode(claimed, includeDeletedTerminal: true)
@@ -142,24 +144,10 @@ struct DaemonSetSync: Sendable {
             for await e in group where firstError == nil { firstError = e }
         }
         let template = DaemonPods.template(of: ds, hash: hash)
-        var start = 0, batch = 1
-        while start < nodeNames.count {
-            let names = nodeNames[start..<min(start + batch, nodeNames.count)]
-            start += names.count
-            var failed = false
-            await withTaskGroup(of: Status?.self) { group in
-                for n in names { group.addTask { await self.createPod(template, ds: ds, key: key, node: n) } }
-                for await e in group where e != nil {
-                    failed = true
-                    if firstError == nil { firstError = e }
-                }
-            }
-            if failed {
-                for _ in start..<nodeNames.count { expectations.creationFailed(key) }
-                break
-            }
-            batch *= 2
-        }
+        let made = await SlowStart.run(nodeNames) { n in await self.createPod(template, ds: ds, key: key, node: n) }
+        // Creations that failed or were never tried will not be observed.
+        for _ in 0..<(nodeNames.count - made.successes) { expectations.creationFailed(key) }
+        firstError = firstError ?? made.error
         if let firstError { throw firstError }
     }
 
@@ -170,32 +158,16 @@ struct DaemonSetSync: Sendable {
             record(ds, reason: "SuccessfulCreate", "Created pod: \(pod["metadata"]["name"].stringValue ?? "")")
             return nil
         } catch {
-            expectations.creationFailed(key)
             record(ds, type: "Warning", reason: "FailedCreate", "Error creating: \(error.message)")
             return error
         }
     }
 
     func deletePod(_ pod: JSON, ds: JSON, key: String) async -> Status? {
-        let name = pod["metadata"]["name"].stringValue ?? "", uid = pod["metadata"]["uid"].stringValue ?? ""
-        do {
-            try await client.delete(.pods, namespace: pod["metadata"]["namespace"].stringValue, name: name, uid: uid)
-            record(ds, reason: "SuccessfulDelete", "Deleted pod: \(name)")
-            return nil
-        } catch where error.isNotFound || error.code == 409 {
-            expectations.deletionObserved(key, uid: uid)
-            return nil
-        } catch {
-            expectations.deletionObserved(key, uid: uid)
-            record(ds, type: "Warning", reason: "FailedDelete", "Error deleting: \(error.message)")
-            return error
-        }
+        await PodDeletion(client: client, events: events, expectations: expectations).delete(pod, owner: ds, .daemonSets, key: key).error
     }
 
     func record(_ ds: JSON, type: String = "Normal", reason: String, _ message: String) {
-        let m = ds["metadata"]
-        events?.record(ObjectReference(kind: "DaemonSet", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
-                                       uid: m["uid"].stringValue, apiVersion: "apps/v1"),
-                       type: type, reason: reason, message: message)
+        events?.record(about: ds, .daemonSets, eventType: type, reason: reason, message)
     }
 }

@@ -78,20 +78,21 @@ enum DeploymentConditions {
         let int = { (o: JSON, k: String) in o[k].intValue ?? 0 }
         if int(s, "replicas") == int(s, "updatedReplicas") && current?["reason"].stringValue == newReplicaSetAvailable { return s }
         let replicas = d["spec"]["replicas"].intValue ?? 1
-        let name = newName ?? ""
+        // Kubernetes names the new ReplicaSet, or the Deployment while there is none.
+        let subject = newName.map { "ReplicaSet \"\($0)\"" } ?? "Deployment \"\(d["metadata"]["name"].stringValue ?? "")\""
         if RolloutSteps.complete(replicas: replicas, updated: int(s, "updatedReplicas"), total: int(s, "replicas"),
                                  available: int(s, "availableReplicas"), observedGeneration: int(s, "observedGeneration"),
                                  generation: d["metadata"]["generation"].intValue ?? 0) {
-            set(&s, make(progressing, "True", newReplicaSetAvailable, "ReplicaSet \"\(name)\" has successfully progressed.", now: stamp))
+            set(&s, make(progressing, "True", newReplicaSetAvailable, "\(subject) has successfully progressed.", now: stamp))
         } else if progressed(old: d["status"], new: s) {
-            var c = make(progressing, "True", replicaSetUpdated, "ReplicaSet \"\(name)\" is progressing.", now: stamp)
+            var c = make(progressing, "True", replicaSetUpdated, "\(subject) is progressing.", now: stamp)
             if let cur = current {
                 if cur["status"].stringValue == "True" { c[path: ["lastTransitionTime"]] = cur["lastTransitionTime"] }
                 remove(&s, progressing)
             }
             set(&s, c)
         } else if timedOut(d, now: now) {
-            set(&s, make(progressing, "False", progressDeadlineExceeded, "ReplicaSet \"\(name)\" has timed out progressing.", now: stamp))
+            set(&s, make(progressing, "False", progressDeadlineExceeded, "\(subject) has timed out progressing.", now: stamp))
         }
         return s
     }

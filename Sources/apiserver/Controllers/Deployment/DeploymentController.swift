@@ -83,13 +83,8 @@ struct DeploymentController: Sendable {
             return [Indexer.key(d)]
         }
         return deployments.byIndex(Indexes.namespace, ns).filter { d in
-            guard let sel = selector(of: d), !sel.isEmpty else { return false }
+            guard let sel = WorkloadSelector.of(d), !sel.isEmpty else { return false }
             return sel.matches(labelsJSON: rs["metadata"]["labels"])
         }.map(Indexer.key)
-    }
-
-    static func selector(of d: JSON) -> LabelSelector? {
-        guard let spec = try? Client.decode(LabelSelectorSpec.self, d["spec"]["selector"]) else { return nil }
-        return try? LabelSelector(spec)
     }
 }

@@ -16,7 +16,7 @@ struct DeploymentSync: Sendable {
     /// Returns when to look again (a rollout that may pass its deadline), if ever.
     func sync(_ key: String) async throws(Status) -> Double? {
         guard var d = deployments.get(key) else { return nil }
-        guard let selector = DeploymentController.selector(of: d), !selector.isEmpty else {
+        guard let selector = WorkloadSelector.of(d), !selector.isEmpty else {
             record(d, type: "Warning", reason: "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
             if (d["status"]["observedGeneration"].intValue ?? 0) < (d["metadata"]["generation"].intValue ?? 0) {
                 var s = d["status"]
@@ -149,8 +149,6 @@ struct DeploymentSync: Sendable {
     }
 
     func record(_ d: JSON, type: String = "Normal", reason: String, _ message: String) {
-        let m = d["metadata"]
-        events?.record(ObjectReference(kind: "Deployment", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
-                                       uid: m["uid"].stringValue, apiVersion: "apps/v1"), type: type, reason: reason, message: message)
+        events?.record(about: d, .deployments, eventType: type, reason: reason, message)
     }
 }

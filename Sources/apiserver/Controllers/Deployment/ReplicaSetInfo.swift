@@ -37,7 +37,7 @@ struct ReplicaSetInfo: Equatable, Sendable {
                   created: rs["metadata"]["creationTimestamp"].stringValue ?? "",
                   revision: a[Revisions.revision].stringValue.flatMap { Int($0) } ?? 0,
                   desiredAnnotation: a[Revisions.desiredReplicas].stringValue.flatMap { Int($0) },
-                  maxAnnotation: a[Revisions.maxReplicas].stringValue.flatMap { Int($0) })
+                  maxAnnotation: a[Revisions.maxReplicas].stringValue.flatMap { Int32($0) }.flatMap { $0 >= 0 ? Int($0) : nil })
     }
 
     /// Kubernetes' `ReplicaSetsByCreationTimestamp`: oldest first, then by name.

@@ -45,21 +45,13 @@ struct RolloutParams: Equatable, Sendable {
 enum RolloutMath {
     struct BadValue: Error, Equatable { let message: String }
 
-    /// Kubernetes' `GetScaledValueFromIntOrPercent`: an integer as is, `"N%"` of `total`
-    /// rounded up or down. Absent means Kubernetes' default, 25%.
+    /// Kubernetes' `GetScaledValueFromIntOrPercent` (`IntOrPercent`); absent means
+    /// Kubernetes' default, 25%.
     static func scaled(_ v: JSON, total: Int, roundUp: Bool) throws(BadValue) -> Int {
-        switch v {
-        case .null: return try scaled("25%", total: total, roundUp: roundUp)
-        case .number:
-            guard let i = v.intValue else { throw BadValue(message: "invalid value for IntOrString: \(v.compactString)") }
-            return i
-        case .string(let s):
-            guard s.hasSuffix("%"), let p = Int(s.dropLast()) else {
-                throw BadValue(message: "invalid value for IntOrString: invalid type: string is not a percentage")
-            }
-            let product = p * total
-            return roundUp ? (product + 99) / 100 : product / 100
-        default: throw BadValue(message: "invalid value for IntOrString: invalid type: \(v.typeName)")
+        do throws(IntOrPercent.Invalid) {
+            return try IntOrPercent.scaled(v, total: total, roundUp: roundUp, fallback: .percent(25))
+        } catch {
+            throw BadValue(message: error.message)
         }
     }
 

@@ -101,7 +101,9 @@ enum RolloutSteps {
         if p.replicas == 0 {
             fraction = -rs.replicas
         } else {
-            let annotated = rs.maxAnnotation ?? p.statusReplicas
+            // Kubernetes' getMaxReplicasAnnotation: a missing, invalid or 0 annotation falls
+            // back to the Deployment's current size (0 would divide by zero).
+            let annotated = rs.maxAnnotation.flatMap { $0 > 0 ? $0 : nil } ?? p.statusReplicas
             let size = annotated == 0 ? Double(rs.replicas) : (Double(rs.replicas) * Double(p.replicas + p.maxSurge) / Double(annotated))
             fraction = Int(size.rounded()) - rs.replicas
         }

@@ -85,14 +85,19 @@ extension GarbageCollector {
     /// Kubernetes' `isDangling`: a live read of the owner in the dependent's namespace (a
     /// cluster-scoped owner cluster-wide), compared by UID.
     func ownerState(_ ref: OwnerRef, dependentNamespace: String) async throws(Status) -> OwnerState {
-        if absentOwners.contains(ref.uid) { return .dangling }
         guard let kind = ref.kind else { return .solid }
         let type = CollectedKinds.all[Int(kind)]
         // A cluster-scoped object cannot be owned by a namespaced one: left alone.
         if type.namespaced && dependentNamespace.isEmpty { return .solid }
+        let namespace = type.namespaced ? dependentNamespace : ""
+        // Kubernetes' absentOwnerCache key: the reference (uid, kind, name) and where it was
+        // looked up. By UID alone, a bad reference from another namespace would make a live
+        // owner "absent" for its real dependents.
+        let absentKey = "\(ref.uid)/\(kind)/\(namespace)/\(ref.name)"
+        if absentOwners.contains(absentKey) { return .dangling }
         guard let owner = try await client.getIfPresent(type, namespace: type.namespaced ? dependentNamespace : nil, name: ref.name),
               owner["metadata"]["uid"].stringValue == ref.uid else {
-            absentOwners.add(ref.uid)
+            absentOwners.add(absentKey)
             return .dangling
         }
         let meta = owner["metadata"]

@@ -12,7 +12,7 @@ struct GarbageCollector: Sendable {
     let client: Client
     let logger: Logger
     let graph = OwnerGraph()
-    /// Owners a live read found absent.
+    /// Owner references a live read found absent, keyed `uid/kind/namespace looked up in/name`.
     let absentOwners = RecentUIDs()
     /// Owners whose dependents were orphaned: a dependent seen only afterwards (created just
     /// before the delete) loses its reference to them instead of being collected.

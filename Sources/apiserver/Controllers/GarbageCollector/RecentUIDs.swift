@@ -1,9 +1,10 @@
 import Synchronization
 
-/// A bounded set of UIDs the collector learnt something lasting about: owners a live read
-/// found absent (Kubernetes' absentOwnerCache; a UID is never reused, so an owner once
-/// absent stays absent, and many dependents of one deleted owner cost one read), and owners
-/// it orphaned. The oldest entries go first.
+/// A bounded set of UIDs (or keys made from one) the collector learnt something lasting
+/// about: owner references a live read found absent (Kubernetes' absentOwnerCache, keyed by
+/// the reference and the namespace it was looked up in; a UID is never reused, so an owner
+/// once absent there stays absent, and many dependents of one deleted owner cost one read),
+/// and owners it orphaned. The oldest entries go first.
 ///
 /// Thread-safety: any task.
 final class RecentUIDs: Sendable {

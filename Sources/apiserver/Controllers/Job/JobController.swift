@@ -45,20 +45,20 @@ struct JobController: Sendable {
             switch e {
             case .added(let p):
                 if let key = Self.jobKey(of: p) {
-                    memory.expectations.creationObserved(key)
+                    if Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.creationObserved(key) }
                     queue.add(key)
                 }
             case .updated(let old, let p):
                 if !Self.hasTracking(p) { memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "") }
                 if let key = Self.jobKey(of: p) {
-                    if PodState.isTerminating(p) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
+                    if PodState.isTerminating(p), Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
                     queue.add(key)
                 }
                 if let oldKey = Self.jobKey(of: old), oldKey != Self.jobKey(of: p) { queue.add(oldKey) }
             case .deleted(let p, _):
                 memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "")
                 if let key = Self.jobKey(of: p) {
-                    memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "")
+                    if Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
                     queue.add(key)
                 }
             }
@@ -72,8 +72,13 @@ struct JobController: Sendable {
                 return
             }
             do throws(Status) {
-                if let after = try await sync(key, jobs: jobs.indexer, pods: pods.indexer) { queue.add(key, after: after) }
+                let out = try await sync(key, jobs: jobs.indexer, pods: pods.indexer)
+                if out.createFailed {
+                    queue.addRateLimited(key)
+                    return
+                }
                 queue.forget(key)
+                if let after = out.again { queue.add(key, after: after) }
             } catch {
                 // A conflict means the cache is behind: its update event requeues the Job.
                 if error.code == 409 { return }
@@ -94,13 +99,18 @@ struct JobController: Sendable {
         return "\(ns)/\(name)"
     }
 
+    /// True if the pod's controller is the cached Job of that name with that uid (as
+    /// Kubernetes' `resolveControllerRef`): only such a pod moves that Job's expectations.
+    /// A pod of an earlier Job of the same name still queues the key, so its finalizer is let go.
+    static func isOwnedByCachedJob(_ pod: JSON, _ jobs: Indexer) -> Bool {
+        guard let key = jobKey(of: pod), let ref = ControllerRefs.controllerOf(pod), let job = jobs.get(key) else { return false }
+        return job["metadata"]["uid"] == ref["uid"]
+    }
+
     static func hasTracking(_ pod: JSON) -> Bool { JobRules.hasFinalizer(pod) }
 
     func record(_ job: JSON, type: String = "Normal", _ reason: String, _ message: String) {
-        let m = job["metadata"]
-        events?.record(ObjectReference(kind: "Job", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
-                                       uid: m["uid"].stringValue, apiVersion: "batch/v1"),
-                       type: type, reason: reason, message: message)
+        events?.record(about: job, .jobs, eventType: type, reason: reason, message)
     }
 }
 

@@ -4,23 +4,31 @@ import Wire
 /// One sync of one Job: count newly finished pods, decide whether the Job is done, run or
 /// stop its pods, then write status and release counted pods (JobTracking.swift).
 extension JobController {
-    /// Returns when to look at the Job again (deadline, back-off), if a time matters.
-    func sync(_ key: String, jobs: Indexer, pods podCache: Indexer) async throws(Status) -> Double? {
+    /// What a sync asks of the queue: when to look at the Job again (deadline, back-off,
+    /// expectations' expiry), and whether a pod creation failed (then a rate-limited requeue).
+    struct Outcome: Equatable {
+        var again: Double? = nil
+        var createFailed = false
+    }
+
+    func sync(_ key: String, jobs: Indexer, pods podCache: Indexer) async throws(Status) -> Outcome {
         guard let job = jobs.get(key) else {
             await releaseOrphans(key, podCache)
-            return nil
+            return Outcome()
         }
-        guard !memory.isStale(key, job), memory.expectations.satisfied(key),
-              let selectorSpec = try? JSONValueDecoder.decode(LabelSelectorSpec.self, from: job["spec"]["selector"]).value,
-              let selector = try? LabelSelector(selectorSpec) else { return nil }
+        // Read before listing pods: what the cache shows afterwards is at least this fresh.
+        // Pending expectations skip only the pod management (Kubernetes' syncJob); counting
+        // and releasing finished pods go on.
+        let managing = memory.expectations.satisfied(key)
+        guard !memory.isStale(key, job), let selector = WorkloadSelector.of(job) else { return Outcome() }
         let ns = job["metadata"]["namespace"].stringValue ?? ""
         let pods = await Claims(client: client, owner: job, ownerType: .jobs, dependentType: .pods, selector: selector)
             .claim(podCache.byIndex(Indexes.namespace, ns))
         if JobRules.isFinished(job) {
             // Nothing is counted any more; pods still holding the finalizer are let go.
-            for p in pods where JobRules.hasFinalizer(p) { _ = await removeFinalizer(p) }
+            _ = await removeFinalizers(pods.filter(JobRules.hasFinalizer))
             memory.forget(key)
-            return nil
+            return Outcome()
         }
         var s = JobSyncState(job: job, now: clock.now)
         s.countFinished(pods, memory: memory)
@@ -29,32 +37,36 @@ extension JobController {
         if s.newFailed > 0 { b.failures += s.newFailed; b.lastFailure = s.now }
         memory.setBackoff(key, b)
 
-        var again: Double? = nil
+        var out = Outcome()
         let deleting = !job["metadata"]["deletionTimestamp"].isNull
         var deleted = 0, created = 0
         if s.target == nil && !deleting {
-            again = s.decideTarget(activeCount: pods.filter(PodState.isActive).count)
+            out.again = s.decideTarget(activeCount: pods.filter(PodState.isActive).count)
         }
         let active = pods.filter(PodState.isActive)
         if s.target != nil {
             // Every pod not yet finished counts as failed, and the active ones are stopped.
             s.countUnfinishedAsFailed(pods, memory: memory)
             deleted = await deletePods(active, job: job, key: key)
+        } else if !deleting && managing {
+            let m = await managePods(&s, active: active, key: key, backoff: b, again: out.again)
+            (created, deleted, out.again, out.createFailed) = (m.created, m.deleted, m.again, m.createFailed)
         } else if !deleting {
-            (created, deleted, again) = try await managePods(&s, active: active, key: key, backoff: b, again: again)
+            // A lost watch event must not block the Job: look again when expectations expire.
+            out.again = min(out.again ?? ControllerExpectations.timeout, ControllerExpectations.timeout)
         }
         try await track(&s, pods: pods, active: active.count - deleted + created, deleted: deleted, deleting: deleting, key: key)
-        return again
+        return out
     }
 
     /// Suspend, resume and the number of active pods: up to parallelism, never more than
     /// the completions left; replacements wait out the back-off.
     private func managePods(_ s: inout JobSyncState, active: [JSON], key: String, backoff b: JobMemory.Backoff,
-                            again: Double?) async throws(Status) -> (created: Int, deleted: Int, again: Double?) {
+                            again: Double?) async -> (created: Int, deleted: Int, again: Double?, createFailed: Bool) {
         let job = s.job
         if JobRules.isSuspended(job) {
             if s.setCondition("Suspended", "True", "JobSuspended", "Job suspended") { record(job, "Suspended", "Job suspended") }
-            return (0, await deletePods(active, job: job, key: key), nil)
+            return (0, await deletePods(active, job: job, key: key), nil, false)
         }
         if s.setCondition("Suspended", "False", "JobResumed", "Job resumed", onlyIfPresent: true) {
             record(job, "Resumed", "Job resumed")
@@ -85,30 +97,32 @@ extension JobController {
             if keep.count > want { surplus = Array(keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want)) }
             missing = Array(repeating: nil, count: max(0, want - keep.count))
         }
-        if !surplus.isEmpty { return (0, await deletePods(surplus, job: job, key: key), again) }
-        guard !missing.isEmpty else { return (0, 0, again) }
+        if !surplus.isEmpty { return (0, await deletePods(surplus, job: job, key: key), again, false) }
+        guard !missing.isEmpty else { return (0, 0, again, false) }
         let wait = b.lastFailure + JobRules.backoff(failures: b.failures) - s.now
-        if b.failures > 0 && wait > 0 { return (0, 0, min(again ?? wait, wait)) }
-        return (try await createPods(job, indexes: missing, key: key), 0, again)
+        if b.failures > 0 && wait > 0 { return (0, 0, min(again ?? wait, wait), false) }
+        let (created, failed) = await createPods(job, indexes: missing, key: key)
+        return (created, 0, again, failed)
     }
 
-    private func createPods(_ job: JSON, indexes: [Int?], key: String) async throws(Status) -> Int {
+    /// Creates the pods in slow-start batches (1, 2, 4, ...; a failing batch stops the rest).
+    /// Returns how many were made and whether any creation failed.
+    private func createPods(_ job: JSON, indexes: [Int?], key: String) async -> (created: Int, failed: Bool) {
         memory.expectations.expect(key, creations: indexes.count)
-        var created = 0
-        var firstError: Status?
-        for i in indexes {
-            do {
-                let pod = try await client.create(.pods, namespace: job["metadata"]["namespace"].stringValue, JobRules.pod(for: job, index: i))
-                created += 1
+        let ns = job["metadata"]["namespace"].stringValue
+        let made = await SlowStart.run(indexes) { i in
+            do throws(Status) {
+                let pod = try await client.create(.pods, namespace: ns, JobRules.pod(for: job, index: i))
                 record(job, "SuccessfulCreate", "Created pod: \(pod["metadata"]["name"].stringValue ?? "")")
+                return nil
             } catch {
-                memory.expectations.creationFailed(key)
-                if firstError == nil { record(job, type: "Warning", "FailedCreate", "Error creating: \(error.message)") }
-                firstError = firstError ?? error
+                record(job, type: "Warning", "FailedCreate", "Error creating: \(error.message)")
+                return error
             }
         }
-        if let firstError, created == 0 { throw firstError }
-        return created
+        // Creations that failed or were never tried will not be observed.
+        for _ in 0..<(indexes.count - made.successes) { memory.expectations.creationFailed(key) }
+        return (made.successes, made.error != nil)
     }
 
     /// Deletes pods (uid-preconditioned); returns how many deletes went through.
@@ -116,18 +130,10 @@ extension JobController {
         let doomed = pods.filter { PodState.isNotBeingDeleted($0) }
         guard !doomed.isEmpty else { return 0 }
         memory.expectations.expect(key, deletingUIDs: doomed.compactMap { $0["metadata"]["uid"].stringValue })
+        let deletion = PodDeletion(client: client, events: events, expectations: memory.expectations)
         var deleted = 0
         for p in doomed {
-            let m = p["metadata"], uid = m["uid"].stringValue ?? ""
-            do {
-                _ = try await client.delete(.pods, namespace: m["namespace"].stringValue, name: m["name"].stringValue ?? "", uid: uid)
-                deleted += 1
-                record(job, "SuccessfulDelete", "Deleted pod: \(m["name"].stringValue ?? "")")
-            } catch {
-                memory.expectations.deletionObserved(key, uid: uid)
-                if error.isNotFound { continue }
-                record(job, type: "Warning", "FailedDelete", "Error deleting: \(error.message)")
-            }
+            if case .deleted = await deletion.delete(p, owner: job, .jobs, key: key) { deleted += 1 }
         }
         return deleted
     }

@@ -13,6 +13,9 @@ struct JobSyncState {
     let completions: Int?
     var uncountedSucceeded: [String]
     var uncountedFailed: [String]
+    /// Every uid in the two lists above as this sync found or added them (a Set, so
+    /// counting stays linear in the number of pods).
+    private var uncountedUIDs: Set<String>
     var completed: Set<Int>
     var newSucceeded = false
     var newFailed = 0
@@ -30,6 +33,7 @@ struct JobSyncState {
         completions = JobRules.completions(job)
         uncountedSucceeded = (status["uncountedTerminatedPods"]["succeeded"].arrayValue ?? []).compactMap(\.stringValue)
         uncountedFailed = (status["uncountedTerminatedPods"]["failed"].arrayValue ?? []).compactMap(\.stringValue)
+        uncountedUIDs = Set(uncountedSucceeded + uncountedFailed)
         completed = indexed ? JobRules.parseIntervals(status["completedIndexes"].stringValue, limit: completions ?? 0) : []
         if let c = JobRules.condition(job, "FailureTarget") {
             target = Target(type: "Failed", reason: c["reason"].stringValue ?? "", message: c["message"].stringValue ?? "")
@@ -41,7 +45,7 @@ struct JobSyncState {
     var succeeded: Int { indexed ? completed.count : (status["succeeded"].intValue ?? 0) + uncountedSucceeded.count }
     var failed: Int { (status["failed"].intValue ?? 0) + uncountedFailed.count }
 
-    private func isUncounted(_ uid: String) -> Bool { uncountedSucceeded.contains(uid) || uncountedFailed.contains(uid) }
+    private func isUncounted(_ uid: String) -> Bool { uncountedUIDs.contains(uid) }
 
     /// Pods that finished and still hold the finalizer, not yet in the status: an Indexed
     /// Job's success is its index (enough to never count it twice), others' their uid.
@@ -55,10 +59,12 @@ struct JobSyncState {
                     completed.insert(i)
                 } else {
                     uncountedSucceeded.append(uid)
+                    uncountedUIDs.insert(uid)
                 }
                 newSucceeded = true
             } else if JobRules.isFailed(p, job), hasValidIndex(p) {
                 uncountedFailed.append(uid)
+                uncountedUIDs.insert(uid)
                 // Pods deleted before they finished (suspend, a surplus) count as failed
                 // but do not lengthen the back-off: only a pod that ran and failed does.
                 if PodState.phase(p) == "Failed" { newFailed += 1 }
@@ -72,6 +78,7 @@ struct JobSyncState {
             let uid = p["metadata"]["uid"].stringValue ?? ""
             guard !memory.isRemovingFinalizer(uid), !isUncounted(uid), hasValidIndex(p) else { continue }
             uncountedFailed.append(uid)
+            uncountedUIDs.insert(uid)
         }
     }
 

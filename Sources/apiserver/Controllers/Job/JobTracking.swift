@@ -20,13 +20,13 @@ extension JobController {
 
         // Release the pods whose finish is now in the status (all of them if the Job is going).
         let uncounted = Set(s.uncountedSucceeded + s.uncountedFailed)
-        var released = Set<String>()
-        for p in pods where JobRules.hasFinalizer(p) {
+        let releasing = pods.filter { p in
+            guard JobRules.hasFinalizer(p) else { return false }
             let uid = p["metadata"]["uid"].stringValue ?? ""
             let indexDone = s.indexed && JobRules.isSucceeded(p) && JobRules.index(p).map(s.completed.contains) == true
-            guard uncounted.contains(uid) || indexDone || deleting, !memory.isRemovingFinalizer(uid) else { continue }
-            if await removeFinalizer(p) { released.insert(uid) }
+            return (uncounted.contains(uid) || indexDone || deleting) && !memory.isRemovingFinalizer(uid)
         }
+        let released = await removeFinalizers(releasing)
         let holding = Set(pods.filter { JobRules.hasFinalizer($0) }.compactMap { $0["metadata"]["uid"].stringValue })
             .filter { !released.contains($0) && !memory.isRemovingFinalizer($0) }
         let movedS = s.uncountedSucceeded.filter { !holding.contains($0) }
@@ -66,15 +66,45 @@ extension JobController {
         return out
     }
 
-    /// Removes the tracking finalizer (a live read, then a patch at that resourceVersion
-    /// and uid). True once the pod no longer holds it or is gone.
-    /// `onlyIf` must hold for the live pod (else it is left alone, reported as released).
+    /// How many finalizer removals run at once (Kubernetes' `MaxPodCreateDeletePerSync`-like bound).
+    static let finalizerRemovalConcurrency = 10
+
+    /// Removes the tracking finalizer of every pod, at most `finalizerRemovalConcurrency`
+    /// at a time; returns the uids of the pods released (see `removeFinalizer`).
+    func removeFinalizers(_ pods: [JSON]) async -> Set<String> {
+        await withTaskGroup(of: String?.self) { g -> Set<String> in
+            var released = Set<String>(), next = 0
+            func start() {
+                guard next < pods.count else { return }
+                let p = pods[next]
+                next += 1
+                g.addTask { await removeFinalizer(p) ? p["metadata"]["uid"].stringValue : nil }
+            }
+            for _ in 0..<Self.finalizerRemovalConcurrency { start() }
+            for await uid in g {
+                if let uid { released.insert(uid) }
+                start()
+            }
+            return released
+        }
+    }
+
+    /// Removes the tracking finalizer: a patch at the cached pod's resourceVersion and uid,
+    /// then, if the cache was behind (409), a live read and a patch at its resourceVersion.
+    /// True once the pod no longer holds it or is gone.
+    /// `onlyIf` must hold for the pod patched (else it is left alone, reported as released).
     func removeFinalizer(_ pod: JSON, onlyIf: (JSON) -> Bool = { _ in true }) async -> Bool {
         let m = pod["metadata"], uid = m["uid"].stringValue ?? "", ns = m["namespace"].stringValue, name = m["name"].stringValue ?? ""
         memory.removingFinalizer(uid)
+        var cached: JSON? = pod
         for _ in 0..<3 {
             let live: JSON?
-            do { live = try await client.getIfPresent(.pods, namespace: ns, name: name) } catch { break }
+            if let c = cached {
+                live = c
+                cached = nil
+            } else {
+                do { live = try await client.getIfPresent(.pods, namespace: ns, name: name) } catch { break }
+            }
             guard let live, live["metadata"]["uid"].stringValue == uid, onlyIf(live) else { return true }
             let all = live["metadata"]["finalizers"].arrayValue ?? []
             let rest = all.filter { $0.stringValue != JobRules.trackingFinalizer }

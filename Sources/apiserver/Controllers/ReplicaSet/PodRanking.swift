@@ -5,7 +5,9 @@ import Wire
 /// 1. not yet on a node before scheduled;
 /// 2. Pending before Unknown before Running;
 /// 3. not ready before ready;
-/// 4. more of this ReplicaSet's pods on the same node before fewer (doubled-up pods);
+/// 4. more related active pods on the same node before fewer (doubled-up pods): the pods
+///    of every ReplicaSet with the same controller (a Deployment's old and new ones), none
+///    for a ReplicaSet without a controller (Kubernetes' `getIndirectlyRelatedPods`);
 /// 5. ready for a shorter time before longer;
 /// 6. more container restarts before fewer;
 /// 7. newer before older;
@@ -15,10 +17,10 @@ import Wire
 /// logarithmic buckets (`LogarithmicScaleDown`).
 enum PodRanking {
     /// The first `count` of `pods` in scale-down order (O(n log n)).
-    static func podsToDelete(_ pods: [JSON], count: Int) -> [JSON] {
+    static func podsToDelete(_ pods: [JSON], related: [JSON], count: Int) -> [JSON] {
         guard count < pods.count else { return pods }
         var perNode: [String: Int] = [:]
-        for p in pods { perNode[p["spec"]["nodeName"].stringValue ?? "", default: 0] += 1 }
+        for p in related where PodState.isActive(p) { perNode[p["spec"]["nodeName"].stringValue ?? "", default: 0] += 1 }
         let ranked = pods.map { Ranked(pod: $0, rank: perNode[$0["spec"]["nodeName"].stringValue ?? ""] ?? 0) }
         return ranked.sorted(by: Ranked.deleteFirst).prefix(count).map(\.pod)
     }

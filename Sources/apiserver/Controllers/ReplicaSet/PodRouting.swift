@@ -71,7 +71,7 @@ struct PodRouting: Sendable {
     func matching(_ pod: JSON) -> [JSON] {
         let labels = pod["metadata"]["labels"]
         return replicaSets.indexer.byIndex(Indexes.namespace, pod["metadata"]["namespace"].stringValue ?? "").filter { rs in
-            guard let selector = ReplicaSetSync.selector(rs), !selector.isEmpty else { return false }
+            guard let selector = WorkloadSelector.of(rs), !selector.isEmpty else { return false }
             return selector.matches(labelsJSON: labels)
         }
     }

@@ -44,9 +44,11 @@ enum ReplicaSetStatusCalculation {
     }
 
     /// A merge patch writing `status` whole (fields it leaves out are removed).
-    static func patch(_ status: JSON) -> JSON {
+    /// A merge patch of the status, preconditioned on the cached `resourceVersion`: a
+    /// status computed from a stale cache conflicts (409) instead of overwriting a newer one.
+    static func patch(_ status: JSON, resourceVersion: JSON) -> JSON {
         // Explicit nulls: a merge patch removes what it sets to null.
         let fields = [("replicas", status["replicas"])] + (counts + ["conditions"]).map { ($0, status[$0]) }
-        return ["status": .object(JSONObject(fields))]
+        return ["metadata": ["resourceVersion": resourceVersion], "status": .object(JSONObject(fields))]
     }
 }

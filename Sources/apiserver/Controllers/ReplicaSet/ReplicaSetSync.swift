@@ -14,11 +14,6 @@ struct ReplicaSetSync: Sendable {
     let expectations: ControllerExpectations
     let queue: WorkQueue<String>
 
-    static func selector(_ rs: JSON) -> LabelSelector? {
-        guard let spec = try? Client.decode(LabelSelectorSpec.self, rs["spec"]["selector"]) else { return nil }
-        return try? LabelSelector(spec)
-    }
-
     func sync(_ key: String) async {
         guard let rs = replicaSets.get(key) else {
             expectations.forget(key)
@@ -27,7 +22,7 @@ struct ReplicaSetSync: Sendable {
         }
         // Read before listing pods: what the cache shows afterwards is at least this fresh.
         let needsManaging = expectations.satisfied(key)
-        guard let selector = Self.selector(rs), !selector.isEmpty else {
+        guard let selector = WorkloadSelector.of(rs), !selector.isEmpty else {
             logger.warning("replicaset has an invalid or empty selector", metadata: ["replicaset": .string(key)])
             return
         }
@@ -46,9 +41,12 @@ struct ReplicaSetSync: Sendable {
         if status != ReplicaSetStatusCalculation.normalized(rs["status"]) {
             do {
                 _ = try await client.patch(.replicaSets, namespace: namespace, name: rs["metadata"]["name"].stringValue ?? "",
-                                           ReplicaSetStatusCalculation.patch(status), status: true)
+                                           ReplicaSetStatusCalculation.patch(status, resourceVersion: rs["metadata"]["resourceVersion"]), status: true)
             } catch where error.isNotFound {
                 return
+            } catch where error.code == 409 {
+                // The cache was behind a write: look again (its event may also requeue).
+                failed = true
             } catch {
                 logger.warning("replicaset status write failed", metadata: ["replicaset": .string(key), "error": .string(error.message)])
                 failed = true
@@ -81,7 +79,7 @@ struct ReplicaSetSync: Sendable {
             return error.map { ReplicaFailure(reason: "FailedCreate", message: $0.message) }
         }
         guard diff > 0 else { return nil }
-        let victims = PodRanking.podsToDelete(owned, count: min(diff, ReplicaSetController.burstReplicas))
+        let victims = PodRanking.podsToDelete(owned, related: relatedPods(rs), count: min(diff, ReplicaSetController.burstReplicas))
         expectations.expect(key, deletingUIDs: victims.map { $0["metadata"]["uid"].stringValue ?? "" })
         let errors = await withTaskGroup(of: Status?.self) { g -> [Status] in
             for p in victims { g.addTask { await delete(p, owner: rs, key: key) } }
@@ -90,6 +88,24 @@ struct ReplicaSetSync: Sendable {
             return errors
         }
         return errors.first.map { ReplicaFailure(reason: "FailedDelete", message: $0.message) }
+    }
+
+    /// The pods of every ReplicaSet with the same controller as `rs` (itself included), by
+    /// their selectors, each once; none if `rs` has no controller (Kubernetes'
+    /// `getIndirectlyRelatedPods`).
+    func relatedPods(_ rs: JSON) -> [JSON] {
+        guard let owner = ControllerRefs.controllerOf(rs)?["uid"], !owner.isNull else { return [] }
+        let ns = rs["metadata"]["namespace"].stringValue ?? ""
+        let siblings = replicaSets.byIndex(Indexes.namespace, ns).filter { ControllerRefs.controllerOf($0)?["uid"] == owner }
+        let candidates = pods.byIndex(Indexes.namespace, ns)
+        var seen = Set<String>(), out: [JSON] = []
+        for sibling in siblings {
+            guard let selector = WorkloadSelector.of(sibling), !selector.isEmpty else { continue }
+            for p in candidates where selector.matches(labelsJSON: p["metadata"]["labels"]) {
+                if seen.insert(p["metadata"]["uid"].stringValue ?? "").inserted { out.append(p) }
+            }
+        }
+        return out
     }
 
     func create(_ pod: JSON, owner rs: JSON) async -> Status? {
@@ -107,27 +123,11 @@ struct ReplicaSetSync: Sendable {
     }
 
     func delete(_ pod: JSON, owner rs: JSON, key: String) async -> Status? {
-        let meta = pod["metadata"]
-        let name = meta["name"].stringValue ?? "", uid = meta["uid"].stringValue ?? ""
-        do {
-            _ = try await client.delete(.pods, namespace: meta["namespace"].stringValue, name: name, uid: uid)
-            record(rs, reason: "SuccessfulDelete", "Deleted pod: \(name)")
-            return nil
-        } catch where error.isNotFound {
-            // Already gone: the informer reports the deletion.
-            return nil
-        } catch {
-            expectations.deletionObserved(key, uid: uid)
-            record(rs, type: "Warning", reason: "FailedDelete", "Error deleting: \(error.message)")
-            return error
-        }
+        await PodDeletion(client: client, events: events, expectations: expectations).delete(pod, owner: rs, .replicaSets, key: key).error
     }
 
     func record(_ rs: JSON, type: String = "Normal", reason: String, _ message: String) {
-        let meta = rs["metadata"]
-        events?.record(ObjectReference(kind: "ReplicaSet", namespace: meta["namespace"].stringValue, name: meta["name"].stringValue,
-                                       uid: meta["uid"].stringValue, apiVersion: "apps/v1"),
-                       type: type, reason: reason, message: message)
+        events?.record(about: rs, .replicaSets, eventType: type, reason: reason, message)
     }
 }
 

@@ -1,6 +1,7 @@
 import Wire
 
-/// The `pod-template-hash` of a Deployment's template (Kubernetes' `ComputeHash`): FNV-32a
+/// The hash of a pod template, shared by the Deployment controller (`pod-template-hash`)
+/// and the DaemonSet controller (`controller-revision-hash`) (Kubernetes' `ComputeHash`): FNV-32a
 /// over the template, then the collision count as 8 little-endian bytes (only the low 4
 /// set), the decimal value rendered with Kubernetes' safe-encoding alphabet. The template is
 /// serialized as canonical JSON (keys sorted, nulls and empty maps and lists dropped), so
