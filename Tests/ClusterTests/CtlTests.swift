@@ -193,6 +193,7 @@ import Wire
             daemonsets    ds           apps/v1                  true         DaemonSet
             deployments   deploy       apps/v1                  true         Deployment
             replicasets   rs           apps/v1                  true         ReplicaSet
+            cronjobs      cj           batch/v1                 true         CronJob
             jobs                       batch/v1                 true         Job
             leases                     coordination.k8s.io/v1   true         Lease
 

@@ -74,6 +74,10 @@ final class ControllerManager: Sendable {
         loops.append(.init("job", under: .controllerManager) {
             await JobController(client: c, logger: logger, events: jobEvents, clock: $0.clock).run(factory: $0)
         })
+        let cronJobEvents = recorder(CronJobController.component)
+        loops.append(.init("cronjob", under: .controllerManager) {
+            await CronJobController(client: c, logger: logger, events: cronJobEvents, clock: $0.clock).run(factory: $0)
+        })
         loops.append(.init("ttl-after-finished", under: .controllerManager) {
             await TTLAfterFinishedController(client: c, logger: logger, clock: $0.clock).run(factory: $0)
         })

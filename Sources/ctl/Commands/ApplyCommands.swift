@@ -167,13 +167,16 @@ struct ApplyCommand: AsyncParsableCommand {
 
 struct CreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Create resources from files, or a namespace, configmap, secret generic or job by name.")
+        commandName: "create", abstract: "Create resources from files, or a namespace, configmap, secret generic, job or cronjob by name.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: FileOptions
     @OptionGroup var data: CreateDataOptions
     @OptionGroup var dryRun: DryRunOptions
-    @Option(help: "Image name to run (create job).") var image: String?
-    @Argument(help: "namespace NAME | configmap NAME | secret generic NAME | job NAME --image=IMAGE [-- COMMAND [ARGS...]]")
+    @Option(help: "Image name to run (create job, create cronjob).") var image: String?
+    @Option(help: "The resource to make the Job from: cronjob/NAME (create job).") var from: String?
+    @Option(help: "A schedule in the Cron format (create cronjob).") var schedule: String?
+    @Option(help: "The pods' restart policy, OnFailure or Never (create cronjob).") var restart: String?
+    @Argument(help: "namespace NAME | configmap NAME | secret generic NAME | job NAME (--image=IMAGE [-- COMMAND [ARGS...]] | --from=cronjob/NAME) | cronjob NAME --image=IMAGE --schedule=SCHEDULE [-- COMMAND [ARGS...]]")
     var what: [String] = []
     func run() async throws {
         if what.isEmpty { return try await ManifestRunner.run(.create, files: files, global: global, dryRun: dryRun) }
@@ -182,6 +185,9 @@ struct CreateCommand: AsyncParsableCommand {
         let afterDash = args.firstIndex(of: "--").map { args.count - $0 - 1 } ?? 0
         var data = data
         data.image = image
+        data.from = from
+        data.schedule = schedule
+        data.restart = restart
         data.command = Array(what.suffix(afterDash))
         try await CreateByName.run(Array(what.dropLast(afterDash)), data: data, global: global, output: files.output,
                                    dryRun: try dryRun.strategy())

@@ -9,6 +9,10 @@ struct CreateDataOptions: ParsableArguments {
     /// `create job`'s `--image` and the words after `--` (set by CreateCommand).
     var image: String?
     var command: [String] = []
+    /// `create job --from=cronjob/NAME`, `create cronjob --schedule/--restart`.
+    var from: String?
+    var schedule: String?
+    var restart: String?
 
     enum CodingKeys: CodingKey { case fromLiteral, fromFile, fromEnvFile }
 }
@@ -42,6 +46,9 @@ enum CreateGenerators {
         case "job":
             let name = try single(words.dropFirst(), command: "job")
             return (.jobs, try job(name, o, namespace: namespace))
+        case "cronjob", "cj":
+            let name = try single(words.dropFirst(), command: "cronjob")
+            return (.cronJobs, try cronJob(name, o, namespace: namespace))
         default:
             throw CtlError("unknown command \"\(kind)\" for \"ctl create\"")
         }
@@ -50,11 +57,45 @@ enum CreateGenerators {
     /// kubectl's `create job NAME --image=IMAGE [-- COMMAND...]`: one container named after
     /// the Job, restartPolicy Never.
     static func job(_ name: String, _ o: CreateDataOptions, namespace: String) throws -> JSON {
-        guard let image = o.image, !image.isEmpty else { throw CtlError("either --image or --from must be specified") }
+        guard let image = o.image, !image.isEmpty, (o.from ?? "").isEmpty else { throw CtlError("either --image or --from must be specified") }
         var container: JSON = ["name": .string(name), "image": .string(image), "resources": [:]]
         if !o.command.isEmpty { container["command"] = .array(o.command.map { .string($0) }) }
         return ["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": .string(name), "namespace": .string(namespace)],
                 "spec": ["template": ["metadata": [:], "spec": ["containers": [container], "restartPolicy": "Never"]]]]
+    }
+
+    /// kubectl's `create job NAME --from=cronjob/CJ`: the CronJob's jobTemplate, marked as
+    /// made by hand, with the CronJob as controller (without blockOwnerDeletion, as kubectl).
+    static func job(_ name: String, from cronJob: JSON, namespace: String) -> JSON {
+        let template = cronJob["spec"]["jobTemplate"]
+        var annotations = JSONObject()
+        annotations["cronjob.kubernetes.io/instantiate"] = "manual"
+        for (k, v) in template["metadata"]["annotations"].objectValue ?? JSONObject() { annotations[k] = v }
+        var meta: JSON = ["name": .string(name), "namespace": .string(namespace), "annotations": .object(annotations),
+                          "ownerReferences": [["apiVersion": "batch/v1", "kind": "CronJob", "name": cronJob["metadata"]["name"],
+                                               "uid": cronJob["metadata"]["uid"], "controller": true]]]
+        if !template["metadata"]["labels"].isNull { meta["labels"] = template["metadata"]["labels"] }
+        return ["apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": template["spec"]]
+    }
+
+    /// The CronJob NAME of `--from=cronjob/NAME` (kubectl takes `cronjob`, `cronjobs`, `cj`).
+    static func fromCronJob(_ from: String) throws -> String {
+        let parts = from.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, ["cronjob", "cronjobs", "cj", "cronjob.batch", "cronjobs.batch"].contains(parts[0].lowercased()), !parts[1].isEmpty else {
+            throw CtlError("from must be an existing cronjob")
+        }
+        return parts[1]
+    }
+
+    /// kubectl's `create cronjob NAME --image=IMAGE --schedule=S [--restart=R] [-- COMMAND]`.
+    static func cronJob(_ name: String, _ o: CreateDataOptions, namespace: String) throws -> JSON {
+        guard let image = o.image, !image.isEmpty else { throw CtlError("--image must be specified") }
+        guard let schedule = o.schedule, !schedule.isEmpty else { throw CtlError("--schedule must be specified") }
+        var container: JSON = ["name": .string(name), "image": .string(image), "resources": [:]]
+        if !o.command.isEmpty { container["command"] = .array(o.command.map { .string($0) }) }
+        return ["apiVersion": "batch/v1", "kind": "CronJob", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                "spec": ["schedule": .string(schedule), "jobTemplate": ["metadata": ["name": .string(name)], "spec": [
+                    "template": ["metadata": [:], "spec": ["containers": [container], "restartPolicy": .string(o.restart ?? "OnFailure")]]]]]]
     }
 
     /// kubectl's NameFromCommandArgs: exactly one NAME (an empty one is refused by the server).

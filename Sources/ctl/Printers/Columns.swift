@@ -17,6 +17,7 @@ enum Columns {
         case "replicasets": h = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         case "deployments": h = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         case "jobs": h = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"] + (wide ? JobColumns.wideHeader : [])
+        case "cronjobs": h = CronJobColumns.header + (wide ? CronJobColumns.wideHeader : [])
         case "daemonsets":
             h = ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"] + (wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
         default: h = ["NAME", "AGE"]
@@ -48,6 +49,7 @@ enum Columns {
             if wide { r += workloadWide(o) }
         case "daemonsets": r = daemonSetRow(o, name: name, age: age, wide: wide)
         case "jobs": r = JobColumns.row(o, name: name, age: age, wide: wide)
+        case "cronjobs": r = CronJobColumns.row(o, name: name, age: age, wide: wide)
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r

@@ -65,3 +65,26 @@ enum JobColumns {
         return text.isEmpty ? "<none>" : text
     }
 }
+
+/// kubectl 1.32's `printCronJob`: TIMEZONE and LAST SCHEDULE `<none>` when unset, SUSPEND
+/// `True`/`False`, ACTIVE the count of `status.active`; `-o wide` adds the template's
+/// containers, images and Job selector.
+enum CronJobColumns {
+    static let header = ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"]
+    static let wideHeader = ["CONTAINERS", "IMAGES", "SELECTOR"]
+
+    static func row(_ cj: JSON, name: String, age: String, wide: Bool, now: Double = Timestamp.nowSeconds()) -> [String] {
+        let spec = cj["spec"], status = cj["status"]
+        let suspend = spec["suspend"].boolValue.map { $0 ? "True" : "False" } ?? "<unset>"
+        let last = status["lastScheduleTime"].stringValue.map { Age.since($0, now: now) } ?? "<none>"
+        var r = [name, spec["schedule"].stringValue ?? "", spec["timeZone"].stringValue ?? "<none>", suspend,
+                 String(status["active"].arrayValue?.count ?? 0), last, age]
+        if wide {
+            let containers = spec["jobTemplate"]["spec"]["template"]["spec"]["containers"].arrayValue ?? []
+            r += [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
+                  containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
+                  Columns.selectorText(spec["jobTemplate"]["spec"]["selector"])]
+        }
+        return r
+    }
+}
