@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff-bench",
         abstract: "Load generators for Skiff (and etcd, for comparison).",
-        subcommands: [CreatesBench.self, PodsBench.self, EtcdBench.self, WatchersBench.self, FillBench.self, BigPatchBench.self])
+        subcommands: [CreatesBench.self, PodsBench.self, EtcdBench.self, WatchersBench.self, FillBench.self, BigPatchBench.self, SoakCommand.self])
 }
 
 struct Target: ParsableArguments {
