@@ -21,6 +21,7 @@ struct Compactor: Sendable {
     func run(upTo: Int64? = nil) async {
         let goal = upTo ?? target()
         let writer = store.writer
+        HistorySamples.persist(store, logger: logger)
         var from = store.compactedRevision.load(ordering: .acquiring)
         while from < goal {
             let hi = min(goal, from + 20_000)

@@ -22,6 +22,7 @@ enum DatabaseSchema {
         );
         CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT OR IGNORE INTO meta(name, value) VALUES ('revision', 0), ('compacted', 0);
+        CREATE TABLE IF NOT EXISTS history (time_ms INTEGER PRIMARY KEY, rev INTEGER NOT NULL);
         """
 
     /// Opens (creating if needed) the write connection and brings the schema up to date.

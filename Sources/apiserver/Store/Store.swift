@@ -54,7 +54,9 @@ final class Store: Sendable {
             let idx = KeyIndex()
             try idx.load(w)
             index = idx
+            let samples = try HistorySamples.load(w)
             writer = try Writer(db: w, revision: current, index: idx, publish: publish, observe: observe, onFatal: onFatal)
+            writer.history.withLock { $0 = samples }
             let stopWriter = writer
             checkpointer = try Checkpointer(path: path, logger: Logger(label: "apiserver")) { why in
                 _ = stopWriter.maintain { _, _ in stopWriter.stopAfterFatal(why) }
