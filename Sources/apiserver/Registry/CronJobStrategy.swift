@@ -12,11 +12,10 @@ struct CronJobStrategy: ResourceStrategy {
     static let maxNameLength = 52
 
     func applyDefaults(_ cj: inout JSON) {
-        func setDefault(_ path: [String], _ v: JSON) { if cj[path: path].isNull { cj[path: path] = v } }
-        setDefault(["spec", "concurrencyPolicy"], "Allow")
-        setDefault(["spec", "suspend"], false)
-        setDefault(["spec", "successfulJobsHistoryLimit"], 3)
-        setDefault(["spec", "failedJobsHistoryLimit"], 1)
+        cj.setDefault(["spec", "concurrencyPolicy"], "Allow")
+        cj.setDefault(["spec", "suspend"], false)
+        cj.setDefault(["spec", "successfulJobsHistoryLimit"], 3)
+        cj.setDefault(["spec", "failedJobsHistoryLimit"], 1)
         // The template's pod spec is defaulted as a pod's; the Job's own defaults come when
         // a Job is made from it (as Kubernetes).
         guard cj["spec"]["jobTemplate"]["spec"].objectValue != nil else { return }

@@ -13,16 +13,15 @@ struct JobStrategy: ResourceStrategy {
     static let legacyJobNameLabel = "job-name"
 
     func applyDefaults(_ job: inout JSON) {
-        func setDefault(_ path: [String], _ v: JSON) { if job[path: path].isNull { job[path: path] = v } }
         // Kubernetes: both unset → 1 and 1; parallelism alone set → a work queue (no completions).
         if job["spec"]["completions"].isNull && job["spec"]["parallelism"].isNull {
             job[path: ["spec", "completions"]] = 1
         }
-        setDefault(["spec", "parallelism"], 1)
-        setDefault(["spec", "backoffLimit"], 6)
-        setDefault(["spec", "completionMode"], "NonIndexed")
-        setDefault(["spec", "suspend"], false)
-        setDefault(["spec", "podReplacementPolicy"], "TerminatingOrFailed")
+        job.setDefault(["spec", "parallelism"], 1)
+        job.setDefault(["spec", "backoffLimit"], 6)
+        job.setDefault(["spec", "completionMode"], "NonIndexed")
+        job.setDefault(["spec", "suspend"], false)
+        job.setDefault(["spec", "podReplacementPolicy"], "TerminatingOrFailed")
         PodTemplateRules.applyDefaults(&job)
     }
 

@@ -67,3 +67,11 @@ enum PodTemplateRules {
         return []
     }
 }
+
+extension JSON {
+    /// Sets the value at `path` only where it is unset (null or absent): how strategies
+    /// fill in Kubernetes' defaults.
+    mutating func setDefault(_ path: [String], _ value: JSON) {
+        if self[path: path].isNull { self[path: path] = value }
+    }
+}

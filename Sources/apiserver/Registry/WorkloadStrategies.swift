@@ -26,15 +26,14 @@ struct DeploymentStrategy: ResourceStrategy {
     var tracksGeneration: Bool { true }
 
     func applyDefaults(_ d: inout JSON) {
-        func setDefault(_ path: [String], _ v: JSON) { if d[path: path].isNull { d[path: path] = v } }
-        setDefault(["spec", "replicas"], 1)
-        setDefault(["spec", "strategy", "type"], "RollingUpdate")
+        d.setDefault(["spec", "replicas"], 1)
+        d.setDefault(["spec", "strategy", "type"], "RollingUpdate")
         if d["spec"]["strategy"]["type"].stringValue == "RollingUpdate" {
-            setDefault(["spec", "strategy", "rollingUpdate", "maxUnavailable"], "25%")
-            setDefault(["spec", "strategy", "rollingUpdate", "maxSurge"], "25%")
+            d.setDefault(["spec", "strategy", "rollingUpdate", "maxUnavailable"], "25%")
+            d.setDefault(["spec", "strategy", "rollingUpdate", "maxSurge"], "25%")
         }
-        setDefault(["spec", "revisionHistoryLimit"], 10)
-        setDefault(["spec", "progressDeadlineSeconds"], 600)
+        d.setDefault(["spec", "revisionHistoryLimit"], 10)
+        d.setDefault(["spec", "progressDeadlineSeconds"], 600)
         PodTemplateRules.applyDefaults(&d)
     }
 
@@ -56,13 +55,12 @@ struct DaemonSetStrategy: ResourceStrategy {
     var tracksGeneration: Bool { true }
 
     func applyDefaults(_ ds: inout JSON) {
-        func setDefault(_ path: [String], _ v: JSON) { if ds[path: path].isNull { ds[path: path] = v } }
-        setDefault(["spec", "updateStrategy", "type"], "RollingUpdate")
+        ds.setDefault(["spec", "updateStrategy", "type"], "RollingUpdate")
         if ds["spec"]["updateStrategy"]["type"].stringValue == "RollingUpdate" {
-            setDefault(["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"], 1)
-            setDefault(["spec", "updateStrategy", "rollingUpdate", "maxSurge"], 0)
+            ds.setDefault(["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"], 1)
+            ds.setDefault(["spec", "updateStrategy", "rollingUpdate", "maxSurge"], 0)
         }
-        setDefault(["spec", "revisionHistoryLimit"], 10)
+        ds.setDefault(["spec", "revisionHistoryLimit"], 10)
         PodTemplateRules.applyDefaults(&ds)
     }
 
