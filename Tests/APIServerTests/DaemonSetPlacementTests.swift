@@ -244,6 +244,8 @@ import Testing
             (["type": "RollingUpdate", "rollingUpdate": ["maxSurge": 1]], prefix + "\(path).maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"),
             (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "0%"]],
              prefix + "\(path).maxUnavailable: Required value: cannot be 0 when maxSurge is 0"),
+            // No type, no maxSurge: judged after defaults (RollingUpdate, maxSurge 0).
+            (["rollingUpdate": ["maxUnavailable": 0]], prefix + "\(path).maxUnavailable: Required value: cannot be 0 when maxSurge is 0"),
             (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": -1]], prefix + "\(path).maxUnavailable: Invalid value: -1: must be greater than or equal to 0"),
             (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "150%"]], prefix + "\(path).maxUnavailable: Invalid value: \"150%\": must not be greater than 100%"),
             (["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "half"]],

@@ -35,4 +35,27 @@ import Testing
         #expect(await refusal(s, ["strategy": ["type": "Recreate"]]) == nil)
         await s.stop()
     }
+
+    /// An update is judged after defaults too: a PUT that drops the strategy's type and
+    /// maxUnavailable is read as RollingUpdate with maxUnavailable 25 %, and one that makes
+    /// both 0 is refused and changes nothing.
+    @Test func updatesAreValidatedAfterDefaults() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        _ = try await s.client.create(.deployments, namespace: "default", DeploymentControllerTests.deployment("web", image: "nginx"))
+        var d = try await s.client.get(.deployments, namespace: "default", name: "web")
+        d[path: ["spec", "strategy"]] = ["rollingUpdate": ["maxSurge": 0]]
+        d = try await s.client.update(.deployments, d)
+        #expect(d["spec"]["strategy"] == ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": 0, "maxUnavailable": "25%"]])
+        d[path: ["spec", "strategy"]] = ["rollingUpdate": ["maxSurge": "0%", "maxUnavailable": 0]]
+        do {
+            _ = try await s.client.update(.deployments, d)
+            Issue.record("a strategy with maxSurge and maxUnavailable both 0 was accepted")
+        } catch {
+            #expect(error.code == 422)
+            #expect(error.message == "Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"0\": may not be 0 when `maxSurge` is 0")
+        }
+        let stored = try await s.client.get(.deployments, namespace: "default", name: "web")
+        #expect(stored["spec"]["strategy"] == ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": 0, "maxUnavailable": "25%"]])
+    }
 }

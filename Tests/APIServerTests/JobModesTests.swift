@@ -69,13 +69,14 @@ import Testing
         _ = try await h.client.patch(.jobs, namespace: "default", name: "sus", ["spec": ["suspend": true]])
         try await eventuallyTrue(5) { try await h.pods("sus").isEmpty }
         try await eventuallyTrue(5) { countsOf(try await h.getJob("sus"))["terminating"] == 0 }
-        var job = try await h.getJob("sus")
+        let job = try await h.getJob("sus")
         #expect(JobHarness.conditions(job) == [["type": "Suspended", "status": "True", "reason": "JobSuspended", "message": "Job suspended"]])
         #expect(countsOf(job) == ["failed": 2, "ready": 0, "terminating": 0, "uncountedTerminatedPods": [:]])
         _ = try await h.client.patch(.jobs, namespace: "default", name: "sus", ["spec": ["suspend": false]])
         try await eventuallyTrue(5) { try await h.pods("sus").count == 2 }
-        job = try await h.getJob("sus")
-        #expect(JobHarness.conditions(job) == [["type": "Suspended", "status": "False", "reason": "JobResumed", "message": "Job resumed"]])
+        // The status write follows the pod creations: wait for it rather than race it.
+        let resumed: [JSON] = [["type": "Suspended", "status": "False", "reason": "JobResumed", "message": "Job resumed"]]
+        try await eventuallyTrue(5) { JobHarness.conditions(try await h.getJob("sus")) == resumed }
         try await eventuallyTrue(5) { try await h.eventTexts("sus").contains("Normal Resumed: Job resumed") }
         #expect(try await h.eventTexts("sus").contains("Normal Suspended: Job suspended"))
     }

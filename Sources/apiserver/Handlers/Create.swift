@@ -8,7 +8,7 @@ extension APIService {
         if let rv = obj["metadata"]["resourceVersion"].stringValue, !rv.isEmpty {
             throw Status.badRequest("resourceVersion should not be set on objects to be created")
         }
-        let (warnings, kindCauses) = try ObjectPreparation.pruneAndValidate(&obj, s)
+        let warnings = try ObjectPreparation.pruneUnknownFields(&obj, s)
         let generate = (obj["metadata"]["name"].stringValue ?? "").isEmpty ? obj["metadata"]["generateName"].stringValue : nil
         // Name and uid first, as in Kubernetes: prepareForCreate may use them (a Job's
         // generated selector and pod labels name its uid and name).
@@ -16,7 +16,7 @@ extension APIService {
         obj[path: ["metadata", "uid"]] = .string(ObjectPreparation.newUID())
         s.applyDefaults(&obj)
         s.prepareForCreate(&obj)
-        let causes = MetadataValidation.validate(obj, type: t.type) + kindCauses + s.validateCreate(obj)
+        let causes = MetadataValidation.validate(obj, type: t.type) + s.validate(obj) + s.validateCreate(obj)
         if !causes.isEmpty { throw ObjectPreparation.invalid(obj, t.type, causes) }
         // Server-owned metadata, set in one pass over the metadata object.
         var meta = obj["metadata"].objectValue ?? JSONObject()

@@ -36,12 +36,12 @@ enum ObjectPreparation {
         }
     }
 
-    /// Decodes against the kind's schema, drops unknown fields (returning kubectl-style
-    /// warnings) and returns the kind's validation causes.
-    static func pruneAndValidate(_ obj: inout JSON, _ s: any ResourceStrategy) throws(Status) -> (warnings: [String], causes: [Status.Cause]) {
-        let (unknown, causes) = try s.checkSchema(obj)
+    /// Decodes against the kind's schema and drops unknown fields, returning kubectl-style
+    /// warnings for them.
+    static func pruneUnknownFields(_ obj: inout JSON, _ s: any ResourceStrategy) throws(Status) -> [String] {
+        let unknown = try s.unknownFields(obj)
         for p in unknown { obj.remove(at: p.components[...]) }
-        return (unknown.map { "unknown field \"\($0)\"" }, causes)
+        return unknown.map { "unknown field \"\($0)\"" }
     }
 
     static func invalid(_ obj: JSON, _ type: ResourceType, _ causes: [Status.Cause]) -> Status {

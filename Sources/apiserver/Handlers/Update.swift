@@ -95,10 +95,10 @@ extension APIService {
                 try checkNoNewFinalizers(before: old["spec"]["finalizers"], after: new["spec"]["finalizers"], field: "spec.finalizers")
             }
         }
-        var (warnings, causes) = try ObjectPreparation.pruneAndValidate(&new, s)
+        let warnings = try ObjectPreparation.pruneUnknownFields(&new, s)
         s.applyDefaults(&new)
         if t.type == .secrets { SecretStrategy.foldStringData(&new) }
-        causes = MetadataValidation.validate(new, type: t.type) + causes + s.validateUpdate(new, old: old)
+        let causes = MetadataValidation.validate(new, type: t.type) + s.validate(new) + s.validateUpdate(new, old: old)
         if !causes.isEmpty { throw ObjectPreparation.invalid(new, t.type, causes) }
         if s.tracksGeneration, new["spec"] != old["spec"] {
             new[path: ["metadata", "generation"]] = .int((oldMeta["generation"].intValue ?? 1) + 1)

@@ -1,6 +1,5 @@
-/// Kubernetes' `ValidateDaemonSetUpdateStrategy` (after defaults; the create and update
-/// handlers validate before they default, so unset fields are read as their defaults
-/// here: RollingUpdate, maxUnavailable 1, maxSurge 0): the strategy type, and for
+/// Kubernetes' `ValidateDaemonSetUpdateStrategy` (of the defaulted object: type
+/// RollingUpdate, maxUnavailable 1, maxSurge 0 when unset): the strategy type, and for
 /// RollingUpdate `maxUnavailable`/`maxSurge` each a non-negative integer or a percentage
 /// of at most 100 %, exactly one of them non-zero.
 enum DaemonSetUpdateRules {
@@ -8,15 +7,14 @@ enum DaemonSetUpdateRules {
 
     static func validate(_ ds: JSON) -> [Status.Cause] {
         let strategy = ds["spec"]["updateStrategy"]
-        let type = strategy["type"].isNull ? "RollingUpdate" : strategy["type"].stringValue ?? ""
+        let type = strategy["type"].stringValue ?? ""
         switch type {
         case "OnDelete": return []
         case "RollingUpdate": break
         default: return [.notSupported("spec.updateStrategy.type", type, supported: ["RollingUpdate", "OnDelete"])]
         }
         let path = "spec.updateStrategy.rollingUpdate"
-        func orDefault(_ v: JSON, _ d: JSON) -> JSON { v.isNull ? d : v }
-        let unavailable = orDefault(strategy["rollingUpdate"]["maxUnavailable"], 1), surge = orDefault(strategy["rollingUpdate"]["maxSurge"], 0)
+        let unavailable = strategy["rollingUpdate"]["maxUnavailable"], surge = strategy["rollingUpdate"]["maxSurge"]
         var causes = intOrPercent(unavailable, "\(path).maxUnavailable") + intOrPercent(surge, "\(path).maxSurge")
         guard causes.isEmpty else { return causes }
         let hasUnavailable = amount(unavailable) != 0, hasSurge = amount(surge) != 0

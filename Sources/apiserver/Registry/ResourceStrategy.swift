@@ -14,7 +14,8 @@ protocol ResourceStrategy: Sendable {
     func applyDefaults(_ object: inout JSON)
     /// Server-side preparation on create (status reset, folding write-only fields).
     func prepareForCreate(_ object: inout JSON)
-    /// Kind-specific validation of a whole object (whose JSON types already match `Typed`).
+    /// Kind-specific validation of a whole object (whose JSON types already match `Typed`),
+    /// after `applyDefaults`, as Kubernetes validates the defaulted object.
     func validate(_ object: JSON) -> [Status.Cause]
     /// Kind-specific checks of a prepared create (after defaults and `prepareForCreate`,
     /// with its name and uid), beyond `validate`.
@@ -54,16 +55,14 @@ extension ResourceStrategy {
     /// The JSON shape of `Typed`, derived once.
     var schema: Schema { SchemaProbe.schema(for: Typed.self) }
 
-    /// Walks `object` against the kind's schema: returns the unknown fields and the kind's
-    /// validation causes, or throws 400 naming the field whose JSON type is wrong.
-    func checkSchema(_ object: JSON) throws(Status) -> (unknown: [JSONPath], causes: [Status.Cause]) {
-        let unknown: [JSONPath]
+    /// Walks `object` against the kind's schema: returns the unknown fields, or throws 400
+    /// naming the field whose JSON type is wrong. (Validation comes later, after defaults.)
+    func unknownFields(_ object: JSON) throws(Status) -> [JSONPath] {
         do {
-            unknown = try SchemaWalker.unknownFields(in: object, schema: schema)
+            return try SchemaWalker.unknownFields(in: object, schema: schema)
         } catch {
             throw Status.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(error.description)")
         }
-        return (unknown, validate(object))
     }
 }
 

@@ -38,10 +38,7 @@ struct DeploymentStrategy: ResourceStrategy {
     }
 
     func validate(_ d: JSON) -> [Status.Cause] {
-        // The strategy is judged as Kubernetes judges it: after defaulting.
-        var defaulted = d
-        applyDefaults(&defaulted)
-        return PodTemplateRules.validateReplicas(d) + DeploymentRules.validate(defaulted)
+        PodTemplateRules.validateReplicas(d) + DeploymentRules.validate(d)
             + PodTemplateRules.validate(d, kind: type.kind, allowedRestartPolicies: ["Always"])
     }
 
