@@ -60,7 +60,7 @@ import Wire
         let f = try Fixture()
         defer {
             f.close()
-            Self.removeCgroups(under: "skiff-test-sigterm")
+            CgroupCleanup.remove(under: "skiff-test-sigterm")
         }
         let triggers = Self.delaysMs.map { Trigger.after(ms: $0) } + Array(repeating: .logLine("kubelet starting"), count: 4)
         for (i, trigger) in triggers.enumerated() {
@@ -69,19 +69,6 @@ import Wire
                         "--root-dir", "\(f.dir.path)/kubelet\(i)", "--cgroup-root", "skiff-test-sigterm/\(node)"]
             let ended = try Self.startAndTerminate("kubelet", args, trigger, log: "\(f.dir.path)/kubelet\(i).log")
             #expect(ended == "exit 0" || ended == "signal 15", "SIGTERM \(trigger): \(ended)")
-        }
-    }
-
-    /// Removes the cgroup directories the kubelets made under `root` in every hierarchy
-    /// (empty ones: these kubelets ran no pods), deepest first.
-    static func removeCgroups(under root: String) {
-        let fm = FileManager.default
-        for hierarchy in (try? fm.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
-            let base = "/sys/fs/cgroup/\(hierarchy)/\(root)"
-            guard let all = fm.subpaths(atPath: base) else { continue }
-            let dirs = all.filter { var d: ObjCBool = false; return fm.fileExists(atPath: "\(base)/\($0)", isDirectory: &d) && d.boolValue }
-            for d in dirs.sorted(by: { $0.count > $1.count }) { rmdir("\(base)/\(d)") }
-            rmdir(base)
         }
     }
 }

@@ -26,6 +26,9 @@ final class NetnsCluster: @unchecked Sendable {
         try sh([script, "up", String(hosts), prefix, String(subnet)])
     }
 
+    /// The kubelets' cgroups live below this root, removed by `close`.
+    var cgroupRoot: String { "skiff-test-\(prefix)" }
+
     func address(_ host: Int) -> String { "10.77.\(subnet).\(10 + host)" }
     var server: HostPort { HostPort(host: address(0), port: 6443) }
 
@@ -70,7 +73,8 @@ final class NetnsCluster: @unchecked Sendable {
     func startKubelet(_ host: Int) throws {
         let token = dir.path + "/apiserver/node.token"
         kubelets[host] = try spawn(host: host, "kubelet", ["--server", "\(address(0)):6443", "--token", "@" + token, "--node-name", "host\(host)",
-                                                           "--root-dir", dir.path + "/kubelet\(host)"] + kubeletArgs,
+                                                           "--root-dir", dir.path + "/kubelet\(host)",
+                                                           "--cgroup-root", "\(cgroupRoot)/host\(host)"] + kubeletArgs,
                                    log: dir.path + "/kubelet\(host).log")
     }
 
@@ -95,6 +99,7 @@ final class NetnsCluster: @unchecked Sendable {
         for (h, _) in kubelets { killKubelet(h) }
         if let p = apiserver, p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
         _ = try? sh([script, "down", prefix])
+        CgroupCleanup.remove(under: cgroupRoot)
         dir.remove()
     }
 }
