@@ -163,31 +163,9 @@ public struct ContainerEnvironment: Sendable {
         }
     }
 
-    /// `limits.cpu` and friends divided by the divisor and rounded up; limits not set are
-    /// the node's allocatable, requests not set are their limit when one is set (the API's
-    /// defaulting), else 0.
+    /// A resourceFieldRef's value (`ContainerResourceValue`): of the named container, else this one.
     static func resourceValue(_ ref: ResourceFieldSelector, pod: Pod, container: Container, allocatable: [String: Quantity]) throws -> String {
         let target = ref.containerName.flatMap { n in ((pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? [])).first { $0.name == n } } ?? container
-        let parts = ref.resource.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, ["limits", "requests"].contains(parts[0]), ["cpu", "memory", "ephemeral-storage"].contains(parts[1]) else {
-            throw ContainerConfigError("unsupported container resource : \(ref.resource)")
-        }
-        let limits = target.resources?.limits ?? [:]
-        let requests = target.resources?.requests ?? [:]
-        let quantity: Quantity?
-        if parts[0] == "limits" {
-            quantity = limits[parts[1]] ?? allocatable[parts[1]]
-        } else {
-            quantity = requests[parts[1]] ?? limits[parts[1]]
-        }
-        let value = quantity.flatMap { Quantities.value($0.text) } ?? 0
-        if parts[1] == "cpu" {
-            let divisor = ref.divisor.flatMap { Quantities.value($0.text) }.flatMap { $0 > 0 ? $0 : nil } ?? 1
-            let milli = (value * 1000).rounded(.up)
-            let divMilli = max((divisor * 1000).rounded(.up), 1)
-            return String(Int64((milli / divMilli).rounded(.up)))
-        }
-        let divisor = ref.divisor.flatMap { Quantities.value($0.text) }.flatMap { $0 > 0 ? $0 : nil } ?? 1
-        return String(Int64((value.rounded(.up) / divisor.rounded(.up)).rounded(.up)))
+        return try ContainerResourceValue.of(ref, container: target, allocatable: allocatable).get()
     }
 }
