@@ -9,7 +9,7 @@ struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs for a container in a pod.")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "POD, pod/POD or TYPE/NAME (deploy, rs, ds, job, sts, svc): one of its pods") var pod: String
+    @Argument(help: "POD, pod/POD or TYPE/NAME (deploy, rs, ds, job): one of its pods") var pod: String
     @Option(name: [.customShort("c"), .long], help: "The container (default: the pod's only one).") var container: String?
     @Option(name: .customLong("pod-running-timeout"), help: ArgumentHelp(PodRunningTimeout.help)) var podRunningTimeout = "20s"
     @Flag(name: [.customShort("f"), .long], help: "Stream the log as it grows.") var follow = false
@@ -49,7 +49,7 @@ struct ExecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exec", abstract: "Execute a command in a container.")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "POD, pod/POD or TYPE/NAME (deploy, rs, ds, job, sts, svc): one of its pods") var pod: String
+    @Argument(help: "POD, pod/POD or TYPE/NAME (deploy, rs, ds, job): one of its pods") var pod: String
     @Option(name: [.customShort("c"), .long], help: "The container (default: the pod's only one).") var container: String?
     @Option(name: .customLong("pod-running-timeout"), help: ArgumentHelp(PodRunningTimeout.help)) var podRunningTimeout = "20s"
     @Flag(name: [.customShort("i"), .long], help: "Pass stdin to the command.") var stdin = false
