@@ -35,7 +35,7 @@ struct DescribeCommand: AsyncParsableCommand {
                 first = false
                 let lease = sel.type == .nodes ? try await Describer.lease(of: o, session: session) : nil
                 let pods = sel.type == .nodes ? try await Describer.nonTerminatedPods(on: o, session: session) : nil
-                let controlled = sel.type == .replicaSets
+                let controlled = [ResourceType.replicaSets, .daemonSets].contains(sel.type)
                     ? WorkloadDescriber.PodCounts(pods: try await WorkloadDescriber.pods(of: o, session: session), ownerUID: o["metadata"]["uid"].stringValue ?? "")
                     : nil
                 var w = Describer.describe(sel.type, o, lease: lease, nodePods: pods, controlledPods: controlled)

@@ -3,13 +3,15 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// `ctl logs POD`: a container's log, streamed from its kubelet through the apiserver.
+/// `ctl logs POD|TYPE/NAME`: a container's log, streamed from its kubelet through the
+/// apiserver (for a workload, one of its pods: `PodForObject`).
 struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs for a container in a pod.")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "POD or pod/POD") var pod: String
+    @Argument(help: "POD, pod/POD or TYPE/NAME (deploy, rs, ds, job): one of its pods") var pod: String
     @Option(name: [.customShort("c"), .long], help: "The container (default: the pod's only one).") var container: String?
+    @Option(name: .customLong("pod-running-timeout"), help: ArgumentHelp(PodRunningTimeout.help)) var podRunningTimeout = "20s"
     @Flag(name: [.customShort("f"), .long], help: "Stream the log as it grows.") var follow = false
     @Flag(name: [.customShort("p"), .long], help: "The log of the previous run of the container.") var previous = false
     @Option(help: "Lines of recent log to show; -1 for all.") var tail = -1
@@ -18,6 +20,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard tail >= -1 else { throw CtlError("--tail must be -1 (all) or a number of lines, got \(tail)") }
+        let timeout = try PodRunningTimeout.seconds(podRunningTimeout)
         var options = LogOptions()
         options.container = container ?? ""
         options.follow = follow
@@ -31,7 +34,8 @@ struct LogsCommand: AsyncParsableCommand {
         }
         let session = try await Session.open(global)
         defer { session.close() }
-        var req = Request(verb: .logs, resource: "pods", namespace: session.settings.namespace, name: try PodArgument.name(pod))
+        let name = try await PodForObject.podName(pod, for: .logs, session: session, timeout: timeout)
+        var req = Request(verb: .logs, resource: "pods", namespace: session.settings.namespace, name: name)
         req.body = options.json
         let channel = session.connection.openStream(req, writes: [], reads: [StreamName.stdout])
         try await StreamOutput.copy(channel)
@@ -39,19 +43,22 @@ struct LogsCommand: AsyncParsableCommand {
     }
 }
 
-/// `ctl exec POD -- CMD ARGS`: a command in a running container; ctl exits with its code.
+/// `ctl exec POD|TYPE/NAME -- CMD ARGS`: a command in a running container; ctl exits with
+/// its code.
 struct ExecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exec", abstract: "Execute a command in a container.")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "POD or pod/POD") var pod: String
+    @Argument(help: "POD, pod/POD or TYPE/NAME (deploy, rs, ds, job): one of its pods") var pod: String
     @Option(name: [.customShort("c"), .long], help: "The container (default: the pod's only one).") var container: String?
+    @Option(name: .customLong("pod-running-timeout"), help: ArgumentHelp(PodRunningTimeout.help)) var podRunningTimeout = "20s"
     @Flag(name: [.customShort("i"), .long], help: "Pass stdin to the command.") var stdin = false
     @Flag(name: [.customShort("t"), .long], help: "Stdin is a terminal (with -i): the command runs on a terminal.") var tty = false
     @Argument(parsing: .postTerminator, help: "-- COMMAND [ARGS...]") var command: [String] = []
 
     func run() async throws {
         guard !command.isEmpty else { throw CtlError("you must specify at least one command for the container") }
+        let timeout = try PodRunningTimeout.seconds(podRunningTimeout)
         var options = ExecOptions(command: command)
         options.container = container ?? ""
         options.stdin = stdin
@@ -66,7 +73,8 @@ struct ExecCommand: AsyncParsableCommand {
         }
         let session = try await Session.open(global)
         defer { session.close() }
-        var req = Request(verb: .exec, resource: "pods", namespace: session.settings.namespace, name: try PodArgument.name(pod))
+        let name = try await PodForObject.podName(pod, for: .exec, session: session, timeout: timeout)
+        var req = Request(verb: .exec, resource: "pods", namespace: session.settings.namespace, name: name)
         req.body = options.json
         let channel = session.connection.openStream(req, writes: stdin ? [StreamName.stdin] : [],
                                                    reads: [StreamName.stdout, StreamName.stderr])
@@ -81,18 +89,6 @@ struct ExecCommand: AsyncParsableCommand {
             Output.error("command terminated with exit code \(code)")
             throw ExitCode(Int32(truncatingIfNeeded: code))
         }
-    }
-}
-
-enum PodArgument {
-    /// `NAME`, `pod/NAME` or `pods/NAME`.
-    static func name(_ arg: String) throws -> String {
-        let parts = arg.split(separator: "/", maxSplits: 1).map(String.init)
-        if parts.count == 2 {
-            guard ["pod", "pods", "po"].contains(parts[0].lowercased()) else { throw CtlError("only pods are supported here, not \"\(parts[0])\"") }
-            return parts[1]
-        }
-        return arg
     }
 }
 

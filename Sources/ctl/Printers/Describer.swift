@@ -10,6 +10,9 @@ enum Describer {
                          controlledPods: WorkloadDescriber.PodCounts? = nil, now: Double = Timestamp.nowSeconds()) -> DescribeWriter {
         if type == .pods { return PodDescriber.describe(o, now: now) }
         if type == .replicaSets { return WorkloadDescriber.describeReplicaSet(o, pods: controlledPods ?? .init()) }
+        if type == .daemonSets { return WorkloadDescriber.describeDaemonSet(o, pods: controlledPods ?? .init()) }
+        if type == .jobs { return JobDescriber.describeJob(o) }
+        if type == .cronJobs { return JobDescriber.describeCronJob(o) }
         let meta = o["metadata"]
         var w = DescribeWriter()
         w.field("Name", meta["name"].stringValue ?? "")

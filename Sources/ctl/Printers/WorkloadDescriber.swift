@@ -1,5 +1,5 @@
-/// `ctl describe` for workload kinds in kubectl 1.32's layout (its describeReplicaSet and
-/// DescribePodTemplate).
+/// `ctl describe` for workload kinds in kubectl 1.32's layout (its describeReplicaSet,
+/// describeDaemonSet and DescribePodTemplate).
 enum WorkloadDescriber {
     /// kubectl's getPodStatusForController: the pods the workload controls, by phase.
     struct PodCounts: Equatable {
@@ -41,9 +41,7 @@ enum WorkloadDescriber {
         w.field("Selector", Columns.selectorText(rs["spec"]["selector"]))
         w.map("Labels", meta["labels"])
         w.map("Annotations", PodDescriber.annotations(meta["annotations"]), separator: ": ")
-        if let owner = (meta["ownerReferences"].arrayValue ?? []).first(where: { $0["controller"] == true }) {
-            w.field("Controlled By", "\(owner["kind"].stringValue ?? "")/\(owner["name"].stringValue ?? "")")
-        }
+        if let owner = controller(of: rs) { w.field("Controlled By", owner) }
         w.field("Replicas", "\(rs["status"]["replicas"].intValue ?? 0) current / \(rs["spec"]["replicas"].intValue ?? 1) desired")
         w.field("Pods Status", pods.text)
         podTemplate(rs["spec"]["template"], &w)
@@ -57,6 +55,33 @@ enum WorkloadDescriber {
             }
         }
         return w
+    }
+
+    /// kubectl's describeDaemonSet. Its five node counts are written without a tab (so
+    /// not aligned), as kubectl writes them.
+    static func describeDaemonSet(_ ds: JSON, pods: PodCounts) -> DescribeWriter {
+        let meta = ds["metadata"], st = ds["status"]
+        var w = DescribeWriter()
+        w.field("Name", meta["name"].stringValue ?? "")
+        w.field("Namespace", meta["namespace"].stringValue ?? "")
+        w.field("Selector", JobDescriber.selectorString(ds["spec"]["selector"]))
+        w.field("Node-Selector", Columns.formatLabels(ds["spec"]["template"]["spec"]["nodeSelector"]))
+        w.map("Labels", meta["labels"])
+        w.map("Annotations", PodDescriber.annotations(meta["annotations"]), separator: ": ")
+        for (label, key) in [("Desired Number of Nodes Scheduled", "desiredNumberScheduled"), ("Current Number of Nodes Scheduled", "currentNumberScheduled"),
+                             ("Number of Nodes Scheduled with Up-to-date Pods", "updatedNumberScheduled"),
+                             ("Number of Nodes Scheduled with Available Pods", "numberAvailable"), ("Number of Nodes Misscheduled", "numberMisscheduled")] {
+            w.line("\(label): \(st[key].intValue ?? 0)")
+        }
+        w.field("Pods Status", pods.text)
+        podTemplate(ds["spec"]["template"], &w)
+        return w
+    }
+
+    /// kubectl's printController: `Kind/name` of the controlling owner, nil without one.
+    static func controller(of o: JSON) -> String? {
+        guard let owner = (o["metadata"]["ownerReferences"].arrayValue ?? []).first(where: { $0["controller"] == true }) else { return nil }
+        return "\(owner["kind"].stringValue ?? "")/\(owner["name"].stringValue ?? "")"
     }
 
     /// kubectl's DescribePodTemplate.
