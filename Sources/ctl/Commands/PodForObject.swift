@@ -48,7 +48,7 @@ enum PodForObject {
     static func podSelector(of object: JSON, type: ResourceType, purpose: Purpose) throws -> String {
         switch type {
         case .replicaSets, .deployments, .daemonSets, .statefulSets, .jobs:
-            let text = Columns.selectorText(object["spec"]["selector"])
+            let text = Columns.formatLabelSelector(object["spec"]["selector"])
             return text == "<none>" ? "" : text
         case .services:
             let labels = (object["spec"]["selector"].objectValue ?? JSONObject()).entries.sorted { $0.key < $1.key }

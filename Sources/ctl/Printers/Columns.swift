@@ -61,27 +61,7 @@ enum Columns {
         let containers = o["spec"]["template"]["spec"]["containers"].arrayValue ?? []
         return [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
                 containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
-                selectorText(o["spec"]["selector"])]
-    }
-
-    /// `metav1.FormatLabelSelector`: matchLabels then matchExpressions, in order; `<none>` if empty.
-    static func selectorText(_ s: JSON) -> String {
-        var parts: [String] = []
-        if let labels = s["matchLabels"].objectValue {
-            for (k, v) in labels.entries.sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(v.stringValue ?? "")") }
-        }
-        for e in s["matchExpressions"].arrayValue ?? [] {
-            let key = e["key"].stringValue ?? "", values = (e["values"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
-            switch e["operator"].stringValue ?? "" {
-            case "In": parts.append("\(key) in (\(values))")
-            case "NotIn": parts.append("\(key) notin (\(values))")
-            case "Exists": parts.append(key)
-            case "DoesNotExist": parts.append("!\(key)")
-            default: parts.append("\(key) \(e["operator"].stringValue ?? "") (\(values))")
-            }
-        }
-        let text = parts.joined(separator: ",")
-        return text.isEmpty ? "<none>" : text
+                formatLabelSelector(o["spec"]["selector"])]
     }
 
     static func nodeRow(_ n: JSON, name: String, age: String, wide: Bool) -> [String] {

@@ -9,7 +9,7 @@ enum DeploymentDescriber {
         w.field("CreationTimestamp", Describer.date(meta["creationTimestamp"]))
         w.map("Labels", meta["labels"])
         w.map("Annotations", PodDescriber.annotations(meta["annotations"]), separator: ": ")
-        w.field("Selector", Columns.selectorText(spec["selector"]))
+        w.field("Selector", Columns.formatLabelSelector(spec["selector"]))
         let n = { (k: String) in String(st[k].intValue ?? 0) }
         w.field("Replicas", "\(spec["replicas"].intValue ?? 1) desired | \(n("updatedReplicas")) updated | \(n("replicas")) total | \(n("availableReplicas")) available | \(n("unavailableReplicas")) unavailable")
         w.field("StrategyType", spec["strategy"]["type"].stringValue ?? "")

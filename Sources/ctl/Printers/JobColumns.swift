@@ -28,7 +28,7 @@ enum JobColumns {
             let containers = spec["template"]["spec"]["containers"].arrayValue ?? []
             r += [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
                   containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
-                  selectorText(spec["selector"])]
+                  Columns.formatLabelSelector(spec["selector"])]
         }
         return r
     }
@@ -44,25 +44,6 @@ enum JobColumns {
         if has("FailureTarget") { return "FailureTarget" }
         if has("SuccessCriteriaMet") { return "SuccessCriteriaMet" }
         return "Running"
-    }
-
-    /// `metav1.FormatLabelSelector`: requirements sorted by key, `<none>` when empty.
-    static func selectorText(_ selector: JSON) -> String {
-        var parts: [(String, String)] = []
-        for (k, v) in selector["matchLabels"].objectValue ?? JSONObject() { parts.append((k, "\(k)=\(v.stringValue ?? "")")) }
-        for e in selector["matchExpressions"].arrayValue ?? [] {
-            let k = e["key"].stringValue ?? ""
-            let values = (e["values"].arrayValue ?? []).compactMap(\.stringValue).sorted().joined(separator: ",")
-            switch e["operator"].stringValue ?? "" {
-            case "In": parts.append((k, "\(k) in (\(values))"))
-            case "NotIn": parts.append((k, "\(k) notin (\(values))"))
-            case "Exists": parts.append((k, k))
-            case "DoesNotExist": parts.append((k, "!\(k)"))
-            default: continue
-            }
-        }
-        let text = parts.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: ",")
-        return text.isEmpty ? "<none>" : text
     }
 }
 
@@ -83,7 +64,7 @@ enum CronJobColumns {
             let containers = spec["jobTemplate"]["spec"]["template"]["spec"]["containers"].arrayValue ?? []
             r += [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
                   containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
-                  Columns.selectorText(spec["jobTemplate"]["spec"]["selector"])]
+                  Columns.formatLabelSelector(spec["jobTemplate"]["spec"]["selector"])]
         }
         return r
     }

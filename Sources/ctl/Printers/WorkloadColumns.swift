@@ -26,6 +26,7 @@ extension Columns {
     /// `metav1.FormatLabelSelector`: the selector's string form with requirements sorted by
     /// key and `in`/`notin` values sorted; `<none>` when it selects everything.
     static func formatLabelSelector(_ selector: JSON) -> String {
+        if selector.isNull { return "<none>" }  // a nil *LabelSelector selects nothing, printed as none
         guard let spec = try? JSONValueDecoder.decode(LabelSelectorSpec.self, from: selector).value,
               var parsed = try? LabelSelector(spec) else { return "<error>" }
         parsed.requirements = parsed.requirements.enumerated().sorted {

@@ -27,7 +27,7 @@ enum WorkloadDescriber {
     /// The workload's pods (by its selector, in its namespace).
     static func pods(of o: JSON, session: Session) async throws -> [JSON] {
         var req = Request(verb: .list, resource: ResourceType.pods.plural, namespace: o["metadata"]["namespace"].stringValue)
-        let selector = Columns.selectorText(o["spec"]["selector"])
+        let selector = Columns.formatLabelSelector(o["spec"]["selector"])
         req.labelSelector = selector == "<none>" ? nil : selector
         req.limit = Session.defaultPageSize
         return try await session.listAll(req).items
@@ -38,7 +38,7 @@ enum WorkloadDescriber {
         var w = DescribeWriter()
         w.field("Name", meta["name"].stringValue ?? "")
         w.field("Namespace", meta["namespace"].stringValue ?? "")
-        w.field("Selector", Columns.selectorText(rs["spec"]["selector"]))
+        w.field("Selector", Columns.formatLabelSelector(rs["spec"]["selector"]))
         w.map("Labels", meta["labels"])
         w.map("Annotations", PodDescriber.annotations(meta["annotations"]), separator: ": ")
         if let owner = controller(of: rs) { w.field("Controlled By", owner) }
