@@ -9,6 +9,7 @@ enum DeploymentConditions {
     static let replicaSetUpdated = "ReplicaSetUpdated", newReplicaSetAvailable = "NewReplicaSetAvailable"
     static let progressDeadlineExceeded = "ProgressDeadlineExceeded", failedCreate = "ReplicaSetCreateError"
     static let paused = "DeploymentPaused", resumed = "DeploymentResumed"
+    static let replicaFailure = "ReplicaFailure"
 
     static func make(_ type: String, _ status: String, _ reason: String, _ message: String, now: String) -> JSON {
         ["type": .string(type), "status": .string(status), "lastUpdateTime": .string(now), "lastTransitionTime": .string(now),
@@ -95,6 +96,24 @@ enum DeploymentConditions {
             set(&s, make(progressing, "False", progressDeadlineExceeded, "\(subject) has timed out progressing.", now: stamp))
         }
         return s
+    }
+
+    /// Kubernetes' `getReplicaFailures` as `syncRolloutStatus` uses it: the `ReplicaFailure`
+    /// condition of the new ReplicaSet, else of the newest old one that has it, set on the
+    /// Deployment with the same status, reason and message (both times are the
+    /// ReplicaSet's lastTransitionTime); removed when no ReplicaSet has one. Kubernetes
+    /// takes the old ReplicaSets in its cache's order; newest first makes the choice stable.
+    static func copyReplicaFailure(_ s: inout JSON, all: [JSON], new: JSON?) {
+        let newest = all.sorted { ReplicaSetInfo.byCreation(ReplicaSetInfo($1), ReplicaSetInfo($0)) }
+        let failure = ((new.map { [$0] } ?? []) + newest).lazy.compactMap { get($0["status"], replicaFailure) }.first
+        guard let failure else {
+            remove(&s, replicaFailure)
+            return
+        }
+        let fields: [(String, JSON)] = [("type", .string(replicaFailure)), ("status", failure["status"]),
+                                        ("lastUpdateTime", failure["lastTransitionTime"]), ("lastTransitionTime", failure["lastTransitionTime"]),
+                                        ("reason", failure["reason"]), ("message", failure["message"])]
+        set(&s, .object(JSONObject(fields.filter { !$0.1.isNull })))
     }
 
     /// Kubernetes' `DeploymentProgressing`.

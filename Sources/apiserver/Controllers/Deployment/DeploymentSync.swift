@@ -134,6 +134,7 @@ struct DeploymentSync: Sendable {
         var s = DeploymentConditions.calculate(d, params: p, all: all.map(ReplicaSetInfo.init), new: new.map(ReplicaSetInfo.init),
                                                now: Timestamp.format(now))
         s = DeploymentConditions.rollout(d, newStatus: s, newName: new?["metadata"]["name"].stringValue, now: now)
+        DeploymentConditions.copyReplicaFailure(&s, all: all, new: new)
         if s != d["status"] {
             d = try await writeStatus(d, s)
             return nil

@@ -21,8 +21,9 @@ enum ReplicaSetStatusCalculation {
         for (k, v) in zip(counts, [fullyLabeled, ready, available, rs["metadata"]["generation"].intValue ?? 0]) where v != 0 {
             out[k] = .int(v)
         }
-        // ReplicaFailure is set when a sync fails and the condition is absent, removed by
-        // the first sync that succeeds.
+        // Kubernetes' calculateStatus: ReplicaFailure is set when a sync fails and the
+        // condition is absent (an existing one is kept as it is), removed by the first sync
+        // without a failure (one that waits for expectations and makes no pods included).
         var conditions = rs["status"]["conditions"].arrayValue ?? []
         let hasFailure = conditions.contains { $0["type"] == "ReplicaFailure" }
         if let failure, !hasFailure {
@@ -43,9 +44,9 @@ enum ReplicaSetStatusCalculation {
         return out
     }
 
-    /// A merge patch writing `status` whole (fields it leaves out are removed).
-    /// A merge patch of the status, preconditioned on the cached `resourceVersion`: a
-    /// status computed from a stale cache conflicts (409) instead of overwriting a newer one.
+    /// A merge patch writing `status` whole (fields it leaves out, a removed `conditions`
+    /// included, are removed), preconditioned on the cached `resourceVersion`: a status
+    /// computed from a stale cache conflicts (409) instead of overwriting a newer one.
     static func patch(_ status: JSON, resourceVersion: JSON) -> JSON {
         // Explicit nulls: a merge patch removes what it sets to null.
         let fields = [("replicas", status["replicas"])] + (counts + ["conditions"]).map { ($0, status[$0]) }
