@@ -36,6 +36,23 @@ import Testing
         await s.stop()
     }
 
+    /// The template's labels and annotations are checked as an object's own are
+    /// (Kubernetes' ValidatePodTemplateSpec), so no pod made from it is refused for them.
+    @Test func templateMetadataIsValidated() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        var d = DeploymentControllerTests.deployment("web", image: "nginx")
+        d[path: ["spec", "template", "metadata", "annotations"]] = ["bad key": "x"]
+        do {
+            _ = try await s.client.create(.deployments, namespace: "default", d)
+            Issue.record("a template with a bad annotation key was accepted")
+        } catch {
+            #expect(error.code == 422)
+            #expect(error.message == "Deployment.apps \"web\" is invalid: spec.template.metadata.annotations: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+        }
+        #expect(try await s.client.list(.deployments, namespace: "default").items.isEmpty)
+    }
+
     /// An update is judged after defaults too: a PUT that drops the strategy's type and
     /// maxUnavailable is read as RollingUpdate with maxUnavailable 25 %, and one that makes
     /// both 0 is refused and changes nothing.

@@ -9,26 +9,34 @@ enum MetadataValidation {
         } else if let p = type == .namespaces ? LabelSyntax.dns1123LabelProblem(name) : LabelSyntax.dns1123SubdomainProblem(name) {
             causes.append(.invalid("metadata.name", name, p))
         }
-        if case .object(let labels) = meta["labels"] {
-            for (k, v) in labels {
-                if let p = LabelSyntax.keyProblem(k) { causes.append(.invalid("metadata.labels", k, p)) }
-                if let s = v.stringValue, let p = LabelSyntax.valueProblem(s) { causes.append(.invalid("metadata.labels", s, p)) }
-            }
-        }
-        if case .object(let ann) = meta["annotations"] {
-            var total = 0
-            for (k, v) in ann {
-                if let p = LabelSyntax.keyProblem(k) { causes.append(.invalid("metadata.annotations", k, p)) }
-                total += k.utf8.count + (v.stringValue?.utf8.count ?? 0)
-            }
-            if total > 256 * 1024 { causes.append(.init(reason: "FieldValueTooLong", message: "Too long: must have at most 262144 bytes", field: "metadata.annotations")) }
-        }
+        causes += labelsAndAnnotations(meta, at: "metadata")
         for (i, ref) in (meta["ownerReferences"].arrayValue ?? []).enumerated() {
             for f in ["apiVersion", "kind", "name", "uid"] where (ref[f].stringValue ?? "").isEmpty {
                 causes.append(.required("metadata.ownerReferences[\(i)].\(f)"))
             }
         }
         causes += finalizerConflicts(meta["finalizers"])
+        return causes
+    }
+
+    /// Label keys and values, annotation keys and the annotations' total size of `meta`,
+    /// reported at `path` (`metadata`, or a template's `spec.template.metadata`).
+    static func labelsAndAnnotations(_ meta: JSON, at path: String) -> [Status.Cause] {
+        var causes: [Status.Cause] = []
+        if case .object(let labels) = meta["labels"] {
+            for (k, v) in labels {
+                if let p = LabelSyntax.keyProblem(k) { causes.append(.invalid("\(path).labels", k, p)) }
+                if let s = v.stringValue, let p = LabelSyntax.valueProblem(s) { causes.append(.invalid("\(path).labels", s, p)) }
+            }
+        }
+        if case .object(let ann) = meta["annotations"] {
+            var total = 0
+            for (k, v) in ann {
+                if let p = LabelSyntax.keyProblem(k) { causes.append(.invalid("\(path).annotations", k, p)) }
+                total += k.utf8.count + (v.stringValue?.utf8.count ?? 0)
+            }
+            if total > 256 * 1024 { causes.append(.init(reason: "FieldValueTooLong", message: "Too long: must have at most 262144 bytes", field: "\(path).annotations")) }
+        }
         return causes
     }
 

@@ -12,8 +12,9 @@ enum PodTemplateRules {
     /// Validates the template as a pod (fields renamed under `spec.template`), its restart
     /// policy against `allowedRestartPolicies`, and the selector against its labels.
     static func validate(_ workload: JSON, kind: String, allowedRestartPolicies: [String], selectorRequired: Bool = true) -> [Status.Cause] {
-        var causes: [Status.Cause] = []
         let template = workload["spec"]["template"]
+        // As Kubernetes' ValidatePodTemplateSpec: the template's labels and annotations too.
+        var causes = MetadataValidation.labelsAndAnnotations(template["metadata"], at: "spec.template.metadata")
         if template["spec"].objectValue == nil {
             causes.append(.required("spec.template.spec"))
         } else {
