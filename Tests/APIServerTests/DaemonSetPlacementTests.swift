@@ -10,7 +10,8 @@ import Testing
     ]]
     static let ds: JSON = [
         "apiVersion": "apps/v1", "kind": "DaemonSet",
-        "metadata": ["name": "agent", "namespace": "kube-system", "uid": "u-1", "generation": 3],
+        "metadata": ["name": "agent", "namespace": "kube-system", "uid": "u-1", "generation": 4,
+                     "annotations": ["deprecated.daemonset.template.generation": "3"]],
         "spec": ["selector": ["matchLabels": ["app": "agent"]],
                  "template": ["metadata": ["labels": ["app": "agent"]],
                               "spec": ["containers": [["name": "a", "image": "agent:1"]],
@@ -231,6 +232,28 @@ import Testing
         } catch {
             return "\(error.code) \(error.message)"
         }
+    }
+
+    /// The server keeps the template generation in Kubernetes' annotation: 1 at create, one
+    /// more per template change only, whatever a client writes there.
+    @Test func templateGenerationAnnotationCountsTemplateChanges() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        let key = "deprecated.daemonset.template.generation"
+        var given = Self.ds(.null)
+        given[path: ["metadata", "annotations"]] = [key: "7"]
+        var ds = try await s.client.create(.daemonSets, namespace: "default", given)
+        #expect(ds["metadata"]["annotations"] == [key: "1"])
+        #expect(ds["metadata"]["generation"] == 1)
+        ds = try await s.client.patch(.daemonSets, namespace: "default", name: "agent", ["spec": ["minReadySeconds": 5]])
+        #expect(ds["metadata"]["annotations"][key] == "1")
+        #expect(ds["metadata"]["generation"] == 2)
+        ds = try await s.client.patch(.daemonSets, namespace: "default", name: "agent",
+                                      ["spec": ["template": ["metadata": ["labels": ["app": "agent", "v": "2"]]]]])
+        #expect(ds["metadata"]["annotations"][key] == "2")
+        #expect(ds["metadata"]["generation"] == 3)
+        ds = try await s.client.patch(.daemonSets, namespace: "default", name: "agent", ["metadata": ["annotations": [key: "9"]]])
+        #expect(ds["metadata"]["annotations"][key] == "2")
     }
 
     @Test func updateStrategyRules() async throws {

@@ -126,7 +126,7 @@ import Wire
                 Selector:       app=agent
                 Node-Selector:  <none>
                 Labels:         <none>
-                Annotations:    <none>
+                Annotations:    deprecated.daemonset.template.generation: 1
                 Desired Number of Nodes Scheduled: 1
                 Current Number of Nodes Scheduled: 1
                 Number of Nodes Scheduled with Up-to-date Pods: 1

@@ -97,7 +97,7 @@ extension APIService {
         }
         let warnings = try ObjectPreparation.pruneUnknownFields(&new, s)
         s.applyDefaults(&new)
-        if t.type == .secrets { SecretStrategy.foldStringData(&new) }
+        s.prepareForUpdate(&new, old: old)
         let causes = MetadataValidation.validate(new, type: t.type) + s.validate(new) + s.validateUpdate(new, old: old)
         if !causes.isEmpty { throw ObjectPreparation.invalid(new, t.type, causes) }
         if s.tracksGeneration, new["spec"] != old["spec"] {

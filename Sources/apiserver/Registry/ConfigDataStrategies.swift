@@ -34,6 +34,7 @@ struct SecretStrategy: ResourceStrategy {
 
     /// `stringData` is write-only: folded into `data` (base64) and dropped.
     func prepareForCreate(_ s: inout JSON) { Self.foldStringData(&s) }
+    func prepareForUpdate(_ s: inout JSON, old: JSON) { Self.foldStringData(&s) }
 
     static func foldStringData(_ s: inout JSON) {
         guard case .object(let sd) = s["stringData"] else { s["stringData"] = .null; return }

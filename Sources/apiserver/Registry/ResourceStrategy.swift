@@ -20,6 +20,9 @@ protocol ResourceStrategy: Sendable {
     /// Kind-specific checks of a prepared create (after defaults and `prepareForCreate`,
     /// with its name and uid), beyond `validate`.
     func validateCreate(_ object: JSON) -> [Status.Cause]
+    /// Server-side preparation of an update (after defaults, before validation): fields the
+    /// server keeps, such as a DaemonSet's template generation.
+    func prepareForUpdate(_ new: inout JSON, old: JSON)
     /// Kind-specific checks of an update (immutable fields).
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause]
     /// The object's value for a field selector field; nil if the field is not supported.
@@ -37,6 +40,7 @@ extension ResourceStrategy {
     func prepareForCreate(_ object: inout JSON) {
         if hasStatusSubresource { object["status"] = .null }
     }
+    func prepareForUpdate(_ new: inout JSON, old: JSON) {}
     func validate(_ object: JSON) -> [Status.Cause] { [] }
     func validateCreate(_ object: JSON) -> [Status.Cause] { [] }
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { [] }

@@ -61,6 +61,23 @@ struct DaemonSetStrategy: ResourceStrategy {
         PodTemplateRules.applyDefaults(&ds)
     }
 
+    /// Kubernetes' apps/v1 DaemonSet keeps its template generation (the deprecated
+    /// `spec.templateGeneration`) in this annotation: 1 at create, one more with each
+    /// template change; the server owns it. Daemon pods carry it as `pod-template-generation`.
+    static let templateGenerationAnnotation = "deprecated.daemonset.template.generation"
+
+    func prepareForCreate(_ ds: inout JSON) {
+        ds["status"] = .null
+        ds[path: ["metadata", "annotations", Self.templateGenerationAnnotation]] = "1"
+    }
+
+    func prepareForUpdate(_ ds: inout JSON, old: JSON) {
+        let key = Self.templateGenerationAnnotation
+        var generation = Int(old["metadata"]["annotations"][key].stringValue ?? "") ?? 0
+        if ds["spec"]["template"] != old["spec"]["template"] { generation += 1 }
+        if generation > 0 { ds[path: ["metadata", "annotations", key]] = .string(String(generation)) }
+    }
+
     func validate(_ ds: JSON) -> [Status.Cause] {
         PodTemplateRules.validate(ds, kind: type.kind, allowedRestartPolicies: ["Always"]) + DaemonSetUpdateRules.validate(ds)
     }

@@ -3,9 +3,9 @@
 /// Kubernetes labels daemon pods with `controller-revision-hash` (the hash of the
 /// ControllerRevision holding the template) and the deprecated `pod-template-generation`.
 /// Skiff serves no ControllerRevision objects: the hash label is a hash of the template
-/// itself, and `pod-template-generation` is the DaemonSet's `metadata.generation`. A pod is
-/// up to date when either label matches (Kubernetes' `IsPodUpdated`), so a spec change
-/// outside the template (which bumps the generation) leaves pods current by their hash.
+/// itself, and `pod-template-generation` is the DaemonSet's template generation (the
+/// annotation `deprecated.daemonset.template.generation`, which only a template change
+/// raises). A pod is up to date when either label matches (Kubernetes' `IsPodUpdated`).
 enum DaemonPods {
     static let revisionHashLabel = "controller-revision-hash"
     static let templateGenerationLabel = "pod-template-generation"
@@ -18,7 +18,7 @@ enum DaemonPods {
     /// tolerations.
     static func template(of ds: JSON, hash: String) -> JSON {
         var t = ds["spec"]["template"]
-        if let g = ds["metadata"]["generation"].intValue {
+        if let g = templateGeneration(ds) {
             t[path: ["metadata", "labels", templateGenerationLabel]] = .string(String(g))
         }
         t[path: ["metadata", "labels", revisionHashLabel]] = .string(hash)
@@ -32,6 +32,11 @@ enum DaemonPods {
         var pod = PodTemplates.pod(from: template, owner: ds, .daemonSets)
         pod[path: ["spec", "affinity"]] = DaemonPlacement.affinityPinned(to: node, template["spec"]["affinity"])
         return pod
+    }
+
+    /// The template generation the server keeps in the DaemonSet's annotation.
+    static func templateGeneration(_ ds: JSON) -> Int? {
+        Int(ds["metadata"]["annotations"][DaemonSetStrategy.templateGenerationAnnotation].stringValue ?? "")
     }
 
     /// Kubernetes' `IsPodUpdated`: the hash or the generation label matches.

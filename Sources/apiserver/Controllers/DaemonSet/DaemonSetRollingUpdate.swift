@@ -7,7 +7,7 @@
 /// With `maxSurge` > 0 the update surges instead (DaemonSetSurgeUpdate.swift).
 extension DaemonSetSync {
     func rollingUpdate(_ ds: JSON, key: String, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String) async throws(Status) {
-        let generation = ds["metadata"]["generation"].intValue
+        let generation = DaemonPods.templateGeneration(ds)
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         let now = clock.now
         let eligible = nodeList.filter(\.shouldRun).map(\.name)

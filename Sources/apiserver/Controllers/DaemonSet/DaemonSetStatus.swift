@@ -20,7 +20,7 @@ extension DaemonSetSync {
                 ready += 1
                 if PodState.isAvailable(pod, minReadySeconds: minReady, now: now) { available += 1 }
             }
-            if DaemonPods.isUpdated(pod, hash: hash, generation: generation) { updated += 1 }
+            if DaemonPods.isUpdated(pod, hash: hash, generation: DaemonPods.templateGeneration(ds)) { updated += 1 }
         }
         var s = ds["status"].objectValue ?? JSONObject()
         s["desiredNumberScheduled"] = .number(String(desired))

@@ -5,7 +5,7 @@
 extension DaemonSetSync {
     func surgeUpdate(_ ds: JSON, key: String, nodeList: [NodePlacement], byNode: [String: [JSON]], hash: String,
                      maxSurge: Int, desired: Int) async throws(Status) {
-        let generation = ds["metadata"]["generation"].intValue
+        let generation = DaemonPods.templateGeneration(ds)
         let minReady = ds["spec"]["minReadySeconds"].intValue ?? 0
         let now = clock.now
         func available(_ p: JSON) -> Bool { PodState.isAvailable(p, minReadySeconds: minReady, now: now) }
@@ -43,7 +43,7 @@ extension DaemonSetSync {
     /// and the oldest old pod while the old one is ready and the new one not yet available;
     /// delete the rest.
     func surgeExcess(_ running: [JSON], ds: JSON, hash: String) -> [JSON] {
-        let generation = ds["metadata"]["generation"].intValue
+        let generation = DaemonPods.templateGeneration(ds)
         var oldestNew: JSON?, oldestOld: JSON?, delete: [JSON] = []
         for p in running.sorted(by: DaemonPods.oldestFirst) {
             if DaemonPods.isUpdated(p, hash: hash, generation: generation) {
