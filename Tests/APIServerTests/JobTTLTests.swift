@@ -84,6 +84,30 @@ import Testing
         #expect(try await h.client.list(.pods, namespace: "default").items.count == 2)
     }
 
+    /// A pod still holding the finalizer for an earlier Job of the same name (the name
+    /// taken again before the pod was let go) is let go by the new Job's sync, uncounted.
+    @Test func anEarlierJobsPodIsReleasedWhenTheNameIsTakenAgain() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        let pod: JSON = [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": ["name": "again-old", "labels": ["app": "other"], "finalizers": ["batch.kubernetes.io/job-tracking"],
+                         "ownerReferences": [["apiVersion": "batch/v1", "kind": "Job", "name": "again", "uid": "uid-of-the-earlier-job",
+                                              "controller": true, "blockOwnerDeletion": true]]],
+            "spec": ["restartPolicy": "Never", "containers": [["name": "work", "image": "busybox"]]],
+        ]
+        _ = try await h.client.create(.pods, namespace: "default", pod)
+        _ = try await h.client.create(.jobs, namespace: "default", JobHarness.job("again", ["completions": 1]))
+        h.startJobController()
+        try await eventuallyTrue(5) { try await h.client.get(.pods, namespace: "default", name: "again-old")["metadata"]["finalizers"].isNull }
+        let job = try await h.getJob("again")
+        #expect(job["status"]["succeeded"].isNull && job["status"]["failed"].isNull)
+        // The new Job runs its own pod.
+        try await eventuallyTrue(5) {
+            try await h.pods("again").contains { $0["metadata"]["ownerReferences"].arrayValue?.first?["uid"] == job["metadata"]["uid"] }
+        }
+    }
+
     /// A pod whose labels stop matching is released by its Job (ownerless) and, holding
     /// the finalizer with no controller, let go of it; the Job replaces it.
     @Test func aReleasedPodLosesTheFinalizer() async throws {

@@ -22,6 +22,7 @@ extension JobController {
         let managing = memory.expectations.satisfied(key)
         guard !memory.isStale(key, job), let selector = WorkloadSelector.of(job) else { return Outcome() }
         let ns = job["metadata"]["namespace"].stringValue ?? ""
+        await releaseEarlierJobsPods(job, podCache)
         let pods = await Claims(client: client, owner: job, ownerType: .jobs, dependentType: .pods, selector: selector)
             .claim(podCache.byIndex(Indexes.namespace, ns))
         if JobRules.isFinished(job) {

@@ -126,6 +126,18 @@ extension JobController {
         return false
     }
 
+    /// Pods that hold the finalizer for an earlier Job of this Job's name (deleted, then the
+    /// name taken again before its pods were let go): that Job is gone, since a name holds
+    /// one object at a time, so they are let go uncounted (Kubernetes' orphan-pod handling).
+    func releaseEarlierJobsPods(_ job: JSON, _ podCache: Indexer) async {
+        let key = Indexer.key(job), uid = job["metadata"]["uid"]
+        let ns = job["metadata"]["namespace"].stringValue ?? ""
+        let held = podCache.byIndex(Indexes.namespace, ns).filter {
+            Self.jobKey(of: $0) == key && JobRules.hasFinalizer($0) && ControllerRefs.controllerOf($0)?["uid"] != uid
+        }
+        for p in held { _ = await removeFinalizer(p, onlyIf: { ControllerRefs.controllerOf($0)?["uid"] != uid }) }
+    }
+
     /// Pods that still hold the finalizer for a Job that is gone (or was recreated under
     /// the same name): a live read decides, then they are let go uncounted.
     func releaseOrphans(_ key: String, _ podCache: Indexer) async {
