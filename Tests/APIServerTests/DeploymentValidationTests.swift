@@ -51,6 +51,26 @@ import Testing
             #expect(error.message == "Deployment.apps \"web\" is invalid: spec.template.metadata.annotations: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
         }
         #expect(try await s.client.list(.deployments, namespace: "default").items.isEmpty)
+        // A pod deletion cost that is not a 32-bit integer is refused on templates and pods.
+        d[path: ["spec", "template", "metadata", "annotations"]] = ["controller.kubernetes.io/pod-deletion-cost": "+1"]
+        do {
+            _ = try await s.client.create(.deployments, namespace: "default", d)
+            Issue.record("a template with a bad deletion cost was accepted")
+        } catch {
+            #expect(error.message == "Deployment.apps \"web\" is invalid: spec.template.metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: \"+1\": must be a 32bit integer")
+        }
+        let pod: JSON = ["apiVersion": "v1", "kind": "Pod",
+                         "metadata": ["name": "p", "annotations": ["controller.kubernetes.io/pod-deletion-cost": "1e3"]],
+                         "spec": ["containers": [["name": "c", "image": "busybox"]]]]
+        do {
+            _ = try await s.client.create(.pods, namespace: "default", pod)
+            Issue.record("a pod with a bad deletion cost was accepted")
+        } catch {
+            #expect(error.message == "Pod \"p\" is invalid: metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: \"1e3\": must be a 32bit integer")
+        }
+        var good = pod
+        good[path: ["metadata", "annotations"]] = ["controller.kubernetes.io/pod-deletion-cost": "-20"]
+        _ = try await s.client.create(.pods, namespace: "default", good)
     }
 
     /// An update is judged after defaults too: a PUT that drops the strategy's type and

@@ -28,6 +28,10 @@ import Wire
         #expect(PodCacheTransform.keepWhatControllersRead(pending) == (try JSON.parse("""
         {"metadata":{"name":"q"},"spec":{"containers":[]},"status":{"phase":"Pending","containerStatuses":[{"name":"c"}]}}
         """)))
+        // Of the annotations only the deletion cost stays (the ReplicaSet's scale-down order).
+        let costed = try JSON.parse(#"{"metadata":{"name":"r","annotations":{"a":"b","controller.kubernetes.io/pod-deletion-cost":"-3"}},"spec":{}}"#)
+        #expect(PodCacheTransform.keepWhatControllersRead(costed)
+            == (try JSON.parse(#"{"metadata":{"name":"r","annotations":{"controller.kubernetes.io/pod-deletion-cost":"-3"}},"spec":{}}"#)))
     }
 
     /// A factory's transform applies to what its informers cache and hand on, from the

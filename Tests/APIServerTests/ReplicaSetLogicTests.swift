@@ -32,6 +32,32 @@ import Testing
         #expect(PodRanking.podsToDelete(pods, related: pods, count: 10).count == 10)
     }
 
+    /// A lower `controller.kubernetes.io/pod-deletion-cost` goes first among ready pods (before
+    /// doubled-up pods and readiness time count); an unready pod goes first whatever its cost.
+    @Test func deletionCostComesAfterReadiness() {
+        func costing(_ p: JSON, _ cost: String) -> JSON {
+            var p = p
+            p[path: ["metadata", "annotations"]] = ["controller.kubernetes.io/pod-deletion-cost": .string(cost)]
+            return p
+        }
+        let pods = [
+            costing(Self.pod("dear", node: "a", readySince: "2026-11-30T10:05:00Z"), "100"),
+            Self.pod("plain-doubled", node: "b", readySince: "2026-11-30T10:01:00Z"),
+            Self.pod("plain-doubled-too", node: "b", readySince: "2026-11-30T10:01:00Z"),
+            costing(Self.pod("cheap", node: "c", readySince: "2026-11-30T10:01:00Z"), "-5"),
+            costing(Self.pod("bad-cost", node: "d", readySince: "2026-11-30T10:09:00Z"), "+3"),
+            costing(Self.pod("unready", node: "e"), "1000"),
+        ]
+        let order = PodRanking.podsToDelete(pods, related: pods, count: 5).compactMap { $0["metadata"]["name"].stringValue }
+        #expect(order == ["unready", "cheap", "plain-doubled-too", "plain-doubled", "bad-cost"])
+    }
+
+    @Test func deletionCostParsesAsKubernetes() {
+        let cases: [(String, Int32?)] = [("0", 0), ("-5", -5), ("2147483647", 2147483647), ("-2147483648", -2147483648),
+                                         ("+1", nil), ("007", nil), ("-0", nil), ("2147483648", nil), ("abc", nil), ("", nil), ("-", nil)]
+        for (text, want) in cases { #expect(PodDeletionCost.parse(text) == want, "\(text)") }
+    }
+
     /// Doubled-up pods are counted over the related pods (every ReplicaSet of the same
     /// Deployment), active ones only: a sibling's pod on a node makes this pod there go first.
     @Test func podsOnTheSameNodeCountOverRelatedReplicaSets() {

@@ -116,8 +116,8 @@ struct PodStrategy: ResourceStrategy {
     func validate(_ pod: JSON) -> [Status.Cause] {
         // Pods are validated on their typed form: the rules reach deep into the spec.
         guard let typed = try? JSONValueDecoder.decode(Pod.self, from: pod).value else { return [] }
-        var causes: [Status.Cause] = []
-        guard let spec = typed.spec else { return [.required("spec")] }
+        var causes = PodDeletionCost.causes(pod)
+        guard let spec = typed.spec else { return causes + [.required("spec")] }
         if (spec.containers ?? []).isEmpty { causes.append(.required("spec.containers")) }
         var names = Set<String>()
         let volumes = Set((spec.volumes ?? []).map(\.name))

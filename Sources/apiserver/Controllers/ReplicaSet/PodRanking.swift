@@ -5,16 +5,16 @@ import Wire
 /// 1. not yet on a node before scheduled;
 /// 2. Pending before Unknown before Running;
 /// 3. not ready before ready;
-/// 4. more related active pods on the same node before fewer (doubled-up pods): the pods
+/// 4. lower `controller.kubernetes.io/pod-deletion-cost` before higher (0 when unset);
+/// 5. more related active pods on the same node before fewer (doubled-up pods): the pods
 ///    of every ReplicaSet with the same controller (a Deployment's old and new ones), none
 ///    for a ReplicaSet without a controller (Kubernetes' `getIndirectlyRelatedPods`);
-/// 5. ready for a shorter time before longer;
-/// 6. more container restarts before fewer;
-/// 7. newer before older;
+/// 6. ready for a shorter time before longer;
+/// 7. more container restarts before fewer;
+/// 8. newer before older;
 /// then by name, so the choice is stable.
-/// Simplified: `controller.kubernetes.io/pod-deletion-cost` is not read (the hub's pod
-/// cache keeps no annotations), and times compare exactly, not in Kubernetes'
-/// logarithmic buckets (`LogarithmicScaleDown`).
+/// Simplified: times compare exactly, not in Kubernetes' logarithmic buckets
+/// (`LogarithmicScaleDown`).
 enum PodRanking {
     /// The first `count` of `pods` in scale-down order (O(n log n)).
     static func podsToDelete(_ pods: [JSON], related: [JSON], count: Int) -> [JSON] {
@@ -30,6 +30,7 @@ enum PodRanking {
         let rank: Int
         let assigned: Bool
         let phaseOrder: Int
+        let deletionCost: Int32
         let readySince: Double?
         let restarts: Int
         let created: Double
@@ -45,6 +46,7 @@ enum PodRanking {
             case "Running": phaseOrder = 2
             default: phaseOrder = 3
             }
+            deletionCost = PodDeletionCost.of(pod)
             readySince = PodState.readySince(pod)
             restarts = PodState.maxRestarts(pod)
             created = pod["metadata"]["creationTimestamp"].stringValue.flatMap(Timestamp.parse) ?? 0
@@ -56,6 +58,7 @@ enum PodRanking {
             if a.assigned != b.assigned { return !a.assigned }
             if a.phaseOrder != b.phaseOrder { return a.phaseOrder < b.phaseOrder }
             if (a.readySince != nil) != (b.readySince != nil) { return a.readySince == nil }
+            if a.deletionCost != b.deletionCost { return a.deletionCost < b.deletionCost }
             if a.rank != b.rank { return a.rank > b.rank }
             if let ra = a.readySince, let rb = b.readySince, ra != rb { return ra > rb }
             if a.restarts != b.restarts { return a.restarts > b.restarts }
