@@ -35,6 +35,7 @@ public struct ResourceType: Sendable, Equatable, Hashable {
     public static let replicaSets = ResourceType(kind: "ReplicaSet", plural: "replicasets", singular: "replicaset", shortNames: ["rs"], group: "apps", namespaced: true)
     public static let deployments = ResourceType(kind: "Deployment", plural: "deployments", singular: "deployment", shortNames: ["deploy"], group: "apps", namespaced: true)
     public static let daemonSets = ResourceType(kind: "DaemonSet", plural: "daemonsets", singular: "daemonset", shortNames: ["ds"], group: "apps", namespaced: true)
+    public static let controllerRevisions = ResourceType(kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision", group: "apps", namespaced: true)
     public static let statefulSets = ResourceType(kind: "StatefulSet", plural: "statefulsets", singular: "statefulset", shortNames: ["sts"], group: "apps", namespaced: true)
     public static let jobs = ResourceType(kind: "Job", plural: "jobs", singular: "job", group: "batch", namespaced: true)
     public static let cronJobs = ResourceType(kind: "CronJob", plural: "cronjobs", singular: "cronjob", shortNames: ["cj"], group: "batch", namespaced: true)
@@ -45,7 +46,7 @@ public struct ResourceType: Sendable, Equatable, Hashable {
     /// the others are refused with "not supported yet".
     public static let known: [ResourceType] = [
         .namespaces, .nodes, .pods, .events, .configMaps, .secrets, .leases,
-        .replicaSets, .deployments, .daemonSets, .statefulSets, .jobs, .cronJobs, .services, .runtimeClasses,
+        .replicaSets, .deployments, .daemonSets, .controllerRevisions, .statefulSets, .jobs, .cronJobs, .services, .runtimeClasses,
     ]
 
     /// Resolves what a user typed (`po`, `pod`, `pods`, `Pod`, `replicaset.apps`,

@@ -127,3 +127,15 @@ public struct DaemonSetStatus: Codable, Sendable, Equatable {
     public var collisionCount: Int32?
     public var conditions: [WorkloadCondition]?
 }
+
+/// `apps/v1` ControllerRevision: an immutable snapshot of a controller's state (for a
+/// DaemonSet, `{"spec":{"template":{..., "$patch":"replace"}}}`, the patch that puts that
+/// template back), numbered by `revision`.
+public struct ControllerRevision: Codable, Sendable, Equatable {
+    public var apiVersion: String? = "apps/v1"
+    public var kind: String? = "ControllerRevision"
+    public var metadata: ObjectMeta
+    /// Any JSON (Kubernetes' `runtime.RawExtension`).
+    public var data: JSON?
+    public var revision: Int64
+}

@@ -4,7 +4,7 @@ struct Registry: Sendable {
 
     static let standard = Registry(strategies: [
         PodStrategy(), NodeStrategy(), NamespaceStrategy(), LeaseStrategy(), EventStrategy(), ConfigMapStrategy(), SecretStrategy(),
-        ReplicaSetStrategy(), DeploymentStrategy(), DaemonSetStrategy(), JobStrategy(), CronJobStrategy(),
+        ReplicaSetStrategy(), DeploymentStrategy(), DaemonSetStrategy(), ControllerRevisionStrategy(), JobStrategy(), CronJobStrategy(),
     ])
 
     init(strategies list: [any ResourceStrategy]) {

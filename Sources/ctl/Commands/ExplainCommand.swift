@@ -49,6 +49,7 @@ struct ExplainCommand: AsyncParsableCommand {
         case .events: return SchemaProbe.schema(for: Event.self)
         case .configMaps: return SchemaProbe.schema(for: ConfigMap.self)
         case .secrets: return SchemaProbe.schema(for: Secret.self)
+        case .controllerRevisions: return SchemaProbe.schema(for: ControllerRevision.self)
         default: return nil
         }
     }

@@ -26,6 +26,7 @@ extension Rollout {
     static func revision(_ rs: JSON) -> Int? { rs["metadata"]["annotations"][revisionKey].stringValue.flatMap { Int($0) } }
 
     func history(revision: Int) async throws {
+        if type == .daemonSets { return try await daemonSetHistory(revision: revision) }
         guard type == .deployments else { throw CtlError("no history viewer has been implemented for \(type.kind).\(type.group)") }
         let d = try await get()
         var byRevision: [Int: JSON] = [:]
@@ -52,6 +53,7 @@ extension Rollout {
     }
 
     func undo(toRevision: Int) async throws {
+        if type == .daemonSets { return try await daemonSetUndo(toRevision: toRevision) }
         guard type == .deployments else { throw CtlError("no rollbacker has been implemented for \"\(type.kind).\(type.group)\"") }
         let d = try await get()
         if d["spec"]["paused"].boolValue == true {

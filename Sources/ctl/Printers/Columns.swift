@@ -11,6 +11,7 @@ enum Columns {
         case "configmaps": h = ["NAME", "DATA", "AGE"]
         case "secrets": h = ["NAME", "TYPE", "DATA", "AGE"]
         case "leases": h = ["NAME", "HOLDER", "AGE"]
+        case "controllerrevisions": h = ["NAME", "CONTROLLER", "REVISION", "AGE"]
         case "events":
             h = wide ? ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
                 : ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
@@ -37,6 +38,7 @@ enum Columns {
         case "configmaps": r = [name, String((o["data"].objectValue?.count ?? 0) + (o["binaryData"].objectValue?.count ?? 0)), age]
         case "secrets": r = [name, o["type"].stringValue ?? "", String(o["data"].objectValue?.count ?? 0), age]
         case "leases": r = [name, o["spec"]["holderIdentity"].stringValue ?? "", age]
+        case "controllerrevisions": r = [name, controllerName(o), String(o["revision"].intValue ?? 0), age]
         case "events": r = eventRow(o, wide: wide)
         case "replicasets":
             let s = o["status"]
@@ -53,6 +55,15 @@ enum Columns {
         default: r = [name, age]
         }
         return (namespaceColumn ? [meta["namespace"].stringValue ?? ""] : []) + r
+    }
+
+    /// kubectl's CONTROLLER of a ControllerRevision: `daemonset.apps/web` (the controller
+    /// reference's kind and group, lower-cased), `<none>` without one.
+    static func controllerName(_ o: JSON) -> String {
+        guard let ref = (o["metadata"]["ownerReferences"].arrayValue ?? []).first(where: { $0["controller"].boolValue == true }) else { return "<none>" }
+        let apiVersion = ref["apiVersion"].stringValue ?? "", kind = ref["kind"].stringValue ?? ""
+        let group = apiVersion.contains("/") ? String(apiVersion.prefix { $0 != "/" }) : ""
+        return (group.isEmpty ? kind : "\(kind).\(group)").lowercased() + "/" + (ref["name"].stringValue ?? "")
     }
 
     /// kubectl's CONTAINERS, IMAGES and SELECTOR of a workload's `-o wide`: names and images

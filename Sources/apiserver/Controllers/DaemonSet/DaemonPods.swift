@@ -1,18 +1,13 @@
 /// The pods a DaemonSet makes, and how it tells its current template's pods from older ones.
 ///
-/// Kubernetes labels daemon pods with `controller-revision-hash` (the hash of the
-/// ControllerRevision holding the template) and the deprecated `pod-template-generation`.
-/// Skiff serves no ControllerRevision objects: the hash label is a hash of the template
-/// itself, and `pod-template-generation` is the DaemonSet's template generation (the
-/// annotation `deprecated.daemonset.template.generation`, which only a template change
-/// raises). A pod is up to date when either label matches (Kubernetes' `IsPodUpdated`).
+/// As Kubernetes, daemon pods are labelled `controller-revision-hash` (the hash label of the
+/// current ControllerRevision, DaemonSetHistory.swift) and the deprecated
+/// `pod-template-generation`: the DaemonSet's template generation (the annotation
+/// `deprecated.daemonset.template.generation`, which only a template change raises). A pod
+/// is up to date when either label matches (Kubernetes' `IsPodUpdated`).
 enum DaemonPods {
     static let revisionHashLabel = "controller-revision-hash"
     static let templateGenerationLabel = "pod-template-generation"
-
-    /// The template's hash (`TemplateHash`, the one Deployments use; no collision count:
-    /// Skiff keeps no ControllerRevisions that could collide).
-    static func templateHash(_ ds: JSON) -> String { TemplateHash.of(ds["spec"]["template"], collisionCount: nil) }
 
     /// Kubernetes' `CreatePodTemplate`: the template with the two labels and the automatic
     /// tolerations.

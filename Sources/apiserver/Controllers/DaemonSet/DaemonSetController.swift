@@ -2,7 +2,8 @@ import ControllerRuntime
 import Logging
 
 /// Kubernetes' daemonset controller: one pod per eligible node for each DaemonSet. It
-/// watches DaemonSets, pods and nodes; each DaemonSet key is synced by `DaemonSetSync`.
+/// watches DaemonSets, pods, nodes and ControllerRevisions; each DaemonSet key is synced
+/// by `DaemonSetSync`.
 /// Pods are created pinned to their node by required node affinity and bound by the
 /// scheduler, as in Kubernetes.
 struct DaemonSetController: Sendable {
@@ -16,11 +17,12 @@ struct DaemonSetController: Sendable {
     func run(factory: SharedInformerFactory, workers: Int = 2) async {
         defer { events?.close() }
         let daemonSets = factory.informer(.daemonSets), pods = factory.informer(.pods), nodes = factory.informer(.nodes)
+        let revisions = factory.informer(.controllerRevisions)
         let queue = WorkQueue<String>(clock: factory.clock)
         let expectations = ControllerExpectations(clock: factory.clock)
         let backoff = FailedPodBackoff(), placementCache = PlacementCache()
         let sync = DaemonSetSync(client: client, logger: logger, events: events, clock: factory.clock, daemonSets: daemonSets,
-                                 pods: pods, nodes: nodes, expectations: expectations, backoff: backoff,
+                                 pods: pods, nodes: nodes, revisions: revisions, expectations: expectations, backoff: backoff,
                                  placementCache: placementCache, queue: queue)
         daemonSets.addHandler { e in
             switch e {
@@ -63,6 +65,18 @@ struct DaemonSetController: Sendable {
                 queue.add(key)
             }
         }
+        // A revision's change or loss re-syncs its DaemonSet (or, for an orphan, the ones
+        // that may adopt it), as Kubernetes' add/update/deleteHistory.
+        revisions.addHandler { e in
+            switch e {
+            case .added(let r), .deleted(let r, _):
+                if let key = sync.ownerKey(r) { queue.add(key) } else { for key in sync.orphanMatches(r) { queue.add(key) } }
+            case .updated(let old, let r):
+                let oldKey = sync.ownerKey(old), key = sync.ownerKey(r)
+                if let oldKey, oldKey != key { queue.add(oldKey) }
+                if let key { queue.add(key) } else { for key in sync.orphanMatches(r) { queue.add(key) } }
+            }
+        }
         nodes.addHandler { e in
             if case .deleted(let n, _) = e {
                 let name = n["metadata"]["name"].stringValue ?? ""
@@ -72,7 +86,7 @@ struct DaemonSetController: Sendable {
             if case .updated(let old, let new) = e, !Self.placementChanged(old, new) { return }
             for ds in daemonSets.indexer.list() { queue.add(Indexer.key(ds)) }
         }
-        guard await daemonSets.waitForSync(), await pods.waitForSync(), await nodes.waitForSync() else { return }
+        guard await daemonSets.waitForSync(), await pods.waitForSync(), await nodes.waitForSync(), await revisions.waitForSync() else { return }
         await queue.run(workers: workers) { key in
             do throws(Status) {
                 try await sync.sync(key)

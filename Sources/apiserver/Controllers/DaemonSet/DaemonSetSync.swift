@@ -12,6 +12,7 @@ struct DaemonSetSync: Sendable {
     let daemonSets: SharedInformer
     let pods: SharedInformer
     let nodes: SharedInformer
+    let revisions: SharedInformer
     let expectations: ControllerExpectations
     let backoff: FailedPodBackoff
     let placementCache: PlacementCache
@@ -47,7 +48,9 @@ struct DaemonSetSync: Sendable {
         }
         // Being deleted: its pods go with it (garbage collector); nothing to create.
         guard ds["metadata"]["deletionTimestamp"].isNull, let selector = Self.selector(ds) else { return }
-        let hash = DaemonPods.templateHash(ds)
+        // The current template's revision; its hash is the one up-to-date pods carry.
+        let (current, old) = try await constructHistory(ds, selector: selector)
+        let hash = current["metadata"]["labels"][DaemonPods.revisionHashLabel].stringValue ?? ""
         let nodeList = placementCache.placements(daemonSetUID: ds["metadata"]["uid"].stringValue ?? "", template: ds["spec"]["template"],
                                                  templateHash: hash, nodes: nodes.indexer.list())
         let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
@@ -62,6 +65,7 @@ struct DaemonSetSync: Sendable {
         if expectations.satisfied(key) && ds["spec"]["updateStrategy"]["type"].stringValue != "OnDelete" {
             try await rollingUpdate(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash)
         }
+        try await cleanupHistory(ds, old: old, byNode: byNode)
         try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: true)
     }
 

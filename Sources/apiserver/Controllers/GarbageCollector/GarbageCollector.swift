@@ -20,7 +20,7 @@ struct GarbageCollector: Sendable {
 
     /// Kinds other hub controllers cache whole: the collector shares their informers. The
     /// other kinds it watches through metadata-only informers of its own.
-    static let sharedWhole: Set<String> = ["pods", "nodes", "namespaces", "replicasets", "deployments", "daemonsets", "jobs"]
+    static let sharedWhole: Set<String> = ["pods", "nodes", "namespaces", "replicasets", "deployments", "daemonsets", "controllerrevisions", "jobs"]
 
     /// The two queues of node UIDs: objects to look at (collect, or finalize in the
     /// foreground), and owners whose dependents are to be orphaned.
