@@ -108,20 +108,20 @@ import Testing
     }
 
     @Test func templateHashAndUpdatedPods() {
-        #expect(DaemonPods.templateHash(Self.ds) == DaemonPods.templateHash(Self.ds))
+        #expect(DaemonHistory.hash(of: Self.ds) == DaemonHistory.hash(of: Self.ds))
         var changed = Self.ds
         changed[path: ["spec", "template", "spec", "containers"]] = [["name": "a", "image": "agent:2"]]
-        #expect(DaemonPods.templateHash(changed) != DaemonPods.templateHash(Self.ds))
+        #expect(DaemonHistory.hash(of: changed) != DaemonHistory.hash(of: Self.ds))
         // Key order does not change the hash.
         var reordered = Self.ds
         reordered[path: ["spec", "template"]] = ["spec": Self.ds["spec"]["template"]["spec"], "metadata": Self.ds["spec"]["template"]["metadata"]]
-        #expect(DaemonPods.templateHash(reordered) == DaemonPods.templateHash(Self.ds))
-        #expect(DaemonPods.templateHash(Self.ds).allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) })
+        #expect(DaemonHistory.hash(of: reordered) == DaemonHistory.hash(of: Self.ds))
+        #expect(DaemonHistory.hash(of: Self.ds).allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) })
         // The canonical form Deployments use: empty lists and nulls are no change.
         var withEmpty = Self.ds
         withEmpty[path: ["spec", "template", "spec", "volumes"]] = []
         withEmpty[path: ["spec", "template", "spec", "hostname"]] = .null
-        #expect(DaemonPods.templateHash(withEmpty) == DaemonPods.templateHash(Self.ds))
+        #expect(DaemonHistory.hash(of: withEmpty) == DaemonHistory.hash(of: Self.ds))
         let pod: JSON = ["metadata": ["labels": ["controller-revision-hash": "h1", "pod-template-generation": "3"]]]
         #expect(DaemonPods.isUpdated(pod, hash: "h1", generation: 4))
         #expect(DaemonPods.isUpdated(pod, hash: "h2", generation: 3))

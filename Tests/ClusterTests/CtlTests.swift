@@ -183,19 +183,20 @@ import Wire
         #expect(v.contains("Client Version: v0.1.0\nServer Version: v0.1.0\nProtocol Version: 2 (client speaks 1,2)\n"))
         let r = try f.ctl.ok(["api-resources"])
         #expect(r == """
-            NAME          SHORTNAMES   APIVERSION               NAMESPACED   KIND
-            configmaps    cm           v1                       true         ConfigMap
-            events        ev           v1                       true         Event
-            namespaces    ns           v1                       false        Namespace
-            nodes         no           v1                       false        Node
-            pods          po           v1                       true         Pod
-            secrets                    v1                       true         Secret
-            daemonsets    ds           apps/v1                  true         DaemonSet
-            deployments   deploy       apps/v1                  true         Deployment
-            replicasets   rs           apps/v1                  true         ReplicaSet
-            cronjobs      cj           batch/v1                 true         CronJob
-            jobs                       batch/v1                 true         Job
-            leases                     coordination.k8s.io/v1   true         Lease
+            NAME                  SHORTNAMES   APIVERSION               NAMESPACED   KIND
+            configmaps            cm           v1                       true         ConfigMap
+            events                ev           v1                       true         Event
+            namespaces            ns           v1                       false        Namespace
+            nodes                 no           v1                       false        Node
+            pods                  po           v1                       true         Pod
+            secrets                            v1                       true         Secret
+            controllerrevisions                apps/v1                  true         ControllerRevision
+            daemonsets            ds           apps/v1                  true         DaemonSet
+            deployments           deploy       apps/v1                  true         Deployment
+            replicasets           rs           apps/v1                  true         ReplicaSet
+            cronjobs              cj           batch/v1                 true         CronJob
+            jobs                               batch/v1                 true         Job
+            leases                             coordination.k8s.io/v1   true         Lease
 
             """)
     }

@@ -58,7 +58,7 @@ import Wire
 
             """)
         #expect(try f.ctl.ok(["api-resources", "--namespaced", "--verbs=list,watch", "-o", "name"])
-            == "configmaps\nevents\npods\nsecrets\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\ncronjobs.batch\njobs.batch\nleases.coordination.k8s.io\n")
+            == "configmaps\nevents\npods\nsecrets\ncontrollerrevisions.apps\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\ncronjobs.batch\njobs.batch\nleases.coordination.k8s.io\n")
         #expect(try f.ctl.ok(["api-resources", "--namespaced=false", "--verbs", "get", "--verbs", "delete", "-o", "wide"]) == """
             NAME         SHORTNAMES   APIVERSION   NAMESPACED   KIND        VERBS
             namespaces   ns           v1           false        Namespace   [create delete deletecollection get list patch update watch]

@@ -1,0 +1,153 @@
+import ControllerRuntime
+import Foundation
+import Testing
+@testable import apiserver
+
+/// The daemonset controller's ControllerRevisions, against an in-process apiserver with one
+/// Node object and no scheduler or kubelet (daemon pods stay Pending, pinned to the node).
+@Suite(.serialized) struct DaemonSetHistoryTests {
+    final class Setup: @unchecked Sendable {
+        let server: InProcessServer
+        let factory: SharedInformerFactory
+        var run: Task<Void, Never>?
+        var client: Client { server.client }
+
+        init() async throws {
+            server = try await InProcessServer.start()
+            factory = SharedInformerFactory(client: server.client, clock: FakeClock(now: Timestamp.nowSeconds()))
+            _ = try await server.client.create(.nodes, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "n1"]])
+            // Ready: a node without the condition has the not-ready taint daemons do not tolerate at scheduling.
+            _ = try await server.client.patch(.nodes, name: "n1", ["status": ["conditions": [["type": "Ready", "status": "True"]]]], status: true)
+            let controller = DaemonSetController(client: server.client, logger: .init(label: "test"), events: nil)
+            let f = factory
+            run = Task { await controller.run(factory: f) }
+            factory.start()
+        }
+
+        func stop() async {
+            run?.cancel()
+            factory.shutDown()
+            await server.stop()
+        }
+
+        /// Name → revision number of the revisions in `default`.
+        func revisions() async throws -> [String: Int] {
+            var out: [String: Int] = [:]
+            for r in try await client.list(.controllerRevisions, namespace: "default").items {
+                out[r["metadata"]["name"].stringValue ?? ""] = r["revision"].intValue
+            }
+            return out
+        }
+
+        /// The hash labels of the live pods.
+        func podHashes() async throws -> [String] {
+            try await client.list(.pods, namespace: "default").items.filter { $0["metadata"]["deletionTimestamp"].isNull }
+                .compactMap { $0["metadata"]["labels"]["controller-revision-hash"].stringValue }.sorted()
+        }
+
+        func setImage(_ image: String) async throws {
+            _ = try await client.patch(.daemonSets, namespace: "default", name: "agent",
+                                       ["spec": ["template": ["spec": ["containers": [["name": "a", "image": .string(image)]]]]]])
+        }
+    }
+
+    static func daemonSet(image: String = "agent:1", spec: JSON = [:]) -> JSON {
+        var ds: JSON = ["apiVersion": "apps/v1", "kind": "DaemonSet",
+                        "metadata": ["name": "agent", "namespace": "default", "annotations": ["kubernetes.io/change-cause": "first"]],
+                        "spec": ["selector": ["matchLabels": ["app": "agent"]],
+                                 "template": ["metadata": ["labels": ["app": "agent", "tier": "node"]],
+                                              "spec": ["containers": [["name": "a", "image": .string(image)]]]]]]
+        for (k, v) in spec.objectValue ?? JSONObject() { ds[path: ["spec", k]] = v }
+        return ds
+    }
+
+    // The revisions' hashes: Skiff's TemplateHash of the templates above (after defaults).
+    static let h1 = "865887654f", h2 = "55c66987bd", h3 = "9cbf5f6d7"
+
+    @Test func oneRevisionPerTemplateAndGoingBackRenumbersTheOldOne() async throws {
+        let s = try await Setup()
+        let ds = try await s.client.create(.daemonSets, namespace: "default", Self.daemonSet())
+        do {
+            try await eventuallyTrue(10) { try await s.revisions() == ["agent-\(Self.h1)": 1] }
+            let r = try await s.client.get(.controllerRevisions, namespace: "default", name: "agent-\(Self.h1)")
+            #expect(r["metadata"]["labels"] == ["app": "agent", "tier": "node", "controller-revision-hash": .string(Self.h1)])
+            #expect(r["metadata"]["annotations"] == ["kubernetes.io/change-cause": "first", "deprecated.daemonset.template.generation": "1"])
+            #expect(r["metadata"]["ownerReferences"] == [["apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent",
+                                                          "uid": ds["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true]])
+            let template = try await s.client.get(.daemonSets, namespace: "default", name: "agent")["spec"]["template"]
+            var expectedTemplate = template
+            expectedTemplate["$patch"] = "replace"
+            #expect(r["data"] == ["spec": ["template": expectedTemplate]])
+            #expect(r["data"]["spec"]["template"]["spec"]["containers"].arrayValue?.first?["image"] == "agent:1")
+            try await eventuallyTrue(10) { try await s.podHashes() == [Self.h1] }
+
+            try await s.setImage("agent:2")
+            try await eventuallyTrue(10) { try await s.revisions() == ["agent-\(Self.h1)": 1, "agent-\(Self.h2)": 2] }
+            try await eventuallyTrue(10) { try await s.podHashes() == [Self.h2] }
+
+            // Back to the first template: its revision is re-used with the next number.
+            try await s.setImage("agent:1")
+            try await eventuallyTrue(10) { try await s.revisions() == ["agent-\(Self.h1)": 3, "agent-\(Self.h2)": 2] }
+            try await eventuallyTrue(10) { try await s.podHashes() == [Self.h1] }
+        } catch {
+            await s.stop()
+            throw error
+        }
+        await s.stop()
+    }
+
+    /// With OnDelete the old pod stays: its revision outlives `revisionHistoryLimit` until
+    /// the pod is gone; other old revisions go, lowest number first.
+    @Test func oldRevisionsBeyondTheLimitGoUnlessAPodCarriesTheirHash() async throws {
+        let s = try await Setup()
+        _ = try await s.client.create(.daemonSets, namespace: "default",
+                                      Self.daemonSet(spec: ["revisionHistoryLimit": 0, "updateStrategy": ["type": "OnDelete"]]))
+        do {
+            try await eventuallyTrue(10) { try await s.podHashes() == [Self.h1] }
+            try await s.setImage("agent:2")
+            try await eventuallyTrue(10) { try await s.revisions() == ["agent-\(Self.h1)": 1, "agent-\(Self.h2)": 2] }
+            try await s.setImage("agent:3")
+            try await eventuallyTrue(10) { try await s.revisions() == ["agent-\(Self.h1)": 1, "agent-\(Self.h3)": 3] }
+            #expect(try await s.podHashes() == [Self.h1])
+            // The old pod deleted: its replacement has the current hash, and the first revision goes.
+            let pod = try #require(try await s.client.list(.pods, namespace: "default").items.first)
+            try await s.client.delete(.pods, namespace: "default", name: pod["metadata"]["name"].stringValue ?? "", gracePeriodSeconds: 0)
+            try await eventuallyTrue(10) { try await s.podHashes() == [Self.h3] }
+            try await eventuallyTrue(10) { try await s.revisions() == ["agent-\(Self.h3)": 3] }
+        } catch {
+            await s.stop()
+            throw error
+        }
+        await s.stop()
+    }
+
+    /// An orphan revision matching the selector and holding the current template is adopted
+    /// and used (no second revision is made); its number is kept, being above all others.
+    @Test func anOrphanRevisionOfTheCurrentTemplateIsAdopted() async throws {
+        let s = try await Setup()
+        do {
+            // The data the DaemonSet's defaulted template gives, written before it exists.
+            var dryRun = Request(verb: .create, resource: "daemonsets", namespace: "default")
+            dryRun.object = Self.daemonSet()
+            dryRun.dryRun = true
+            let probe = try await s.client.request(dryRun).object
+            var template = probe["spec"]["template"]
+            template["$patch"] = "replace"
+            _ = try await s.client.create(.controllerRevisions, namespace: "default", [
+                "apiVersion": "apps/v1", "kind": "ControllerRevision",
+                "metadata": ["name": "agent-old", "labels": ["app": "agent"]], "data": ["spec": ["template": template]], "revision": 5,
+            ])
+            let ds = try await s.client.create(.daemonSets, namespace: "default", Self.daemonSet())
+            try await eventuallyTrue(10) { try await s.podHashes() == ["agent-old"] }
+            #expect(try await s.revisions() == ["agent-old": 5])
+            let r = try await s.client.get(.controllerRevisions, namespace: "default", name: "agent-old")
+            // The missing hash label is the revision's name (Kubernetes: no hash to recompute).
+            #expect(r["metadata"]["labels"] == ["app": "agent", "controller-revision-hash": "agent-old"])
+            #expect(r["metadata"]["ownerReferences"].arrayValue?.first?["uid"] == ds["metadata"]["uid"])
+        } catch {
+            await s.stop()
+            throw error
+        }
+        await s.stop()
+    }
+}
