@@ -5,7 +5,7 @@ import Foundation
 /// One command with the action as its first argument, so global flags written before the
 /// verb move after it as for every other verb.
 struct RolloutCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rollout", abstract: "Manage the rollout of a Deployment (status, history, undo, restart, pause, resume).")
+    static let configuration = CommandConfiguration(commandName: "rollout", abstract: "Manage the rollout of a Deployment or DaemonSet (status, history, undo, restart, pause, resume).")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "status|history|undo|restart|pause|resume, then TYPE NAME or TYPE/NAME") var args: [String] = []
