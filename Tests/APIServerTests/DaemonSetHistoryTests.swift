@@ -121,22 +121,28 @@ import Testing
         await s.stop()
     }
 
+    /// The data the DaemonSet's defaulted template gives, found by a dry-run create.
+    static func currentData(_ s: Setup) async throws -> JSON {
+        var dryRun = Request(verb: .create, resource: "daemonsets", namespace: "default")
+        dryRun.object = Self.daemonSet()
+        dryRun.dryRun = true
+        var template = try await s.client.request(dryRun).object["spec"]["template"]
+        template["$patch"] = "replace"
+        return ["spec": ["template": template]]
+    }
+
+    static func orphanRevision(_ name: String, data: JSON, revision: Int) -> JSON {
+        ["apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": ["name": .string(name), "labels": ["app": "agent"]],
+         "data": data, "revision": .int(revision)]
+    }
+
     /// An orphan revision matching the selector and holding the current template is adopted
     /// and used (no second revision is made); its number is kept, being above all others.
     @Test func anOrphanRevisionOfTheCurrentTemplateIsAdopted() async throws {
         let s = try await Setup()
         do {
-            // The data the DaemonSet's defaulted template gives, written before it exists.
-            var dryRun = Request(verb: .create, resource: "daemonsets", namespace: "default")
-            dryRun.object = Self.daemonSet()
-            dryRun.dryRun = true
-            let probe = try await s.client.request(dryRun).object
-            var template = probe["spec"]["template"]
-            template["$patch"] = "replace"
-            _ = try await s.client.create(.controllerRevisions, namespace: "default", [
-                "apiVersion": "apps/v1", "kind": "ControllerRevision",
-                "metadata": ["name": "agent-old", "labels": ["app": "agent"]], "data": ["spec": ["template": template]], "revision": 5,
-            ])
+            _ = try await s.client.create(.controllerRevisions, namespace: "default",
+                                          Self.orphanRevision("agent-old", data: try await Self.currentData(s), revision: 5))
             let ds = try await s.client.create(.daemonSets, namespace: "default", Self.daemonSet())
             try await eventuallyTrue(10) { try await s.podHashes() == ["agent-old"] }
             #expect(try await s.revisions() == ["agent-old": 5])
@@ -144,6 +150,27 @@ import Testing
             // The missing hash label is the revision's name (Kubernetes: no hash to recompute).
             #expect(r["metadata"]["labels"] == ["app": "agent", "controller-revision-hash": "agent-old"])
             #expect(r["metadata"]["ownerReferences"].arrayValue?.first?["uid"] == ds["metadata"]["uid"])
+        } catch {
+            await s.stop()
+            throw error
+        }
+        await s.stop()
+    }
+
+    /// Two revisions of the current template: the higher numbered stays, the other goes
+    /// (`dedupCurHistories`); an old template's revision keeps its number below.
+    @Test func duplicateCurrentRevisionsAreDeduplicated() async throws {
+        let s = try await Setup()
+        do {
+            let data = try await Self.currentData(s)
+            var oldData = data
+            oldData[path: ["spec", "template", "spec", "containers"]] = [["name": "a", "image": "agent:0"]]
+            for (name, d, n) in [("agent-a", data, 2), ("agent-b", data, 7), ("agent-c", oldData, 3)] {
+                _ = try await s.client.create(.controllerRevisions, namespace: "default", Self.orphanRevision(name, data: d, revision: n))
+            }
+            _ = try await s.client.create(.daemonSets, namespace: "default", Self.daemonSet())
+            try await eventuallyTrue(10) { try await s.revisions() == ["agent-b": 7, "agent-c": 3] }
+            try await eventuallyTrue(10) { try await s.podHashes() == ["agent-b"] }
         } catch {
             await s.stop()
             throw error
