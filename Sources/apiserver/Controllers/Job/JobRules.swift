@@ -45,10 +45,10 @@ enum JobRules {
     }
 
     /// Kubernetes' `isPodFailed`: Failed, or being deleted before it succeeded (unless the
-    /// Job replaces only Failed pods).
+    /// Job replaces only Failed pods or has a podFailurePolicy, which waits for the phase).
     static func isFailed(_ pod: JSON, _ job: JSON) -> Bool {
         if PodState.phase(pod) == "Failed" { return true }
-        if job["spec"]["podReplacementPolicy"].stringValue == "Failed" { return false }
+        if job["spec"]["podReplacementPolicy"].stringValue == "Failed" || JobPodFailurePolicy.rules(job) != nil { return false }
         return PodState.isTerminating(pod) && PodState.phase(pod) != "Succeeded"
     }
 

@@ -42,7 +42,7 @@ extension JobController {
         let deleting = !job["metadata"]["deletionTimestamp"].isNull
         var deleted = 0, created = 0
         if s.target == nil && !deleting {
-            out.again = s.decideTarget(activeCount: pods.filter(PodState.isActive).count)
+            out.again = s.decideTarget(pods: pods, activeCount: pods.filter(PodState.isActive).count)
         }
         let active = pods.filter(PodState.isActive)
         if s.target != nil {
@@ -50,7 +50,9 @@ extension JobController {
             s.countUnfinishedAsFailed(pods, memory: memory)
             deleted = await deletePods(active, job: job, key: key)
         } else if !deleting && managing {
-            let m = await managePods(&s, active: active, key: key, backoff: b, again: out.again)
+            // Only Failed pods are replaced: terminating ones hold their place until then.
+            let holding = job["spec"]["podReplacementPolicy"] == "Failed" ? pods.filter(JobRules.isTerminatingUnfinished) : []
+            let m = await managePods(&s, active: active, terminating: holding, key: key, backoff: b, again: out.again)
             (created, deleted, out.again, out.createFailed) = (m.created, m.deleted, m.again, m.createFailed)
         } else if !deleting {
             // A lost watch event must not block the Job: look again when expectations expire.
@@ -61,8 +63,9 @@ extension JobController {
     }
 
     /// Suspend, resume and the number of active pods: up to parallelism, never more than
-    /// the completions left; replacements wait out the back-off.
-    private func managePods(_ s: inout JobSyncState, active: [JSON], key: String, backoff b: JobMemory.Backoff,
+    /// the completions left; replacements wait out the back-off, and (`terminating`, with
+    /// podReplacementPolicy Failed) for the pods they replace to finish.
+    private func managePods(_ s: inout JobSyncState, active: [JSON], terminating: [JSON], key: String, backoff b: JobMemory.Backoff,
                             again: Double?) async -> (created: Int, deleted: Int, again: Double?, createFailed: Bool) {
         let job = s.job
         if JobRules.isSuspended(job) {
@@ -88,15 +91,16 @@ extension JobController {
                 } else { surplus.append(p) }
             }
             let want = max(0, min(parallelism, completions - s.completed.count))
-            let free = (0..<completions).filter { !s.completed.contains($0) && !seen.contains($0) }
-            missing = Array(free.prefix(max(0, want - keep.count)))
+            let held = Set(terminating.compactMap(JobRules.index))
+            let free = (0..<completions).filter { !s.completed.contains($0) && !seen.contains($0) && !held.contains($0) }
+            missing = Array(free.prefix(max(0, want - keep.count - held.subtracting(seen).subtracting(s.completed).count)))
             if keep.count > want { surplus += keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want) }
         } else {
             let want: Int
             if let completions = s.completions { want = max(0, min(parallelism, completions - s.succeeded)) }
             else { want = s.succeeded > 0 ? keep.count : parallelism }
             if keep.count > want { surplus = Array(keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want)) }
-            missing = Array(repeating: nil, count: max(0, want - keep.count))
+            missing = Array(repeating: nil, count: max(0, want - keep.count - terminating.count))
         }
         if !surplus.isEmpty { return (0, await deletePods(surplus, job: job, key: key), again, false) }
         guard !missing.isEmpty else { return (0, 0, again, false) }

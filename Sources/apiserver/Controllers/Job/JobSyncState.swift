@@ -20,6 +20,8 @@ struct JobSyncState {
     var newSucceeded = false
     var newFailed = 0
     var target: Target?
+    /// Failed pods a podFailurePolicy `Ignore` rule matched: released, never counted.
+    var ignoredUIDs = Set<String>()
 
     static let backoffExceeded = Target(type: "Failed", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit")
     static let deadlineExceeded = Target(type: "Failed", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline")
@@ -63,11 +65,13 @@ struct JobSyncState {
                 }
                 newSucceeded = true
             } else if JobRules.isFailed(p, job), hasValidIndex(p) {
+                // Pods deleted before they finished (suspend, a surplus) count as failed
+                // but do not lengthen the back-off: only a pod that ran and failed does
+                // (an ignored one too, as Kubernetes' back-off record takes every failed pod).
+                if PodState.phase(p) == "Failed" { newFailed += 1 }
+                guard !isIgnored(p, uid) else { continue }
                 uncountedFailed.append(uid)
                 uncountedUIDs.insert(uid)
-                // Pods deleted before they finished (suspend, a surplus) count as failed
-                // but do not lengthen the back-off: only a pod that ran and failed does.
-                if PodState.phase(p) == "Failed" { newFailed += 1 }
             }
         }
     }
@@ -76,10 +80,27 @@ struct JobSyncState {
     mutating func countUnfinishedAsFailed(_ pods: [JSON], memory: JobMemory) {
         for p in pods where JobRules.hasFinalizer(p) && !JobRules.isSucceeded(p) {
             let uid = p["metadata"]["uid"].stringValue ?? ""
-            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid), hasValidIndex(p) else { continue }
+            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid), hasValidIndex(p), !isIgnored(p, uid) else { continue }
             uncountedFailed.append(uid)
             uncountedUIDs.insert(uid)
         }
+    }
+
+    /// True (and remembered) if a podFailurePolicy `Ignore` rule matches the pod.
+    private mutating func isIgnored(_ p: JSON, _ uid: String) -> Bool {
+        guard JobPodFailurePolicy.match(job, p) == .ignore else { return false }
+        ignoredUIDs.insert(uid)
+        return true
+    }
+
+    /// Kubernetes' `getFailJobMessage`: the message of the first failed pod a `FailJob`
+    /// rule matches.
+    func failJobMessage(_ pods: [JSON]) -> String? {
+        guard JobPodFailurePolicy.rules(job) != nil else { return nil }
+        for p in pods where JobRules.isFailed(p, job) {
+            if case .failJob(let message) = JobPodFailurePolicy.match(job, p) { return message }
+        }
+        return nil
     }
 
     private func hasValidIndex(_ p: JSON) -> Bool {
@@ -89,10 +110,12 @@ struct JobSyncState {
 
     /// Sets `target` (and its interim condition) if the Job has failed or succeeded;
     /// otherwise returns when its active deadline falls, if it has one.
-    mutating func decideTarget(activeCount: Int) -> Double? {
+    mutating func decideTarget(pods: [JSON], activeCount: Int) -> Double? {
         let suspended = JobRules.isSuspended(job)
         var deadlineIn: Double? = nil
-        if failed > (job["spec"]["backoffLimit"].intValue ?? 6) {
+        if let message = failJobMessage(pods) {
+            target = Target(type: "Failed", reason: "PodFailurePolicy", message: message)
+        } else if failed > (job["spec"]["backoffLimit"].intValue ?? 6) {
             target = Self.backoffExceeded
         } else if !suspended, let ads = job["spec"]["activeDeadlineSeconds"].intValue,
                   let start = status["startTime"].stringValue.flatMap(Timestamp.parse) {

@@ -24,7 +24,7 @@ extension JobController {
             guard JobRules.hasFinalizer(p) else { return false }
             let uid = p["metadata"]["uid"].stringValue ?? ""
             let indexDone = s.indexed && JobRules.isSucceeded(p) && JobRules.index(p).map(s.completed.contains) == true
-            return (uncounted.contains(uid) || indexDone || deleting) && !memory.isRemovingFinalizer(uid)
+            return (uncounted.contains(uid) || s.ignoredUIDs.contains(uid) || indexDone || deleting) && !memory.isRemovingFinalizer(uid)
         }
         let released = await removeFinalizers(releasing)
         let holding = Set(pods.filter { JobRules.hasFinalizer($0) }.compactMap { $0["metadata"]["uid"].stringValue })
