@@ -40,10 +40,14 @@ import Wire
         #expect(PodCacheTransform.keepWhatControllersRead(pending) == (try JSON.parse("""
         {"metadata":{"name":"q"},"spec":{"containers":[]},"status":{"phase":"Pending","containerStatuses":[{"name":"c"}]}}
         """)))
-        // Of the annotations only the deletion cost stays (the ReplicaSet's scale-down order).
+        // Of the annotations only the deletion cost stays (the ReplicaSet's scale-down order),
+        // and a Job index's failure counts (backoffLimitPerIndex).
         let costed = try JSON.parse(#"{"metadata":{"name":"r","annotations":{"a":"b","controller.kubernetes.io/pod-deletion-cost":"-3"}},"spec":{}}"#)
         #expect(PodCacheTransform.keepWhatControllersRead(costed)
             == (try JSON.parse(#"{"metadata":{"name":"r","annotations":{"controller.kubernetes.io/pod-deletion-cost":"-3"}},"spec":{}}"#)))
+        let counted = try JSON.parse(#"{"metadata":{"name":"j","annotations":{"batch.kubernetes.io/job-completion-index":"1","batch.kubernetes.io/job-index-failure-count":"2","batch.kubernetes.io/job-index-ignored-failure-count":"1"}},"spec":{}}"#)
+        #expect(PodCacheTransform.keepWhatControllersRead(counted)
+            == (try JSON.parse(#"{"metadata":{"name":"j","annotations":{"batch.kubernetes.io/job-index-failure-count":"2","batch.kubernetes.io/job-index-ignored-failure-count":"1"}},"spec":{}}"#)))
     }
 
     /// A factory's transform applies to what its informers cache and hand on, from the

@@ -17,6 +17,9 @@ struct JobSyncState {
     /// counting stays linear in the number of pods).
     private var uncountedUIDs: Set<String>
     var completed: Set<Int>
+    /// backoffLimitPerIndex: the limit, and the indexes that failed (`status.failedIndexes`).
+    let perIndexLimit: Int?
+    var failedIndexes: Set<Int>
     var newSucceeded = false
     var newFailed = 0
     var target: Target?
@@ -25,6 +28,9 @@ struct JobSyncState {
 
     static let backoffExceeded = Target(type: "Failed", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit")
     static let deadlineExceeded = Target(type: "Failed", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline")
+    static let maxFailedIndexesExceeded = Target(type: "Failed", reason: "MaxFailedIndexesExceeded",
+                                                 message: "Job has exceeded the specified maximal number of failed indexes")
+    static let failedIndexesTarget = Target(type: "Failed", reason: "FailedIndexes", message: "Job has failed indexes")
     static let completionsReached = Target(type: "Complete", reason: "CompletionsReached", message: "Reached expected number of succeeded pods")
 
     init(job: JSON, now: Double) {
@@ -37,6 +43,8 @@ struct JobSyncState {
         uncountedFailed = (status["uncountedTerminatedPods"]["failed"].arrayValue ?? []).compactMap(\.stringValue)
         uncountedUIDs = Set(uncountedSucceeded + uncountedFailed)
         completed = indexed ? JobRules.parseIntervals(status["completedIndexes"].stringValue, limit: completions ?? 0) : []
+        perIndexLimit = JobRules.backoffLimitPerIndex(job)
+        failedIndexes = perIndexLimit != nil ? JobRules.parseIntervals(status["failedIndexes"].stringValue, limit: completions ?? 0) : []
         if let c = JobRules.condition(job, "FailureTarget") {
             target = Target(type: "Failed", reason: c["reason"].stringValue ?? "", message: c["message"].stringValue ?? "")
         } else if let c = JobRules.condition(job, "SuccessCriteriaMet") {
@@ -70,6 +78,7 @@ struct JobSyncState {
                 // (an ignored one too, as Kubernetes' back-off record takes every failed pod).
                 if PodState.phase(p) == "Failed" { newFailed += 1 }
                 guard !isIgnored(p, uid) else { continue }
+                if let limit = perIndexLimit, let i = JobRules.index(p), isIndexFailed(p, limit: limit) { failedIndexes.insert(i) }
                 uncountedFailed.append(uid)
                 uncountedUIDs.insert(uid)
             }
@@ -91,6 +100,12 @@ struct JobSyncState {
         guard JobPodFailurePolicy.match(job, p) == .ignore else { return false }
         ignoredUIDs.insert(uid)
         return true
+    }
+
+    /// Kubernetes' `isIndexFailed` for a counted failure: a FailIndex rule matched, or the
+    /// index had already failed `backoffLimitPerIndex` times before this pod.
+    private func isIndexFailed(_ p: JSON, limit: Int) -> Bool {
+        JobPodFailurePolicy.match(job, p) == .failIndex || JobRules.failureCount(p, JobRules.indexFailureCountKey) >= limit
     }
 
     /// Kubernetes' `getFailJobMessage`: the message of the first failed pod a `FailJob`
@@ -121,6 +136,13 @@ struct JobSyncState {
                   let start = status["startTime"].stringValue.flatMap(Timestamp.parse) {
             let left = start + Double(ads) - now
             if left <= 0 { target = Self.deadlineExceeded } else { deadlineIn = left }
+        }
+        if target == nil, perIndexLimit != nil {
+            if let max = job["spec"]["maxFailedIndexes"].intValue, failedIndexes.count > max {
+                target = Self.maxFailedIndexesExceeded
+            } else if !failedIndexes.isEmpty && failedIndexes.count + completed.count >= (completions ?? 0) {
+                target = Self.failedIndexesTarget
+            }
         }
         if target == nil {
             let done: Bool

@@ -14,6 +14,7 @@ extension JobController {
         if s.indexed {
             s.status["completedIndexes"] = JobRules.intervals(s.completed).map { .string($0) } ?? .null
             s.status["succeeded"] = s.completed.isEmpty ? .null : .int(s.completed.count)
+            if s.perIndexLimit != nil { s.status["failedIndexes"] = .string(JobRules.intervals(s.failedIndexes) ?? "") }
         }
         setUncounted(&s)
         if s.status != job["status"] { job = try await writeStatus(job, s.status, key) }
