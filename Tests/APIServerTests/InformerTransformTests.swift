@@ -20,6 +20,18 @@ import Wire
          "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]},
          "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}],"containerStatuses":[{"restartCount":3},{"restartCount":0}]}}
         """)))
+        // A Failed pod keeps each container's name and exit code too (a Job's podFailurePolicy).
+        let failed = try JSON.parse("""
+        {"metadata":{"name":"f"},"spec":{"nodeName":"n1"},
+         "status":{"phase":"Failed","containerStatuses":[{"name":"c","restartCount":0,"state":{"terminated":{"exitCode":42,"reason":"Error"}}},
+                                                         {"name":"d","restartCount":1,"state":{"waiting":{"reason":"PodInitializing"}}}],
+                   "initContainerStatuses":[{"name":"i","restartCount":0,"state":{"terminated":{"exitCode":7,"reason":"Error"}}}]}}
+        """)
+        #expect(PodCacheTransform.keepWhatControllersRead(failed) == (try JSON.parse("""
+        {"metadata":{"name":"f"},"spec":{"nodeName":"n1"},
+         "status":{"phase":"Failed","containerStatuses":[{"restartCount":0,"name":"c","state":{"terminated":{"exitCode":42}}},{"restartCount":1,"name":"d"}],
+                   "initContainerStatuses":[{"name":"i","state":{"terminated":{"exitCode":7}}}]}}
+        """)))
         // A pod not bound yet keeps its whole status (the scheduler writes it back).
         let pending = try JSON.parse("""
         {"metadata":{"name":"q","annotations":{"a":"b"}},"spec":{"containers":[]},
@@ -28,10 +40,14 @@ import Wire
         #expect(PodCacheTransform.keepWhatControllersRead(pending) == (try JSON.parse("""
         {"metadata":{"name":"q"},"spec":{"containers":[]},"status":{"phase":"Pending","containerStatuses":[{"name":"c"}]}}
         """)))
-        // Of the annotations only the deletion cost stays (the ReplicaSet's scale-down order).
+        // Of the annotations only the deletion cost stays (the ReplicaSet's scale-down order),
+        // and a Job index's failure counts (backoffLimitPerIndex).
         let costed = try JSON.parse(#"{"metadata":{"name":"r","annotations":{"a":"b","controller.kubernetes.io/pod-deletion-cost":"-3"}},"spec":{}}"#)
         #expect(PodCacheTransform.keepWhatControllersRead(costed)
             == (try JSON.parse(#"{"metadata":{"name":"r","annotations":{"controller.kubernetes.io/pod-deletion-cost":"-3"}},"spec":{}}"#)))
+        let counted = try JSON.parse(#"{"metadata":{"name":"j","annotations":{"batch.kubernetes.io/job-completion-index":"1","batch.kubernetes.io/job-index-failure-count":"2","batch.kubernetes.io/job-index-ignored-failure-count":"1"}},"spec":{}}"#)
+        #expect(PodCacheTransform.keepWhatControllersRead(counted)
+            == (try JSON.parse(#"{"metadata":{"name":"j","annotations":{"batch.kubernetes.io/job-index-failure-count":"2","batch.kubernetes.io/job-index-ignored-failure-count":"1"}},"spec":{}}"#)))
     }
 
     /// A factory's transform applies to what its informers cache and hand on, from the

@@ -69,6 +69,23 @@ final class JobHarness: @unchecked Sendable {
         _ = try await client.update(.pods, p, status: true)
     }
 
+    /// Plays the kubelet ending a pod: phase Failed, the containers' exit codes (by name;
+    /// `initExitCodes` for init containers) and extra pod conditions.
+    func fail(_ pod: JSON, exitCodes: [String: Int] = [:], initExitCodes: [String: Int] = [:], conditions: [JSON] = []) async throws {
+        var p = try await client.get(.pods, namespace: "default", name: pod["metadata"]["name"].stringValue ?? "")
+        func statuses(_ codes: [String: Int]) -> JSON {
+            .array(codes.sorted { $0.key < $1.key }.map { name, code in
+                ["name": .string(name), "image": "busybox", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": ["terminated": ["exitCode": .int(code), "reason": code == 0 ? "Completed" : "Error"]]]
+            })
+        }
+        p[path: ["status", "phase"]] = "Failed"
+        if !exitCodes.isEmpty { p[path: ["status", "containerStatuses"]] = statuses(exitCodes) }
+        if !initExitCodes.isEmpty { p[path: ["status", "initContainerStatuses"]] = statuses(initExitCodes) }
+        if !conditions.isEmpty { p[path: ["status", "conditions"]] = .array((p["status"]["conditions"].arrayValue ?? []) + conditions) }
+        _ = try await client.update(.pods, p, status: true)
+    }
+
     /// A condition of the Job without its timestamps.
     static func conditions(_ job: JSON) -> [JSON] {
         (job["status"]["conditions"].arrayValue ?? []).map { c in

@@ -68,6 +68,29 @@ import Wire
             }
         }
     }
+
+    /// A container exiting 42 on a real kubelet: its exit code reaches the job controller,
+    /// a FailJob rule matches it and the Job fails with Kubernetes' message, without a retry.
+    @Test func exitCodeMatchedByAFailJobRuleFailsTheJob() async throws {
+        try await PodCluster.run { c in
+            let policy: JSON = ["rules": [["action": "FailJob", "onExitCodes": ["containerName": "work", "operator": "In", "values": [42]]]]]
+            _ = try await c.client.create(.jobs, namespace: "default", Self.job("answer", ["backoffLimit": 3, "podFailurePolicy": policy], script: "exit 42"))
+            try await eventually(60, "answer Failed") {
+                (try await c.client.get(.jobs, namespace: "default", name: "answer")["status"]["conditions"].arrayValue ?? [])
+                    .contains { $0["type"] == "Failed" && $0["status"] == "True" }
+            }
+            let pods = try await Self.jobPods(c, "answer")
+            #expect(pods.count == 1)
+            let name = pods.first?["metadata"]["name"].stringValue ?? ""
+            let job = try await c.client.get(.jobs, namespace: "default", name: "answer")
+            let failed = (job["status"]["conditions"].arrayValue ?? []).first { $0["type"] == "Failed" }
+            #expect(failed?["reason"] == "PodFailurePolicy")
+            #expect(failed?["message"] == .string("Container work for pod default/\(name) failed with exit code 42 matching FailJob rule at index 0"))
+            #expect(job["status"]["failed"] == 1)
+            #expect(job["spec"]["podReplacementPolicy"] == "Failed")
+            _ = try await c.client.delete(.jobs, namespace: "default", name: "answer", propagationPolicy: "Background")
+        }
+    }
 }
 
 /// `ctl create job NAME --image=IMAGE -- COMMAND...` as kubectl's.

@@ -19,6 +19,37 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var completionMode: String?
     public var suspend: Bool?
     public var podReplacementPolicy: String?
+    public var podFailurePolicy: PodFailurePolicy?
+    public var backoffLimitPerIndex: Int32?
+    public var maxFailedIndexes: Int32?
+}
+
+/// How a failed pod counts (Kubernetes' `spec.podFailurePolicy`): the first rule matching
+/// the pod decides (`FailJob`, `FailIndex`, `Ignore`, `Count`); no match counts as usual.
+public struct PodFailurePolicy: Codable, Sendable, Equatable {
+    public var rules: [PodFailurePolicyRule]?
+}
+
+/// One rule: exactly one of `onExitCodes` / `onPodConditions`. (Fields a Kubernetes
+/// client may leave out are optional here, so the validation, not decoding, refuses them.)
+public struct PodFailurePolicyRule: Codable, Sendable, Equatable {
+    public var action: String?
+    public var onExitCodes: PodFailurePolicyOnExitCodesRequirement?
+    public var onPodConditions: [PodFailurePolicyOnPodConditionsPattern]?
+}
+
+/// Matches a container (any, or `containerName`) that terminated with a non-zero exit code
+/// `In` / `NotIn` `values`.
+public struct PodFailurePolicyOnExitCodesRequirement: Codable, Sendable, Equatable {
+    public var containerName: String?
+    public var `operator`: String?
+    public var values: [Int32]?
+}
+
+/// Matches a pod condition of `type` with `status` (defaulted to True).
+public struct PodFailurePolicyOnPodConditionsPattern: Codable, Sendable, Equatable {
+    public var type: String?
+    public var status: String?
 }
 
 public struct JobStatus: Codable, Sendable, Equatable {

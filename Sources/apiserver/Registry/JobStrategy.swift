@@ -18,6 +18,7 @@ struct JobStrategy: ResourceStrategy {
             job[path: ["spec", "completions"]] = 1
         }
         job.setDefault(["spec", "parallelism"], 1)
+        JobFailurePolicyValidation.applyDefaults(&job)
         job.setDefault(["spec", "backoffLimit"], 6)
         job.setDefault(["spec", "completionMode"], "NonIndexed")
         job.setDefault(["spec", "suspend"], false)
@@ -55,7 +56,10 @@ struct JobStrategy: ResourceStrategy {
         } else if mode == "Indexed" && spec["completions"].isNull {
             causes.append(.init(reason: "FieldValueRequired", message: "Required value: when completion mode is Indexed", field: "spec.completions"))
         }
-        if let p = spec["podReplacementPolicy"].stringValue, !["TerminatingOrFailed", "Failed"].contains(p) {
+        causes += JobFailurePolicyValidation.validatePerIndex(spec)
+        causes += JobFailurePolicyValidation.validatePolicy(spec)
+        // With a podFailurePolicy only Failed is allowed (checked there).
+        if spec["podFailurePolicy"].isNull, let p = spec["podReplacementPolicy"].stringValue, !["TerminatingOrFailed", "Failed"].contains(p) {
             causes.append(.notSupported("spec.podReplacementPolicy", p, supported: ["TerminatingOrFailed", "Failed"]))
         }
         return causes
@@ -80,12 +84,12 @@ struct JobStrategy: ResourceStrategy {
         return causes
     }
 
-    /// Kubernetes' `ValidateJobSpecUpdate`: selector, template, completions and
-    /// completionMode are fixed after create (Skiff does not take the exceptions Kubernetes
+    /// Kubernetes' `ValidateJobSpecUpdate`: selector, template, completions,
+    /// completionMode, podFailurePolicy and backoffLimitPerIndex are fixed after create (Skiff does not take the exceptions Kubernetes
     /// makes for suspended or elastic Indexed Jobs).
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
-        for f in ["selector", "template", "completions", "completionMode"] where new["spec"][f] != old["spec"][f] {
+        for f in ["selector", "template", "completions", "completionMode", "podFailurePolicy", "backoffLimitPerIndex"] where new["spec"][f] != old["spec"][f] {
             causes.append(.invalid("spec." + f, new["spec"][f].compactString, "field is immutable"))
         }
         return causes

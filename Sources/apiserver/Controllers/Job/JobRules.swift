@@ -6,6 +6,9 @@ enum JobRules {
     static let trackingFinalizer = "batch.kubernetes.io/job-tracking"
     static let indexKey = "batch.kubernetes.io/job-completion-index"
     static let indexEnv = "JOB_COMPLETION_INDEX"
+    /// backoffLimitPerIndex: an index's counted and ignored failures so far, on each of its pods.
+    static let indexFailureCountKey = "batch.kubernetes.io/job-index-failure-count"
+    static let indexIgnoredFailureCountKey = "batch.kubernetes.io/job-index-ignored-failure-count"
     /// Kubernetes' DefaultJobPodFailureBackOff, doubling to the documented six minutes.
     static let backoffBase = 10.0
     static let backoffMax = 360.0
@@ -13,6 +16,14 @@ enum JobRules {
     static func isIndexed(_ job: JSON) -> Bool { job["spec"]["completionMode"].stringValue == "Indexed" }
     static func completions(_ job: JSON) -> Int? { job["spec"]["completions"].intValue }
     static func isSuspended(_ job: JSON) -> Bool { job["spec"]["suspend"].boolValue == true }
+    /// `backoffLimitPerIndex` of an Indexed Job.
+    static func backoffLimitPerIndex(_ job: JSON) -> Int? { isIndexed(job) ? job["spec"]["backoffLimitPerIndex"].intValue : nil }
+
+    /// An index failure count annotation (0 when absent or not a non-negative int32, as Kubernetes).
+    static func failureCount(_ pod: JSON, _ key: String) -> Int {
+        guard let v = pod["metadata"]["annotations"][key].stringValue.flatMap({ Int($0) }), v >= 0, v <= Int(Int32.max) else { return 0 }
+        return v
+    }
 
     static func condition(_ job: JSON, _ type: String) -> JSON? {
         (job["status"]["conditions"].arrayValue ?? []).first { $0["type"].stringValue == type && $0["status"].stringValue == "True" }
@@ -45,10 +56,10 @@ enum JobRules {
     }
 
     /// Kubernetes' `isPodFailed`: Failed, or being deleted before it succeeded (unless the
-    /// Job replaces only Failed pods).
+    /// Job replaces only Failed pods or has a podFailurePolicy, which waits for the phase).
     static func isFailed(_ pod: JSON, _ job: JSON) -> Bool {
         if PodState.phase(pod) == "Failed" { return true }
-        if job["spec"]["podReplacementPolicy"].stringValue == "Failed" { return false }
+        if job["spec"]["podReplacementPolicy"].stringValue == "Failed" || JobPodFailurePolicy.rules(job) != nil { return false }
         return PodState.isTerminating(pod) && PodState.phase(pod) != "Succeeded"
     }
 
@@ -59,19 +70,21 @@ enum JobRules {
         PodState.isTerminating(pod) && !["Succeeded", "Failed"].contains(PodState.phase(pod))
     }
 
-    /// A sorted set of indexes in Kubernetes' interval form: "0-2,4".
+    /// A sorted set of indexes in Kubernetes' interval form: "0-2,4", a pair as "0,1".
     static func intervals(_ indexes: Set<Int>) -> String? {
         let sorted = indexes.sorted()
         guard var start = sorted.first else { return nil }
         var parts: [String] = [], prev = start
         for i in sorted.dropFirst() {
             if i == prev + 1 { prev = i; continue }
-            parts.append(start == prev ? "\(start)" : "\(start)-\(prev)")
+            parts.append(interval(start, prev))
             start = i; prev = i
         }
-        parts.append(start == prev ? "\(start)" : "\(start)-\(prev)")
+        parts.append(interval(start, prev))
         return parts.joined(separator: ",")
     }
+
+    private static func interval(_ a: Int, _ b: Int) -> String { a == b ? "\(a)" : b == a + 1 ? "\(a),\(b)" : "\(a)-\(b)" }
 
     /// Parses the interval form back (indexes at or above `limit` are dropped).
     static func parseIntervals(_ s: String?, limit: Int) -> Set<Int> {
@@ -87,7 +100,7 @@ enum JobRules {
     /// A pod for the Job (Kubernetes' `GetPodFromTemplate` plus the job controller's
     /// additions): the tracking finalizer and, for Indexed Jobs, the index as annotation and
     /// label, the hostname `<job>-<index>` and `JOB_COMPLETION_INDEX` in every container.
-    static func pod(for job: JSON, index: Int?) -> JSON {
+    static func pod(for job: JSON, index: Int?, failureCounts: (counted: Int, ignored: Int)? = nil) -> JSON {
         var pod = PodTemplates.pod(from: job["spec"]["template"], owner: job, .jobs)
         let finalizers = (pod["metadata"]["finalizers"].arrayValue ?? []) + [.string(trackingFinalizer)]
         pod[path: ["metadata", "finalizers"]] = .array(finalizers)
@@ -96,6 +109,10 @@ enum JobRules {
         pod[path: ["metadata", "generateName"]] = .string("\(name)-\(index)-")
         pod[path: ["metadata", "annotations", indexKey]] = .string(String(index))
         pod[path: ["metadata", "labels", indexKey]] = .string(String(index))
+        if let counts = failureCounts {
+            pod[path: ["metadata", "annotations", indexFailureCountKey]] = .string(String(counts.counted))
+            if counts.ignored > 0 { pod[path: ["metadata", "annotations", indexIgnoredFailureCountKey]] = .string(String(counts.ignored)) }
+        }
         if (pod["spec"]["hostname"].stringValue ?? "").isEmpty { pod[path: ["spec", "hostname"]] = .string("\(name)-\(index)") }
         let env: JSON = ["name": .string(indexEnv),
                          "valueFrom": ["fieldRef": ["apiVersion": "v1", "fieldPath": .string("metadata.labels['\(indexKey)']")]]]

@@ -42,7 +42,7 @@ extension JobController {
         let deleting = !job["metadata"]["deletionTimestamp"].isNull
         var deleted = 0, created = 0
         if s.target == nil && !deleting {
-            out.again = s.decideTarget(activeCount: pods.filter(PodState.isActive).count)
+            out.again = s.decideTarget(pods: pods, activeCount: pods.filter(PodState.isActive).count)
         }
         let active = pods.filter(PodState.isActive)
         if s.target != nil {
@@ -50,7 +50,9 @@ extension JobController {
             s.countUnfinishedAsFailed(pods, memory: memory)
             deleted = await deletePods(active, job: job, key: key)
         } else if !deleting && managing {
-            let m = await managePods(&s, active: active, key: key, backoff: b, again: out.again)
+            // Only Failed pods are replaced: terminating ones hold their place until then.
+            let holding = job["spec"]["podReplacementPolicy"] == "Failed" ? pods.filter(JobRules.isTerminatingUnfinished) : []
+            let m = await managePods(&s, pods: pods, active: active, terminating: holding, key: key, backoff: b, again: out.again)
             (created, deleted, out.again, out.createFailed) = (m.created, m.deleted, m.again, m.createFailed)
         } else if !deleting {
             // A lost watch event must not block the Job: look again when expectations expire.
@@ -61,8 +63,9 @@ extension JobController {
     }
 
     /// Suspend, resume and the number of active pods: up to parallelism, never more than
-    /// the completions left; replacements wait out the back-off.
-    private func managePods(_ s: inout JobSyncState, active: [JSON], key: String, backoff b: JobMemory.Backoff,
+    /// the completions left; replacements wait out the back-off, and (`terminating`, with
+    /// podReplacementPolicy Failed) for the pods they replace to finish.
+    private func managePods(_ s: inout JobSyncState, pods: [JSON], active: [JSON], terminating: [JSON], key: String, backoff b: JobMemory.Backoff,
                             again: Double?) async -> (created: Int, deleted: Int, again: Double?, createFailed: Bool) {
         let job = s.job
         if JobRules.isSuspended(job) {
@@ -83,37 +86,39 @@ extension JobController {
             var seen = Set<Int>()
             keep = []
             for p in active {
-                if let i = JobRules.index(p), i < completions, !s.completed.contains(i), !seen.contains(i) {
+                if let i = JobRules.index(p), i < completions, !s.completed.contains(i), !s.failedIndexes.contains(i), !seen.contains(i) {
                     seen.insert(i); keep.append(p)
                 } else { surplus.append(p) }
             }
-            let want = max(0, min(parallelism, completions - s.completed.count))
-            let free = (0..<completions).filter { !s.completed.contains($0) && !seen.contains($0) }
-            missing = Array(free.prefix(max(0, want - keep.count)))
+            let want = max(0, min(parallelism, completions - s.completed.count - s.failedIndexes.count))
+            let held = Set(terminating.compactMap(JobRules.index))
+            let free = (0..<completions).filter { !s.completed.contains($0) && !s.failedIndexes.contains($0) && !seen.contains($0) && !held.contains($0) }
+            missing = Array(free.prefix(max(0, want - keep.count - held.subtracting(seen).subtracting(s.completed).count)))
             if keep.count > want { surplus += keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want) }
         } else {
             let want: Int
             if let completions = s.completions { want = max(0, min(parallelism, completions - s.succeeded)) }
             else { want = s.succeeded > 0 ? keep.count : parallelism }
             if keep.count > want { surplus = Array(keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want)) }
-            missing = Array(repeating: nil, count: max(0, want - keep.count))
+            missing = Array(repeating: nil, count: max(0, want - keep.count - terminating.count))
         }
         if !surplus.isEmpty { return (0, await deletePods(surplus, job: job, key: key), again, false) }
         guard !missing.isEmpty else { return (0, 0, again, false) }
         let wait = b.lastFailure + JobRules.backoff(failures: b.failures) - s.now
         if b.failures > 0 && wait > 0 { return (0, 0, min(again ?? wait, wait), false) }
-        let (created, failed) = await createPods(job, indexes: missing, key: key)
+        let counts = s.perIndexLimit == nil ? [:] : Dictionary(uniqueKeysWithValues: missing.compactMap { $0 }.map { ($0, failureCounts(job, index: $0, pods)) })
+        let (created, failed) = await createPods(job, indexes: missing, failureCounts: counts, key: key)
         return (created, 0, again, failed)
     }
 
     /// Creates the pods in slow-start batches (1, 2, 4, ...; a failing batch stops the rest).
     /// Returns how many were made and whether any creation failed.
-    private func createPods(_ job: JSON, indexes: [Int?], key: String) async -> (created: Int, failed: Bool) {
+    private func createPods(_ job: JSON, indexes: [Int?], failureCounts: [Int: (counted: Int, ignored: Int)], key: String) async -> (created: Int, failed: Bool) {
         memory.expectations.expect(key, creations: indexes.count)
         let ns = job["metadata"]["namespace"].stringValue
         let made = await SlowStart.run(indexes) { i in
             do throws(Status) {
-                let pod = try await client.create(.pods, namespace: ns, JobRules.pod(for: job, index: i))
+                let pod = try await client.create(.pods, namespace: ns, JobRules.pod(for: job, index: i, failureCounts: i.flatMap { failureCounts[$0] }))
                 record(job, "SuccessfulCreate", "Created pod: \(pod["metadata"]["name"].stringValue ?? "")")
                 return nil
             } catch {
@@ -124,6 +129,19 @@ extension JobController {
         // Creations that failed or were never tried will not be observed.
         for _ in 0..<(indexes.count - made.successes) { memory.expectations.creationFailed(key) }
         return (made.successes, made.error != nil)
+    }
+
+    /// backoffLimitPerIndex (Kubernetes' `getNewIndexFailureCounts`): a new pod for an index
+    /// carries the failure counts of the index's failed pod with the most failures, plus
+    /// that pod's own failure (ignored if an Ignore rule matches it); (0, 0) for a first pod.
+    private func failureCounts(_ job: JSON, index: Int, _ pods: [JSON]) -> (counted: Int, ignored: Int) {
+        let failed = pods.filter { JobRules.index($0) == index && JobRules.isFailed($0, job) }
+        func counts(_ p: JSON) -> (Int, Int) {
+            (JobRules.failureCount(p, JobRules.indexFailureCountKey), JobRules.failureCount(p, JobRules.indexIgnoredFailureCountKey))
+        }
+        guard let last = failed.max(by: { counts($0).0 + counts($0).1 < counts($1).0 + counts($1).1 }) else { return (0, 0) }
+        let (counted, ignored) = counts(last)
+        return JobPodFailurePolicy.match(job, last) == .ignore ? (counted, ignored + 1) : (counted + 1, ignored)
     }
 
     /// Deletes pods (uid-preconditioned); returns how many deletes went through.

@@ -17,12 +17,20 @@ struct JobSyncState {
     /// counting stays linear in the number of pods).
     private var uncountedUIDs: Set<String>
     var completed: Set<Int>
+    /// backoffLimitPerIndex: the limit, and the indexes that failed (`status.failedIndexes`).
+    let perIndexLimit: Int?
+    var failedIndexes: Set<Int>
     var newSucceeded = false
     var newFailed = 0
     var target: Target?
+    /// Failed pods a podFailurePolicy `Ignore` rule matched: released, never counted.
+    var ignoredUIDs = Set<String>()
 
     static let backoffExceeded = Target(type: "Failed", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit")
     static let deadlineExceeded = Target(type: "Failed", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline")
+    static let maxFailedIndexesExceeded = Target(type: "Failed", reason: "MaxFailedIndexesExceeded",
+                                                 message: "Job has exceeded the specified maximal number of failed indexes")
+    static let failedIndexesTarget = Target(type: "Failed", reason: "FailedIndexes", message: "Job has failed indexes")
     static let completionsReached = Target(type: "Complete", reason: "CompletionsReached", message: "Reached expected number of succeeded pods")
 
     init(job: JSON, now: Double) {
@@ -35,6 +43,8 @@ struct JobSyncState {
         uncountedFailed = (status["uncountedTerminatedPods"]["failed"].arrayValue ?? []).compactMap(\.stringValue)
         uncountedUIDs = Set(uncountedSucceeded + uncountedFailed)
         completed = indexed ? JobRules.parseIntervals(status["completedIndexes"].stringValue, limit: completions ?? 0) : []
+        perIndexLimit = JobRules.backoffLimitPerIndex(job)
+        failedIndexes = perIndexLimit != nil ? JobRules.parseIntervals(status["failedIndexes"].stringValue, limit: completions ?? 0) : []
         if let c = JobRules.condition(job, "FailureTarget") {
             target = Target(type: "Failed", reason: c["reason"].stringValue ?? "", message: c["message"].stringValue ?? "")
         } else if let c = JobRules.condition(job, "SuccessCriteriaMet") {
@@ -63,11 +73,14 @@ struct JobSyncState {
                 }
                 newSucceeded = true
             } else if JobRules.isFailed(p, job), hasValidIndex(p) {
+                // Pods deleted before they finished (suspend, a surplus) count as failed
+                // but do not lengthen the back-off: only a pod that ran and failed does
+                // (an ignored one too, as Kubernetes' back-off record takes every failed pod).
+                if PodState.phase(p) == "Failed" { newFailed += 1 }
+                guard !isIgnored(p, uid) else { continue }
+                if let limit = perIndexLimit, let i = JobRules.index(p), isIndexFailed(p, limit: limit) { failedIndexes.insert(i) }
                 uncountedFailed.append(uid)
                 uncountedUIDs.insert(uid)
-                // Pods deleted before they finished (suspend, a surplus) count as failed
-                // but do not lengthen the back-off: only a pod that ran and failed does.
-                if PodState.phase(p) == "Failed" { newFailed += 1 }
             }
         }
     }
@@ -76,10 +89,33 @@ struct JobSyncState {
     mutating func countUnfinishedAsFailed(_ pods: [JSON], memory: JobMemory) {
         for p in pods where JobRules.hasFinalizer(p) && !JobRules.isSucceeded(p) {
             let uid = p["metadata"]["uid"].stringValue ?? ""
-            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid), hasValidIndex(p) else { continue }
+            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid), hasValidIndex(p), !isIgnored(p, uid) else { continue }
             uncountedFailed.append(uid)
             uncountedUIDs.insert(uid)
         }
+    }
+
+    /// True (and remembered) if a podFailurePolicy `Ignore` rule matches the pod.
+    private mutating func isIgnored(_ p: JSON, _ uid: String) -> Bool {
+        guard JobPodFailurePolicy.match(job, p) == .ignore else { return false }
+        ignoredUIDs.insert(uid)
+        return true
+    }
+
+    /// Kubernetes' `isIndexFailed` for a counted failure: a FailIndex rule matched, or the
+    /// index had already failed `backoffLimitPerIndex` times before this pod.
+    private func isIndexFailed(_ p: JSON, limit: Int) -> Bool {
+        JobPodFailurePolicy.match(job, p) == .failIndex || JobRules.failureCount(p, JobRules.indexFailureCountKey) >= limit
+    }
+
+    /// Kubernetes' `getFailJobMessage`: the message of the first failed pod a `FailJob`
+    /// rule matches.
+    func failJobMessage(_ pods: [JSON]) -> String? {
+        guard JobPodFailurePolicy.rules(job) != nil else { return nil }
+        for p in pods where JobRules.isFailed(p, job) {
+            if case .failJob(let message) = JobPodFailurePolicy.match(job, p) { return message }
+        }
+        return nil
     }
 
     private func hasValidIndex(_ p: JSON) -> Bool {
@@ -89,15 +125,24 @@ struct JobSyncState {
 
     /// Sets `target` (and its interim condition) if the Job has failed or succeeded;
     /// otherwise returns when its active deadline falls, if it has one.
-    mutating func decideTarget(activeCount: Int) -> Double? {
+    mutating func decideTarget(pods: [JSON], activeCount: Int) -> Double? {
         let suspended = JobRules.isSuspended(job)
         var deadlineIn: Double? = nil
-        if failed > (job["spec"]["backoffLimit"].intValue ?? 6) {
+        if let message = failJobMessage(pods) {
+            target = Target(type: "Failed", reason: "PodFailurePolicy", message: message)
+        } else if failed > (job["spec"]["backoffLimit"].intValue ?? 6) {
             target = Self.backoffExceeded
         } else if !suspended, let ads = job["spec"]["activeDeadlineSeconds"].intValue,
                   let start = status["startTime"].stringValue.flatMap(Timestamp.parse) {
             let left = start + Double(ads) - now
             if left <= 0 { target = Self.deadlineExceeded } else { deadlineIn = left }
+        }
+        if target == nil, perIndexLimit != nil {
+            if let max = job["spec"]["maxFailedIndexes"].intValue, failedIndexes.count > max {
+                target = Self.maxFailedIndexesExceeded
+            } else if !failedIndexes.isEmpty && failedIndexes.count + completed.count >= (completions ?? 0) {
+                target = Self.failedIndexesTarget
+            }
         }
         if target == nil {
             let done: Bool

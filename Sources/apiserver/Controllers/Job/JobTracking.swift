@@ -14,6 +14,7 @@ extension JobController {
         if s.indexed {
             s.status["completedIndexes"] = JobRules.intervals(s.completed).map { .string($0) } ?? .null
             s.status["succeeded"] = s.completed.isEmpty ? .null : .int(s.completed.count)
+            if s.perIndexLimit != nil { s.status["failedIndexes"] = .string(JobRules.intervals(s.failedIndexes) ?? "") }
         }
         setUncounted(&s)
         if s.status != job["status"] { job = try await writeStatus(job, s.status, key) }
@@ -24,7 +25,7 @@ extension JobController {
             guard JobRules.hasFinalizer(p) else { return false }
             let uid = p["metadata"]["uid"].stringValue ?? ""
             let indexDone = s.indexed && JobRules.isSucceeded(p) && JobRules.index(p).map(s.completed.contains) == true
-            return (uncounted.contains(uid) || indexDone || deleting) && !memory.isRemovingFinalizer(uid)
+            return (uncounted.contains(uid) || s.ignoredUIDs.contains(uid) || indexDone || deleting) && !memory.isRemovingFinalizer(uid)
         }
         let released = await removeFinalizers(releasing)
         let holding = Set(pods.filter { JobRules.hasFinalizer($0) }.compactMap { $0["metadata"]["uid"].stringValue })
