@@ -6,16 +6,7 @@ import Foundation
 extension Rollout {
     /// kubectl's `controlledHistory`: the revisions the DaemonSet's selector picks and that
     /// it controls.
-    func controllerRevisions(of ds: JSON) async throws -> [JSON] {
-        var req = Request(verb: .list, resource: ResourceType.controllerRevisions.plural, namespace: namespace)
-        let labels = (ds["spec"]["selector"]["matchLabels"].objectValue ?? JSONObject()).entries
-            .compactMap { e in e.value.stringValue.map { "\(e.key)=\($0)" } }
-        if !labels.isEmpty { req.labelSelector = labels.joined(separator: ",") }
-        let uid = ds["metadata"]["uid"]
-        return try await session.listAll(req).items.filter { r in
-            (r["metadata"]["ownerReferences"].arrayValue ?? []).contains { $0["controller"] == true && $0["uid"] == uid }
-        }
-    }
+    func controllerRevisions(of ds: JSON) async throws -> [JSON] { try await controlled(.controllerRevisions, by: ds) }
 
     /// kubectl's `getDaemonSetPatch`: what a revision holds for the DaemonSet's template now.
     static func daemonSetPatch(_ ds: JSON) -> JSON {
@@ -39,12 +30,7 @@ extension Rollout {
             Output.print("\(ref) with revision #\(revision)\n\(TemplateDescriber.describe(applied["spec"]["template"]))\n")
             return
         }
-        var lines = ["REVISION\tCHANGE-CAUSE"]
-        for n in byRevision.keys.sorted() {
-            let cause = byRevision[n]?["metadata"]["annotations"]["kubernetes.io/change-cause"].stringValue ?? ""
-            lines.append("\(n)\t\(cause.isEmpty ? "<none>" : cause)")
-        }
-        Output.print("\(ref) \n\(TabWriter.render(lines))\n")
+        Output.print("\(ref) \n\(Self.historyTable(byRevision))\n")
     }
 
     func daemonSetUndo(toRevision: Int) async throws {

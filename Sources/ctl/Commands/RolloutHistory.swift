@@ -12,15 +12,30 @@ extension Rollout {
     ]
 
     /// The Deployment's ReplicaSets (selected by it and controlled by it).
-    func replicaSets(of d: JSON) async throws -> [JSON] {
-        var req = Request(verb: .list, resource: ResourceType.replicaSets.plural, namespace: namespace)
-        let labels = (d["spec"]["selector"]["matchLabels"].objectValue ?? JSONObject()).entries
+    func replicaSets(of d: JSON) async throws -> [JSON] { try await controlled(.replicaSets, by: d) }
+
+    /// Objects of `type` that `owner`'s selector picks (its matchLabels, as kubectl's history
+    /// viewers list them) and that `owner` controls.
+    func controlled(_ type: ResourceType, by owner: JSON) async throws -> [JSON] {
+        var req = Request(verb: .list, resource: type.plural, namespace: namespace)
+        let labels = (owner["spec"]["selector"]["matchLabels"].objectValue ?? JSONObject()).entries
             .compactMap { e in e.value.stringValue.map { "\(e.key)=\($0)" } }
         if !labels.isEmpty { req.labelSelector = labels.joined(separator: ",") }
-        let uid = d["metadata"]["uid"]
-        return try await session.listAll(req).items.filter { rs in
-            (rs["metadata"]["ownerReferences"].arrayValue ?? []).contains { $0["controller"] == true && $0["uid"] == uid }
+        let uid = owner["metadata"]["uid"]
+        return try await session.listAll(req).items.filter { o in
+            (o["metadata"]["ownerReferences"].arrayValue ?? []).contains { $0["controller"] == true && $0["uid"] == uid }
         }
+    }
+
+    /// kubectl's history table: `REVISION  CHANGE-CAUSE`, a row per revision in order, the
+    /// `kubernetes.io/change-cause` annotation or `<none>`.
+    static func historyTable(_ byRevision: [Int: JSON]) -> String {
+        var lines = ["REVISION\tCHANGE-CAUSE"]
+        for n in byRevision.keys.sorted() {
+            let cause = byRevision[n]?["metadata"]["annotations"]["kubernetes.io/change-cause"].stringValue ?? ""
+            lines.append("\(n)\t\(cause.isEmpty ? "<none>" : cause)")
+        }
+        return TabWriter.render(lines)
     }
 
     static func revision(_ rs: JSON) -> Int? { rs["metadata"]["annotations"][revisionKey].stringValue.flatMap { Int($0) } }
@@ -44,12 +59,7 @@ extension Rollout {
             Output.print("\(ref) with revision #\(revision)\n\(TemplateDescriber.describe(template))\n")
             return
         }
-        var lines = ["REVISION\tCHANGE-CAUSE"]
-        for r in byRevision.keys.sorted() {
-            let cause = byRevision[r]?["metadata"]["annotations"]["kubernetes.io/change-cause"].stringValue ?? ""
-            lines.append("\(r)\t\(cause.isEmpty ? "<none>" : cause)")
-        }
-        Output.print("\(ref) \n\(TabWriter.render(lines))\n")
+        Output.print("\(ref) \n\(Self.historyTable(byRevision))\n")
     }
 
     func undo(toRevision: Int) async throws {
