@@ -234,8 +234,9 @@ import Testing
         }
     }
 
-    /// The server keeps the template generation in Kubernetes' annotation: 1 at create, one
-    /// more per template change only, whatever a client writes there.
+    /// The server keeps the template generation in Kubernetes' annotation: at least 1 at
+    /// create (a client's larger integer stays), one more per template change only, and a
+    /// client's value is ignored on update.
     @Test func templateGenerationAnnotationCountsTemplateChanges() async throws {
         let s = try await InProcessServer.start()
         defer { Task { await s.stop() } }
@@ -243,17 +244,63 @@ import Testing
         var given = Self.ds(.null)
         given[path: ["metadata", "annotations"]] = [key: "7"]
         var ds = try await s.client.create(.daemonSets, namespace: "default", given)
-        #expect(ds["metadata"]["annotations"] == [key: "1"])
+        #expect(ds["metadata"]["annotations"] == [key: "7"])
         #expect(ds["metadata"]["generation"] == 1)
         ds = try await s.client.patch(.daemonSets, namespace: "default", name: "agent", ["spec": ["minReadySeconds": 5]])
-        #expect(ds["metadata"]["annotations"][key] == "1")
+        #expect(ds["metadata"]["annotations"][key] == "7")
         #expect(ds["metadata"]["generation"] == 2)
         ds = try await s.client.patch(.daemonSets, namespace: "default", name: "agent",
                                       ["spec": ["template": ["metadata": ["labels": ["app": "agent", "v": "2"]]]]])
-        #expect(ds["metadata"]["annotations"][key] == "2")
+        #expect(ds["metadata"]["annotations"][key] == "8")
         #expect(ds["metadata"]["generation"] == 3)
         ds = try await s.client.patch(.daemonSets, namespace: "default", name: "agent", ["metadata": ["annotations": [key: "9"]]])
-        #expect(ds["metadata"]["annotations"][key] == "2")
+        #expect(ds["metadata"]["annotations"][key] == "8")
+        try await s.client.delete(.daemonSets, namespace: "default", name: "agent")
+        given[path: ["metadata", "annotations"]] = [key: "0"]
+        #expect(try await s.client.create(.daemonSets, namespace: "default", given)["metadata"]["annotations"] == [key: "1"])
+    }
+
+    /// A DaemonSet stored before the annotation existed (its pods labelled with its
+    /// metadata.generation) continues from that generation, so its next template change
+    /// makes pods that no old pod's label matches.
+    @Test func aDaemonSetWithoutTheAnnotationContinuesFromItsGeneration() {
+        let key = "deprecated.daemonset.template.generation"
+        var old = Self.ds(.null)
+        old[path: ["metadata", "generation"]] = 3
+        var new = old
+        new[path: ["spec", "template", "metadata", "labels", "v"]] = "2"
+        DaemonSetStrategy().prepareForUpdate(&new, old: old)
+        #expect(new["metadata"]["annotations"] == [key: "4"])
+        var same = old
+        DaemonSetStrategy().prepareForUpdate(&same, old: old)
+        #expect(same["metadata"]["annotations"] == [key: "3"])
+    }
+
+    /// Negative history limit or minReadySeconds are refused (ValidateDaemonSetSpec), and an
+    /// int32 field out of range is a 400 naming it: nothing reaches the controller's arithmetic.
+    @Test func specNumbersAreChecked() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        var ds = Self.ds(.null)
+        ds[path: ["spec", "revisionHistoryLimit"]] = -1
+        ds[path: ["spec", "minReadySeconds"]] = -2
+        do {
+            _ = try await s.client.create(.daemonSets, namespace: "default", ds)
+            Issue.record("negative revisionHistoryLimit accepted")
+        } catch {
+            #expect(error.code == 422)
+            #expect(error.message == "DaemonSet.apps \"agent\" is invalid: [spec.minReadySeconds: Invalid value: \"-2\": must be greater than or equal to 0, spec.revisionHistoryLimit: Invalid value: \"-1\": must be greater than or equal to 0]")
+        }
+        ds[path: ["spec", "minReadySeconds"]] = .null
+        ds[path: ["spec", "revisionHistoryLimit"]] = .number("-9223372036854775808")
+        do {
+            _ = try await s.client.create(.daemonSets, namespace: "default", ds)
+            Issue.record("an int64 revisionHistoryLimit accepted")
+        } catch {
+            #expect(error.code == 400)
+            #expect(error.message == "DaemonSet in version \"v1\" cannot be handled as a DaemonSet: spec.revisionHistoryLimit: -9223372036854775808 is not a 32-bit integer")
+        }
+        #expect(try await s.client.list(.daemonSets, namespace: "default").items.isEmpty)
     }
 
     @Test func updateStrategyRules() async throws {

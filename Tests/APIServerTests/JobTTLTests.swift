@@ -108,6 +108,28 @@ import Testing
         }
     }
 
+    /// A Job cache behind the pods (the cached Job is an earlier one of the name) lets go
+    /// only of pods the live Job does not control.
+    @Test func aStaleJobCacheDoesNotReleaseTheLiveJobsPods() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        let live = try await h.client.create(.jobs, namespace: "default", JobHarness.job("j", ["suspend": true]))
+        func pod(_ name: String, ownerUID: JSON) -> JSON {
+            ["apiVersion": "v1", "kind": "Pod",
+             "metadata": ["name": .string(name), "finalizers": ["batch.kubernetes.io/job-tracking"],
+                          "ownerReferences": [["apiVersion": "batch/v1", "kind": "Job", "name": "j", "uid": ownerUID, "controller": true]]],
+             "spec": ["restartPolicy": "Never", "containers": [["name": "work", "image": "busybox"]]]]
+        }
+        let mine = try await h.client.create(.pods, namespace: "default", pod("mine", ownerUID: live["metadata"]["uid"]))
+        let earlier = try await h.client.create(.pods, namespace: "default", pod("earlier", ownerUID: "uid-gone"))
+        var stale = live
+        stale[path: ["metadata", "uid"]] = "uid-of-a-cached-earlier-job"
+        let c = JobController(client: h.client, logger: .init(label: "test"), events: h.events, clock: h.clock)
+        await c.releaseEarlierJobsPods(stale, [mine, earlier])
+        #expect(try await h.client.get(.pods, namespace: "default", name: "mine")["metadata"]["finalizers"] == ["batch.kubernetes.io/job-tracking"])
+        #expect(try await h.client.get(.pods, namespace: "default", name: "earlier")["metadata"]["finalizers"].isNull)
+    }
+
     /// A pod whose labels stop matching is released by its Job (ownerless) and, holding
     /// the finalizer with no controller, let go of it; the Job replaces it.
     @Test func aReleasedPodLosesTheFinalizer() async throws {

@@ -9,6 +9,8 @@ public indirect enum Schema: Sendable {
     case array(Schema)
     case string
     case integer
+    /// An integer Kubernetes holds in 32 bits (`int32` fields: replicas, completions, ...).
+    case int32
     case number
     case boolean
     /// A quantity: string or number.
@@ -27,7 +29,7 @@ public indirect enum Schema: Sendable {
         case .object, .map: return "object"
         case .array: return "array"
         case .string: return "string"
-        case .integer: return "integer"
+        case .integer, .int32: return "integer"
         case .number: return "number"
         case .boolean: return "boolean"
         case .quantity: return "quantity (string or number)"

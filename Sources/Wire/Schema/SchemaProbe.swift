@@ -18,7 +18,8 @@ public enum SchemaProbe {
         switch type {
         case is String.Type: return .string
         case is Bool.Type: return .boolean
-        case is Int.Type, is Int8.Type, is Int16.Type, is Int32.Type, is Int64.Type,
+        case is Int32.Type: return .int32
+        case is Int.Type, is Int8.Type, is Int16.Type, is Int64.Type,
              is UInt.Type, is UInt8.Type, is UInt16.Type, is UInt32.Type, is UInt64.Type: return .integer
         case is Double.Type, is Float.Type: return .number
         default: break

@@ -64,6 +64,13 @@ public enum SchemaWalker {
             if Int64(n) == nil, !(Double(n).map { $0 == $0.rounded() && abs($0) < 9.2e18 } ?? false) {
                 throw TypeError(path: JSONPath(path), message: "\(n) is not an integer in range")
             }
+        case .int32:
+            // A value the typed form could not hold would otherwise reach the controllers,
+            // which do arithmetic on it (Kubernetes' decoder refuses it the same way).
+            guard case .number(let n) = v else { throw mismatch(s, v, path) }
+            if Int32(n) == nil, !(Double(n).map { $0 == $0.rounded() && abs($0) <= 2147483647 } ?? false) {
+                throw TypeError(path: JSONPath(path), message: "\(n) is not a 32-bit integer")
+            }
         case .quantity:
             switch v {
             case .string, .number: return

@@ -62,24 +62,32 @@ struct DaemonSetStrategy: ResourceStrategy {
     }
 
     /// Kubernetes' apps/v1 DaemonSet keeps its template generation (the deprecated
-    /// `spec.templateGeneration`) in this annotation: 1 at create, one more with each
-    /// template change; the server owns it. Daemon pods carry it as `pod-template-generation`.
+    /// `spec.templateGeneration`) in this annotation: at least 1 at create (a client's
+    /// integer above that stays), one more with each template change, a client's value
+    /// ignored on update. Daemon pods carry it as `pod-template-generation`.
     static let templateGenerationAnnotation = "deprecated.daemonset.template.generation"
 
     func prepareForCreate(_ ds: inout JSON) {
         ds["status"] = .null
-        ds[path: ["metadata", "annotations", Self.templateGenerationAnnotation]] = "1"
+        let given = Int(ds["metadata"]["annotations"][Self.templateGenerationAnnotation].stringValue ?? "") ?? 0
+        ds[path: ["metadata", "annotations", Self.templateGenerationAnnotation]] = .string(String(max(1, given)))
     }
 
     func prepareForUpdate(_ ds: inout JSON, old: JSON) {
         let key = Self.templateGenerationAnnotation
-        var generation = Int(old["metadata"]["annotations"][key].stringValue ?? "") ?? 0
-        if ds["spec"]["template"] != old["spec"]["template"] { generation += 1 }
-        if generation > 0 { ds[path: ["metadata", "annotations", key]] = .string(String(generation)) }
+        // A DaemonSet stored before the annotation existed labelled its pods with its
+        // metadata.generation: continue from there so the next template change differs.
+        var generation = Int(old["metadata"]["annotations"][key].stringValue ?? "") ?? old["metadata"]["generation"].intValue ?? 0
+        if ds["spec"]["template"] != old["spec"]["template"] { generation = generation &+ 1 }  // int64 wraps, as in Go
+        if generation != 0 { ds[path: ["metadata", "annotations", key]] = .string(String(generation)) }
     }
 
     func validate(_ ds: JSON) -> [Status.Cause] {
-        PodTemplateRules.validate(ds, kind: type.kind, allowedRestartPolicies: ["Always"]) + DaemonSetUpdateRules.validate(ds)
+        var causes: [Status.Cause] = []
+        for field in ["minReadySeconds", "revisionHistoryLimit"] {
+            if let v = ds["spec"][field].intValue, v < 0 { causes.append(.invalid("spec.\(field)", String(v), "must be greater than or equal to 0")) }
+        }
+        return causes + PodTemplateRules.validate(ds, kind: type.kind, allowedRestartPolicies: ["Always"]) + DaemonSetUpdateRules.validate(ds)
     }
 
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] { PodTemplateRules.validateSelectorUnchanged(new, old: old) }

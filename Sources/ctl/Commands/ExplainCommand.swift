@@ -68,7 +68,7 @@ struct ExplainCommand: AsyncParsableCommand {
         case .array(let e): return "[]\(typeName(e))"
         case .any: return "Object"
         case .string: return "string"
-        case .integer: return "integer"
+        case .integer, .int32: return "integer"
         case .number: return "number"
         case .boolean: return "boolean"
         case .quantity: return "Quantity"

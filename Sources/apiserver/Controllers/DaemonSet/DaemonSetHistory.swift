@@ -19,7 +19,9 @@ extension DaemonSetSync {
             }
             if h["data"] == patch { current.append(h) } else { old.append(h) }
         }
-        let next = (old.compactMap { $0["revision"].intValue }.max() ?? 0) + 1
+        // Revisions are int64 and a client may write any of them: at the top there is no next.
+        let (next, exhausted) = (old.compactMap { $0["revision"].intValue }.max() ?? 0).addingReportingOverflow(1)
+        if exhausted { throw Status.internalError("no revision number is left above \(Int.max) for a new ControllerRevision") }
         guard !current.isEmpty else { return (try await snapshot(ds, revision: next), old) }
         var cur = try await dedup(ds, current)
         if (cur["revision"].intValue ?? 0) < next {
@@ -81,7 +83,7 @@ extension DaemonSetSync {
     /// `cleanupHistory`: old revisions beyond `revisionHistoryLimit`, lowest number first,
     /// skipping those whose hash a pod of the DaemonSet still carries.
     func cleanupHistory(_ ds: JSON, old: [JSON], byNode: [String: [JSON]]) async throws(Status) {
-        var toKill = old.count - (ds["spec"]["revisionHistoryLimit"].intValue ?? 10)
+        var toKill = old.count - max(0, ds["spec"]["revisionHistoryLimit"].intValue ?? 10)
         guard toKill > 0 else { return }
         let liveHashes = Set(byNode.values.joined().compactMap { $0["metadata"]["labels"][DaemonPods.revisionHashLabel].stringValue })
         for h in old.sorted(by: { ($0["revision"].intValue ?? 0) < ($1["revision"].intValue ?? 0) }) where toKill > 0 {

@@ -22,9 +22,10 @@ extension JobController {
         let managing = memory.expectations.satisfied(key)
         guard !memory.isStale(key, job), let selector = WorkloadSelector.of(job) else { return Outcome() }
         let ns = job["metadata"]["namespace"].stringValue ?? ""
-        await releaseEarlierJobsPods(job, podCache)
+        let namespacePods = podCache.byIndex(Indexes.namespace, ns)
+        await releaseEarlierJobsPods(job, namespacePods)
         let pods = await Claims(client: client, owner: job, ownerType: .jobs, dependentType: .pods, selector: selector)
-            .claim(podCache.byIndex(Indexes.namespace, ns))
+            .claim(namespacePods)
         if JobRules.isFinished(job) {
             // Nothing is counted any more; pods still holding the finalizer are let go.
             _ = await removeFinalizers(pods.filter(JobRules.hasFinalizer))

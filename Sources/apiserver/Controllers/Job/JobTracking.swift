@@ -128,25 +128,34 @@ extension JobController {
     }
 
     /// Pods that hold the finalizer for an earlier Job of this Job's name (deleted, then the
-    /// name taken again before its pods were let go): that Job is gone, since a name holds
-    /// one object at a time, so they are let go uncounted (Kubernetes' orphan-pod handling).
-    func releaseEarlierJobsPods(_ job: JSON, _ podCache: Indexer) async {
+    /// name taken again before its pods were let go) are let go uncounted (Kubernetes'
+    /// orphan-pod handling). The Job cache may be behind the pods (they may belong to a newer
+    /// Job of the name than the cached one), so a mismatch only leads to a live read.
+    func releaseEarlierJobsPods(_ job: JSON, _ namespacePods: [JSON]) async {
         let key = Indexer.key(job), uid = job["metadata"]["uid"]
-        let ns = job["metadata"]["namespace"].stringValue ?? ""
-        let held = podCache.byIndex(Indexes.namespace, ns).filter {
-            Self.jobKey(of: $0) == key && JobRules.hasFinalizer($0) && ControllerRefs.controllerOf($0)?["uid"] != uid
-        }
-        for p in held { _ = await removeFinalizer(p, onlyIf: { ControllerRefs.controllerOf($0)?["uid"] != uid }) }
+        let held = namespacePods.filter { Self.jobKey(of: $0) == key && JobRules.hasFinalizer($0) }
+        guard held.contains(where: { ControllerRefs.controllerOf($0)?["uid"] != uid }) else { return }
+        await release(held, unlessControlledByLiveJob: key)
     }
 
     /// Pods that still hold the finalizer for a Job that is gone (or was recreated under
     /// the same name): a live read decides, then they are let go uncounted.
     func releaseOrphans(_ key: String, _ podCache: Indexer) async {
-        let ns = String(key.prefix { $0 != "/" }), name = String(key.drop { $0 != "/" }.dropFirst())
-        let held = podCache.byIndex(Indexes.namespace, ns).filter { Self.jobKey(of: $0) == key && JobRules.hasFinalizer($0) }
+        let ns = String(key.prefix { $0 != "/" })
+        await release(podCache.byIndex(Indexes.namespace, ns).filter { Self.jobKey(of: $0) == key && JobRules.hasFinalizer($0) },
+                      unlessControlledByLiveJob: key)
+    }
+
+    /// Lets go of those of `held` that the Job now stored under `key` (by a live read) does
+    /// not control.
+    private func release(_ held: [JSON], unlessControlledByLiveJob key: String) async {
         guard !held.isEmpty else { return }
+        let ns = String(key.prefix { $0 != "/" }), name = String(key.drop { $0 != "/" }.dropFirst())
         let live: JSON?
         do { live = try await client.getIfPresent(.jobs, namespace: ns, name: name) } catch { return }
-        for p in held where ControllerRefs.controllerOf(p)?["uid"] != live?["metadata"]["uid"] { _ = await removeFinalizer(p) }
+        let liveUID = live?["metadata"]["uid"]
+        for p in held where ControllerRefs.controllerOf(p)?["uid"] != liveUID {
+            _ = await removeFinalizer(p, onlyIf: { ControllerRefs.controllerOf($0)?["uid"] != liveUID })
+        }
     }
 }
