@@ -48,7 +48,7 @@ import Testing
             Issue.record("a template with a bad annotation key was accepted")
         } catch {
             #expect(error.code == 422)
-            #expect(error.message == "Deployment.apps \"web\" is invalid: spec.template.metadata.annotations: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+            #expect(error.message == "Deployment.apps \"web\" is invalid: spec.template.annotations: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
         }
         #expect(try await s.client.list(.deployments, namespace: "default").items.isEmpty)
         // A pod deletion cost that is not a 32-bit integer is refused on templates and pods.
@@ -57,7 +57,7 @@ import Testing
             _ = try await s.client.create(.deployments, namespace: "default", d)
             Issue.record("a template with a bad deletion cost was accepted")
         } catch {
-            #expect(error.message == "Deployment.apps \"web\" is invalid: spec.template.metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: \"+1\": must be a 32bit integer")
+            #expect(error.message == "Deployment.apps \"web\" is invalid: spec.template.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: \"+1\": must be a 32bit integer")
         }
         let pod: JSON = ["apiVersion": "v1", "kind": "Pod",
                          "metadata": ["name": "p", "annotations": ["controller.kubernetes.io/pod-deletion-cost": "1e3"]],

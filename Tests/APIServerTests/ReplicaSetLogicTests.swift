@@ -54,7 +54,7 @@ import Testing
 
     @Test func deletionCostParsesAsKubernetes() {
         let cases: [(String, Int32?)] = [("0", 0), ("-5", -5), ("2147483647", 2147483647), ("-2147483648", -2147483648),
-                                         ("+1", nil), ("007", nil), ("-0", nil), ("2147483648", nil), ("abc", nil), ("", nil), ("-", nil)]
+                                         ("+1", nil), ("007", nil), ("-0", 0), ("-007", -7), ("--1", nil), ("2147483648", nil), ("abc", nil), ("", nil), ("-", nil)]
         for (text, want) in cases { #expect(PodDeletionCost.parse(text) == want, "\(text)") }
     }
 

@@ -30,6 +30,8 @@ struct ContainerResourceValueTests {
 
     @Test func badReferencesSayWhy() throws {
         #expect(try value("{}", #"{"resource":"limits.gpu"}"#) == "error: unsupported container resource : limits.gpu")
-        #expect(try value("{}", #"{"resource":"limits.memory","divisor":"0"}"#) == "error: invalid divisor \"0\" for limits.memory")
+        #expect(try value("{}", #"{"resource":"limits.memory","divisor":"-1"}"#) == "error: invalid divisor \"-1\" for limits.memory")
+        // A zero divisor counts as 1, as in Kubernetes.
+        #expect(try value(#"{"limits":{"memory":"64Mi"}}"#, #"{"resource":"limits.memory","divisor":"0"}"#) == "67108864")
     }
 }

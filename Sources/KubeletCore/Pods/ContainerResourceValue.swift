@@ -27,7 +27,8 @@ enum ContainerResourceValue {
         } else {
             amount = (container.resources?.requests?[resource]).flatMap { Quantities.value($0.text) } ?? limit ?? 0
         }
-        let divisorText = ref.divisor?.text ?? "1"
+        // A zero divisor is no divisor (Kubernetes: `divisor.Cmp(zero) == 0` means 1).
+        let divisorText = ref.divisor.map(\.text).flatMap { Quantities.value($0) == 0 ? nil : $0 } ?? "1"
         guard let divisor = Quantities.value(divisorText), divisor > 0 else {
             return .failure(ContainerConfigError("invalid divisor \"\(divisorText)\" for \(ref.resource)"))
         }

@@ -13,15 +13,18 @@ enum PodTemplateRules {
     /// policy against `allowedRestartPolicies`, and the selector against its labels.
     static func validate(_ workload: JSON, kind: String, allowedRestartPolicies: [String], selectorRequired: Bool = true) -> [Status.Cause] {
         let template = workload["spec"]["template"]
-        // As Kubernetes' ValidatePodTemplateSpec: the template's labels and annotations too.
-        var causes = MetadataValidation.labelsAndAnnotations(template["metadata"], at: "spec.template.metadata")
+        // As Kubernetes' ValidatePodTemplateSpec: the template's labels and annotations too,
+        // reported (as there) at spec.template.labels / spec.template.annotations.
+        var causes = MetadataValidation.labelsAndAnnotations(template["metadata"], at: "spec.template")
         if template["spec"].objectValue == nil {
             causes.append(.required("spec.template.spec"))
         } else {
             let asPod: JSON = ["metadata": template["metadata"].isNull ? .object(JSONObject()) : template["metadata"], "spec": template["spec"]]
             for c in PodStrategy().validate(asPod) {
                 var moved = c
-                moved.field = "spec.template." + c.field
+                // Pod metadata checks (the deletion-cost annotation) sit at the template's top.
+                let field = c.field.hasPrefix("metadata.") ? String(c.field.dropFirst("metadata.".count)) : c.field
+                moved.field = "spec.template." + field
                 causes.append(moved)
             }
             let rp = template["spec"]["restartPolicy"].stringValue ?? "Always"

@@ -2,12 +2,13 @@ import Foundation
 
 /// Removes what kubelets started by a test left in the cgroups below one root: processes
 /// still in them are killed (a kubelet killed with -9 leaves its pods' processes), then the
-/// directories go, deepest first, in every hierarchy.
+/// directories go, deepest first, in every hierarchy (v1, hybrid or v2).
 enum CgroupCleanup {
     static func remove(under root: String) {
         let fm = FileManager.default
-        for hierarchy in (try? fm.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
-            let base = "/sys/fs/cgroup/\(hierarchy)/\(root)"
+        // v1 and hybrid: one tree per hierarchy below the mount; pure v2: the root directly.
+        let bases = ((try? fm.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []).map { "/sys/fs/cgroup/\($0)/\(root)" } + ["/sys/fs/cgroup/\(root)"]
+        for base in bases {
             guard let all = fm.subpaths(atPath: base) else { continue }
             let dirs = all.filter { var d: ObjCBool = false; return fm.fileExists(atPath: "\(base)/\($0)", isDirectory: &d) && d.boolValue }
             var killed = false
