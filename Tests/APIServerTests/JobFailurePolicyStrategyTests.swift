@@ -86,6 +86,32 @@ import Testing
         #expect(try await s.client.list(.jobs, namespace: "default").items.isEmpty)
     }
 
+    /// Kubernetes' caps for Indexed Jobs (validateJobSpec), with its messages.
+    @Test func indexedJobsAreCapped() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        #expect(await refusal(s, JobHarness.job("wide", ["completionMode": "Indexed", "completions": 200000, "parallelism": 100001])) ==
+            "422 Job.batch \"wide\" is invalid: spec.parallelism: Invalid value: 100001: must be less than or equal to 100000 when completion mode is Indexed")
+        #expect(await refusal(s, JobHarness.job("many", ["completionMode": "Indexed", "completions": 200000, "parallelism": 20000, "backoffLimitPerIndex": 1])) ==
+            "422 Job.batch \"many\" is invalid: [spec.maxFailedIndexes: Required value: must be specified when completions is above 100000, " +
+            "spec.parallelism: Invalid value: 20000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index]")
+        #expect(await refusal(s, JobHarness.job("fails", ["completionMode": "Indexed", "completions": 200000, "backoffLimitPerIndex": 1, "maxFailedIndexes": 20000])) ==
+            "422 Job.batch \"fails\" is invalid: spec.maxFailedIndexes: Invalid value: 20000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index")
+        #expect(await refusal(s, JobHarness.job("ok", ["completionMode": "Indexed", "completions": 200000, "parallelism": 100000])) == "accepted")
+    }
+
+    /// An Indexed Job with the most completions Kubernetes allows makes only the pods its
+    /// parallelism asks for (the free indexes are found lazily, not listed).
+    @Test func aHugeIndexedJobMakesOnlyItsParallelPods() async throws {
+        let h = try await JobHarness()
+        defer { Task { await h.stop() } }
+        h.startJobController()
+        _ = try await h.client.create(.jobs, namespace: "default", JobHarness.job("huge", ["completionMode": "Indexed", "completions": 2147483647, "parallelism": 2]))
+        try await eventuallyTrue(5) { try await h.pods("huge").count == 2 }
+        let indexes = try await h.pods("huge").compactMap { $0["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"].stringValue }.sorted()
+        #expect(indexes == ["0", "1"])
+    }
+
     @Test func policyAndPerIndexLimitAreImmutable() async throws {
         let s = try await InProcessServer.start()
         defer { Task { await s.stop() } }

@@ -7,6 +7,9 @@ enum JobFailurePolicyValidation {
     static let maxExitCodes = 255
     static let maxConditionPatterns = 20
     static let maxFailedIndexesLimit = 100_000
+    /// Kubernetes' caps for Indexed Jobs (they bound the controller's work per sync too).
+    static let maxIndexedParallelism = 100_000
+    static let completionsSoftLimit = 100_000, highCompletionsLimit = 10_000
     static let actions = ["Count", "FailIndex", "FailJob", "Ignore"]
     static let operators = ["In", "NotIn"]
     static let conditionStatuses = ["False", "True", "Unknown"]
@@ -46,7 +49,20 @@ enum JobFailurePolicyValidation {
             }
         }
         if spec["completionMode"].stringValue == "Indexed" {
-            if let v = maxFailed, let c = spec["completions"].intValue, v > c {
+            let parallelism = spec["parallelism"].intValue, completions = spec["completions"].intValue
+            if let p = parallelism, p > maxIndexedParallelism {
+                causes.append(int("spec.parallelism", p, "must be less than or equal to \(maxIndexedParallelism) when completion mode is Indexed"))
+            }
+            if let c = completions, c > completionsSoftLimit, perIndex != nil {
+                let why = "when completions are above \(completionsSoftLimit) and used with backoff limit per index"
+                if maxFailed == nil {
+                    causes.append(.init(reason: "FieldValueRequired", message: "Required value: must be specified when completions is above \(completionsSoftLimit)",
+                                        field: "spec.maxFailedIndexes"))
+                }
+                if let p = parallelism, p > highCompletionsLimit { causes.append(int("spec.parallelism", p, "must be less than or equal to \(highCompletionsLimit) \(why)")) }
+                if let v = maxFailed, v > highCompletionsLimit { causes.append(int("spec.maxFailedIndexes", v, "must be less than or equal to \(highCompletionsLimit) \(why)")) }
+            }
+            if let v = maxFailed, let c = completions, v > c {
                 causes.append(int("spec.maxFailedIndexes", v, "must be less than or equal to completions"))
             }
             if let v = maxFailed, v > maxFailedIndexesLimit {

@@ -93,8 +93,12 @@ extension JobController {
             }
             let want = max(0, min(parallelism, completions - s.completed.count - s.failedIndexes.count))
             let held = Set(terminating.compactMap(JobRules.index))
-            let free = (0..<completions).filter { !s.completed.contains($0) && !s.failedIndexes.contains($0) && !seen.contains($0) && !held.contains($0) }
-            missing = Array(free.prefix(max(0, want - keep.count - held.subtracting(seen).subtracting(s.completed).count)))
+            // Lazily: `completions` may be up to 2^31-1; only the first few free indexes are wanted.
+            let need = max(0, want - keep.count - held.subtracting(seen).subtracting(s.completed).count)
+            let completed = s.completed, failedIndexes = s.failedIndexes
+            missing = Array((0..<completions).lazy
+                .filter { !completed.contains($0) && !failedIndexes.contains($0) && !seen.contains($0) && !held.contains($0) }
+                .prefix(need))
             if keep.count > want { surplus += keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want) }
         } else {
             let want: Int
@@ -107,7 +111,11 @@ extension JobController {
         guard !missing.isEmpty else { return (0, 0, again, false) }
         let wait = b.lastFailure + JobRules.backoff(failures: b.failures) - s.now
         if b.failures > 0 && wait > 0 { return (0, 0, min(again ?? wait, wait), false) }
-        let counts = s.perIndexLimit == nil ? [:] : Dictionary(uniqueKeysWithValues: missing.compactMap { $0 }.map { ($0, failureCounts(job, index: $0, pods)) })
+        var counts: [Int: (counted: Int, ignored: Int)] = [:]
+        if s.perIndexLimit != nil {
+            let failedByIndex = Dictionary(grouping: pods.filter { JobRules.isFailed($0, job) }) { JobRules.index($0) ?? -1 }
+            for i in missing.compactMap({ $0 }) { counts[i] = failureCounts(job, failed: failedByIndex[i] ?? []) }
+        }
         let (created, failed) = await createPods(job, indexes: missing, failureCounts: counts, key: key)
         return (created, 0, again, failed)
     }
@@ -135,8 +143,7 @@ extension JobController {
     /// backoffLimitPerIndex (Kubernetes' `getNewIndexFailureCounts`): a new pod for an index
     /// carries the failure counts of the index's failed pod with the most failures, plus
     /// that pod's own failure (ignored if an Ignore rule matches it); (0, 0) for a first pod.
-    private func failureCounts(_ job: JSON, index: Int, _ pods: [JSON]) -> (counted: Int, ignored: Int) {
-        let failed = pods.filter { JobRules.index($0) == index && JobRules.isFailed($0, job) }
+    private func failureCounts(_ job: JSON, failed: [JSON]) -> (counted: Int, ignored: Int) {
         func counts(_ p: JSON) -> (Int, Int) {
             (JobRules.failureCount(p, JobRules.indexFailureCountKey), JobRules.failureCount(p, JobRules.indexIgnoredFailureCountKey))
         }
