@@ -98,6 +98,11 @@ import Testing
         #expect(await refusal(s, JobHarness.job("fails", ["completionMode": "Indexed", "completions": 200000, "backoffLimitPerIndex": 1, "maxFailedIndexes": 20000])) ==
             "422 Job.batch \"fails\" is invalid: spec.maxFailedIndexes: Invalid value: 20000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index")
         #expect(await refusal(s, JobHarness.job("ok", ["completionMode": "Indexed", "completions": 200000, "parallelism": 100000])) == "accepted")
+        // The last index's pod hostname must be a DNS label (at most 63 characters).
+        let long = String(repeating: "j", count: 60)
+        #expect(await refusal(s, JobHarness.job(long, ["completionMode": "Indexed", "completions": 1000])) ==
+            "422 Job.batch \"\(long)\" is invalid: metadata.name: Invalid value: \"\(long)\": will not able to create pod with invalid DNS label: \(long)-999")
+        #expect(await refusal(s, JobHarness.job(long, ["completionMode": "Indexed", "completions": 100])) == "accepted")
     }
 
     /// An Indexed Job with the most completions Kubernetes allows makes only the pods its

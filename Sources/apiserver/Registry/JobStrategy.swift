@@ -68,16 +68,23 @@ struct JobStrategy: ResourceStrategy {
     /// Kubernetes' `validateGeneratedSelector`: the labels and selector it generated must be
     /// exactly its own (a user's `controller-uid` label naming another uid is refused).
     func validateCreate(_ job: JSON) -> [Status.Cause] {
-        guard job["spec"]["manualSelector"].boolValue != true else { return [] }
-        let labels = job["spec"]["template"]["metadata"]["labels"]
         let uid = job["metadata"]["uid"].stringValue ?? "", name = job["metadata"]["name"].stringValue ?? ""
         var causes: [Status.Cause] = []
+        // An Indexed Job's pods are named and hostnamed `<job>-<index>`: the last must be a DNS label.
+        if job["spec"]["completionMode"].stringValue == "Indexed", let c = job["spec"]["completions"].intValue, c > 0 {
+            let last = "\(name)-\(c - 1)"
+            if LabelSyntax.dns1123LabelProblem(last) != nil {
+                causes.append(.invalid("metadata.name", name, "will not able to create pod with invalid DNS label: \(last)"))
+            }
+        }
+        guard job["spec"]["manualSelector"].boolValue != true else { return causes }
+        let labels = job["spec"]["template"]["metadata"]["labels"]
         for (key, want) in [(Self.legacyControllerUIDLabel, uid), (Self.controllerUIDLabel, uid), (Self.legacyJobNameLabel, name), (Self.jobNameLabel, name)] {
             let got = labels[key].stringValue ?? ""
             if got != want { causes.append(.invalid("spec.template.metadata.labels[\(key)]", got, "must be '\(want)'")) }
         }
         let selector = job["spec"]["selector"]
-        if causes.isEmpty, let spec = try? JSONValueDecoder.decode(LabelSelectorSpec.self, from: selector).value,
+        if !causes.contains(where: { $0.field.hasPrefix("spec.template") }), let spec = try? JSONValueDecoder.decode(LabelSelectorSpec.self, from: selector).value,
            let parsed = try? LabelSelector(spec), !parsed.matches(labelsJSON: labels) {
             causes.append(.invalid("spec.selector", selector.compactString, "`selector` not auto-generated"))
         }
