@@ -22,6 +22,20 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var podFailurePolicy: PodFailurePolicy?
     public var backoffLimitPerIndex: Int32?
     public var maxFailedIndexes: Int32?
+    public var successPolicy: SuccessPolicy?
+}
+
+/// When an Indexed Job counts as succeeded before every index has (Kubernetes'
+/// `spec.successPolicy`): the first of `rules` whose indexes succeeded decides.
+public struct SuccessPolicy: Codable, Sendable, Equatable {
+    public var rules: [SuccessPolicyRule]?
+}
+
+/// One rule: `succeededIndexes` (intervals like "0-2,5") all succeeded, or at least
+/// `succeededCount` indexes (of `succeededIndexes` if both are set) succeeded.
+public struct SuccessPolicyRule: Codable, Sendable, Equatable {
+    public var succeededIndexes: String?
+    public var succeededCount: Int32?
 }
 
 /// How a failed pod counts (Kubernetes' `spec.podFailurePolicy`): the first rule matching

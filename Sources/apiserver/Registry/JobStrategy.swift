@@ -58,6 +58,7 @@ struct JobStrategy: ResourceStrategy {
         }
         causes += JobFailurePolicyValidation.validatePerIndex(spec)
         causes += JobFailurePolicyValidation.validatePolicy(spec)
+        causes += JobSuccessPolicyValidation.validate(spec)
         // With a podFailurePolicy only Failed is allowed (checked there).
         if spec["podFailurePolicy"].isNull, let p = spec["podReplacementPolicy"].stringValue, !["TerminatingOrFailed", "Failed"].contains(p) {
             causes.append(.notSupported("spec.podReplacementPolicy", p, supported: ["TerminatingOrFailed", "Failed"]))
@@ -92,11 +93,12 @@ struct JobStrategy: ResourceStrategy {
     }
 
     /// Kubernetes' `ValidateJobSpecUpdate`: selector, template, completions,
-    /// completionMode, podFailurePolicy and backoffLimitPerIndex are fixed after create (Skiff does not take the exceptions Kubernetes
-    /// makes for suspended or elastic Indexed Jobs).
+    /// completionMode, podFailurePolicy, backoffLimitPerIndex and successPolicy are fixed after
+    /// create (Skiff does not take the exceptions Kubernetes makes for suspended or elastic
+    /// Indexed Jobs).
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
-        for f in ["selector", "template", "completions", "completionMode", "podFailurePolicy", "backoffLimitPerIndex"] where new["spec"][f] != old["spec"][f] {
+        for f in ["selector", "template", "completions", "completionMode", "podFailurePolicy", "backoffLimitPerIndex", "successPolicy"] where new["spec"][f] != old["spec"][f] {
             causes.append(.invalid("spec." + f, new["spec"][f].compactString, "field is immutable"))
         }
         return causes

@@ -46,9 +46,9 @@ extension JobController {
             out.again = s.decideTarget(pods: pods, activeCount: pods.filter(PodState.isActive).count)
         }
         let active = pods.filter(PodState.isActive)
-        if s.target != nil {
-            // Every pod not yet finished counts as failed, and the active ones are stopped.
-            s.countUnfinishedAsFailed(pods, memory: memory)
+        if let t = s.target {
+            // The active pods are stopped; if the Job fails, every pod not finished counts as failed.
+            if t.type == "Failed" { s.countUnfinishedAsFailed(pods, memory: memory) }
             deleted = await deletePods(active, job: job, key: key)
         } else if !deleting && managing {
             // Only Failed pods are replaced: terminating ones hold their place until then.

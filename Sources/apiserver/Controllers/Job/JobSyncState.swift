@@ -85,7 +85,8 @@ struct JobSyncState {
         }
     }
 
-    /// Once the Job's finish is decided, every pod not finished counts as failed.
+    /// Once the Job's failure is decided, every pod not finished counts as failed (Kubernetes
+    /// does not count them when the Job is to succeed: they are let go uncounted).
     mutating func countUnfinishedAsFailed(_ pods: [JSON], memory: JobMemory) {
         for p in pods where JobRules.hasFinalizer(p) && !JobRules.isSucceeded(p) {
             let uid = p["metadata"]["uid"].stringValue ?? ""
@@ -143,6 +144,9 @@ struct JobSyncState {
             } else if !failedIndexes.isEmpty && failedIndexes.count + completed.count >= (completions ?? 0) {
                 target = Self.failedIndexesTarget
             }
+        }
+        if target == nil, let message = JobSuccessPolicy.match(job, completed: completed) {
+            target = Target(type: "Complete", reason: JobSuccessPolicy.reason, message: message)
         }
         if target == nil {
             let done: Bool

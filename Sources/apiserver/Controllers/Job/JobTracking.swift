@@ -19,13 +19,15 @@ extension JobController {
         setUncounted(&s)
         if s.status != job["status"] { job = try await writeStatus(job, s.status, key) }
 
-        // Release the pods whose finish is now in the status (all of them if the Job is going).
+        // Release the pods whose finish is now in the status (all of them if the Job is going
+        // or is to succeed: pods stopped then are not counted).
         let uncounted = Set(s.uncountedSucceeded + s.uncountedFailed)
+        let releaseAll = deleting || s.target?.type == "Complete"
         let releasing = pods.filter { p in
             guard JobRules.hasFinalizer(p) else { return false }
             let uid = p["metadata"]["uid"].stringValue ?? ""
             let indexDone = s.indexed && JobRules.isSucceeded(p) && JobRules.index(p).map(s.completed.contains) == true
-            return (uncounted.contains(uid) || s.ignoredUIDs.contains(uid) || indexDone || deleting) && !memory.isRemovingFinalizer(uid)
+            return (uncounted.contains(uid) || s.ignoredUIDs.contains(uid) || indexDone || releaseAll) && !memory.isRemovingFinalizer(uid)
         }
         let released = await removeFinalizers(releasing)
         let holding = Set(pods.filter { JobRules.hasFinalizer($0) }.compactMap { $0["metadata"]["uid"].stringValue })
