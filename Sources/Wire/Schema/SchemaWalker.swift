@@ -68,8 +68,9 @@ public enum SchemaWalker {
             // A value the typed form could not hold would otherwise reach the controllers,
             // which do arithmetic on it (Kubernetes' decoder refuses it the same way).
             guard case .number(let n) = v else { throw mismatch(s, v, path) }
-            if Int32(n) == nil, !(Double(n).map { $0 == $0.rounded() && abs($0) <= 2147483647 } ?? false) {
-                throw TypeError(path: JSONPath(path), message: "\(n) is not a 32-bit integer")
+            if Int32(n) == nil {
+                guard let d = Double(n), d == d.rounded() else { throw TypeError(path: JSONPath(path), message: "\(n) is not an integer in range") }
+                if abs(d) > 2147483647 { throw TypeError(path: JSONPath(path), message: "\(n) is not a 32-bit integer") }
             }
         case .quantity:
             switch v {
