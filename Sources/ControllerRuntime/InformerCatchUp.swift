@@ -50,25 +50,29 @@ extension SharedInformer {
 
 extension SharedInformerFactory {
     /// Waits until every informer of this factory that has synced has applied every change
-    /// up to the store's revision now (read with a `list` of limit 1 of its type and
-    /// namespace). Quiet types catch up by a watch bookmark, so this can take one bookmark
-    /// interval (10 s). False when `timeout` seconds pass first (logged) or a read fails.
+    /// up to the store's revision now (one global counter, read once with a `list` of limit
+    /// 1 of the first informer's type and namespace). Quiet types catch up by a watch
+    /// bookmark, so this can take one bookmark interval (10 s). False when `timeout` seconds
+    /// pass first (logged) or the read fails.
     public func waitUntilCaughtUp(timeout: Double = 15, logger: Logger) async -> Bool {
         let start = Monotonic.seconds()
+        let informers = synced
+        guard let first = informers.first else { return true }
+        let type = await first.informer.type
+        var req = Request(verb: .list, resource: type.plural, namespace: await first.informer.namespace)
+        req.limit = 1
+        let revision: Int64
+        do throws(Status) {
+            let page = try await client.request(req, timeoutSeconds: max(0.1, timeout)).object
+            revision = Int64(page["metadata"]["resourceVersion"].stringValue ?? "") ?? 0
+        } catch {
+            logger.warning("could not read the store's revision to wait for the informers", metadata: ["resource": .string(type.plural),
+                                                                                                     "error": .string(error.message)])
+            return false
+        }
         var targets: [InformerCatchUp.Target] = []
-        for i in synced {
-            let type = await i.informer.type, namespace = await i.informer.namespace
-            var req = Request(verb: .list, resource: type.plural, namespace: namespace)
-            req.limit = 1
-            do throws(Status) {
-                let page = try await client.request(req, timeoutSeconds: max(0.1, timeout - (Monotonic.seconds() - start))).object
-                let revision = Int64(page["metadata"]["resourceVersion"].stringValue ?? "") ?? 0
-                targets.append(.init(name: type.plural, revision: revision) { await i.appliedRevision() })
-            } catch {
-                logger.warning("could not read the store's revision to wait for an informer", metadata: ["resource": .string(type.plural),
-                                                                                                       "error": .string(error.message)])
-                return false
-            }
+        for i in informers {
+            targets.append(.init(name: await i.informer.type.plural, revision: revision) { await i.appliedRevision() })
         }
         return await InformerCatchUp.wait(for: targets, timeout: max(0, timeout - (Monotonic.seconds() - start)), logger: logger)
     }

@@ -84,6 +84,12 @@ extension Status {
     public static func badRequest(_ message: String) -> Status { Status(code: 400, reason: Reason.badRequest, message: message) }
     public static func unauthorized(_ message: String) -> Status { Status(code: 401, reason: Reason.unauthorized, message: message) }
     public static func forbidden(_ message: String) -> Status { Status(code: 403, reason: Reason.forbidden, message: message) }
+    /// A create refused because its namespace is being deleted (Kubernetes' text).
+    public static func namespaceTerminating(_ namespace: String) -> Status {
+        forbidden("unable to create new content in namespace \(namespace) because it is being terminated")
+    }
+    /// True for `namespaceTerminating` answers (the workload controllers skip those quietly).
+    public var isNamespaceTerminating: Bool { code == 403 && message.hasSuffix(" because it is being terminated") }
     public static func internalError(_ message: String) -> Status { Status(code: 500, reason: Reason.internalError, message: message) }
     public static func unavailable(_ message: String) -> Status { Status(code: 503, reason: Reason.serviceUnavailable, message: message) }
     public static func timeout(_ message: String) -> Status { Status(code: 504, reason: Reason.timeout, message: message) }

@@ -69,10 +69,3 @@ struct OrphanQuarantine {
     }
 }
 
-extension PodState {
-    /// Finished: phase Succeeded or Failed (Kubernetes' podgc `isPodTerminated`).
-    static func isTerminated(_ pod: JSON) -> Bool {
-        let p = phase(pod)
-        return p == "Succeeded" || p == "Failed"
-    }
-}

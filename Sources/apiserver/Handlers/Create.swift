@@ -51,7 +51,7 @@ extension APIService {
                         throw Status.notFound(resource: "namespaces", name: ns)
                     }
                     if !(try n.json())["metadata"]["deletionTimestamp"].isNull {
-                        throw Status.forbidden("unable to create new content in namespace \(ns) because it is being terminated")
+                        throw Status.namespaceTerminating(ns)
                     }
                 }
                 let name = obj["metadata"]["name"].stringValue ?? ""
@@ -69,7 +69,7 @@ extension APIService {
         if let ns = t.namespace {
             switch tx.namespaces.state(ns) {
             case nil: throw Status.notFound(resource: "namespaces", name: ns)
-            case .terminating?: throw Status.forbidden("unable to create new content in namespace \(ns) because it is being terminated")
+            case .terminating?: throw Status.namespaceTerminating(ns)
             case .active?: break
             }
         }

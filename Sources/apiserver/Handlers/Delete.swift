@@ -40,7 +40,7 @@ extension APIService {
             throw Status.conflict(resource: t.type.plural, name: key.name, group: t.type.group,
                                   "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.modRevision)")
         }
-        let warnings = DeletionPropagation.warnings(t.type, policy: options.propagationPolicy)
+        let warnings = DeletionPropagation.warnings(t.strategy, policy: options.propagationPolicy)
         let unchanged = PreparedChange.unchanged(WriteOutcome(bytes: current.bytes, revision: current.modRevision, wrote: false, warnings: warnings))
         let now = Timestamp.nowSeconds()
         var graceful: (deadline: Double, grace: Int)?
@@ -55,7 +55,7 @@ extension APIService {
         // A namespace already terminating keeps its finalizers as they are (Kubernetes'
         // namespace storage sets them only on the first delete).
         if !(t.type == .namespaces && !meta["deletionTimestamp"].isNull),
-           let finalizers = DeletionPropagation.finalizers(of: old, policy: options.propagationPolicy, type: t.type) {
+           let finalizers = DeletionPropagation.finalizers(of: old, policy: options.propagationPolicy, strategy: t.strategy) {
             marked[path: ["metadata", "finalizers"]] = finalizers.isEmpty ? .null : .array(finalizers)
         }
         let held = !t.strategy.readyToDelete(marked)
@@ -115,7 +115,7 @@ extension APIService {
             }
         }
         let meta: JSON = ["resourceVersion": .string(String(store.revision))]
-        let warnings = DeletionPropagation.warnings(t.type, policy: req.propagationPolicy)
+        let warnings = DeletionPropagation.warnings(t.strategy, policy: req.propagationPolicy)
         let size = deleted.reduce(0) { $0 + $1.count + 1 }
         if size > replyLimit - Self.listEnvelopeBytes {
             return .encoded(Self.encodeList(t.type, meta: meta, items: []),

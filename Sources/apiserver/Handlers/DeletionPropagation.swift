@@ -8,18 +8,10 @@ enum DeletionPropagation {
     static let foregroundFinalizer = "foregroundDeletion"
     static let policies = ["Background", "Foreground", "Orphan"]
 
-    /// Kubernetes' per-kind default (`DefaultGarbageCollectionPolicy`): batch/v1 Jobs orphan
-    /// their pods, for backward compatibility; every other served kind deletes dependents
-    /// in the background.
-    static func defaultsToOrphan(_ type: ResourceType) -> Bool { type == .jobs }
-
-    /// The warning Kubernetes' Job storage adds to a delete that names no policy.
-    static let jobDefaultWarning = "child pods are preserved by default when jobs are deleted; "
-        + "set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"
-
-    /// Warnings a delete (or deletecollection) of `type` with `policy` answers with.
-    static func warnings(_ type: ResourceType, policy: String?) -> [String] {
-        policy == nil && defaultsToOrphan(type) ? [jobDefaultWarning] : []
+    /// Warnings a delete (or deletecollection) with `policy` answers with: the kind's, when
+    /// no policy was named (`ResourceStrategy.defaultPolicyWarning`).
+    static func warnings(_ strategy: any ResourceStrategy, policy: String?) -> [String] {
+        policy == nil ? strategy.defaultPolicyWarning.map { [$0] } ?? [] : []
     }
 
     /// 400 for a policy that is not one of the three.
@@ -31,7 +23,7 @@ enum DeletionPropagation {
 
     /// The finalizers `object` carries after a delete with `policy`; nil when they stay as
     /// they are (compared as sets, as Kubernetes does).
-    static func finalizers(of object: JSON, policy: String?, type: ResourceType) -> [JSON]? {
+    static func finalizers(of object: JSON, policy: String?, strategy: any ResourceStrategy) -> [JSON]? {
         let current = object["metadata"]["finalizers"].arrayValue ?? []
         let names = current.compactMap(\.stringValue)
         let orphan: Bool, foreground: Bool
@@ -44,7 +36,7 @@ enum DeletionPropagation {
             switch names.first(where: { $0 == orphanFinalizer || $0 == foregroundFinalizer }) {
             case orphanFinalizer?: (orphan, foreground) = (true, false)
             case foregroundFinalizer?: (orphan, foreground) = (false, true)
-            default: (orphan, foreground) = (defaultsToOrphan(type), false)
+            default: (orphan, foreground) = (strategy.defaultGarbageCollectionPolicy == "Orphan", false)
             }
         }
         var new = current.filter { $0.stringValue != orphanFinalizer && $0.stringValue != foregroundFinalizer }

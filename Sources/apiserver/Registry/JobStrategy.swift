@@ -12,6 +12,13 @@ struct JobStrategy: ResourceStrategy {
     static let legacyControllerUIDLabel = "controller-uid"
     static let legacyJobNameLabel = "job-name"
 
+    /// batch/v1 Jobs orphan their pods by default, for backward compatibility, and say so.
+    var defaultGarbageCollectionPolicy: String { "Orphan" }
+    var defaultPolicyWarning: String? {
+        "child pods are preserved by default when jobs are deleted; "
+            + "set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"
+    }
+
     func applyDefaults(_ job: inout JSON) {
         // Kubernetes: both unset → 1 and 1; parallelism alone set → a work queue (no completions).
         if job["spec"]["completions"].isNull && job["spec"]["parallelism"].isNull {

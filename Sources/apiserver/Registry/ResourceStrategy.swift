@@ -31,6 +31,11 @@ protocol ResourceStrategy: Sendable {
     func readyToDelete(_ object: JSON) -> Bool
     /// Marks the start of a deletion that must wait (sets phases such as Terminating).
     func beginDeletion(_ object: inout JSON)
+    /// What a delete naming no `propagationPolicy` does to dependents (Kubernetes'
+    /// `DefaultGarbageCollectionPolicy`): `Background`, or `Orphan`.
+    var defaultGarbageCollectionPolicy: String { get }
+    /// The warning a delete naming no policy answers with, if the kind has one.
+    var defaultPolicyWarning: String? { get }
 }
 
 extension ResourceStrategy {
@@ -47,6 +52,8 @@ extension ResourceStrategy {
     func fieldValue(_ object: JSON, _ field: String) -> String? { commonFieldValue(object, field) }
     func readyToDelete(_ object: JSON) -> Bool { (object["metadata"]["finalizers"].arrayValue ?? []).isEmpty }
     func beginDeletion(_ object: inout JSON) {}
+    var defaultGarbageCollectionPolicy: String { "Background" }
+    var defaultPolicyWarning: String? { nil }
 
     func commonFieldValue(_ object: JSON, _ field: String) -> String? {
         switch field {

@@ -24,12 +24,7 @@ enum JobColumns {
             duration = Age.human(end - start)
         }
         var r = [name, state(job), completions, duration, age]
-        if wide {
-            let containers = spec["template"]["spec"]["containers"].arrayValue ?? []
-            r += [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
-                  containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
-                  Columns.formatLabelSelector(spec["selector"])]
-        }
+        if wide { r += Columns.workloadWide(job) }
         return r
     }
 
@@ -60,12 +55,7 @@ enum CronJobColumns {
         let last = status["lastScheduleTime"].stringValue.map { Age.since($0, now: now) } ?? "<none>"
         var r = [name, spec["schedule"].stringValue ?? "", spec["timeZone"].stringValue ?? "<none>", suspend,
                  String(status["active"].arrayValue?.count ?? 0), last, age]
-        if wide {
-            let containers = spec["jobTemplate"]["spec"]["template"]["spec"]["containers"].arrayValue ?? []
-            r += [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
-                  containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
-                  Columns.formatLabelSelector(spec["jobTemplate"]["spec"]["selector"])]
-        }
+        if wide { r += Columns.workloadWide(spec["jobTemplate"]) }
         return r
     }
 }

@@ -8,12 +8,7 @@ extension Columns {
         let spec = ds["spec"]["template"]["spec"]
         var r = [name, n("desiredNumberScheduled"), n("currentNumberScheduled"), n("numberReady"), n("updatedNumberScheduled"),
                  n("numberAvailable"), formatLabels(spec["nodeSelector"]), age]
-        if wide {
-            let containers = spec["containers"].arrayValue ?? []
-            r += [containers.map { $0["name"].stringValue ?? "" }.joined(separator: ","),
-                  containers.map { $0["image"].stringValue ?? "" }.joined(separator: ","),
-                  formatLabelSelector(ds["spec"]["selector"])]
-        }
+        if wide { r += workloadWide(ds) }
         return r
     }
 

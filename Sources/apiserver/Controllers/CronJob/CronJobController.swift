@@ -65,10 +65,7 @@ struct CronJobController: Sendable {
     }
 
     func record(_ cj: JSON, type: String = "Normal", _ reason: String, _ message: String) {
-        let m = cj["metadata"]
-        events?.record(ObjectReference(kind: "CronJob", namespace: m["namespace"].stringValue, name: m["name"].stringValue,
-                                       uid: m["uid"].stringValue, apiVersion: "batch/v1"),
-                       type: type, reason: reason, message: message)
+        events?.record(about: cj, .cronJobs, eventType: type, reason: reason, message)
     }
 }
 

@@ -78,10 +78,6 @@ enum DaemonPlacement {
     /// automatic ones must tolerate the node's NoSchedule and NoExecute taints (a taint
     /// that is only NoSchedule keeps a running pod; the `unschedulable` taint of a cordoned
     /// node is tolerated).
-    static func placements(template: JSON, nodes: [JSON]) -> [NodePlacement] {
-        nodes.map { placement(template: template, on: $0) }
-    }
-
     static func placement(template: JSON, on node: JSON) -> NodePlacement {
         let r = shouldRun(template: template, on: node)
         return NodePlacement(name: node["metadata"]["name"].stringValue ?? "", shouldRun: r.shouldRun, shouldContinueRunning: r.shouldContinueRunning)

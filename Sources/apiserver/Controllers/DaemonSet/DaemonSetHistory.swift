@@ -46,15 +46,17 @@ extension DaemonSetSync {
         for h in current where (h["revision"].intValue ?? 0) >= (keep["revision"].intValue ?? 0) { keep = h }
         let hash = keep["metadata"]["labels"][DaemonPods.revisionHashLabel]
         let ns = ds["metadata"]["namespace"].stringValue
-        for h in current where h["metadata"]["name"] != keep["metadata"]["name"] {
-            for p in pods.indexer.byIndex(Indexes.namespace, ns ?? "") where ControllerRefs.isControlled(p, byUID: ds["metadata"]["uid"].stringValue ?? "") {
-                guard p["metadata"]["labels"][DaemonPods.revisionHashLabel] != hash else { continue }
-                var patch = JSON.object(JSONObject())
-                patch[path: ["metadata", "labels", DaemonPods.revisionHashLabel]] = hash
-                _ = try await client.patch(.pods, namespace: ns, name: p["metadata"]["name"].stringValue ?? "", patch)
-            }
-            try await deleteRevision(h)
+        let duplicates = current.filter { $0["metadata"]["name"] != keep["metadata"]["name"] }
+        guard !duplicates.isEmpty else { return keep }
+        // Relabel once (the cache does not change during the sync), then drop the others.
+        let uid = ds["metadata"]["uid"].stringValue ?? ""
+        for p in pods.indexer.byIndex(Indexes.ownerUID, uid) where ControllerRefs.isControlled(p, byUID: uid) {
+            guard p["metadata"]["labels"][DaemonPods.revisionHashLabel] != hash else { continue }
+            var patch = JSON.object(JSONObject())
+            patch[path: ["metadata", "labels", DaemonPods.revisionHashLabel]] = hash
+            _ = try await client.patch(.pods, namespace: ns, name: p["metadata"]["name"].stringValue ?? "", patch)
         }
+        for h in duplicates { try await deleteRevision(h) }
         return keep
     }
 

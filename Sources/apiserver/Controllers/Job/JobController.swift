@@ -49,7 +49,7 @@ struct JobController: Sendable {
                     queue.add(key)
                 }
             case .updated(let old, let p):
-                if !Self.hasTracking(p) { memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "") }
+                if !JobRules.hasFinalizer(p) { memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "") }
                 if let key = Self.jobKey(of: p) {
                     if PodState.isTerminating(p), Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
                     queue.add(key)
@@ -106,8 +106,6 @@ struct JobController: Sendable {
         guard let key = jobKey(of: pod), let ref = ControllerRefs.controllerOf(pod), let job = jobs.get(key) else { return false }
         return job["metadata"]["uid"] == ref["uid"]
     }
-
-    static func hasTracking(_ pod: JSON) -> Bool { JobRules.hasFinalizer(pod) }
 
     func record(_ job: JSON, type: String = "Normal", _ reason: String, _ message: String) {
         events?.record(about: job, .jobs, eventType: type, reason: reason, message)

@@ -67,7 +67,7 @@ enum JobRules {
 
     /// Being deleted, not yet Succeeded or Failed (status.terminating).
     static func isTerminatingUnfinished(_ pod: JSON) -> Bool {
-        PodState.isTerminating(pod) && !["Succeeded", "Failed"].contains(PodState.phase(pod))
+        PodState.isTerminating(pod) && !PodState.isTerminated(pod)
     }
 
     /// A sorted set of indexes in Kubernetes' interval form: "0-2,4", a pair as "0,1".

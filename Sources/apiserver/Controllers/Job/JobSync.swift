@@ -42,10 +42,10 @@ extension JobController {
         var out = Outcome()
         let deleting = !job["metadata"]["deletionTimestamp"].isNull
         var deleted = 0, created = 0
-        if s.target == nil && !deleting {
-            out.again = s.decideTarget(pods: pods, activeCount: pods.filter(PodState.isActive).count)
-        }
         let active = pods.filter(PodState.isActive)
+        if s.target == nil && !deleting {
+            out.again = s.decideTarget(pods: pods, activeCount: active.count)
+        }
         if let t = s.target {
             // The active pods are stopped; if the Job fails, every pod not finished counts as failed.
             if t.type == "Failed" { s.countUnfinishedAsFailed(pods, memory: memory) }

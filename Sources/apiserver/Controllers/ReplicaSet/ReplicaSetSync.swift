@@ -113,7 +113,7 @@ struct ReplicaSetSync: Sendable {
             let made = try await client.create(.pods, namespace: rs["metadata"]["namespace"].stringValue, pod)
             record(rs, reason: "SuccessfulCreate", "Created pod: \(made["metadata"]["name"].stringValue ?? "")")
             return nil
-        } catch where error.code == 403 && error.message.hasSuffix("because it is being terminated") {
+        } catch where error.isNamespaceTerminating {
             // As Kubernetes: every creation in a terminating namespace fails; no event, no failure.
             return nil
         } catch {

@@ -20,11 +20,13 @@ enum PodTemplates {
 enum PodState {
     static func phase(_ pod: JSON) -> String { pod["status"]["phase"].stringValue ?? "" }
     static func isTerminating(_ pod: JSON) -> Bool { !pod["metadata"]["deletionTimestamp"].isNull }
-    /// Counted by ReplicaSets, Deployments and Jobs: not finished and not being deleted.
-    static func isActive(_ pod: JSON) -> Bool {
+    /// Finished: phase Succeeded or Failed (Kubernetes' `isPodTerminated`).
+    static func isTerminated(_ pod: JSON) -> Bool {
         let p = phase(pod)
-        return p != "Succeeded" && p != "Failed" && !isTerminating(pod)
+        return p == "Succeeded" || p == "Failed"
     }
+    /// Counted by ReplicaSets, Deployments and Jobs: not finished and not being deleted.
+    static func isActive(_ pod: JSON) -> Bool { !isTerminated(pod) && !isTerminating(pod) }
 
     /// The `Ready` condition, if true: when it last became true (seconds since the epoch).
     static func readySince(_ pod: JSON) -> Double? {
