@@ -53,11 +53,15 @@ struct DaemonSetSync: Sendable {
         let hash = current["metadata"]["labels"][DaemonPods.revisionHashLabel].stringValue ?? ""
         let nodeList = placementCache.placements(daemonSetUID: ds["metadata"]["uid"].stringValue ?? "", template: ds["spec"]["template"],
                                                  templateHash: hash, nodes: nodes.indexer.list())
+        // Read before the pod cache (as Kubernetes): once satisfied, the cache holds every pod
+        // this controller made. Read after, a pod observed in between would be missing from
+        // the snapshot while its creation counts as seen, and its node would get a second one.
+        let managing = expectations.satisfied(key)
         let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
             .claim(pods.indexer.byIndex(Indexes.namespace, ds["metadata"]["namespace"].stringValue ?? ""))
         let byNode = Self.podsByNode(claimed, includeDeletedTerminal: true)
         let counted = Self.podsByNode(claimed, includeDeletedTerminal: false)
-        guard expectations.satisfied(key) else {
+        guard managing else {
             try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: false)
             return
         }
