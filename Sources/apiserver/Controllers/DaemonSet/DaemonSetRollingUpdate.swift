@@ -31,8 +31,10 @@ extension DaemonSetSync {
                 if !PodState.isAvailable(n, minReadySeconds: minReady, now: now) { unavailable += 1 }
             case (nil, .some(let o)):
                 if !PodState.isAvailable(o, minReadySeconds: minReady, now: now) {
-                    // An old pod that is not available anyway is replaced at once.
+                    // An old pod that is not available anyway is replaced at once; its
+                    // node is down already and counts (as Kubernetes' numUnavailable++).
                     replaceNow.append(o)
+                    unavailable += 1
                 } else if unavailable < maxUnavailable {
                     candidates.append(o)
                 }

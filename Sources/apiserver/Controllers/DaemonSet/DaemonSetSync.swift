@@ -59,18 +59,32 @@ struct DaemonSetSync: Sendable {
         let managing = expectations.satisfied(key)
         let claimed = await Claims(client: client, owner: ds, ownerType: .daemonSets, dependentType: .pods, selector: selector)
             .claim(pods.indexer.byIndex(Indexes.namespace, ds["metadata"]["namespace"].stringValue ?? ""))
-        let byNode = Self.podsByNode(claimed, includeDeletedTerminal: true)
-        let counted = Self.podsByNode(claimed, includeDeletedTerminal: false)
         guard managing else {
-            try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: false)
+            try await updateStatus(ds, key: key, nodeList: nodeList, byNode: Self.podsByNode(claimed, includeDeletedTerminal: false),
+                                   hash: hash, observed: false)
             return
         }
-        try await manage(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash)
+        try await manage(ds, key: key, nodeList: nodeList, byNode: Self.podsByNode(claimed, includeDeletedTerminal: true), hash: hash)
+        // Each later step reads the cache again (Kubernetes' getNodesToDaemonPods per step):
+        // manage's writes, once observed, are there, and the rolling update must not act on
+        // a pod manage already replaced (surge: a second new pod; otherwise a second delete).
         if expectations.satisfied(key) && ds["spec"]["updateStrategy"]["type"].stringValue != "OnDelete" {
-            try await rollingUpdate(ds, key: key, nodeList: nodeList, byNode: byNode, hash: hash)
+            try await rollingUpdate(ds, key: key, nodeList: nodeList,
+                                    byNode: Self.podsByNode(controlledPods(ds, selector: selector), includeDeletedTerminal: true), hash: hash)
         }
-        try await cleanupHistory(ds, old: old, byNode: byNode)
-        try await updateStatus(ds, key: key, nodeList: nodeList, byNode: counted, hash: hash, observed: true)
+        let now = controlledPods(ds, selector: selector)
+        try await cleanupHistory(ds, old: old, byNode: Self.podsByNode(now, includeDeletedTerminal: true))
+        try await updateStatus(ds, key: key, nodeList: nodeList, byNode: Self.podsByNode(now, includeDeletedTerminal: false),
+                               hash: hash, observed: true)
+    }
+
+    /// The cached pods the DaemonSet controls that its selector still matches (what the claim
+    /// at the start of the sync kept; adoption and release happen there, once per sync).
+    func controlledPods(_ ds: JSON, selector: LabelSelector) -> [JSON] {
+        let uid = ds["metadata"]["uid"].stringValue ?? ""
+        return pods.indexer.byIndex(Indexes.ownerUID, uid).filter {
+            ControllerRefs.isControlled($0, byUID: uid) && selector.matches(labelsJSON: $0["metadata"]["labels"])
+        }
     }
 
     /// Claimed pods by the node they are on or for (`getNodesToDaemonPods`). Pods both
