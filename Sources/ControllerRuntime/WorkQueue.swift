@@ -172,13 +172,19 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Runs `workers` loops of get → `process` → done until shutdown (or cancellation,
-    /// which shuts the queue down).
+    /// which shuts the queue down). Cancelled, the workers take no further key, queued or
+    /// not: a controller that lost its leadership must stop writing (kube-controller-manager
+    /// exits), since the new leader acts on what it lists.
     public func run(workers: Int, _ process: @escaping @Sendable (Key) async -> Void) async {
         await withTaskCancellationHandler {
             await withTaskGroup(of: Void.self) { g in
                 for _ in 0..<max(1, workers) {
                     g.addTask {
-                        while let key = await self.get() {
+                        while !Task.isCancelled, let key = await self.get() {
+                            if Task.isCancelled {
+                                self.done(key)
+                                break
+                            }
                             await process(key)
                             self.done(key)
                         }

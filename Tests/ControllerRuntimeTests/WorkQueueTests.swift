@@ -151,3 +151,26 @@ import Testing
         q.shutDown()
     }
 }
+
+/// A cancelled run (a lost leadership) hands out no further key, not even queued ones.
+@Suite struct WorkQueueCancellationTests {
+    @Test func cancelledRunTakesNoQueuedKey() async {
+        let q = WorkQueue<String>()
+        let processed = Mutex<[String]>([])
+        let release = Mutex(false)
+        q.add("a")
+        let runner = Task {
+            await q.run(workers: 1) { key in
+                processed.withLock { $0.append(key) }
+                while !release.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
+        #expect(await eventually { processed.withLock { $0 } == ["a"] })
+        q.add("b")
+        q.add("c")
+        runner.cancel()
+        release.withLock { $0 = true }
+        await runner.value
+        #expect(processed.withLock { $0 } == ["a"])
+    }
+}
