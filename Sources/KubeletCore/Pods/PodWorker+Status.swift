@@ -125,5 +125,5 @@ extension PodWorker {
     }
 
     /// The condition types the kubelet writes, in Kubernetes' order.
-    static let kubeletConditionTypes = ["Initialized", "Ready", "ContainersReady", "PodScheduled"]
+    public static let kubeletConditionTypes = ["Initialized", "Ready", "ContainersReady", "PodScheduled"]
 }

@@ -62,12 +62,13 @@ extension Client {
         return try await request(req).object
     }
 
-    /// `timeout`: this request's deadline instead of the client's (nil: the client's).
-    public func patch(_ type: ResourceType, namespace: String? = nil, name: String, _ patch: JSON, status: Bool = false,
-                      timeout: Double? = nil) async throws(Status) -> JSON {
+    /// `patchType`: `merge`, `json` or `strategic` (PROTOCOL.md). `timeout`: this request's
+    /// deadline instead of the client's (nil: the client's).
+    public func patch(_ type: ResourceType, namespace: String? = nil, name: String, _ patch: JSON, patchType: String = "merge",
+                      status: Bool = false, timeout: Double? = nil) async throws(Status) -> JSON {
         var req = Request(verb: .patch, resource: type.plural, namespace: namespace, name: name)
         req.patch = patch
-        req.patchType = "merge"
+        req.patchType = patchType
         if status { req.subresource = "status" }
         return try await request(req, timeoutSeconds: timeout).object
     }

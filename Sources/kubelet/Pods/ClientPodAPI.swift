@@ -2,8 +2,8 @@ import KubeletCore
 import Logging
 import Synchronization
 
-/// Pod workers' writes over the kubelet's client: status through `pods/status` merge patches
-/// with the pod's uid as precondition (one writer task per pod, newest status wins, retried
+/// Pod workers' writes over the kubelet's client: status through `pods/status` strategic
+/// merge patches (PodStatusPatch) with the pod's uid as precondition (one writer task per pod, newest status wins, retried
 /// with back-off through outages; given up when the pod is gone or replaced),
 /// finalizing deletes, and events through the `EventRecorder`.
 final class ClientPodAPI: PodAPI {
@@ -16,6 +16,8 @@ final class ClientPodAPI: PodAPI {
         var namespace: String
         var name: String
         var status: PodStatus
+        /// The pod object `status` was built from (what the patch must not undo of others').
+        var seen: Pod
         var writing: Bool
     }
 
@@ -29,7 +31,7 @@ final class ClientPodAPI: PodAPI {
         guard let uid = pod.metadata.uid else { return }
         let startWriter = pending.withLock { all -> Bool in
             let writing = all[uid]?.writing ?? false
-            all[uid] = PendingStatus(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "", status: status, writing: true)
+            all[uid] = PendingStatus(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "", status: status, seen: pod, writing: true)
             return !writing
         }
         if startWriter { Task { await self.drain(uid) } }
@@ -50,14 +52,9 @@ final class ClientPodAPI: PodAPI {
                 return p
             }) else { return }
             do {
-                var body = try JSON(encoding: next.status).objectValue ?? JSONObject()
-                // A merge patch keeps what it does not name: clear what this status leaves out.
-                for key in ["reason", "message", "initContainerStatuses", "podIP", "podIPs", "startTime"] where body[key] == nil {
-                    body[key] = JSON.null
-                }
-                // metadata.uid is a precondition: a pod recreated under the same name is not ours.
-                let patch: JSON = ["metadata": ["uid": .string(uid)], "status": .object(body)]
-                _ = try await client.patch(.pods, namespace: next.namespace, name: next.name, patch, status: true, timeout: 10)
+                let patch = try PodStatusPatch.body(uid: uid, status: next.status, seen: next.seen)
+                _ = try await client.patch(.pods, namespace: next.namespace, name: next.name, patch, patchType: "strategic",
+                                           status: true, timeout: 10)
                 written = next.status
                 backoff = 0.2
             } catch let error as Status where error.isNotFound || error.code == 409 || error.code == 403 {

@@ -17,11 +17,9 @@ extension GarbageCollector {
     /// precondition; an object gone or replaced meanwhile is left alone.
     func patchOwnerReferences(_ id: ObjectIdentity, _ items: [JSON]) async throws(Status) {
         guard let type = id.type else { return }
-        var req = Request(verb: .patch, resource: type.plural, namespace: id.namespaceArgument, name: id.name)
-        req.patch = ["metadata": ["uid": .string(id.uid), "ownerReferences": .array(items)]]
-        req.patchType = "strategic"
         do {
-            _ = try await client.request(req)
+            _ = try await client.patch(type, namespace: id.namespaceArgument, name: id.name,
+                                       ["metadata": ["uid": .string(id.uid), "ownerReferences": .array(items)]], patchType: "strategic")
         } catch where error.isNotFound || error.code == 409 {
         }
     }
