@@ -8,7 +8,8 @@ extension CronJobController {
         // A cache older than our own last status write would act on what we already did
         // (a Job seen as missing, a time not yet recorded): its update event syncs again.
         if memory.isStale(cached) { return nil }
-        var cj = cached
+        let base = try await freshest(cached, jobs: jobs)
+        var cj = base
         var changed = await cleanupFinishedJobs(&cj, jobs)
         var failure: Status?
         var requeue: Double?
@@ -17,7 +18,7 @@ extension CronJobController {
         } catch {
             failure = error
         }
-        if changed { try await writeStatus(cj, basedOn: cached) }
+        if changed { try await writeStatus(cj, basedOn: base) }
         if let failure { throw failure }
         return requeue
     }
@@ -66,6 +67,18 @@ extension CronJobController {
         return true
     }
 
+    /// The CronJob to start from: the cached one, or the live one when an unfinished Job is
+    /// missing from the cached `status.active` (maybe our own status write is not in the
+    /// cache yet). Asked before anything changes, so the whole sync builds on one object.
+    func freshest(_ cached: JSON, jobs: [JSON]) async throws(Status) -> JSON {
+        let active = Set(activeRefs(cached).compactMap { $0["uid"].stringValue })
+        guard jobs.contains(where: { CronJobJobs.finishedCondition($0) == nil && !active.contains($0["metadata"]["uid"].stringValue ?? "") }),
+              let live = try await client.getIfPresent(.cronJobs, namespace: cached["metadata"]["namespace"].stringValue,
+                                                       name: cached["metadata"]["name"].stringValue ?? ""),
+              live["metadata"]["uid"] == cached["metadata"]["uid"] else { return cached }
+        return live
+    }
+
     func activeRefs(_ cj: JSON) -> [JSON] { cj["status"]["active"].arrayValue ?? [] }
 
     func removeActive(_ cj: inout JSON, uid: String) {
@@ -84,14 +97,6 @@ extension CronJobController {
             let isActive = activeRefs(cj).contains { $0["uid"].stringValue == uid }
             let finished = CronJobJobs.finishedCondition(j)
             if !isActive && finished == nil {
-                // Maybe our own status write is not in the cache yet: ask the server.
-                if let live = try await client.getIfPresent(.cronJobs, namespace: cj["metadata"]["namespace"].stringValue,
-                                                            name: cj["metadata"]["name"].stringValue ?? ""),
-                   live["metadata"]["uid"] == cj["metadata"]["uid"],
-                   (live["status"]["active"].arrayValue ?? []).contains(where: { $0["uid"].stringValue == uid }) {
-                    cj = live
-                    continue
-                }
                 record(cj, type: "Warning", "UnexpectedJob", "Saw a job that the controller did not create or forgot: \(name)")
             } else if isActive, let condition = finished {
                 removeActive(&cj, uid: uid)
