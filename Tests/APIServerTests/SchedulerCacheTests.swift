@@ -18,6 +18,24 @@ import Testing
                 "pods": .int(i.podCount)]
     }
 
+    /// A late bind failure of a deleted pod leaves the assumption of a new pod of the same
+    /// name (another uid) counted.
+    @Test func forgettingAnOldUIDKeepsTheNewPodsAssumption() {
+        let cache = SchedulerCache()
+        cache.nodeChanged(schedNode("n1"))
+        var old = schedPod("a", containers: [["cpu": "1"]])
+        old[path: ["metadata", "uid"]] = "u1"
+        var new = old
+        new[path: ["metadata", "uid"]] = "u2"
+        cache.assume(old, on: "n1")
+        cache.assume(new, on: "n1")
+        cache.forget("default/a", uid: "u1")
+        #expect(cache.isAssumed("default/a"))
+        #expect(usage(cache, "n1") == ["requested": ["cpu": 1000], "nonZeroCPU": 1000, "nonZeroMemory": 209_715_200_000, "pods": 1])
+        cache.forget("default/a", uid: "u2")
+        #expect(!cache.isAssumed("default/a"))
+    }
+
     @Test func nodeInfosFollowPodAndNodeEvents() {
         let cache = SchedulerCache()
         cache.nodeChanged(schedNode("n1"))
@@ -37,7 +55,7 @@ import Testing
         // The informer shows it bound: confirmed, counted once; forgetting it now does nothing.
         cache.podChanged(bound(a, to: "n1"))
         #expect(cache.countedPod("default/a") == SchedulerCache.CountedPod(node: "n1", requests: ["cpu": 1000, "memory": 1_073_741_824_000], assumed: false))
-        cache.forget("default/a")
+        cache.forget("default/a", uid: "")
         // b requests nothing: 100m and 200Mi for the scorer.
         cache.podChanged(bound(b, to: "n1"))
         #expect(usage(cache, "n1") == ["requested": ["cpu": 1000, "memory": 1_073_741_824_000], "nonZeroCPU": 1100,
@@ -54,7 +72,7 @@ import Testing
         #expect(usage(cache, "n1") == ["requested": [:], "nonZeroCPU": 0, "nonZeroMemory": 0, "pods": 0])
         // A forgotten (bind failed) assumed pod frees its room.
         cache.assume(a, on: "n1")
-        cache.forget("default/a")
+        cache.forget("default/a", uid: "")
         #expect(cache.countedPod("default/a") == nil)
         #expect(usage(cache, "n1") == ["requested": [:], "nonZeroCPU": 0, "nonZeroMemory": 0, "pods": 0])
         // Pods on a node that goes away are counted again when it comes back.
@@ -72,7 +90,7 @@ import Testing
         #expect(cache.scheduleAndAssume(schedPod("a", containers: [["cpu": "3"]])) == .node("n1"))
         // No informer event in between: a is assumed.
         #expect(cache.scheduleAndAssume(schedPod("b", containers: [["cpu": "3"]])) == .unschedulable("0/1 nodes are available: 1 Insufficient cpu."))
-        cache.forget("default/a")
+        cache.forget("default/a", uid: "")
         #expect(cache.scheduleAndAssume(schedPod("b", containers: [["cpu": "3"]])) == .node("n1"))
     }
 

@@ -110,7 +110,7 @@ struct Scheduler: Sendable {
                         unschedulable.withLock { _ = $0.keys.remove(key) }
                         queue.forget(key)
                     } catch {
-                        cache.forget(key)
+                        cache.forget(key, uid: pod["metadata"]["uid"].stringValue ?? "")
                         if error.isNotFound || error.isConflict { queue.forget(key); return }
                         logger.warning("binding failed", metadata: ["pod": .string(key), "error": .string(error.message)])
                         queue.addRateLimited(key)

@@ -10,6 +10,9 @@ final class SchedulerCache: Sendable {
         var node: String
         var requests: ResourceList
         var assumed: Bool
+        /// The pod's uid: a late bind failure of a deleted pod must not uncount a new pod of
+        /// the same name (Kubernetes keys its assume cache by uid).
+        var uid = ""
     }
 
     fileprivate struct State {
@@ -52,7 +55,8 @@ final class SchedulerCache: Sendable {
         let key = Scheduler.key(pod)
         // Read outside the lock, which the scheduling cycle holds.
         let counted = Scheduler.holdsResources(pod)
-            ? CountedPod(node: pod["spec"]["nodeName"].stringValue ?? "", requests: PodResources.requests(pod), assumed: false) : nil
+            ? CountedPod(node: pod["spec"]["nodeName"].stringValue ?? "", requests: PodResources.requests(pod), assumed: false,
+                         uid: pod["metadata"]["uid"].stringValue ?? "") : nil
         let pending = Scheduler.needsScheduling(pod)
         state.withLock { s in
             if counted == nil, pending, s.pods[key]?.assumed == true { return }
@@ -70,25 +74,29 @@ final class SchedulerCache: Sendable {
     /// Runs the algorithm on the cached nodes from where the last cycle stopped and, on a
     /// fit, assumes the pod there.
     func scheduleAndAssume(_ pod: JSON) -> SchedulingDecision {
-        let key = Scheduler.key(pod), requests = PodResources.requests(pod)
+        let key = Scheduler.key(pod), requests = PodResources.requests(pod), uid = pod["metadata"]["uid"].stringValue ?? ""
         return state.withLock { s in
             let start = s.infos.isEmpty ? 0 : s.nextStart % s.infos.count
             let (decision, processed) = SchedulingAlgorithm.schedule(pod: pod, nodes: s.infos, from: start)
             s.nextStart = s.infos.isEmpty ? 0 : (start + processed) % s.infos.count
-            if case .node(let node) = decision { s.put(key, CountedPod(node: node, requests: requests, assumed: true)) }
+            if case .node(let node) = decision { s.put(key, CountedPod(node: node, requests: requests, assumed: true, uid: uid)) }
             return decision
         }
     }
 
     /// A pod counted on `node` at once, before the informer shows it there.
     func assume(_ pod: JSON, on node: String) {
-        state.withLock { $0.put(Scheduler.key(pod), CountedPod(node: node, requests: PodResources.requests(pod), assumed: true)) }
+        state.withLock {
+            $0.put(Scheduler.key(pod), CountedPod(node: node, requests: PodResources.requests(pod), assumed: true,
+                                                  uid: pod["metadata"]["uid"].stringValue ?? ""))
+        }
     }
 
-    /// Its bind failed: uncounted, unless the informer has confirmed it meanwhile.
-    func forget(_ key: String) {
+    /// Its bind failed: uncounted, unless the informer has confirmed it meanwhile or the
+    /// name now holds another pod (`uid`).
+    func forget(_ key: String, uid: String) {
         state.withLock { s in
-            if s.pods[key]?.assumed == true { s.put(key, nil) }
+            if let p = s.pods[key], p.assumed, p.uid == uid { s.put(key, nil) }
         }
     }
 
