@@ -49,8 +49,10 @@ struct TaintEvictionController: Sendable {
         let pods = factory.informer(.pods)
         let nodes = factory.informer(.nodes)
         let queue = WorkQueue<String>(clock: clock)
-        /// When each pod counting down was first seen under its node's NoExecute taints.
-        let since = Mutex<[String: Double]>([:])
+        /// When each pod counting down was first seen under its node's NoExecute taints, with
+        /// its uid: a worker that read a pod before its delete event may write the entry after
+        /// the handler removed it; a new pod of the same name must not inherit that start.
+        let since = Mutex<[String: (uid: String, start: Double)]>([:])
         pods.addHandler { e in
             switch e {
             case .added(let p), .updated(_, let p):
@@ -87,9 +89,10 @@ struct TaintEvictionController: Sendable {
                 await evict(pod, key: key, queue: queue, since: since)
             case .evictAfter(let seconds):
                 let now = clock.now
+                let uid = pod["metadata"]["uid"].stringValue ?? ""
                 let start = since.withLock { s -> Double in
-                    if let t = s[key] { return t }
-                    s[key] = now
+                    if let t = s[key], t.uid == uid { return t.start }
+                    s[key] = (uid, now)
                     return now
                 }
                 if now >= start + seconds {
@@ -103,7 +106,7 @@ struct TaintEvictionController: Sendable {
 
     /// Marks the pod `DisruptionTarget` and deletes it (its own grace period applies) with
     /// its uid as precondition, so a new pod of the same name is not hit.
-    func evict(_ pod: JSON, key: String, queue: WorkQueue<String>, since: borrowing Mutex<[String: Double]>) async {
+    func evict(_ pod: JSON, key: String, queue: WorkQueue<String>, since: borrowing Mutex<[String: (uid: String, start: Double)]>) async {
         record(pod, "Marking for deletion Pod \(key)")
         do {
             try await markDisruptionTarget(pod)
