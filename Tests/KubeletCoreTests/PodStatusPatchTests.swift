@@ -21,7 +21,8 @@ import Wire
         #expect(body == ["metadata": ["uid": "u1"],
                          "status": ["phase": "Running", "reason": .null, "message": .null, "initContainerStatuses": .null, "podIP": .null,
                                     "podIPs": .null, "startTime": .null,
-                                    "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": "2026-11-30T10:00:01Z"]]]])
+                                    "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": "2026-11-30T10:00:01Z"]],
+                                    "$setElementOrder/conditions": [["type": "DisruptionTarget"], ["type": "Ready"]]]])
     }
 
     /// A condition the kubelet set itself (node-pressure eviction) is sent; with no

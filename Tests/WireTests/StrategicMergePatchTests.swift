@@ -55,6 +55,27 @@ struct StrategicMergePatchTests {
         #expect(try patched(pod, #"{"metadata":{"labels":{"a":null}}}"#)["metadata"]["labels"] == (try j("{}")))
     }
 
+    /// `$setElementOrder/F`: the named items in the directive's order; an item only the
+    /// server has goes before a named one only where the live list had it so.
+    @Test func setElementOrderOrdersTheMergedList() throws {
+        let live = #"{"status":{"conditions":[{"type":"PodScheduled","status":"True"},{"type":"DisruptionTarget","status":"True"}]}}"#
+        let out = try patched(live, #"""
+        {"status":{"conditions":[{"type":"Initialized","status":"True"},{"type":"Ready","status":"False"}],
+                   "$setElementOrder/conditions":[{"type":"Initialized"},{"type":"Ready"},{"type":"PodScheduled"}]}}
+        """#)
+        #expect(out["status"]["conditions"] == (try j(#"""
+        [{"type":"Initialized","status":"True"},{"type":"Ready","status":"False"},{"type":"PodScheduled","status":"True"},
+         {"type":"DisruptionTarget","status":"True"}]
+        """#)))
+        // A server-only item listed before a named one in the live list stays before it.
+        let live2 = #"{"status":{"conditions":[{"type":"A","status":"1"},{"type":"B","status":"1"},{"type":"C","status":"1"}]}}"#
+        let out2 = try patched(live2, #"{"status":{"conditions":[{"type":"C","status":"2"}],"$setElementOrder/conditions":[{"type":"C"},{"type":"B"}]}}"#)
+        #expect(out2["status"]["conditions"] == (try j(#"[{"type":"A","status":"1"},{"type":"C","status":"2"},{"type":"B","status":"1"}]"#)))
+        // finalizers (a set list): by value.
+        let out3 = try patched(pod, #"{"metadata":{"finalizers":["y"],"$setElementOrder/finalizers":["y","x"]}}"#)
+        #expect(out3["metadata"]["finalizers"] == (try j(#"["y","x"]"#)))
+    }
+
     @Test func badPatchesAreRefused() throws {
         for (patch, message) in [
             (#"[1]"#, "a strategic merge patch must be a JSON object, got array"),

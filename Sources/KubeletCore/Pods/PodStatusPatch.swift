@@ -5,7 +5,8 @@ import Wire
 /// writes (its own types, and one it set or changed such as its `DisruptionTarget`), never
 /// the copies of others' conditions it carries from its cache: a patch built from a cache
 /// that has not yet seen the taint eviction controller's `DisruptionTarget` must not remove
-/// it (Kubernetes' status manager merges into the live pod for the same reason).
+/// it (Kubernetes' status manager merges into the live pod for the same reason). A
+/// `$setElementOrder/conditions` directive keeps the list in the kubelet's order.
 public enum PodStatusPatch {
     /// `seen` is the pod object the status was built from.
     public static func body(uid: String, status: PodStatus, seen: Pod) throws -> JSON {
@@ -19,6 +20,11 @@ public enum PodStatusPatch {
             PodWorker.kubeletConditionTypes.contains(c.type) || !seenConditions.contains(c)
         }
         body["conditions"] = written.isEmpty ? nil : try JSON(encoding: written)
+        // The order of the whole list (Kubernetes' two-way patches carry it too): the kubelet's
+        // types in Kubernetes' order even where the scheduler wrote PodScheduled first.
+        if let all = status.conditions, !written.isEmpty {
+            body["$setElementOrder/conditions"] = .array(all.map { ["type": .string($0.type)] })
+        }
         return ["metadata": ["uid": .string(uid)], "status": .object(body)]
     }
 }

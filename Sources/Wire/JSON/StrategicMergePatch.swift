@@ -46,7 +46,37 @@ extension JSON {
             default: target[k] = v
             }
         }
+        for (k, v) in p where k.hasPrefix("$setElementOrder/") {
+            let field = String(k.dropFirst("$setElementOrder/".count))
+            guard let merged = target[field]?.arrayValue, let order = v.arrayValue else { continue }
+            let live = original[field].arrayValue ?? []
+            target[field] = .array(ordered(merged, by: order, live: live, key: strategicMergeKeys[field]))
+        }
         return .object(target)
+    }
+
+    /// Kubernetes' `normalizeElementOrder` for `$setElementOrder/F`: the items the directive
+    /// names come in its order; the others (the server's alone) keep their order and go
+    /// before a named item only where both were already in that order in the live list.
+    static func ordered(_ merged: [JSON], by order: [JSON], live: [JSON], key: String?) -> [JSON] {
+        func id(_ item: JSON) -> JSON { key.map { item[$0] } ?? item }
+        // Lists are short (conditions, containers): linear lookups keep JSON un-hashed.
+        let orderIDs = order.map(id), liveIDs = live.map(id)
+        func rank(_ item: JSON) -> Int? { orderIDs.firstIndex(of: id(item)) }
+        func liveRank(_ item: JSON) -> Int? { liveIDs.firstIndex(of: id(item)) }
+        let named = merged.filter { rank($0) != nil }.sorted { rank($0)! < rank($1)! }
+        let serverOnly = merged.filter { rank($0) == nil }
+        var out: [JSON] = [], i = 0, j = 0
+        while i < serverOnly.count || j < named.count {
+            if j >= named.count {
+                out.append(serverOnly[i]); i += 1
+            } else if i < serverOnly.count, let l = liveRank(serverOnly[i]), let r = liveRank(named[j]), l < r {
+                out.append(serverOnly[i]); i += 1
+            } else {
+                out.append(named[j]); j += 1
+            }
+        }
+        return out
     }
 
     static func strategicMergeList(_ original: [JSON]?, _ patch: [JSON], field: String) throws(Status) -> JSON {
