@@ -25,6 +25,7 @@ struct JobController: Sendable {
     func run(factory: SharedInformerFactory, workers: Int = 2) async {
         let jobs = factory.informer(.jobs)
         let pods = factory.informer(.pods)
+        // Kubernetes' job controller back-off for failed syncs: 1 s doubling up to 60 s.
         let queue = WorkQueue<String>(clock: clock, baseDelay: 1, maxDelay: 60)
         let memory = self.memory
         jobs.addHandler { e in
