@@ -40,19 +40,11 @@ struct CronJobController: Sendable {
             }
         }
         guard await cronJobs.waitForSync(), await jobs.waitForSync() else { return }
-        await queue.run(workers: workers) { key in
-            do throws(Status) {
-                guard let cached = cronJobs.indexer.get(key) else { return }
-                let uid = cached["metadata"]["uid"].stringValue ?? ""
-                let owned = jobs.indexer.byIndex(Indexes.ownerUID, uid).filter { ControllerRefs.isControlled($0, byUID: uid) }
-                if let after = try await sync(cached, jobs: owned) { queue.add(key, after: after) }
-                queue.forget(key)
-            } catch {
-                // A conflict means the cache is behind: its update event requeues the CronJob.
-                if error.code == 409 { return }
-                logger.warning("cronjob sync failed", metadata: ["cronjob": .string(key), "error": .string(error.message)])
-                queue.addRateLimited(key)
-            }
+        await queue.runSyncs(workers: workers, logger: logger, kind: "cronjob") { key throws(Status) in
+            guard let cached = cronJobs.indexer.get(key) else { return .done }
+            let uid = cached["metadata"]["uid"].stringValue ?? ""
+            let owned = jobs.indexer.byIndex(Indexes.ownerUID, uid).filter { ControllerRefs.isControlled($0, byUID: uid) }
+            return .after(try await sync(cached, jobs: owned))
         }
     }
 

@@ -87,14 +87,9 @@ struct DaemonSetController: Sendable {
             for ds in daemonSets.indexer.list() { queue.add(Indexer.key(ds)) }
         }
         guard await daemonSets.waitForSync(), await pods.waitForSync(), await nodes.waitForSync(), await revisions.waitForSync() else { return }
-        await queue.run(workers: workers) { key in
-            do throws(Status) {
-                try await sync.sync(key)
-                queue.forget(key)
-            } catch {
-                logger.warning("daemonset sync failed", metadata: ["daemonset": .string(key), "error": .string(error.message)])
-                queue.addRateLimited(key)
-            }
+        await queue.runSyncs(workers: workers, logger: logger, kind: "daemonset") { key throws(Status) in
+            try await sync.sync(key)
+            return .done
         }
     }
 

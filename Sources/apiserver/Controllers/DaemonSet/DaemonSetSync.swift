@@ -154,39 +154,16 @@ struct DaemonSetSync: Sendable {
         return (false, delete)
     }
 
-    /// Kubernetes' `syncNodes`: expectations first, then deletions, then creations in
-    /// slow-start batches (1, 2, 4, ...; a failed batch stops the rest).
+    /// Kubernetes' `syncNodes` (`PodControl`): expectations first, then deletions, then
+    /// creations in slow-start batches; the first error (a deletion's before a creation's).
     func syncNodes(_ ds: JSON, key: String, delete: [JSON], createOn nodeNames: [String], hash: String) async throws(Status) {
         guard !delete.isEmpty || !nodeNames.isEmpty else { return }
-        let uids = delete.compactMap { $0["metadata"]["uid"].stringValue }
-        expectations.expect(key, creations: nodeNames.count, deletingUIDs: uids)
-        var firstError: Status?
-        await withTaskGroup(of: Status?.self) { group in
-            for p in delete { group.addTask { await self.deletePod(p, ds: ds, key: key) } }
-            for await e in group where firstError == nil { firstError = e }
-        }
+        let control = PodControl(client: client, events: events, expectations: expectations, owner: ds, ownerType: .daemonSets, key: key)
+        control.expect(creations: nodeNames.count, deleting: delete)
+        let deleteError = await control.deleteAll(delete).error
         let template = DaemonPods.template(of: ds, hash: hash)
-        let made = await SlowStart.run(nodeNames) { n in await self.createPod(template, ds: ds, key: key, node: n) }
-        // Creations that failed or were never tried will not be observed.
-        for _ in 0..<(nodeNames.count - made.successes) { expectations.creationFailed(key) }
-        firstError = firstError ?? made.error
-        if let firstError { throw firstError }
-    }
-
-    func createPod(_ template: JSON, ds: JSON, key: String, node: String) async -> Status? {
-        let ns = ds["metadata"]["namespace"].stringValue
-        do {
-            let pod = try await client.create(.pods, namespace: ns, DaemonPods.pod(from: template, owner: ds, node: node))
-            record(ds, reason: "SuccessfulCreate", "Created pod: \(pod["metadata"]["name"].stringValue ?? "")")
-            return nil
-        } catch {
-            record(ds, type: "Warning", reason: "FailedCreate", "Error creating: \(error.message)")
-            return error
-        }
-    }
-
-    func deletePod(_ pod: JSON, ds: JSON, key: String) async -> Status? {
-        await PodDeletion(client: client, events: events, expectations: expectations).delete(pod, owner: ds, .daemonSets, key: key).error
+        let createError = await control.createAll(nodeNames.map { DaemonPods.pod(from: template, owner: ds, node: $0) }).error
+        if let error = deleteError ?? createError { throw error }
     }
 
     func record(_ ds: JSON, type: String = "Normal", reason: String, _ message: String) {

@@ -57,19 +57,8 @@ struct DeploymentController: Sendable {
         guard await deployments.waitForSync(), await replicaSets.waitForSync(), await pods.waitForSync() else { return }
         let sync = DeploymentSync(client: client, events: events, logger: logger, clock: factory.clock,
                                   deployments: deployments.indexer, replicaSets: replicaSets.indexer, pods: pods.indexer)
-        await queue.run(workers: workers) { key in
-            do throws(Status) {
-                if let after = try await sync.sync(key) {
-                    queue.add(key, after: after)
-                }
-                queue.forget(key)
-            } catch {
-                // A conflict means the cache was behind a write: look again soon.
-                if error.code != 409 {
-                    logger.warning("deployment sync failed", metadata: ["deployment": .string(key), "error": .string(error.message)])
-                }
-                queue.addRateLimited(key)
-            }
+        await queue.runSyncs(workers: workers, logger: logger, kind: "deployment") { key throws(Status) in
+            .after(try await sync.sync(key))
         }
     }
 

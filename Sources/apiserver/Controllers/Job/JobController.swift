@@ -25,6 +25,7 @@ struct JobController: Sendable {
     func run(factory: SharedInformerFactory, workers: Int = 2) async {
         let jobs = factory.informer(.jobs)
         let pods = factory.informer(.pods)
+        // Kubernetes' job controller back-off for failed syncs: 1 s doubling up to 60 s.
         let queue = WorkQueue<String>(clock: clock, baseDelay: 1, maxDelay: 60)
         let memory = self.memory
         jobs.addHandler { e in
@@ -64,27 +65,16 @@ struct JobController: Sendable {
             }
         }
         guard await jobs.waitForSync(), await pods.waitForSync() else { return }
-        await queue.run(workers: workers) { key in
+        await queue.runSyncs(workers: workers, logger: logger, kind: "job") { key throws(Status) in
             if key.hasPrefix(Self.orphanPrefix) {
                 if let p = pods.indexer.get(String(key.dropFirst(Self.orphanPrefix.count))), JobRules.hasFinalizer(p) {
                     _ = await removeFinalizer(p, onlyIf: { ControllerRefs.controllerOf($0) == nil })
                 }
-                return
+                return .done
             }
-            do throws(Status) {
-                let out = try await sync(key, jobs: jobs.indexer, pods: pods.indexer)
-                if out.createFailed {
-                    queue.addRateLimited(key)
-                    return
-                }
-                queue.forget(key)
-                if let after = out.again { queue.add(key, after: after) }
-            } catch {
-                // A conflict means the cache is behind: its update event requeues the Job.
-                if error.code == 409 { return }
-                logger.warning("job sync failed", metadata: ["job": .string(key), "error": .string(error.message)])
-                queue.addRateLimited(key)
-            }
+            let out = try await sync(key, jobs: jobs.indexer, pods: pods.indexer)
+            // A failed creation is reported by its FailedCreate event: retried quietly.
+            return out.createFailed ? .retry : .after(out.again)
         }
     }
 

@@ -43,6 +43,8 @@ struct ReplicaSetController: Sendable {
         guard await replicaSets.waitForSync(), await pods.waitForSync() else { return }
         let sync = ReplicaSetSync(client: client, logger: logger, events: events, clock: clock, replicaSets: replicaSets.indexer,
                                   pods: pods.indexer, expectations: expectations, queue: queue)
-        await queue.run(workers: Self.workers) { key in await sync.sync(key) }
+        await queue.runSyncs(workers: Self.workers, logger: logger, kind: ReplicaSetSync.kind) { key throws(Status) in
+            try await sync.reconcile(key)
+        }
     }
 }

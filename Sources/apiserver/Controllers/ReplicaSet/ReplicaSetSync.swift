@@ -14,17 +14,27 @@ struct ReplicaSetSync: Sendable {
     let expectations: ControllerExpectations
     let queue: WorkQueue<String>
 
+    static let kind = "replicaset"
+
+    /// One worker step: `reconcile`, then the queue's policy for its result
+    /// (`WorkQueue.process`).
     func sync(_ key: String) async {
+        await queue.process(key, logger: logger, kind: Self.kind) { key throws(Status) in try await reconcile(key) }
+    }
+
+    /// The sync itself. A failed pod creation or deletion is reported by an event and the
+    /// `ReplicaFailure` condition, so it asks for a quiet retry; a failed status write
+    /// (a conflict: the cache was behind a write) is thrown.
+    func reconcile(_ key: String) async throws(Status) -> SyncResult {
         guard let rs = replicaSets.get(key) else {
             expectations.forget(key)
-            queue.forget(key)
-            return
+            return .done
         }
         // Read before listing pods: what the cache shows afterwards is at least this fresh.
         let needsManaging = expectations.satisfied(key)
         guard let selector = WorkloadSelector.of(rs), !selector.isEmpty else {
             logger.warning("replicaset has an invalid or empty selector", metadata: ["replicaset": .string(key)])
-            return
+            return .done
         }
         let namespace = rs["metadata"]["namespace"].stringValue ?? ""
         // Only active pods are claimed (Kubernetes' FilterActivePods before ClaimPods).
@@ -37,57 +47,41 @@ struct ReplicaSetSync: Sendable {
             failure = await manageReplicas(owned, rs, key: key)
         }
         let status = ReplicaSetStatusCalculation.status(rs, owned, failure: failure, now: clock.now)
-        var failed = failure != nil
         if status != ReplicaSetStatusCalculation.normalized(rs["status"]) {
-            do {
+            do throws(Status) {
                 _ = try await client.patch(.replicaSets, namespace: namespace, name: rs["metadata"]["name"].stringValue ?? "",
                                            ReplicaSetStatusCalculation.patch(status, resourceVersion: rs["metadata"]["resourceVersion"]), status: true)
             } catch where error.isNotFound {
-                return
-            } catch where error.code == 409 {
-                // The cache was behind a write: look again (its event may also requeue).
-                failed = true
-            } catch {
-                logger.warning("replicaset status write failed", metadata: ["replicaset": .string(key), "error": .string(error.message)])
-                failed = true
+                return .done
             }
         }
-        if failed {
-            queue.addRateLimited(key)
-            return
-        }
-        queue.forget(key)
+        if failure != nil { return .retry }
         // Pods ready but not yet available: look again when minReadySeconds have passed.
         let minReady = rs["spec"]["minReadySeconds"].intValue ?? 0
         let want = rs["spec"]["replicas"].intValue ?? 1
         if minReady > 0, status["readyReplicas"].intValue ?? 0 == want, status["availableReplicas"].intValue ?? 0 != want {
-            queue.add(key, after: Double(minReady))
+            return .again(after: Double(minReady))
         }
+        return .done
     }
 
     /// Creates or deletes pods (at most `burstReplicas`) so `owned` matches `spec.replicas`.
     /// Returns what failed, for the `ReplicaFailure` condition.
     func manageReplicas(_ owned: [JSON], _ rs: JSON, key: String) async -> ReplicaFailure? {
         let diff = owned.count - (rs["spec"]["replicas"].intValue ?? 1)
+        let control = PodControl(client: client, events: events, expectations: expectations, owner: rs, ownerType: .replicaSets, key: key)
         if diff < 0 {
             let count = min(-diff, ReplicaSetController.burstReplicas)
-            expectations.expect(key, creations: count)
+            control.expect(creations: count)
             let pod = PodTemplates.pod(from: rs["spec"]["template"], owner: rs, .replicaSets)
-            let (created, error) = await SlowStart.run(count: count) { await create(pod, owner: rs) }
-            // Creations that failed or were never tried will not be observed.
-            for _ in 0..<(count - created) { expectations.creationFailed(key) }
+            let error = await control.createAll(Array(repeating: pod, count: count)).error
             return error.map { ReplicaFailure(reason: "FailedCreate", message: $0.message) }
         }
         guard diff > 0 else { return nil }
         let victims = PodRanking.podsToDelete(owned, related: relatedPods(rs), count: min(diff, ReplicaSetController.burstReplicas))
-        expectations.expect(key, deletingUIDs: victims.map { $0["metadata"]["uid"].stringValue ?? "" })
-        let errors = await withTaskGroup(of: Status?.self) { g -> [Status] in
-            for p in victims { g.addTask { await delete(p, owner: rs, key: key) } }
-            var errors: [Status] = []
-            for await e in g { if let e { errors.append(e) } }
-            return errors
-        }
-        return errors.first.map { ReplicaFailure(reason: "FailedDelete", message: $0.message) }
+        control.expect(deleting: victims)
+        let error = await control.deleteAll(victims).error
+        return error.map { ReplicaFailure(reason: "FailedDelete", message: $0.message) }
     }
 
     /// The pods of every ReplicaSet with the same controller as `rs` (itself included), by
@@ -106,28 +100,6 @@ struct ReplicaSetSync: Sendable {
             }
         }
         return out
-    }
-
-    func create(_ pod: JSON, owner rs: JSON) async -> Status? {
-        do {
-            let made = try await client.create(.pods, namespace: rs["metadata"]["namespace"].stringValue, pod)
-            record(rs, reason: "SuccessfulCreate", "Created pod: \(made["metadata"]["name"].stringValue ?? "")")
-            return nil
-        } catch where error.isNamespaceTerminating {
-            // As Kubernetes: every creation in a terminating namespace fails; no event, no failure.
-            return nil
-        } catch {
-            record(rs, type: "Warning", reason: "FailedCreate", "Error creating: \(error.message)")
-            return error
-        }
-    }
-
-    func delete(_ pod: JSON, owner rs: JSON, key: String) async -> Status? {
-        await PodDeletion(client: client, events: events, expectations: expectations).delete(pod, owner: rs, .replicaSets, key: key).error
-    }
-
-    func record(_ rs: JSON, type: String = "Normal", reason: String, _ message: String) {
-        events?.record(about: rs, .replicaSets, eventType: type, reason: reason, message)
     }
 }
 
