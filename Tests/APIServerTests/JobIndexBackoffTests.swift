@@ -21,6 +21,40 @@ import Testing
         return try #require(pod)
     }
 
+    /// Kubernetes' getFinishedTime order, and the per-index delay: 10 s doubling per
+    /// failure of the index (counted and ignored), at most 6 min.
+    @Test func finishTimeAndPerIndexDelay() throws {
+        let pod = try JSON.parse("""
+        {"metadata":{"creationTimestamp":"2026-11-30T22:00:00Z","deletionTimestamp":"2026-11-30T22:00:50Z","deletionGracePeriodSeconds":30,
+                     "annotations":{"batch.kubernetes.io/job-index-failure-count":"2","batch.kubernetes.io/job-index-ignored-failure-count":"1"}},
+         "status":{"conditions":[{"type":"Ready","status":"False","lastTransitionTime":"2026-11-30T22:00:10Z"}],
+                   "containerStatuses":[{"name":"a","state":{"terminated":{"exitCode":1,"finishedAt":"2026-11-30T22:00:05Z"}}},
+                                        {"name":"b","state":{"terminated":{"exitCode":0,"finishedAt":"2026-11-30T22:00:07Z"}}}]}}
+        """)
+        let t0 = try #require(Timestamp.parse("2026-11-30T22:00:00Z"))
+        #expect(JobRules.podFinishTime(pod) == t0 + 7)
+        var p = pod
+        p[path: ["status", "containerStatuses"]] = [["name": "a", "state": ["terminated": ["exitCode": 1, "finishedAt": "2026-11-30T22:00:05Z"]]],
+                                                    ["name": "b", "state": ["running": [:]]]]
+        #expect(JobRules.podFinishTime(p) == t0 + 10)
+        p[path: ["status", "conditions"]] = .null
+        #expect(JobRules.podFinishTime(p) == t0 + 20)
+        p[path: ["metadata", "deletionTimestamp"]] = .null
+        #expect(JobRules.podFinishTime(p) == t0)
+
+        // The index's fourth failure (2 counted + 1 ignored before it): 80 s from 22:00:07.
+        #expect(JobRules.indexBackoffRemaining(lastFailed: pod, now: t0 + 17) == 70)
+        #expect(JobRules.indexBackoffRemaining(lastFailed: pod, now: t0 + 87) == 0)
+        #expect(JobRules.indexBackoffRemaining(lastFailed: nil, now: t0) == 0)
+        var many = pod
+        many[path: ["metadata", "annotations", "batch.kubernetes.io/job-index-failure-count"]] = "9"
+        #expect(JobRules.indexBackoffRemaining(lastFailed: many, now: t0 + 7) == 360)
+        let counts = JobRules.replacementFailureCounts(JobHarness.job("x"), replacing: pod)
+        #expect(counts.counted == 3 && counts.ignored == 1)
+        let first = JobRules.replacementFailureCounts(JobHarness.job("x"), replacing: nil)
+        #expect(first.counted == 0 && first.ignored == 0)
+    }
+
     @Test func aFailedIndexWaitsItsOwnBackoffWhileAnotherIndexStartsAtOnce() async throws {
         let h = try await JobHarness()
         defer { Task { await h.stop() } }
