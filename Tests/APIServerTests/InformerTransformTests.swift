@@ -20,16 +20,17 @@ import Wire
          "spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]},
          "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}],"containerStatuses":[{"restartCount":3},{"restartCount":0}]}}
         """)))
-        // A Failed pod keeps each container's name and exit code too (a Job's podFailurePolicy).
+        // A Failed pod keeps each container's name, exit code and finish time too (a Job's
+        // podFailurePolicy and per-index back-off).
         let failed = try JSON.parse("""
         {"metadata":{"name":"f"},"spec":{"nodeName":"n1"},
-         "status":{"phase":"Failed","containerStatuses":[{"name":"c","restartCount":0,"state":{"terminated":{"exitCode":42,"reason":"Error"}}},
+         "status":{"phase":"Failed","containerStatuses":[{"name":"c","restartCount":0,"state":{"terminated":{"exitCode":42,"reason":"Error","finishedAt":"2026-11-30T22:00:05Z"}}},
                                                          {"name":"d","restartCount":1,"state":{"waiting":{"reason":"PodInitializing"}}}],
                    "initContainerStatuses":[{"name":"i","restartCount":0,"state":{"terminated":{"exitCode":7,"reason":"Error"}}}]}}
         """)
         #expect(PodCacheTransform.keepWhatControllersRead(failed) == (try JSON.parse("""
         {"metadata":{"name":"f"},"spec":{"nodeName":"n1"},
-         "status":{"phase":"Failed","containerStatuses":[{"restartCount":0,"name":"c","state":{"terminated":{"exitCode":42}}},{"restartCount":1,"name":"d"}],
+         "status":{"phase":"Failed","containerStatuses":[{"restartCount":0,"name":"c","state":{"terminated":{"exitCode":42,"finishedAt":"2026-11-30T22:00:05Z"}}},{"restartCount":1,"name":"d"}],
                    "initContainerStatuses":[{"name":"i","state":{"terminated":{"exitCode":7}}}]}}
         """)))
         // A pod not bound yet keeps its whole status (the scheduler writes it back).

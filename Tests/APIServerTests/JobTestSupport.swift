@@ -70,13 +70,16 @@ final class JobHarness: @unchecked Sendable {
     }
 
     /// Plays the kubelet ending a pod: phase Failed, the containers' exit codes (by name;
-    /// `initExitCodes` for init containers) and extra pod conditions.
-    func fail(_ pod: JSON, exitCodes: [String: Int] = [:], initExitCodes: [String: Int] = [:], conditions: [JSON] = []) async throws {
+    /// `initExitCodes` for init containers, `finishedAt` their finish time) and extra pod conditions.
+    func fail(_ pod: JSON, exitCodes: [String: Int] = [:], initExitCodes: [String: Int] = [:], finishedAt: Double? = nil,
+              conditions: [JSON] = []) async throws {
         var p = try await client.get(.pods, namespace: "default", name: pod["metadata"]["name"].stringValue ?? "")
         func statuses(_ codes: [String: Int]) -> JSON {
             .array(codes.sorted { $0.key < $1.key }.map { name, code in
-                ["name": .string(name), "image": "busybox", "imageID": "", "ready": false, "restartCount": 0,
-                 "state": ["terminated": ["exitCode": .int(code), "reason": code == 0 ? "Completed" : "Error"]]]
+                var terminated: JSON = ["exitCode": .int(code), "reason": code == 0 ? "Completed" : "Error"]
+                if let finishedAt { terminated["finishedAt"] = .string(Timestamp.format(finishedAt)) }
+                return ["name": .string(name), "image": "busybox", "imageID": "", "ready": false, "restartCount": 0,
+                        "state": ["terminated": terminated]]
             })
         }
         p[path: ["status", "phase"]] = "Failed"

@@ -5,7 +5,8 @@
 /// a Job index's `batch.kubernetes.io/job-index-(ignored-)failure-count`),
 /// managedFields or container statuses, which are most of a running
 /// pod's size; of those statuses only each container's `restartCount` stays (and, once
-/// the pod has Failed, each container's and init container's name and exit code) (the
+/// the pod has Failed, each container's and init container's name, exit code and
+/// `finishedAt`: a Job's podFailurePolicy and per-index back-off read them) (the
 /// ReplicaSet controller deletes the pods that restarted most first when scaling down). The scheduler writes status only for pods not bound yet, which have no
 /// container statuses to lose; a status update takes nothing else from the body.
 enum PodCacheTransform {
@@ -23,8 +24,8 @@ enum PodCacheTransform {
         }
         if !out["metadata"]["managedFields"].isNull { out[path: ["metadata", "managedFields"]] = .null }
         if !(out["spec"]["nodeName"].stringValue ?? "").isEmpty {
-            // A Failed pod keeps each container's name and exit code: a Job's
-            // podFailurePolicy matches them.
+            // A Failed pod keeps each container's name, exit code and finish time: a Job's
+            // podFailurePolicy matches them, its per-index back-off counts from the finish.
             let failed = out["status"]["phase"] == "Failed"
             for field in ["initContainerStatuses", "ephemeralContainerStatuses"] where !out["status"][field].isNull {
                 out[path: ["status", field]] = failed && field == "initContainerStatuses"
@@ -40,11 +41,15 @@ enum PodCacheTransform {
         return out
     }
 
-    /// The container's name and, if it terminated, its exit code, added to `kept`.
+    /// The container's name and, if it terminated, its exit code and finish time, added to `kept`.
     private static func exitCodeOnly(_ c: JSON, into kept: JSON) -> JSON {
         var out = kept
         out["name"] = c["name"]
-        if let code = c["state"]["terminated"]["exitCode"].intValue { out["state"] = ["terminated": ["exitCode": .int(code)]] }
+        if let code = c["state"]["terminated"]["exitCode"].intValue {
+            var terminated: JSON = ["exitCode": .int(code)]
+            if let at = c["state"]["terminated"]["finishedAt"].stringValue { terminated["finishedAt"] = .string(at) }
+            out["state"] = ["terminated": terminated]
+        }
         return out
     }
 }

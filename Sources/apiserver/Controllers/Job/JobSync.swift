@@ -46,6 +46,7 @@ extension JobController {
         if s.target == nil && !deleting {
             out.again = s.decideTarget(pods: pods, activeCount: active.count)
         }
+        if s.target == nil && !deleting { s.holdLastFailures(pods, active: active, memory: memory) }
         if let t = s.target {
             // The active pods are stopped; if the Job fails, every pod not finished counts as failed.
             if t.type == "Failed" { s.countUnfinishedAsFailed(pods, memory: memory) }
@@ -53,7 +54,7 @@ extension JobController {
         } else if !deleting && managing {
             // Only Failed pods are replaced: terminating ones hold their place until then.
             let holding = job["spec"]["podReplacementPolicy"] == "Failed" ? pods.filter(JobRules.isTerminatingUnfinished) : []
-            let m = await managePods(&s, pods: pods, active: active, terminating: holding, key: key, backoff: b, again: out.again)
+            let m = await managePods(&s, active: active, terminating: holding, key: key, backoff: b, again: out.again)
             (created, deleted, out.again, out.createFailed) = (m.created, m.deleted, m.again, m.createFailed)
         } else if !deleting {
             // A lost watch event must not block the Job: look again when expectations expire.
@@ -64,9 +65,10 @@ extension JobController {
     }
 
     /// Suspend, resume and the number of active pods: up to parallelism, never more than
-    /// the completions left; replacements wait out the back-off, and (`terminating`, with
-    /// podReplacementPolicy Failed) for the pods they replace to finish.
-    private func managePods(_ s: inout JobSyncState, pods: [JSON], active: [JSON], terminating: [JSON], key: String, backoff b: JobMemory.Backoff,
+    /// the completions left; replacements wait out the back-off (the Job's, or with
+    /// backoffLimitPerIndex each index's own), and (`terminating`, with podReplacementPolicy
+    /// Failed) for the pods they replace to finish.
+    private func managePods(_ s: inout JobSyncState, active: [JSON], terminating: [JSON], key: String, backoff b: JobMemory.Backoff,
                             again: Double?) async -> (created: Int, deleted: Int, again: Double?, createFailed: Bool) {
         let job = s.job
         if JobRules.isSuspended(job) {
@@ -109,12 +111,22 @@ extension JobController {
         }
         if !surplus.isEmpty { return (0, await deletePods(surplus, job: job, key: key), again, false) }
         guard !missing.isEmpty else { return (0, 0, again, false) }
-        let wait = b.lastFailure + JobRules.backoff(failures: b.failures) - s.now
-        if b.failures > 0 && wait > 0 { return (0, 0, min(again ?? wait, wait), false) }
+        var again = again
         var counts: [Int: (counted: Int, ignored: Int)] = [:]
         if s.perIndexLimit != nil {
-            let failedByIndex = Dictionary(grouping: pods.filter { JobRules.isFailed($0, job) }) { JobRules.index($0) ?? -1 }
-            for i in missing.compactMap({ $0 }) { counts[i] = failureCounts(job, failed: failedByIndex[i] ?? []) }
+            // Each index waits its own back-off (Kubernetes' getPodCreationInfoForIndependentIndexes);
+            // those ready are made now, the Job is looked at again for the soonest other.
+            var ready: [Int?] = []
+            for case let i? in missing {
+                let wait = JobRules.indexBackoffRemaining(lastFailed: s.held[i], now: s.now)
+                if wait > 0 { again = min(again ?? wait, wait) } else { ready.append(i) }
+            }
+            missing = ready
+            guard !missing.isEmpty else { return (0, 0, again, false) }
+            for case let i? in missing { counts[i] = JobRules.replacementFailureCounts(job, replacing: s.held[i]) }
+        } else {
+            let wait = b.lastFailure + JobRules.backoff(failures: b.failures) - s.now
+            if b.failures > 0 && wait > 0 { return (0, 0, min(again ?? wait, wait), false) }
         }
         let (created, failed) = await createPods(job, indexes: missing, failureCounts: counts, key: key)
         return (created, 0, again, failed)
@@ -138,18 +150,6 @@ extension JobController {
         // Creations that failed or were never tried will not be observed.
         for _ in 0..<(indexes.count - made.successes) { memory.expectations.creationFailed(key) }
         return (made.successes, made.error != nil)
-    }
-
-    /// backoffLimitPerIndex (Kubernetes' `getNewIndexFailureCounts`): a new pod for an index
-    /// carries the failure counts of the index's failed pod with the most failures, plus
-    /// that pod's own failure (ignored if an Ignore rule matches it); (0, 0) for a first pod.
-    private func failureCounts(_ job: JSON, failed: [JSON]) -> (counted: Int, ignored: Int) {
-        func counts(_ p: JSON) -> (Int, Int) {
-            (JobRules.failureCount(p, JobRules.indexFailureCountKey), JobRules.failureCount(p, JobRules.indexIgnoredFailureCountKey))
-        }
-        guard let last = failed.max(by: { counts($0).0 + counts($0).1 < counts($1).0 + counts($1).1 }) else { return (0, 0) }
-        let (counted, ignored) = counts(last)
-        return JobPodFailurePolicy.match(job, last) == .ignore ? (counted, ignored + 1) : (counted + 1, ignored)
     }
 
     /// Deletes pods (uid-preconditioned); returns how many deletes went through.

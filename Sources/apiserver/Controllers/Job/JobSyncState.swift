@@ -25,6 +25,11 @@ struct JobSyncState {
     var target: Target?
     /// Failed pods a podFailurePolicy `Ignore` rule matched: released, never counted.
     var ignoredUIDs = Set<String>()
+    /// backoffLimitPerIndex: each index's last failed pod, kept (not counted, finalizer
+    /// held) until the index's replacement exists (`holdLastFailures`).
+    var held: [Int: JSON] = [:]
+    /// Failed uids this sync added to `uncountedFailed` (a held one is taken out again).
+    private var newlyFailed = Set<String>()
 
     static let backoffExceeded = Target(type: "Failed", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit")
     static let deadlineExceeded = Target(type: "Failed", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline")
@@ -81,6 +86,7 @@ struct JobSyncState {
                 if let limit = perIndexLimit, let i = JobRules.index(p), isIndexFailed(p, limit: limit) { failedIndexes.insert(i) }
                 uncountedFailed.append(uid)
                 uncountedUIDs.insert(uid)
+                newlyFailed.insert(uid)
             }
         }
     }
@@ -94,6 +100,31 @@ struct JobSyncState {
             uncountedFailed.append(uid)
             uncountedUIDs.insert(uid)
         }
+    }
+
+    /// backoffLimitPerIndex, while the Job is not finishing (Kubernetes'
+    /// `getPodsWithDelayedDeletionPerIndex`): of every index not completed, not failed and
+    /// with no active pod, the failed pod still holding the finalizer with the most failures
+    /// (the last finished among equals) is held: it keeps the finalizer, so its counts
+    /// survive its deletion until the replacement takes them, and is counted (or, if ignored,
+    /// let go) once the replacement exists. Call after countFinished and decideTarget:
+    /// the Job's failure count (backoffLimit) takes held pods in, as Kubernetes' does.
+    mutating func holdLastFailures(_ pods: [JSON], active: [JSON], memory: JobMemory) {
+        guard perIndexLimit != nil, let completions else { return }
+        let activeIndexes = Set(active.compactMap(JobRules.index))
+        for p in pods where JobRules.hasFinalizer(p) && JobRules.isFailed(p, job) {
+            guard !memory.isRemovingFinalizer(p["metadata"]["uid"].stringValue ?? ""), let i = JobRules.index(p), i < completions,
+                  !completed.contains(i), !failedIndexes.contains(i), !activeIndexes.contains(i) else { continue }
+            if let last = held[i], (JobRules.absoluteFailureCount(last), JobRules.podFinishTime(last))
+                > (JobRules.absoluteFailureCount(p), JobRules.podFinishTime(p)) { continue }
+            held[i] = p
+        }
+        let heldUIDs = Set(held.values.compactMap { $0["metadata"]["uid"].stringValue })
+        // Only what this sync added goes back: a uid already in the stored status stays there.
+        let taken = heldUIDs.intersection(newlyFailed)
+        uncountedFailed.removeAll { taken.contains($0) }
+        uncountedUIDs.subtract(taken)
+        ignoredUIDs.subtract(heldUIDs)
     }
 
     /// True (and remembered) if a podFailurePolicy `Ignore` rule matches the pod.

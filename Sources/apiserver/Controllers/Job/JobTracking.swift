@@ -23,9 +23,12 @@ extension JobController {
         // or is to succeed: pods stopped then are not counted).
         let uncounted = Set(s.uncountedSucceeded + s.uncountedFailed)
         let releaseAll = deleting || s.target?.type == "Complete"
+        // An index's held last failure keeps its finalizer until the replacement exists.
+        let held = Set(s.held.values.compactMap { $0["metadata"]["uid"].stringValue })
         let releasing = pods.filter { p in
             guard JobRules.hasFinalizer(p) else { return false }
             let uid = p["metadata"]["uid"].stringValue ?? ""
+            guard !held.contains(uid) else { return false }
             let indexDone = s.indexed && JobRules.isSucceeded(p) && JobRules.index(p).map(s.completed.contains) == true
             return (uncounted.contains(uid) || s.ignoredUIDs.contains(uid) || indexDone || releaseAll) && !memory.isRemovingFinalizer(uid)
         }
