@@ -40,9 +40,7 @@ extension APIService {
             try Self.checkScaleForm(wanted)
             let n = wanted["spec"]["replicas"].intValue ?? 0
             if n < 0 {
-                throw Status.invalid(kind: "Scale", name: name, group: "autoscaling",
-                                     causes: [Status.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(n): must be greater than or equal to 0",
-                                                           field: "spec.replicas")])
+                throw Status.invalid(kind: "Scale", name: name, group: "autoscaling", causes: [.negative("spec.replicas", n)])
             }
             try Self.checkResourceVersion(wanted, current: cur, t, name)
             var new = old

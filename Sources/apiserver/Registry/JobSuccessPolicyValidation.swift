@@ -12,7 +12,7 @@ enum JobSuccessPolicyValidation {
         let at = "spec.successPolicy"
         guard spec["completionMode"].stringValue == "Indexed" else {
             // Kubernetes prints the Go struct (with pointer addresses); Skiff its JSON.
-            return [.init(reason: "FieldValueInvalid", message: "Invalid value: \(policy.compactString): requires indexed completion mode", field: at)]
+            return [.invalid(at, bare: policy.compactString, "requires indexed completion mode")]
         }
         let rules = policy["rules"].arrayValue ?? []
         var causes: [Status.Cause] = []
@@ -48,12 +48,12 @@ enum JobSuccessPolicyValidation {
             }
         }
         if let count {
-            if count < 0 { causes.append(JobStrategy.negative(at + ".succeededCount", count)) }
+            if count < 0 { causes.append(.negative(at + ".succeededCount", count)) }
             if count > completions {
-                causes.append(JobFailurePolicyValidation.int(at + ".succeededCount", count, "must be less than or equal to \(completions) (the number of specified completions)"))
+                causes.append(.invalid(at + ".succeededCount", int: count, "must be less than or equal to \(completions) (the number of specified completions)"))
             }
             if indexes != nil && count > total {
-                causes.append(JobFailurePolicyValidation.int(at + ".succeededCount", count,
+                causes.append(.invalid(at + ".succeededCount", int: count,
                                                              "must be less than or equal to \(total) (the number of indexes in the specified succeededIndexes field)"))
             }
         }
