@@ -16,7 +16,10 @@ import Testing
         #expect(JobRules.intervals([0, 1, 3, 4, 5, 7]) == "0,1,3-5,7")
         #expect(JobRules.intervals([2]) == "2")
         #expect(JobRules.intervals([]) == nil)
-        #expect(JobRules.parseIntervals("0,1,3-5,7", limit: 5) == [0, 1, 3, 4])
+        #expect(JobIndexList.indexes("0,1,3-5,7", limit: 5) == [0, 1, 3, 4])
+        // Read back with the validation's fragment reader: a fragment with a part that is no
+        // integer is skipped whole, as Kubernetes' parseIndexesFromString does.
+        #expect(JobIndexList.indexes("0,2-x,-1,5", limit: 4) == [0])
     }
 
     @Test func anIndexPastItsLimitFailsAloneAndTheJobFailsWithFailedIndexes() async throws {

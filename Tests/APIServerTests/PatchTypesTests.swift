@@ -36,6 +36,8 @@ import Testing
              "strategic merge patch: unknown $patch directive \"frob\"; supported: replace, delete, merge"),
             ("apply", ["data": ["k": "2"]], 415,
              "the patch type \"apply\" is not supported; Skiff takes \"merge\" (RFC 7386), \"json\" (RFC 6902) and \"strategic\""),
+            ("merge", ["metadata": ["name": "b"]], 400, "the name of the object (b) does not match the name on the URL (a)"),
+            ("strategic", ["$patch": "replace", "data": ["k": "2"]], 400, "the name of the object () does not match the name on the URL (a)"),
             ("json", [["op": "replace", "path": "/metadata/resourceVersion", "value": "1"]], 409,
              "Operation cannot be fulfilled on configmaps \"a\": the object has been modified; please apply your changes to the latest version and try again"),
         ]
@@ -45,6 +47,16 @@ import Testing
             }
         }
         #expect(try await s.client.get(.configMaps, namespace: "default", name: "a") == a)
+        await s.stop()
+    }
+
+    /// An empty resourceVersion in the patched object asks for no precondition (Kubernetes).
+    @Test func emptyResourceVersionIsNoPrecondition() async throws {
+        let s = try await InProcessServer.start()
+        _ = try await s.client.create(.configMaps, namespace: "default", cm("a", data: ["k": "1"]))
+        let j = try await patch(s, "json", [["op": "replace", "path": "/metadata/resourceVersion", "value": ""],
+                                            ["op": "replace", "path": "/data/k", "value": "2"]])
+        #expect(j["data"] == ["k": "2"])
         await s.stop()
     }
 }

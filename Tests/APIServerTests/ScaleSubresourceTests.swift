@@ -102,4 +102,64 @@ import Testing
         } catch { Issue.record("\(error)") }
         await s.stop()
     }
+
+    /// A Deployment's scale takes patches through the same code as a plain patch: json and
+    /// merge patches scale it; a patch whose result is no Scale, or whose replicas is no
+    /// integer, and a stale resourceVersion are refused and change nothing.
+    @Test func scalePatchesShareThePatchRules() async throws {
+        let s = try await InProcessServer.start()
+        do {
+            var d = ReplicaSetControllerTests.replicaSet("web", replicas: 2)
+            d["kind"] = "Deployment"
+            let created = try await s.client.create(.deployments, namespace: "default", d)
+
+            var json = Self.scaleRequest(.patch, "deployments", "web")
+            json.patch = [["op": "replace", "path": "/spec/replicas", "value": 6]]
+            json.patchType = "json"
+            #expect(try await send(s, json)["spec"] == ["replicas": 6])
+            var merge = Self.scaleRequest(.patch, "deployments", "web")
+            merge.patch = ["spec": ["replicas": 3]]
+            merge.patchType = "merge"
+            #expect(try await send(s, merge)["spec"] == ["replicas": 3])
+            let scaled = try await s.client.get(.deployments, namespace: "default", name: "web")
+            #expect(scaled["spec"]["replicas"] == 3)
+            #expect(scaled["metadata"]["generation"] == 3)
+
+            let refused: [(String, JSON, Int, String)] = [
+                ("strategic", ["spec": "x"], 400, "Scale in version \"v1\" cannot be handled as a Scale: spec: expected object, got string"),
+                ("strategic", ["spec": ["replicas": "5"]], 400,
+                 "Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: expected integer, got string"),
+                ("strategic", ["spec": ["replicas": 3000000000]], 400,
+                 "Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: 3000000000 is not a 32-bit integer"),
+                ("strategic", ["$patch": "delete"], 400, "the name of the object () does not match the name on the URL (web)"),
+                ("strategic", [["spec": ["replicas": 5]]], 400, "a strategic patch must be a JSON object"),
+                ("json", [["op": "replace", "path": "", "value": 5]], 400, "the object must be a JSON object"),
+                ("merge", ["metadata": ["resourceVersion": created["metadata"]["resourceVersion"]], "spec": ["replicas": 5]], 409,
+                 "Operation cannot be fulfilled on deployments.apps \"web\": the object has been modified; please apply your changes to the latest version and try again"),
+            ]
+            for (type, patch, code, message) in refused {
+                var req = Self.scaleRequest(.patch, "deployments", "web")
+                req.patch = patch
+                req.patchType = type
+                await #expect { _ = try await send(s, req) } throws: {
+                    ($0 as? Status)?.code == code && ($0 as? Status)?.message == message
+                }
+            }
+            var stale = Self.scaleRequest(.update, "deployments", "web")
+            stale.object = ["apiVersion": "autoscaling/v1", "kind": "Scale",
+                            "metadata": ["name": "web", "resourceVersion": created["metadata"]["resourceVersion"]], "spec": ["replicas": 5]]
+            await #expect { _ = try await send(s, stale) } throws: {
+                ($0 as? Status)?.code == 409 && ($0 as? Status)?.message
+                    == "Operation cannot be fulfilled on deployments.apps \"web\": the object has been modified; please apply your changes to the latest version and try again"
+            }
+            var badType = stale
+            badType.object = ["apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": ["name": "web"], "spec": ["replicas": "5"]]
+            await #expect { _ = try await send(s, badType) } throws: {
+                ($0 as? Status)?.code == 400
+                    && ($0 as? Status)?.message == "Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: expected integer, got string"
+            }
+            #expect(try await s.client.get(.deployments, namespace: "default", name: "web") == scaled)
+        } catch { Issue.record("\(error)") }
+        await s.stop()
+    }
 }

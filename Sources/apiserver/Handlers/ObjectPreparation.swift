@@ -44,6 +44,16 @@ enum ObjectPreparation {
         return unknown.map { "unknown field \"\($0)\"" }
     }
 
+    /// The unknown fields of `obj` by `schema`, or 400 naming the first field whose JSON type
+    /// is wrong, worded as Kubernetes answers a body it cannot decode.
+    static func unknownFields(_ obj: JSON, _ schema: Schema, kind: String, version: String) throws(Status) -> [JSONPath] {
+        do {
+            return try SchemaWalker.unknownFields(in: obj, schema: schema)
+        } catch {
+            throw Status.badRequest("\(kind) in version \"\(version)\" cannot be handled as a \(kind): \(error.description)")
+        }
+    }
+
     static func invalid(_ obj: JSON, _ type: ResourceType, _ causes: [Status.Cause]) -> Status {
         let name = obj["metadata"]["name"].stringValue ?? obj["metadata"]["generateName"].stringValue ?? ""
         return Status.invalid(kind: type.kind, name: name, group: type.group, causes: causes)

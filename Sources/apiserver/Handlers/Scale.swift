@@ -17,56 +17,46 @@ extension APIService {
             return
         }
         let name = try requireName(req)
-        let change: @Sendable (JSON) throws(Status) -> JSON
+        // The Scale the write asks for, from the current one: the same checks and patch
+        // code as a plain update or patch.
+        let wantedScale: @Sendable (JSON) throws(Status) -> JSON
         switch req.verb {
         case .update:
             guard let given = req.object, case .object = given else { throw Status.badRequest("update needs an object") }
-            let kind = given["kind"].stringValue ?? "", apiVersion = given["apiVersion"].stringValue ?? ""
-            if (!kind.isEmpty && kind != "Scale") || (!apiVersion.isEmpty && apiVersion != "autoscaling/v1") {
-                throw Status.badRequest("the scale subresource takes an autoscaling/v1 Scale, not \(apiVersion.isEmpty ? "" : apiVersion + " ")\(kind)")
-            }
-            if let n = given["metadata"]["name"].stringValue, !n.isEmpty, n != name {
-                throw Status.badRequest("the name of the object (\(n)) does not match the name on the URL (\(name))")
-            }
-            change = { _ in given }
+            try Self.checkScaleForm(given)
+            try Self.checkNameMatches(given, name)
+            wantedScale = { _ in given }
         case .patch:
-            guard let patch = req.patch else { throw Status.badRequest("patch needs a patch document") }
-            let patchType = req.patchType ?? "merge"
-            change = { scale throws(Status) in
-                switch patchType {
-                case "json": return try scale.applyingJSONPatch(patch)
-                case "strategic": return try scale.applyingStrategicMergePatch(patch)
-                case "merge":
-                    guard case .object = patch else { throw Status.badRequest("a merge patch must be a JSON object") }
-                    return scale.applyingMergePatch(patch)
-                default:
-                    throw Status(code: 415, reason: "UnsupportedMediaType", message: "the patch type \"\(Status.clip(patchType))\" is not supported")
-                }
-            }
+            let patch = try PatchDocument(req)
+            wantedScale = { scale throws(Status) in try patch.apply(to: scale, name: name) }
         default:
             throw Status.methodNotAllowed("\(req.verb.rawValue) is not allowed on \(t.type.plural)/scale")
         }
         let maxBytes = limits.maxObjectBytes
         guaranteedUpdate(t, t.key(name), dryRun: req.dryRun, respond: answer) { cur, old throws(Status) -> PreparedChange in
-            let wanted = try change(Self.scaleOf(old))
-            if let rv = wanted["metadata"]["resourceVersion"].stringValue, !rv.isEmpty, rv != String(cur.modRevision) {
-                throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
-                                      "the object has been modified; please apply your changes to the latest version and try again")
-            }
-            let replicas = wanted["spec"]["replicas"]
-            if !replicas.isNull && replicas.intValue == nil {
-                throw Status.badRequest("spec.replicas: the Scale's replicas must be an integer")
-            }
-            let n = replicas.intValue ?? 0
+            let wanted = try wantedScale(Self.scaleOf(old))
+            // As Kubernetes: the Scale is decoded, then validated, then its resourceVersion
+            // compared with the object's.
+            try Self.checkScaleForm(wanted)
+            let n = wanted["spec"]["replicas"].intValue ?? 0
             if n < 0 {
-                throw Status.invalid(kind: "Scale", name: name, group: "autoscaling",
-                                     causes: [Status.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(n): must be greater than or equal to 0",
-                                                           field: "spec.replicas")])
+                throw Status.invalid(kind: "Scale", name: name, group: "autoscaling", causes: [.negative("spec.replicas", n)])
             }
+            try Self.checkResourceVersion(wanted, current: cur, t, name)
             var new = old
             new[path: ["spec", "replicas"]] = .int(n)
             return try Self.prepareUpdate(t, name, current: cur, old: old, new: new, isStatus: false, maxBytes: maxBytes)
         }
+    }
+
+    /// A Scale the subresource takes: an autoscaling/v1 Scale (kind and apiVersion may be
+    /// left out) whose fields have their JSON types (`spec.replicas` an int32).
+    static func checkScaleForm(_ scale: JSON) throws(Status) {
+        let kind = scale["kind"].stringValue ?? "", apiVersion = scale["apiVersion"].stringValue ?? ""
+        if (!kind.isEmpty && kind != "Scale") || (!apiVersion.isEmpty && apiVersion != "autoscaling/v1") {
+            throw Status.badRequest("the scale subresource takes an autoscaling/v1 Scale, not \(apiVersion.isEmpty ? "" : apiVersion + " ")\(kind)")
+        }
+        _ = try ObjectPreparation.unknownFields(scale, SchemaProbe.schema(for: ScaleForm.self), kind: "Scale", version: "v1")
     }
 
     /// An object's reply turned into its Scale; failures pass through.
@@ -101,4 +91,18 @@ extension APIService {
         return ["kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": meta, "spec": spec,
                 "status": ["replicas": .int(o["status"]["replicas"].intValue ?? 0), "selector": .string(selector)]]
     }
+}
+
+/// The fields of Kubernetes' autoscaling/v1 Scale, for its schema only.
+struct ScaleForm: Decodable {
+    struct Spec: Decodable { var replicas: Int32? }
+    struct State: Decodable {
+        var replicas: Int32?
+        var selector: String?
+    }
+    var apiVersion: String?
+    var kind: String?
+    var metadata: ObjectMeta?
+    var spec: Spec?
+    var status: State?
 }

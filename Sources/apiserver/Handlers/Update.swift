@@ -7,19 +7,14 @@ extension APIService {
         let objName = obj["metadata"]["name"].stringValue ?? ""
         let name = req.name ?? objName
         if name.isEmpty { throw Status.badRequest("resource name may not be empty") }
-        if !objName.isEmpty && objName != name {
-            throw Status.badRequest("the name of the object (\(objName)) does not match the name on the URL (\(name))")
-        }
+        try Self.checkNameMatches(obj, name)
         obj[path: ["metadata", "name"]] = .string(name)
         let isStatus = req.subresource == "status"
         let given = obj
         let maxBytes = limits.maxObjectBytes
         guaranteedUpdate(t, t.key(name), dryRun: req.dryRun, respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
-            if let rv = given["metadata"]["resourceVersion"].stringValue, !rv.isEmpty, rv != String(cur.modRevision) {
-                throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
-                                      "the object has been modified; please apply your changes to the latest version and try again")
-            }
+            try Self.checkResourceVersion(given, current: cur, t, name)
             return try Self.prepareUpdate(t, name, current: cur, old: old, new: given, isStatus: isStatus, maxBytes: maxBytes)
         }
     }
@@ -27,32 +22,14 @@ extension APIService {
     func patch(_ req: Request, user: User, respond: @escaping Responder) throws(Status) {
         let t = try target(req, needsNamespace: true)
         let name = try requireName(req)
-        let patchType = req.patchType ?? "merge"
-        guard let patch = req.patch else { throw Status.badRequest("patch needs a patch document") }
-        switch patchType {
-        case "merge", "strategic":
-            guard case .object = patch else { throw Status.badRequest("a \(patchType) patch must be a JSON object") }
-        case "json":
-            guard case .array = patch else { throw Status.badRequest("a json patch must be a JSON array of operations") }
-        default:
-            throw Status(code: 415, reason: "UnsupportedMediaType",
-                         message: "the patch type \"\(Status.clip(patchType))\" is not supported; Skiff takes \"merge\" (RFC 7386), \"json\" (RFC 6902) and \"strategic\"")
-        }
+        let patch = try PatchDocument(req)
         let isStatus = req.subresource == "status"
         let maxBytes = limits.maxObjectBytes
         guaranteedUpdate(t, t.key(name), dryRun: req.dryRun, respond: respond) { cur, old throws(Status) -> PreparedChange in
             try Self.checkNodeOwnsPod(user, t, old)
-            var new: JSON
-            switch patchType {
-            case "json": new = try old.applyingJSONPatch(patch)
-            case "strategic": new = try old.applyingStrategicMergePatch(patch)
-            default: new = old.applyingMergePatch(patch)
-            }
-            // A resourceVersion the patch sets (or leaves) must be the current one.
-            if let rv = new["metadata"]["resourceVersion"].stringValue, rv != String(cur.modRevision) {
-                throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
-                                      "the object has been modified; please apply your changes to the latest version and try again")
-            }
+            var new = try patch.apply(to: old, name: name)
+            // A resourceVersion the patch sets (or leaves) is a precondition.
+            try Self.checkResourceVersion(new, current: cur, t, name)
             try ObjectPreparation.checkKind(&new, t.type)
             return try Self.prepareUpdate(t, name, current: cur, old: old, new: new, isStatus: isStatus, maxBytes: maxBytes)
         }

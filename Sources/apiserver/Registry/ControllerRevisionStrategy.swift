@@ -12,8 +12,7 @@ struct ControllerRevisionStrategy: ResourceStrategy {
             causes.append(.init(reason: "FieldValueRequired", message: "Required value: data is mandatory", field: "data"))
         }
         if let n = revision["revision"].intValue, n < 0 {
-            // A number is printed bare, as Kubernetes prints an int64 value.
-            causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \(n): must be greater than or equal to 0", field: "revision"))
+            causes.append(.negative("revision", n))
         }
         return causes
     }

@@ -33,7 +33,7 @@ struct CronJobStrategy: ResourceStrategy {
         } else {
             causes += Self.validateSchedule(schedule)
         }
-        if let v = spec["startingDeadlineSeconds"].intValue, v < 0 { causes.append(JobStrategy.negative("spec.startingDeadlineSeconds", v)) }
+        if let v = spec["startingDeadlineSeconds"].intValue, v < 0 { causes.append(.negative("spec.startingDeadlineSeconds", v)) }
         if let tz = spec["timeZone"].stringValue, let why = Self.timeZoneProblem(tz) { causes.append(.invalid("spec.timeZone", tz, why)) }
         let policy = spec["concurrencyPolicy"].stringValue ?? "Allow"
         if policy.isEmpty {
@@ -43,7 +43,7 @@ struct CronJobStrategy: ResourceStrategy {
         }
         causes += Self.validateJobTemplate(spec["jobTemplate"])
         for f in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
-            if let v = spec[f].intValue, v < 0 { causes.append(JobStrategy.negative("spec." + f, v)) }
+            if let v = spec[f].intValue, v < 0 { causes.append(.negative("spec." + f, v)) }
         }
         return causes
     }

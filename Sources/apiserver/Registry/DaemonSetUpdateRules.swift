@@ -42,6 +42,6 @@ enum DaemonSetUpdateRules {
 
     /// An IntOrString printed as Kubernetes' field errors print it (its `String()`, unquoted).
     static func invalid(_ field: String, _ v: JSON, _ why: String) -> Status.Cause {
-        .init(reason: "FieldValueInvalid", message: "Invalid value: \(v.stringValue ?? v.compactString): \(why)", field: field)
+        .invalid(field, bare: v.stringValue ?? v.compactString, why)
     }
 }

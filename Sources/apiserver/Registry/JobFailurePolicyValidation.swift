@@ -41,9 +41,9 @@ enum JobFailurePolicyValidation {
     static func validatePerIndex(_ spec: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
         let perIndex = spec["backoffLimitPerIndex"].intValue, maxFailed = spec["maxFailedIndexes"].intValue
-        if let v = perIndex, v < 0 { causes.append(JobStrategy.negative("spec.backoffLimitPerIndex", v)) }
+        if let v = perIndex, v < 0 { causes.append(.negative("spec.backoffLimitPerIndex", v)) }
         if let v = maxFailed {
-            if v < 0 { causes.append(JobStrategy.negative("spec.maxFailedIndexes", v)) }
+            if v < 0 { causes.append(.negative("spec.maxFailedIndexes", v)) }
             if perIndex == nil {
                 causes.append(.init(reason: "FieldValueRequired", message: "Required value: when maxFailedIndexes is specified", field: "spec.backoffLimitPerIndex"))
             }
@@ -51,7 +51,7 @@ enum JobFailurePolicyValidation {
         if spec["completionMode"].stringValue == "Indexed" {
             let parallelism = spec["parallelism"].intValue, completions = spec["completions"].intValue
             if let p = parallelism, p > maxIndexedParallelism {
-                causes.append(int("spec.parallelism", p, "must be less than or equal to \(maxIndexedParallelism) when completion mode is Indexed"))
+                causes.append(.invalid("spec.parallelism", int: p, "must be less than or equal to \(maxIndexedParallelism) when completion mode is Indexed"))
             }
             if let c = completions, c > completionsSoftLimit, perIndex != nil {
                 let why = "when completions are above \(completionsSoftLimit) and used with backoff limit per index"
@@ -59,18 +59,18 @@ enum JobFailurePolicyValidation {
                     causes.append(.init(reason: "FieldValueRequired", message: "Required value: must be specified when completions is above \(completionsSoftLimit)",
                                         field: "spec.maxFailedIndexes"))
                 }
-                if let p = parallelism, p > highCompletionsLimit { causes.append(int("spec.parallelism", p, "must be less than or equal to \(highCompletionsLimit) \(why)")) }
-                if let v = maxFailed, v > highCompletionsLimit { causes.append(int("spec.maxFailedIndexes", v, "must be less than or equal to \(highCompletionsLimit) \(why)")) }
+                if let p = parallelism, p > highCompletionsLimit { causes.append(.invalid("spec.parallelism", int: p, "must be less than or equal to \(highCompletionsLimit) \(why)")) }
+                if let v = maxFailed, v > highCompletionsLimit { causes.append(.invalid("spec.maxFailedIndexes", int: v, "must be less than or equal to \(highCompletionsLimit) \(why)")) }
             }
             if let v = maxFailed, let c = completions, v > c {
-                causes.append(int("spec.maxFailedIndexes", v, "must be less than or equal to completions"))
+                causes.append(.invalid("spec.maxFailedIndexes", int: v, "must be less than or equal to completions"))
             }
             if let v = maxFailed, v > maxFailedIndexesLimit {
-                causes.append(int("spec.maxFailedIndexes", v, "must be less than or equal to \(maxFailedIndexesLimit)"))
+                causes.append(.invalid("spec.maxFailedIndexes", int: v, "must be less than or equal to \(maxFailedIndexesLimit)"))
             }
         } else {
-            if let v = perIndex { causes.append(int("spec.backoffLimitPerIndex", v, "requires indexed completion mode")) }
-            if let v = maxFailed { causes.append(int("spec.maxFailedIndexes", v, "requires indexed completion mode")) }
+            if let v = perIndex { causes.append(.invalid("spec.backoffLimitPerIndex", int: v, "requires indexed completion mode")) }
+            if let v = maxFailed { causes.append(.invalid("spec.maxFailedIndexes", int: v, "requires indexed completion mode")) }
         }
         return causes
     }
@@ -133,20 +133,20 @@ enum JobFailurePolicyValidation {
         if values.isEmpty {
             // Go prints an absent list as `[]int32(nil)`, an empty one as `[]int32{}`.
             let shown = req["values"].arrayValue == nil ? "[]int32(nil)" : "[]int32{}"
-            causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \(shown): at least one value is required", field: at + ".values"))
+            causes.append(.invalid(at + ".values", bare: shown, "at least one value is required"))
         } else if values.count > maxExitCodes {
             causes.append(tooMany(at + ".values", values.count, maxExitCodes))
         }
         var seen = Set<Int>(), ordered = true
         for (j, v) in values.enumerated() {
-            if op == "In" && v == 0 { causes.append(int("\(at).values[\(j)]", v, "must not be 0 for the In operator")) }
+            if op == "In" && v == 0 { causes.append(.invalid("\(at).values[\(j)]", int: v, "must not be 0 for the In operator")) }
             if !seen.insert(v).inserted {
                 causes.append(.init(reason: "FieldValueDuplicate", message: "Duplicate value: \(v)", field: "\(at).values[\(j)]"))
             }
             if j > 0 && values[j - 1] > v { ordered = false }
         }
         if !ordered {
-            causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \(goInts(values)): must be ordered", field: at + ".values"))
+            causes.append(.invalid(at + ".values", bare: goInts(values), "must be ordered"))
         }
         return causes
     }
@@ -173,9 +173,6 @@ enum JobFailurePolicyValidation {
     static func goQuoted(_ list: [String]) -> String { "[" + list.map { "\"\($0)\"" }.joined(separator: " ") + "]" }
     /// Go's `%#v` of an `[]int32`: `[]int32{2, 1}`.
     static func goInts(_ list: [Int]) -> String { "[]int32{" + list.map(String.init).joined(separator: ", ") + "}" }
-    static func int(_ field: String, _ v: Int, _ why: String) -> Status.Cause {
-        .init(reason: "FieldValueInvalid", message: "Invalid value: \(v): \(why)", field: field)
-    }
     static func tooMany(_ field: String, _ n: Int, _ max: Int) -> Status.Cause {
         .init(reason: "FieldValueTooMany", message: "Too many: \(n): must have at most \(max) items", field: field)
     }

@@ -55,7 +55,7 @@ struct JobStrategy: ResourceStrategy {
         var causes = PodTemplateRules.validate(job, kind: type.kind, allowedRestartPolicies: ["OnFailure", "Never"], selectorRequired: manual)
         let spec = job["spec"]
         for f in ["parallelism", "completions", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"] {
-            if let v = spec[f].intValue, v < 0 { causes.append(Self.negative("spec." + f, v)) }
+            if let v = spec[f].intValue, v < 0 { causes.append(.negative("spec." + f, v)) }
         }
         let mode = spec["completionMode"].stringValue ?? "NonIndexed"
         if !["NonIndexed", "Indexed"].contains(mode) {
@@ -109,10 +109,5 @@ struct JobStrategy: ResourceStrategy {
             causes.append(.invalid("spec." + f, new["spec"][f].compactString, "field is immutable"))
         }
         return causes
-    }
-
-    /// Kubernetes prints integers in validation messages unquoted.
-    static func negative(_ field: String, _ v: Int) -> Status.Cause {
-        .init(reason: "FieldValueInvalid", message: "Invalid value: \(v): must be greater than or equal to 0", field: field)
     }
 }

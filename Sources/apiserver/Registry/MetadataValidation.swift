@@ -46,7 +46,6 @@ enum MetadataValidation {
         let orphan = DeletionPropagation.orphanFinalizer, foreground = DeletionPropagation.foregroundFinalizer
         guard names.contains(orphan) && names.contains(foreground) else { return [] }
         let shown = "[]string{" + names.map { "\"\($0)\"" }.joined(separator: ", ") + "}"
-        return [.init(reason: "FieldValueInvalid", message: "Invalid value: \(shown): finalizer \(orphan) and \(foreground) cannot be both set",
-                      field: "metadata.finalizers")]
+        return [.invalid("metadata.finalizers", bare: shown, "finalizer \(orphan) and \(foreground) cannot be both set")]
     }
 }

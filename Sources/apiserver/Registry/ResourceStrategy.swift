@@ -69,11 +69,7 @@ extension ResourceStrategy {
     /// Walks `object` against the kind's schema: returns the unknown fields, or throws 400
     /// naming the field whose JSON type is wrong. (Validation comes later, after defaults.)
     func unknownFields(_ object: JSON) throws(Status) -> [JSONPath] {
-        do {
-            return try SchemaWalker.unknownFields(in: object, schema: schema)
-        } catch {
-            throw Status.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(error.description)")
-        }
+        try ObjectPreparation.unknownFields(object, schema, kind: type.kind, version: type.version)
     }
 }
 

@@ -1,5 +1,6 @@
-/// `ctl describe deployment` and the pod template section (`rollout history --revision`) in
-/// kubectl 1.32's layout (its DeploymentDescriber and DescribePodTemplate).
+/// `ctl describe deployment` and the pod template alone (`rollout history --revision`) in
+/// kubectl 1.32's layout (its DeploymentDescriber; the template by WorkloadDescriber.podTemplate,
+/// kubectl's DescribePodTemplate, as for every workload).
 enum DeploymentDescriber {
     static func describe(_ d: JSON, replicaSets: [JSON]) -> DescribeWriter {
         let meta = d["metadata"], spec = d["spec"], st = d["status"]
@@ -18,7 +19,7 @@ enum DeploymentDescriber {
         if spec["strategy"]["type"] == "RollingUpdate", ru.objectValue != nil {
             w.field("RollingUpdateStrategy", "\(intOrString(ru["maxUnavailable"])) max unavailable, \(intOrString(ru["maxSurge"])) max surge")
         }
-        template(spec["template"], &w)
+        WorkloadDescriber.podTemplate(spec["template"], &w)
         if let conditions = st["conditions"].arrayValue, !conditions.isEmpty {
             w.line("Conditions:")
             w.row(["Type", "Status", "Reason"], level: 1)
@@ -46,43 +47,13 @@ enum DeploymentDescriber {
     }
 
     static func intOrString(_ v: JSON) -> String { v.stringValue ?? v.intValue.map(String.init) ?? "" }
-
-    /// kubectl's DescribePodTemplate: the pod describer's container and volume sections one
-    /// level in, container and volume names one space further.
-    static func template(_ t: JSON, _ w: inout DescribeWriter) {
-        w.line("Pod Template:")
-        var inner = DescribeWriter()
-        inner.map("Labels", t["metadata"]["labels"])
-        if let a = t["metadata"]["annotations"].objectValue, !a.isEmpty { inner.map("Annotations", t["metadata"]["annotations"], separator: ": ") }
-        if let sa = t["spec"]["serviceAccountName"].stringValue, !sa.isEmpty { inner.field("Service Account", sa) }
-        for line in inner.lines { w.line("  " + line) }
-        var sections = DescribeWriter()
-        if let inits = t["spec"]["initContainers"].arrayValue, !inits.isEmpty {
-            PodDescriber.containers("Init Containers", inits, [], pod: t, &sections)
-        }
-        PodDescriber.containers("Containers", t["spec"]["containers"].arrayValue ?? [], [], pod: t, &sections)
-        PodDescriber.volumes(t["spec"]["volumes"].arrayValue ?? [], &sections)
-        for line in sections.lines {
-            if !line.hasPrefix(" ") {
-                w.line("  " + line)
-            } else if line.hasPrefix("  ") && !line.hasPrefix("   ") && !line.contains("\t") && line.hasSuffix(":") {
-                w.line(" " + line)
-            } else {
-                w.line(line)
-            }
-        }
-        var tail = DescribeWriter()
-        tail.map("Node-Selectors", t["spec"]["nodeSelector"])
-        tail.list("Tolerations", PodDescriber.tolerations(t["spec"]["tolerations"].arrayValue ?? []))
-        for line in tail.lines { w.line("  " + line) }
-    }
 }
 
 /// The pod template alone (`rollout history --revision N`).
 enum TemplateDescriber {
     static func describe(_ t: JSON) -> String {
         var w = DescribeWriter()
-        DeploymentDescriber.template(t, &w)
+        WorkloadDescriber.podTemplate(t, &w)
         return w.text
     }
 }

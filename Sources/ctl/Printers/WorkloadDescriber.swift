@@ -101,8 +101,9 @@ enum WorkloadDescriber {
         }
         PodDescriber.containers("Containers", spec["containers"].arrayValue ?? [], [], pod: t, space: space, &w)
         PodDescriber.volumes(spec["volumes"].arrayValue ?? [], space: space, &w)
+        // kubectl 1.32 prints the priority class before the node selectors.
+        if let pc = spec["priorityClassName"].stringValue, !pc.isEmpty { w.field(space + "Priority Class Name", pc) }
         w.map(space + "Node-Selectors", spec["nodeSelector"])
         w.list(space + "Tolerations", PodDescriber.tolerations(spec["tolerations"].arrayValue ?? []))
-        if let pc = spec["priorityClassName"].stringValue, !pc.isEmpty { w.field(space + "Priority Class Name", pc) }
     }
 }

@@ -86,17 +86,6 @@ enum JobRules {
 
     private static func interval(_ a: Int, _ b: Int) -> String { a == b ? "\(a)" : b == a + 1 ? "\(a),\(b)" : "\(a)-\(b)" }
 
-    /// Parses the interval form back (indexes at or above `limit` are dropped).
-    static func parseIntervals(_ s: String?, limit: Int) -> Set<Int> {
-        var out = Set<Int>()
-        for part in (s ?? "").split(separator: ",") {
-            let ends = part.split(separator: "-").compactMap { Int($0) }
-            guard let lo = ends.first, let hi = ends.last, lo <= hi, lo < limit else { continue }
-            for i in lo...min(hi, limit - 1) { out.insert(i) }
-        }
-        return out
-    }
-
     /// A pod for the Job (Kubernetes' `GetPodFromTemplate` plus the job controller's
     /// additions): the tracking finalizer and, for Indexed Jobs, the index as annotation and
     /// label, the hostname `<job>-<index>` and `JOB_COMPLETION_INDEX` in every container.

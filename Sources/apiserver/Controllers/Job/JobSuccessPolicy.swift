@@ -14,7 +14,7 @@ enum JobSuccessPolicy {
             let count = rule["succeededCount"].intValue
             if let text = rule["succeededIndexes"].stringValue {
                 // Indexes that do not parse are dropped; a rule left with none never matches.
-                let required = JobRules.parseIntervals(text, limit: completions)
+                let required = JobIndexList.indexes(text, limit: completions)
                 guard !required.isEmpty else { continue }
                 let done = required.intersection(completed).count
                 if done >= (count ?? required.count) { return "Matched rules at index \(i)" }

@@ -47,9 +47,9 @@ struct JobSyncState {
         uncountedSucceeded = (status["uncountedTerminatedPods"]["succeeded"].arrayValue ?? []).compactMap(\.stringValue)
         uncountedFailed = (status["uncountedTerminatedPods"]["failed"].arrayValue ?? []).compactMap(\.stringValue)
         uncountedUIDs = Set(uncountedSucceeded + uncountedFailed)
-        completed = indexed ? JobRules.parseIntervals(status["completedIndexes"].stringValue, limit: completions ?? 0) : []
+        completed = indexed ? JobIndexList.indexes(status["completedIndexes"].stringValue, limit: completions ?? 0) : []
         perIndexLimit = JobRules.backoffLimitPerIndex(job)
-        failedIndexes = perIndexLimit != nil ? JobRules.parseIntervals(status["failedIndexes"].stringValue, limit: completions ?? 0) : []
+        failedIndexes = perIndexLimit != nil ? JobIndexList.indexes(status["failedIndexes"].stringValue, limit: completions ?? 0) : []
         if let c = JobRules.condition(job, "FailureTarget") {
             target = Target(type: "Failed", reason: c["reason"].stringValue ?? "", message: c["message"].stringValue ?? "")
         } else if let c = JobRules.condition(job, "SuccessCriteriaMet") {
