@@ -290,7 +290,7 @@ import Testing
             Issue.record("negative revisionHistoryLimit accepted")
         } catch {
             #expect(error.code == 422)
-            #expect(error.message == "DaemonSet.apps \"agent\" is invalid: [spec.minReadySeconds: Invalid value: \"-2\": must be greater than or equal to 0, spec.revisionHistoryLimit: Invalid value: \"-1\": must be greater than or equal to 0]")
+            #expect(error.message == "DaemonSet.apps \"agent\" is invalid: [spec.minReadySeconds: Invalid value: -2: must be greater than or equal to 0, spec.revisionHistoryLimit: Invalid value: -1: must be greater than or equal to 0]")
         }
         ds[path: ["spec", "minReadySeconds"]] = .null
         ds[path: ["spec", "revisionHistoryLimit"]] = .number("-9223372036854775808")

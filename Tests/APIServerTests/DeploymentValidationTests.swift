@@ -28,7 +28,7 @@ import Testing
         #expect(await refusal(s, ["strategy": ["rollingUpdate": ["maxSurge": "lots", "maxUnavailable": "150%"]]])
             == "Deployment.apps \"web\" is invalid: [spec.strategy.rollingUpdate.maxSurge: Invalid value: \"lots\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%'), spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%]")
         #expect(await refusal(s, ["minReadySeconds": 700])
-            == "Deployment.apps \"web\" is invalid: spec.progressDeadlineSeconds: Invalid value: \"600\": must be greater than minReadySeconds")
+            == "Deployment.apps \"web\" is invalid: spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds")
         #expect(try await s.client.list(.deployments, namespace: "default").items.isEmpty)
         // Good ones pass: 0 surge with some unavailability, Recreate alone.
         #expect(await refusal(s, ["strategy": ["rollingUpdate": ["maxSurge": 0, "maxUnavailable": 1]]]) == nil)
@@ -76,6 +76,22 @@ import Testing
     /// An update is judged after defaults too: a PUT that drops the strategy's type and
     /// maxUnavailable is read as RollingUpdate with maxUnavailable 25 %, and one that makes
     /// both 0 is refused and changes nothing.
+    /// Integer values print bare in causes (Kubernetes' field errors use %v for them).
+    @Test func integerValuesArePrintedBare() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p"],
+                         "spec": ["terminationGracePeriodSeconds": -5,
+                                  "containers": [["name": "c", "image": "busybox", "ports": [["containerPort": 70000]]]]]]
+        do {
+            _ = try await s.client.create(.pods, namespace: "default", pod)
+            Issue.record("a bad pod was accepted")
+        } catch {
+            #expect(error.message == "Pod \"p\" is invalid: [spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive, spec.terminationGracePeriodSeconds: Invalid value: -5: must be greater than or equal to 0]")
+        }
+        #expect(await refusal(s, ["minReadySeconds": -1]) == "Deployment.apps \"web\" is invalid: spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0")
+    }
+
     @Test func updatesAreValidatedAfterDefaults() async throws {
         let s = try await InProcessServer.start()
         defer { Task { await s.stop() } }

@@ -6,12 +6,12 @@ enum DeploymentRules {
         var causes: [Status.Cause] = []
         let spec = d["spec"]
         for field in ["minReadySeconds", "revisionHistoryLimit"] {
-            if let v = spec[field].intValue, v < 0 { causes.append(.invalid("spec.\(field)", String(v), "must be greater than or equal to 0")) }
+            if let v = spec[field].intValue, v < 0 { causes.append(.negative("spec.\(field)", v)) }
         }
         if let p = spec["progressDeadlineSeconds"].intValue {
-            if p < 0 { causes.append(.invalid("spec.progressDeadlineSeconds", String(p), "must be greater than or equal to 0")) }
+            if p < 0 { causes.append(.negative("spec.progressDeadlineSeconds", p)) }
             if p <= (spec["minReadySeconds"].intValue ?? 0) {
-                causes.append(.invalid("spec.progressDeadlineSeconds", String(p), "must be greater than minReadySeconds"))
+                causes.append(.invalid("spec.progressDeadlineSeconds", int: p, "must be greater than minReadySeconds"))
             }
         }
         let strategy = spec["strategy"]
@@ -44,7 +44,7 @@ enum DeploymentRules {
         case .null: return nil
         case .number:
             guard case .int(let i)? = try? IntOrPercent.parse(v) else { causes.append(.invalid(field, v.compactString, "must be an integer")); return nil }
-            if i < 0 { causes.append(.invalid(field, String(i), "must be greater than or equal to 0")) }
+            if i < 0 { causes.append(.negative(field, i)) }
             return i
         case .string(let s):
             guard IntOrPercent.isStrictPercent(s), case .percent(let p)? = try? IntOrPercent.parse(v) else {

@@ -106,7 +106,12 @@ struct JobStrategy: ResourceStrategy {
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
         for f in ["selector", "template", "completions", "completionMode", "podFailurePolicy", "backoffLimitPerIndex", "successPolicy"] where new["spec"][f] != old["spec"][f] {
-            causes.append(.invalid("spec." + f, new["spec"][f].compactString, "field is immutable"))
+            // Integers print bare, as Kubernetes' field errors print them.
+            if let n = new["spec"][f].intValue {
+                causes.append(.invalid("spec." + f, int: n, "field is immutable"))
+            } else {
+                causes.append(.invalid("spec." + f, new["spec"][f].compactString, "field is immutable"))
+            }
         }
         return causes
     }

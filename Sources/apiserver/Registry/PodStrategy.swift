@@ -131,7 +131,7 @@ struct PodStrategy: ResourceStrategy {
                     causes.append(.notSupported("\(f).imagePullPolicy", p, supported: ["Always", "IfNotPresent", "Never"]))
                 }
                 for (k, port) in (c.ports ?? []).enumerated() where !(1...65535).contains(port.containerPort) {
-                    causes.append(.invalid("\(f).ports[\(k)].containerPort", String(port.containerPort), "must be between 1 and 65535, inclusive"))
+                    causes.append(.invalid("\(f).ports[\(k)].containerPort", int: Int(port.containerPort), "must be between 1 and 65535, inclusive"))
                 }
                 for (k, e) in (c.env ?? []).enumerated() where e.name.isEmpty {
                     causes.append(.required("\(f).env[\(k)].name"))
@@ -157,7 +157,7 @@ struct PodStrategy: ResourceStrategy {
             causes.append(.notSupported("spec.restartPolicy", rp, supported: ["Always", "OnFailure", "Never"]))
         }
         if let g = spec.terminationGracePeriodSeconds, g < 0 {
-            causes.append(.invalid("spec.terminationGracePeriodSeconds", String(g), "must be greater than or equal to 0"))
+            causes.append(.negative("spec.terminationGracePeriodSeconds", Int(g)))
         }
         for (i, t) in (spec.tolerations ?? []).enumerated() {
             if let op = t.operator, !["Exists", "Equal"].contains(op) {

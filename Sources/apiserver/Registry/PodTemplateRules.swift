@@ -66,7 +66,7 @@ enum PodTemplateRules {
 
     static func validateReplicas(_ workload: JSON) -> [Status.Cause] {
         if let r = workload["spec"]["replicas"].intValue, r < 0 {
-            return [.invalid("spec.replicas", String(r), "must be greater than or equal to 0")]
+            return [.negative("spec.replicas", r)]
         }
         return []
     }

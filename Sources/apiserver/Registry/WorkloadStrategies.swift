@@ -85,7 +85,7 @@ struct DaemonSetStrategy: ResourceStrategy {
     func validate(_ ds: JSON) -> [Status.Cause] {
         var causes: [Status.Cause] = []
         for field in ["minReadySeconds", "revisionHistoryLimit"] {
-            if let v = ds["spec"][field].intValue, v < 0 { causes.append(.invalid("spec.\(field)", String(v), "must be greater than or equal to 0")) }
+            if let v = ds["spec"][field].intValue, v < 0 { causes.append(.negative("spec.\(field)", v)) }
         }
         return causes + PodTemplateRules.validate(ds, kind: type.kind, allowedRestartPolicies: ["Always"]) + DaemonSetUpdateRules.validate(ds)
     }
