@@ -38,6 +38,7 @@ import Testing
              "the patch type \"apply\" is not supported; Skiff takes \"merge\" (RFC 7386), \"json\" (RFC 6902) and \"strategic\""),
             ("merge", ["metadata": ["name": "b"]], 400, "the name of the object (b) does not match the name on the URL (a)"),
             ("strategic", ["$patch": "replace", "data": ["k": "2"]], 400, "the name of the object () does not match the name on the URL (a)"),
+            ("merge", ["metadata": ["namespace": "other"]], 400, "the namespace of the provided object does not match the namespace sent on the request"),
             ("json", [["op": "replace", "path": "/metadata/resourceVersion", "value": "1"]], 409,
              "Operation cannot be fulfilled on configmaps \"a\": the object has been modified; please apply your changes to the latest version and try again"),
         ]
@@ -45,6 +46,15 @@ import Testing
             await #expect { _ = try await patch(s, type, p) } throws: {
                 ($0 as? Status)?.code == code && ($0 as? Status)?.message == message
             }
+        }
+        // An update naming another namespace is refused alike.
+        var moved = a
+        moved[path: ["metadata", "namespace"]] = "other"
+        var put = Request(verb: .update, resource: "configmaps", namespace: "default", name: "a")
+        put.object = moved
+        await #expect { _ = try await s.client.request(put) } throws: {
+            ($0 as? Status)?.code == 400
+                && ($0 as? Status)?.message == "the namespace of the provided object does not match the namespace sent on the request"
         }
         #expect(try await s.client.get(.configMaps, namespace: "default", name: "a") == a)
         await s.stop()
