@@ -19,11 +19,18 @@ extension RuntimeClock {
 public struct SystemClock: RuntimeClock {
     public init() {}
     public var now: Double { Date().timeIntervalSince1970 }
+    /// Sleeps a day at most at a time: a deadline a client chose (a far-future time, a
+    /// toleration of Int64.max seconds) must not overflow the nanosecond count.
     public func sleep(until deadline: Double) async throws {
-        let wait = deadline - now
-        if wait > 0 { try await Task.sleep(for: .nanoseconds(Int64(wait * 1e9))) }
+        while true {
+            let wait = deadline - now
+            guard wait > 0 else { break }
+            try await Task.sleep(for: .nanoseconds(Int64(min(wait, Self.longestSleep) * 1e9)))
+        }
         try Task.checkCancellation()
     }
+
+    static let longestSleep = 86_400.0
 }
 
 /// A clock that moves only when a test calls `advance`; sleepers whose deadline has been

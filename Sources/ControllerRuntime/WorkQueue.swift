@@ -105,7 +105,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     /// Adds `key` after `seconds` by the queue's clock, unless the queue has shut down by then.
     public func add(_ key: Key, after seconds: Double) {
-        if seconds <= 0 { return add(key) }
+        // NaN (a computation over a client's odd values) counts as now.
+        if seconds <= 0 || seconds.isNaN { return add(key) }
         let deadline = clock.now + seconds
         state.withLock { s in
             guard !s.shuttingDown else { return }

@@ -49,6 +49,10 @@ import Testing
         var many = pod
         many[path: ["metadata", "annotations", "batch.kubernetes.io/job-index-failure-count"]] = "9"
         #expect(JobRules.indexBackoffRemaining(lastFailed: many, now: t0 + 7) == 360)
+        // A finish time far in the future (client-written status) waits no more than the delay.
+        var future = pod
+        future[path: ["status", "containerStatuses"]] = [["name": "a", "state": ["terminated": ["exitCode": 1, "finishedAt": "9999-12-31T23:59:59Z"]]]]
+        #expect(JobRules.indexBackoffRemaining(lastFailed: future, now: t0) == 80)
         let counts = JobRules.replacementFailureCounts(JobHarness.job("x"), replacing: pod)
         #expect(counts.counted == 3 && counts.ignored == 1)
         let first = JobRules.replacementFailureCounts(JobHarness.job("x"), replacing: nil)

@@ -174,3 +174,26 @@ import Testing
         #expect(processed.withLock { $0 } == ["a"])
     }
 }
+
+/// Delays from odd values: NaN is now; a delay of Int64.max seconds neither traps the
+/// system clock's sleep nor fires.
+@Suite struct WorkQueueOddDelayTests {
+    @Test func nanIsNowAndHugeDelaysNeitherTrapNorFire() async {
+        let q = WorkQueue<String>(clock: SystemClock())
+        q.add("nan", after: .nan)
+        #expect(await q.get() == "nan")
+        q.done("nan")
+        q.add("far", after: 9_223_372_036_854_775_807)
+        q.add("inf", after: .infinity)
+        try? await Task.sleep(for: .milliseconds(50))
+        #expect(q.count == 0)
+        q.shutDown()
+    }
+
+    @Test func systemClockSleepsTowardAFarDeadlineUntilCancelled() async {
+        let sleeper = Task { try await SystemClock().sleep(until: 1e300) }
+        try? await Task.sleep(for: .milliseconds(20))
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+    }
+}

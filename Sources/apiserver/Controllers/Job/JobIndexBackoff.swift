@@ -27,7 +27,8 @@ extension JobRules {
     static func indexBackoffRemaining(lastFailed: JSON?, now: Double) -> Double {
         guard let p = lastFailed else { return 0 }
         let delay = backoff(failures: absoluteFailureCount(p) + 1)
-        return max(0, delay - (now - podFinishTime(p)))
+        // A finish time in the future (pod status is client-written) counts as now.
+        return max(0, delay - max(0, now - podFinishTime(p)))
     }
 
     /// When a pod finished (Kubernetes' `getFinishedTime`): the latest `finishedAt` once
