@@ -34,8 +34,8 @@ extension JSON {
             if k == "$patch" || k.hasPrefix("$setElementOrder/") || k == "$retainKeys" { continue }
             if k.hasPrefix("$deleteFromPrimitiveList/") {
                 let field = String(k.dropFirst("$deleteFromPrimitiveList/".count))
-                let gone = v.arrayValue ?? []
-                if let list = target[field]?.arrayValue { target[field] = .array(list.filter { !gone.contains($0) }) }
+                let gone = Set((v.arrayValue ?? []).map(\.compactString))
+                if let list = target[field]?.arrayValue { target[field] = .array(list.filter { !gone.contains($0.compactString) }) }
                 continue
             }
             switch v {
@@ -59,21 +59,23 @@ extension JSON {
     /// names come in its order; the others (the server's alone) keep their order and go
     /// before a named item only where both were already in that order in the live list.
     static func ordered(_ merged: [JSON], by order: [JSON], live: [JSON], key: String?) -> [JSON] {
-        func id(_ item: JSON) -> JSON { key.map { item[$0] } ?? item }
-        // Lists are short (conditions, containers): linear lookups keep JSON un-hashed.
-        let orderIDs = order.map(id), liveIDs = live.map(id)
-        func rank(_ item: JSON) -> Int? { orderIDs.firstIndex(of: id(item)) }
-        func liveRank(_ item: JSON) -> Int? { liveIDs.firstIndex(of: id(item)) }
-        let named = merged.filter { rank($0) != nil }.sorted { rank($0)! < rank($1)! }
-        let serverOnly = merged.filter { rank($0) == nil }
+        // Ranks by the key's compact text, found once per item (a long list stays n log n).
+        func id(_ item: JSON) -> String { (key.map { item[$0] } ?? item).compactString }
+        func ranks(_ list: [JSON]) -> [String: Int] {
+            Dictionary(list.enumerated().map { (id($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
+        }
+        let orderRank = ranks(order), liveRank = ranks(live)
+        let ranked = merged.map { (item: $0, id: id($0)) }
+        let named = ranked.compactMap { r in orderRank[r.id].map { (r.item, r.id, $0) } }.sorted { $0.2 < $1.2 }.map { ($0.0, $0.1) }
+        let serverOnly = ranked.filter { orderRank[$0.id] == nil }.map { ($0.item, $0.id) }
         var out: [JSON] = [], i = 0, j = 0
         while i < serverOnly.count || j < named.count {
             if j >= named.count {
-                out.append(serverOnly[i]); i += 1
-            } else if i < serverOnly.count, let l = liveRank(serverOnly[i]), let r = liveRank(named[j]), l < r {
-                out.append(serverOnly[i]); i += 1
+                out.append(serverOnly[i].0); i += 1
+            } else if i < serverOnly.count, let l = liveRank[serverOnly[i].1], let r = liveRank[named[j].1], l < r {
+                out.append(serverOnly[i].0); i += 1
             } else {
-                out.append(named[j]); j += 1
+                out.append(named[j].0); j += 1
             }
         }
         return out
@@ -87,25 +89,37 @@ extension JSON {
             return .array(patch.filter { $0["$patch"].stringValue != "delete" }.map(stripDirectives))
         }
         if strategicSetLists.contains(field) {
-            return .array(original + patch.filter { !original.contains($0) })
+            var seen = Set(original.map(\.compactString))
+            return .array(original + patch.filter { seen.insert($0.compactString).inserted })
         }
         guard let key = strategicMergeKeys[field], patch.allSatisfy({ $0.objectValue != nil }) else {
             return .array(patch.map(stripDirectives))
         }
-        var merged = original
+        // Items found by their key's compact text through an index (a long hostile list
+        // stays linear); removed ones leave a hole until the end.
+        var merged: [JSON?] = original
+        var positions: [String: [Int]] = [:]
+        for (i, item) in original.enumerated() { positions[item[key].compactString, default: []].append(i) }
         for item in patch {
             let id = item[key]
             if id.isNull { throw .badRequest("strategic merge patch: an item of \(field) has no \(key), its merge key") }
-            let at = merged.firstIndex { $0[key] == id }
+            let k = id.compactString
             if item["$patch"].stringValue == "delete" {
-                merged.removeAll { $0[key] == id }
-            } else if let at {
-                if let m = try strategicMerge(merged[at], item) { merged[at] = m } else { merged.remove(at: at) }
+                for at in positions.removeValue(forKey: k) ?? [] { merged[at] = nil }
+            } else if let at = positions[k]?.first, let live = merged[at] {
+                if let m = try strategicMerge(live, item) {
+                    merged[at] = m
+                } else {
+                    merged[at] = nil
+                    positions[k]?.removeFirst()
+                    if positions[k]?.isEmpty == true { positions[k] = nil }
+                }
             } else {
+                positions[k] = [merged.count]
                 merged.append(stripDirectives(item))
             }
         }
-        return .array(merged)
+        return .array(merged.compactMap { $0 })
     }
 
     /// A patch value as data: the `$` directives taken out, at every depth.
