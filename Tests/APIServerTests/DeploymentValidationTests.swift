@@ -89,6 +89,11 @@ import Testing
         } catch {
             #expect(error.message == "Pod \"p\" is invalid: [spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive, spec.terminationGracePeriodSeconds: Invalid value: -5: must be greater than or equal to 0]")
         }
+        let lease: JSON = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "l"],
+                           "spec": ["leaseDurationSeconds": 0]]
+        await #expect { _ = try await s.client.create(.leases, namespace: "default", lease) } throws: {
+            ($0 as? Status)?.message == "Lease.coordination.k8s.io \"l\" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0"
+        }
         #expect(await refusal(s, ["minReadySeconds": -1]) == "Deployment.apps \"web\" is invalid: spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0")
     }
 
