@@ -136,6 +136,8 @@ import Testing
                 ("json", [["op": "replace", "path": "", "value": 5]], 400, "the object must be a JSON object"),
                 ("merge", ["metadata": ["resourceVersion": created["metadata"]["resourceVersion"]], "spec": ["replicas": 5]], 409,
                  "Operation cannot be fulfilled on deployments.apps \"web\": the object has been modified; please apply your changes to the latest version and try again"),
+                ("merge", ["metadata": ["uid": "not-the-uid"], "spec": ["replicas": 5]], 409,
+                 "Operation cannot be fulfilled on deployments.apps \"web\": Precondition failed: UID in precondition: not-the-uid, UID in object meta: \(created["metadata"]["uid"].stringValue ?? "")"),
             ]
             for (type, patch, code, message) in refused {
                 var req = Self.scaleRequest(.patch, "deployments", "web")

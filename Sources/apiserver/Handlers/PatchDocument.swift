@@ -51,6 +51,16 @@ extension APIService {
         }
     }
 
+    /// A non-empty `metadata.uid` in what a write asks for is a precondition: the stored
+    /// object's uid (an object deleted and made again under the name is another one).
+    static func checkUID(_ wanted: JSON, old: JSON, _ t: Target, _ name: String) throws(Status) {
+        let current = old["metadata"]["uid"].stringValue ?? ""
+        if let uid = wanted["metadata"]["uid"].stringValue, !uid.isEmpty, uid != current {
+            throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
+                                  "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current)")
+        }
+    }
+
     /// An update's object may leave its name out; a name it gives must be the request's.
     static func checkNameMatches(_ obj: JSON, _ name: String) throws(Status) {
         if let given = obj["metadata"]["name"].stringValue, !given.isEmpty, given != name {

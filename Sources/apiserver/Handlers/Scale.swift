@@ -42,6 +42,7 @@ extension APIService {
             if n < 0 {
                 throw Status.invalid(kind: "Scale", name: name, group: "autoscaling", causes: [.negative("spec.replicas", n)])
             }
+            try Self.checkUID(wanted, old: old, t, name)
             try Self.checkResourceVersion(wanted, current: cur, t, name)
             var new = old
             new[path: ["spec", "replicas"]] = .int(n)

@@ -55,10 +55,7 @@ extension APIService {
         if t.type.namespaced, let ns = new["metadata"]["namespace"].stringValue, !ns.isEmpty, ns != oldMeta["namespace"].stringValue {
             throw Status.badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
-        if let uid = new["metadata"]["uid"].stringValue, !uid.isEmpty, uid != oldMeta["uid"].stringValue {
-            throw Status.conflict(resource: t.type.plural, name: name, group: t.type.group,
-                                  "Precondition failed: UID in precondition: \(uid), UID in object meta: \(oldMeta["uid"].stringValue ?? "")")
-        }
+        try checkUID(new, old: old, t, name)
         if isStatus {
             var merged = old
             merged["status"] = new["status"]
