@@ -70,21 +70,30 @@ struct DaemonSetSync: Sendable {
         // a pod manage already replaced (surge: a second new pod; otherwise a second delete).
         if expectations.satisfied(key) && ds["spec"]["updateStrategy"]["type"].stringValue != "OnDelete" {
             try await rollingUpdate(ds, key: key, nodeList: nodeList,
-                                    byNode: Self.podsByNode(controlledPods(ds, selector: selector), includeDeletedTerminal: true), hash: hash)
+                                    byNode: Self.podsByNode(currentPods(ds, selector: selector, claimed: claimed), includeDeletedTerminal: true),
+                                    hash: hash)
         }
-        let now = controlledPods(ds, selector: selector)
+        let now = currentPods(ds, selector: selector, claimed: claimed)
         try await cleanupHistory(ds, old: old, byNode: Self.podsByNode(now, includeDeletedTerminal: true))
         try await updateStatus(ds, key: key, nodeList: nodeList, byNode: Self.podsByNode(now, includeDeletedTerminal: false),
                                hash: hash, observed: true)
     }
 
-    /// The cached pods the DaemonSet controls that its selector still matches (what the claim
-    /// at the start of the sync kept; adoption and release happen there, once per sync).
-    func controlledPods(_ ds: JSON, selector: LabelSelector) -> [JSON] {
+    /// The DaemonSet's pods as the cache shows them now: those it controls that its selector
+    /// still matches, and those this sync's claim adopted (their owner reaches the cache only
+    /// with their event). Adoption and release happen once per sync, in the claim.
+    func currentPods(_ ds: JSON, selector: LabelSelector, claimed: [JSON]) -> [JSON] {
         let uid = ds["metadata"]["uid"].stringValue ?? ""
-        return pods.indexer.byIndex(Indexes.ownerUID, uid).filter {
+        var out = pods.indexer.byIndex(Indexes.ownerUID, uid).filter {
             ControllerRefs.isControlled($0, byUID: uid) && selector.matches(labelsJSON: $0["metadata"]["labels"])
         }
+        var seen = Set(out.compactMap { $0["metadata"]["uid"].stringValue })
+        for p in claimed {
+            guard let podUID = p["metadata"]["uid"].stringValue, seen.insert(podUID).inserted,
+                  let cached = pods.indexer.get(Indexer.key(p)), cached["metadata"]["uid"].stringValue == podUID else { continue }
+            out.append(cached)
+        }
+        return out
     }
 
     /// Claimed pods by the node they are on or for (`getNodesToDaemonPods`). Pods both
