@@ -13,6 +13,9 @@ struct JobController: Sendable {
     let events: EventRecorder?
     let clock: any RuntimeClock
     let memory: JobMemory
+    /// Test seam: runs right after a sync has listed the Job's pods from its cache, where
+    /// the pod handler may run concurrently (nil in production).
+    var afterListingPods: (@Sendable () async -> Void)? = nil
 
     init(client: Client, logger: Logger, events: EventRecorder?, clock: any RuntimeClock) {
         self.client = client
@@ -130,7 +133,12 @@ final class JobMemory: Sendable {
 
     func removingFinalizer(_ uid: String) { state.withLock { _ = $0.removing.insert(uid) } }
     func finalizerRemovalObserved(_ uid: String) { state.withLock { _ = $0.removing.remove(uid) } }
-    func isRemovingFinalizer(_ uid: String) -> Bool { state.withLock { $0.removing.contains(uid) } }
+    /// A copy of the pods whose finalizer removal is not yet seen. A sync takes it before it
+    /// lists the pods and uses it throughout: a uid the pod handler drops later still shows
+    /// its finalizer in that listing, and would otherwise be counted again. (A uid dropped
+    /// before the copy is harmless: the informer updates its cache before it runs handlers,
+    /// so the listing already shows that pod without the finalizer.)
+    func finalizerRemovals() -> Set<String> { state.withLock { $0.removing } }
 
     func backoff(_ key: String) -> Backoff { state.withLock { $0.backoff[key] ?? Backoff() } }
     func setBackoff(_ key: String, _ b: Backoff) { state.withLock { $0.backoff[key] = b } }

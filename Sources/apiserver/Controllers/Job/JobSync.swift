@@ -22,7 +22,9 @@ extension JobController {
         let managing = memory.expectations.satisfied(key)
         guard !memory.isStale(key, job), let selector = WorkloadSelector.of(job) else { return Outcome() }
         let ns = job["metadata"]["namespace"].stringValue ?? ""
+        let removing = memory.finalizerRemovals()
         let namespacePods = podCache.byIndex(Indexes.namespace, ns)
+        await afterListingPods?()
         await releaseEarlierJobsPods(job, namespacePods)
         let pods = await Claims(client: client, owner: job, ownerType: .jobs, dependentType: .pods, selector: selector)
             .claim(namespacePods)
@@ -32,8 +34,8 @@ extension JobController {
             memory.forget(key)
             return Outcome()
         }
-        var s = JobSyncState(job: job, now: clock.now)
-        s.countFinished(pods, memory: memory)
+        var s = JobSyncState(job: job, now: clock.now, removing: removing)
+        s.countFinished(pods)
         var b = memory.backoff(key)
         if s.newSucceeded { b = .init() }
         if s.newFailed > 0 { b.failures += s.newFailed; b.lastFailure = s.now }
@@ -46,10 +48,10 @@ extension JobController {
         if s.target == nil && !deleting {
             out.again = s.decideTarget(pods: pods, activeCount: active.count)
         }
-        if s.target == nil && !deleting { s.holdLastFailures(pods, active: active, memory: memory) }
+        if s.target == nil && !deleting { s.holdLastFailures(pods, active: active) }
         if let t = s.target {
             // The active pods are stopped; if the Job fails, every pod not finished counts as failed.
-            if t.type == "Failed" { s.countUnfinishedAsFailed(pods, memory: memory) }
+            if t.type == "Failed" { s.countUnfinishedAsFailed(pods) }
             deleted = await deletePods(active, job: job, key: key)
         } else if !deleting && managing {
             // Only Failed pods are replaced: terminating ones hold their place until then.
