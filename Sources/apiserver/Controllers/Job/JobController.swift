@@ -40,33 +40,8 @@ struct JobController: Sendable {
                 queue.add(key)
             }
         }
-        pods.addHandler { e in
-            // A pod that holds the finalizer but has no controller (orphaned by the garbage
-            // collector, or released) is let go, as Kubernetes' orphan-pod cleanup does.
-            if case .updated(_, let p) = e, JobRules.hasFinalizer(p), ControllerRefs.controllerOf(p) == nil {
-                queue.add(Self.orphanPrefix + Indexer.key(p))
-            }
-            switch e {
-            case .added(let p):
-                if let key = Self.jobKey(of: p) {
-                    if Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.creationObserved(key) }
-                    queue.add(key)
-                }
-            case .updated(let old, let p):
-                if !JobRules.hasFinalizer(p) { memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "") }
-                if let key = Self.jobKey(of: p) {
-                    if PodState.isTerminating(p), Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
-                    queue.add(key)
-                }
-                if let oldKey = Self.jobKey(of: old), oldKey != Self.jobKey(of: p) { queue.add(oldKey) }
-            case .deleted(let p, _):
-                memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "")
-                if let key = Self.jobKey(of: p) {
-                    if Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
-                    queue.add(key)
-                }
-            }
-        }
+        let controller = self
+        pods.addHandler { e in controller.observePod(e, jobs: jobs.indexer, enqueue: queue.add) }
         guard await jobs.waitForSync(), await pods.waitForSync() else { return }
         await queue.runSyncs(workers: workers, logger: logger, kind: "job") { key throws(Status) in
             if key.hasPrefix(Self.orphanPrefix) {
