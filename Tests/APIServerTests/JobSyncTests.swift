@@ -130,4 +130,23 @@ import Testing
         #expect(queued == ["default/j", "default/j", "default/j"])
         await s.stop()
     }
+
+    /// A namespace being terminated refuses the Job's pods: no error and no rate-limited
+    /// requeue (Kubernetes); the creations stay awaited until the Job goes.
+    @Test func aTerminatingNamespaceIsNotAFailedCreation() async throws {
+        let s = try await InProcessServer.start()
+        do {
+            let c = Self.controller(s, FakeClock(now: Timestamp.nowSeconds()))
+            _ = try await s.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "closing"]])
+            let job = try await s.client.create(.jobs, namespace: "closing", JobHarness.job("late", ["completions": 2, "parallelism": 2]))
+            _ = try await s.client.delete(.namespaces, name: "closing")
+            let jobs = Indexer()
+            _ = jobs.put(job)
+            let out = try await c.sync("closing/late", jobs: jobs, pods: Indexer())
+            #expect(out == JobController.Outcome(again: nil, createFailed: false))
+            #expect(try await s.client.list(.pods, namespace: "closing").items.isEmpty)
+            #expect(!c.memory.expectations.satisfied("closing/late"))
+        } catch { Issue.record("\(error)") }
+        await s.stop()
+    }
 }
