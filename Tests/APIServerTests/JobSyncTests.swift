@@ -104,4 +104,49 @@ import Testing
         #expect(!JobController.isOwnedByCachedJob(pod(owner: "old"), jobs))
         #expect(!JobController.isOwnedByCachedJob(pod(owner: "new"), Indexer()))
     }
+
+    /// A pod first seen already being deleted (an add after a relist) settles an awaited
+    /// deletion, never an awaited creation (Kubernetes' addPod); a live one the reverse.
+    @Test func aPodFirstSeenBeingDeletedIsADeletionObserved() async throws {
+        let s = try await InProcessServer.start()
+        let c = Self.controller(s, FakeClock(now: 1000))
+        let jobs = Indexer()
+        _ = jobs.put(["metadata": ["namespace": "default", "name": "j", "uid": "job-uid"]])
+        func pod(_ uid: String, deleting: Bool) -> JSON {
+            var p: JSON = ["metadata": ["namespace": "default", "name": .string(uid), "uid": .string(uid),
+                                        "ownerReferences": [["apiVersion": "batch/v1", "kind": "Job", "name": "j", "uid": "job-uid", "controller": true]]]]
+            if deleting { p[path: ["metadata", "deletionTimestamp"]] = "2026-01-01T00:00:00Z" }
+            return p
+        }
+        var queued: [String] = []
+        c.memory.expectations.expect("default/j", deletingUIDs: ["p1"])
+        c.observePod(.added(pod("p1", deleting: true)), jobs: jobs) { queued.append($0) }
+        #expect(c.memory.expectations.satisfied("default/j") == true)
+        c.memory.expectations.expect("default/j", creations: 1)
+        c.observePod(.added(pod("p2", deleting: true)), jobs: jobs) { queued.append($0) }
+        #expect(c.memory.expectations.satisfied("default/j") == false)
+        c.observePod(.added(pod("p3", deleting: false)), jobs: jobs) { queued.append($0) }
+        #expect(c.memory.expectations.satisfied("default/j") == true)
+        #expect(queued == ["default/j", "default/j", "default/j"])
+        await s.stop()
+    }
+
+    /// A namespace being terminated refuses the Job's pods: no error and no rate-limited
+    /// requeue (Kubernetes); the creations stay awaited until the Job goes.
+    @Test func aTerminatingNamespaceIsNotAFailedCreation() async throws {
+        let s = try await InProcessServer.start()
+        do {
+            let c = Self.controller(s, FakeClock(now: Timestamp.nowSeconds()))
+            _ = try await s.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "closing"]])
+            let job = try await s.client.create(.jobs, namespace: "closing", JobHarness.job("late", ["completions": 2, "parallelism": 2]))
+            _ = try await s.client.delete(.namespaces, name: "closing")
+            let jobs = Indexer()
+            _ = jobs.put(job)
+            let out = try await c.sync("closing/late", jobs: jobs, pods: Indexer())
+            #expect(out == JobController.Outcome(again: nil, createFailed: false))
+            #expect(try await s.client.list(.pods, namespace: "closing").items.isEmpty)
+            #expect(!c.memory.expectations.satisfied("closing/late"))
+        } catch { Issue.record("\(error)") }
+        await s.stop()
+    }
 }

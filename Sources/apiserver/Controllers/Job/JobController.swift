@@ -13,6 +13,9 @@ struct JobController: Sendable {
     let events: EventRecorder?
     let clock: any RuntimeClock
     let memory: JobMemory
+    /// Test seam: runs right after a sync has listed the Job's pods from its cache, where
+    /// the pod handler may run concurrently (nil in production).
+    var afterListingPods: (@Sendable () async -> Void)? = nil
 
     init(client: Client, logger: Logger, events: EventRecorder?, clock: any RuntimeClock) {
         self.client = client
@@ -37,33 +40,8 @@ struct JobController: Sendable {
                 queue.add(key)
             }
         }
-        pods.addHandler { e in
-            // A pod that holds the finalizer but has no controller (orphaned by the garbage
-            // collector, or released) is let go, as Kubernetes' orphan-pod cleanup does.
-            if case .updated(_, let p) = e, JobRules.hasFinalizer(p), ControllerRefs.controllerOf(p) == nil {
-                queue.add(Self.orphanPrefix + Indexer.key(p))
-            }
-            switch e {
-            case .added(let p):
-                if let key = Self.jobKey(of: p) {
-                    if Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.creationObserved(key) }
-                    queue.add(key)
-                }
-            case .updated(let old, let p):
-                if !JobRules.hasFinalizer(p) { memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "") }
-                if let key = Self.jobKey(of: p) {
-                    if PodState.isTerminating(p), Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
-                    queue.add(key)
-                }
-                if let oldKey = Self.jobKey(of: old), oldKey != Self.jobKey(of: p) { queue.add(oldKey) }
-            case .deleted(let p, _):
-                memory.finalizerRemovalObserved(p["metadata"]["uid"].stringValue ?? "")
-                if let key = Self.jobKey(of: p) {
-                    if Self.isOwnedByCachedJob(p, jobs.indexer) { memory.expectations.deletionObserved(key, uid: p["metadata"]["uid"].stringValue ?? "") }
-                    queue.add(key)
-                }
-            }
-        }
+        let controller = self
+        pods.addHandler { e in controller.observePod(e, jobs: jobs.indexer, enqueue: queue.add) }
         guard await jobs.waitForSync(), await pods.waitForSync() else { return }
         await queue.runSyncs(workers: workers, logger: logger, kind: "job") { key throws(Status) in
             if key.hasPrefix(Self.orphanPrefix) {
@@ -130,7 +108,12 @@ final class JobMemory: Sendable {
 
     func removingFinalizer(_ uid: String) { state.withLock { _ = $0.removing.insert(uid) } }
     func finalizerRemovalObserved(_ uid: String) { state.withLock { _ = $0.removing.remove(uid) } }
-    func isRemovingFinalizer(_ uid: String) -> Bool { state.withLock { $0.removing.contains(uid) } }
+    /// A copy of the pods whose finalizer removal is not yet seen. A sync takes it before it
+    /// lists the pods and uses it throughout: a uid the pod handler drops later still shows
+    /// its finalizer in that listing, and would otherwise be counted again. (A uid dropped
+    /// before the copy is harmless: the informer updates its cache before it runs handlers,
+    /// so the listing already shows that pod without the finalizer.)
+    func finalizerRemovals() -> Set<String> { state.withLock { $0.removing } }
 
     func backoff(_ key: String) -> Backoff { state.withLock { $0.backoff[key] ?? Backoff() } }
     func setBackoff(_ key: String, _ b: Backoff) { state.withLock { $0.backoff[key] = b } }

@@ -22,7 +22,9 @@ extension JobController {
         let managing = memory.expectations.satisfied(key)
         guard !memory.isStale(key, job), let selector = WorkloadSelector.of(job) else { return Outcome() }
         let ns = job["metadata"]["namespace"].stringValue ?? ""
+        let removing = memory.finalizerRemovals()
         let namespacePods = podCache.byIndex(Indexes.namespace, ns)
+        await afterListingPods?()
         await releaseEarlierJobsPods(job, namespacePods)
         let pods = await Claims(client: client, owner: job, ownerType: .jobs, dependentType: .pods, selector: selector)
             .claim(namespacePods)
@@ -32,8 +34,8 @@ extension JobController {
             memory.forget(key)
             return Outcome()
         }
-        var s = JobSyncState(job: job, now: clock.now)
-        s.countFinished(pods, memory: memory)
+        var s = JobSyncState(job: job, now: clock.now, removing: removing)
+        s.countFinished(pods)
         var b = memory.backoff(key)
         if s.newSucceeded { b = .init() }
         if s.newFailed > 0 { b.failures += s.newFailed; b.lastFailure = s.now }
@@ -46,10 +48,10 @@ extension JobController {
         if s.target == nil && !deleting {
             out.again = s.decideTarget(pods: pods, activeCount: active.count)
         }
-        if s.target == nil && !deleting { s.holdLastFailures(pods, active: active, memory: memory) }
+        if s.target == nil && !deleting { s.holdLastFailures(pods, active: active) }
         if let t = s.target {
             // The active pods are stopped; if the Job fails, every pod not finished counts as failed.
-            if t.type == "Failed" { s.countUnfinishedAsFailed(pods, memory: memory) }
+            if t.type == "Failed" { s.countUnfinishedAsFailed(pods) }
             deleted = await deletePods(active, job: job, key: key)
         } else if !deleting && managing {
             // Only Failed pods are replaced: terminating ones hold their place until then.
@@ -132,36 +134,28 @@ extension JobController {
         return (created, 0, again, failed)
     }
 
-    /// Creates the pods in slow-start batches (1, 2, 4, ...; a failing batch stops the rest).
-    /// Returns how many were made and whether any creation failed.
+    /// Creates the pods (`PodControl`: slow-start batches, a failing batch stops the rest).
+    /// Returns how many were made and whether a creation failed (a refusal because the
+    /// namespace is being terminated is none, as in Kubernetes).
     private func createPods(_ job: JSON, indexes: [Int?], failureCounts: [Int: (counted: Int, ignored: Int)], key: String) async -> (created: Int, failed: Bool) {
-        memory.expectations.expect(key, creations: indexes.count)
-        let ns = job["metadata"]["namespace"].stringValue
-        let made = await SlowStart.run(indexes) { i in
-            do throws(Status) {
-                let pod = try await client.create(.pods, namespace: ns, JobRules.pod(for: job, index: i, failureCounts: i.flatMap { failureCounts[$0] }))
-                record(job, "SuccessfulCreate", "Created pod: \(pod["metadata"]["name"].stringValue ?? "")")
-                return nil
-            } catch {
-                record(job, type: "Warning", "FailedCreate", "Error creating: \(error.message)")
-                return error
-            }
-        }
-        // Creations that failed or were never tried will not be observed.
-        for _ in 0..<(indexes.count - made.successes) { memory.expectations.creationFailed(key) }
-        return (made.successes, made.error != nil)
+        let pods = indexes.map { i in JobRules.pod(for: job, index: i, failureCounts: i.flatMap { failureCounts[$0] }) }
+        let control = podControl(job, key: key)
+        control.expect(creations: pods.count)
+        let made = await control.createAll(pods)
+        return (made.created, made.error != nil)
     }
 
-    /// Deletes pods (uid-preconditioned); returns how many deletes went through.
+    /// Deletes pods not already being deleted, all at once (`PodControl`, uid-preconditioned);
+    /// returns how many deletes went through.
     private func deletePods(_ pods: [JSON], job: JSON, key: String) async -> Int {
         let doomed = pods.filter { PodState.isNotBeingDeleted($0) }
         guard !doomed.isEmpty else { return 0 }
-        memory.expectations.expect(key, deletingUIDs: doomed.compactMap { $0["metadata"]["uid"].stringValue })
-        let deletion = PodDeletion(client: client, events: events, expectations: memory.expectations)
-        var deleted = 0
-        for p in doomed {
-            if case .deleted = await deletion.delete(p, owner: job, .jobs, key: key) { deleted += 1 }
-        }
-        return deleted
+        let control = podControl(job, key: key)
+        control.expect(deleting: doomed)
+        return await control.deleteAll(doomed).deleted
+    }
+
+    private func podControl(_ job: JSON, key: String) -> PodControl {
+        PodControl(client: client, events: events, expectations: memory.expectations, owner: job, ownerType: .jobs, key: key)
     }
 }

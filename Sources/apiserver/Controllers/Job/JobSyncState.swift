@@ -8,6 +8,9 @@ struct JobSyncState {
 
     let job: JSON
     let now: Double
+    /// `JobMemory.finalizerRemovals()` as taken before the pods were listed: these pods were
+    /// counted by an earlier sync, whatever finalizer the listing still shows.
+    let removing: Set<String>
     var status: JSON
     let indexed: Bool
     let completions: Int?
@@ -38,9 +41,10 @@ struct JobSyncState {
     static let failedIndexesTarget = Target(type: "Failed", reason: "FailedIndexes", message: "Job has failed indexes")
     static let completionsReached = Target(type: "Complete", reason: "CompletionsReached", message: "Reached expected number of succeeded pods")
 
-    init(job: JSON, now: Double) {
+    init(job: JSON, now: Double, removing: Set<String>) {
         self.job = job
         self.now = now
+        self.removing = removing
         status = job["status"].objectValue != nil ? job["status"] : .object(JSONObject())
         indexed = JobRules.isIndexed(job)
         completions = JobRules.completions(job)
@@ -64,10 +68,10 @@ struct JobSyncState {
 
     /// Pods that finished and still hold the finalizer, not yet in the status: an Indexed
     /// Job's success is its index (enough to never count it twice), others' their uid.
-    mutating func countFinished(_ pods: [JSON], memory: JobMemory) {
+    mutating func countFinished(_ pods: [JSON]) {
         for p in pods where JobRules.hasFinalizer(p) {
             let uid = p["metadata"]["uid"].stringValue ?? ""
-            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid) else { continue }
+            guard !removing.contains(uid), !isUncounted(uid) else { continue }
             if JobRules.isSucceeded(p) {
                 if indexed {
                     guard let i = JobRules.index(p), i < (completions ?? 0), !completed.contains(i) else { continue }
@@ -93,10 +97,10 @@ struct JobSyncState {
 
     /// Once the Job's failure is decided, every pod not finished counts as failed (Kubernetes
     /// does not count them when the Job is to succeed: they are let go uncounted).
-    mutating func countUnfinishedAsFailed(_ pods: [JSON], memory: JobMemory) {
+    mutating func countUnfinishedAsFailed(_ pods: [JSON]) {
         for p in pods where JobRules.hasFinalizer(p) && !JobRules.isSucceeded(p) {
             let uid = p["metadata"]["uid"].stringValue ?? ""
-            guard !memory.isRemovingFinalizer(uid), !isUncounted(uid), hasValidIndex(p), !isIgnored(p, uid) else { continue }
+            guard !removing.contains(uid), !isUncounted(uid), hasValidIndex(p), !isIgnored(p, uid) else { continue }
             uncountedFailed.append(uid)
             uncountedUIDs.insert(uid)
         }
@@ -109,11 +113,11 @@ struct JobSyncState {
     /// survive its deletion until the replacement takes them, and is counted (or, if ignored,
     /// let go) once the replacement exists. Call after countFinished and decideTarget:
     /// the Job's failure count (backoffLimit) takes held pods in, as Kubernetes' does.
-    mutating func holdLastFailures(_ pods: [JSON], active: [JSON], memory: JobMemory) {
+    mutating func holdLastFailures(_ pods: [JSON], active: [JSON]) {
         guard perIndexLimit != nil, let completions else { return }
         let activeIndexes = Set(active.compactMap(JobRules.index))
         for p in pods where JobRules.hasFinalizer(p) && JobRules.isFailed(p, job) {
-            guard !memory.isRemovingFinalizer(p["metadata"]["uid"].stringValue ?? ""), let i = JobRules.index(p), i < completions,
+            guard !removing.contains(p["metadata"]["uid"].stringValue ?? ""), let i = JobRules.index(p), i < completions,
                   !completed.contains(i), !failedIndexes.contains(i), !activeIndexes.contains(i) else { continue }
             if let last = held[i], (JobRules.absoluteFailureCount(last), JobRules.podFinishTime(last))
                 > (JobRules.absoluteFailureCount(p), JobRules.podFinishTime(p)) { continue }

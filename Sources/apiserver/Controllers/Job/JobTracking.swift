@@ -30,11 +30,11 @@ extension JobController {
             let uid = p["metadata"]["uid"].stringValue ?? ""
             guard !held.contains(uid) else { return false }
             let indexDone = s.indexed && JobRules.isSucceeded(p) && JobRules.index(p).map(s.completed.contains) == true
-            return (uncounted.contains(uid) || s.ignoredUIDs.contains(uid) || indexDone || releaseAll) && !memory.isRemovingFinalizer(uid)
+            return (uncounted.contains(uid) || s.ignoredUIDs.contains(uid) || indexDone || releaseAll) && !s.removing.contains(uid)
         }
         let released = await removeFinalizers(releasing)
         let holding = Set(pods.filter { JobRules.hasFinalizer($0) }.compactMap { $0["metadata"]["uid"].stringValue })
-            .filter { !released.contains($0) && !memory.isRemovingFinalizer($0) }
+            .filter { !released.contains($0) && !s.removing.contains($0) }
         let movedS = s.uncountedSucceeded.filter { !holding.contains($0) }
         let movedF = s.uncountedFailed.filter { !holding.contains($0) }
         s.uncountedSucceeded.removeAll { !holding.contains($0) }
