@@ -66,6 +66,36 @@ import Testing
         }
     }
 
+    /// A grace period of Int64.max seconds (asked, or the spec's) is kept; the deadline is
+    /// written as the last time RFC 3339 holds instead of trapping the hub.
+    @Test func aHugeGracePeriodIsKeptAndTheDeadlineSaturates() async throws {
+        try await withServer { s in
+            _ = try await s.client.create(.pods, namespace: "default", podObject("spec", node: "n1") {
+                $0[path: ["spec", "terminationGracePeriodSeconds"]] = .int(Int.max)
+            })
+            _ = try await s.client.create(.pods, namespace: "default", podObject("asked", node: "n1"))
+            _ = try await s.client.delete(.pods, namespace: "default", name: "spec")
+            _ = try await s.client.delete(.pods, namespace: "default", name: "asked", gracePeriodSeconds: Int.max)
+            for name in ["spec", "asked"] {
+                let meta = try await s.client.get(.pods, namespace: "default", name: name)["metadata"]
+                #expect(meta["deletionGracePeriodSeconds"] == 9_223_372_036_854_775_807)
+                #expect(meta["deletionTimestamp"] == "9999-12-31T23:59:59Z")
+            }
+            // The hub still answers.
+            #expect(try await s.client.list(.pods, namespace: "default").items.count == 2)
+        }
+    }
+
+    /// A list limit far beyond what is stored reserves nothing absurd.
+    @Test func aHugeListLimitIsServed() async throws {
+        try await withServer { s in
+            _ = try await s.client.create(.configMaps, namespace: "default", cm("a"))
+            var req = Request(verb: .list, resource: "configmaps", namespace: "default")
+            req.limit = 10_000_000_000_000_000
+            #expect(try await s.client.request(req).object["items"].arrayValue?.count == 1)
+        }
+    }
+
     @Test func unboundOrFinishedPodsAreRemovedAtOnce() async throws {
         try await withServer { s in
             _ = try await s.client.create(.pods, namespace: "default", podObject("pending", node: nil))

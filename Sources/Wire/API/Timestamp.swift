@@ -38,9 +38,16 @@ public enum Timestamp {
             + two(Int(tm.tm_hour)) + ":" + two(Int(tm.tm_min)) + ":" + two(Int(tm.tm_sec)) + "Z"
     }
 
+    /// The range of times written: years 0001 to 9999, as RFC 3339 has four digits. A time
+    /// beyond (a client's grace period of Int64.max seconds added to now) is written as the
+    /// nearest end instead of trapping in the conversion; NaN as the epoch.
+    public static let earliest = -62_135_596_800.0, latest = 253_402_300_799.0
+
+    static func clamped(_ seconds: Double) -> Double { seconds.isNaN ? 0 : min(max(seconds, earliest), latest) }
+
     /// The calendar fields of a time in UTC (whole seconds).
     private static func utc(_ seconds: Double) -> tm {
-        var t = time_t(seconds.rounded(.down))
+        var t = time_t(clamped(seconds).rounded(.down))
         var out = tm()
         gmtime_r(&t, &out)
         return out
@@ -48,6 +55,7 @@ public enum Timestamp {
 
     /// `2026-11-28T01:06:17.123456Z` (MicroTime, as leases carry it).
     public static func formatMicro(_ seconds: Double) -> String {
+        let seconds = clamped(seconds)
         let base = format(seconds)
         let micros = Int(((seconds - seconds.rounded(.down)) * 1_000_000).rounded(.down))
         var frac = String(micros)

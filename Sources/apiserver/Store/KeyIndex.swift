@@ -110,7 +110,8 @@ final class KeyIndex: @unchecked Sendable {
         }
         var out: [(key: String, revision: Int64)] = []
         var more = false
-        if let limit, limit > 0 { out.reserveCapacity(limit) }
+        // A client's limit may be anything up to Int.max: reserve no more than there is.
+        if let limit, limit > 0 { out.reserveCapacity(min(limit, rk.revisions.count)) }
         rk.sorted.forEach(from: lower) { key in
             guard key < range.upper else { return false }
             if let limit, limit > 0, out.count == limit {
