@@ -35,6 +35,12 @@ import Testing
         #expect(try next("0 0 31 2 *", "2026-11-30T09:00:00Z") == "none")
     }
 
+    /// A step near Int.max sets only the start (it used to trap in `stride`).
+    @Test func hugeStepsSetOnlyTheStart() throws {
+        #expect(try next("1/9223372036854775807 * * * *", "2026-11-30T10:07:30Z") == "2026-11-30T11:01:00Z")
+        #expect(try next("*/9223372036854775807 * * * *", "2026-11-30T10:07:30Z") == "2026-11-30T11:00:00Z")
+    }
+
     @Test func macros() throws {
         #expect(try next("@hourly", "2026-11-30T10:07:00Z") == "2026-11-30T11:00:00Z")
         #expect(try next("@daily", "2026-11-30T10:07:00Z") == "2026-12-01T00:00:00Z")

@@ -83,7 +83,14 @@ struct CronSchedule: Equatable, Sendable {
         if start > end { throw ParseError(message: "beginning of range (\(start)) beyond end of range (\(end)): \(expr)") }
         if step == 0 { throw ParseError(message: "step of range should be a positive number: \(expr)") }
         var bits: UInt64 = 0
-        for v in stride(from: start, through: end, by: step) { bits |= 1 << UInt64(v) }
+        // Stepped by hand: `stride` traps when a step near Int.max overflows the next value.
+        var v = start
+        while step > 0, v <= end {
+            bits |= 1 << UInt64(v)
+            let (next, overflow) = v.addingReportingOverflow(step)
+            if overflow { break }
+            v = next
+        }
         return bits | extra
     }
 
