@@ -104,6 +104,20 @@ import Testing
         #expect(String(decoding: head.body(raw), as: UTF8.self) == "fine, true")
         var junk = Array("SSH-2.0-OpenSSH\r\n\r\n".utf8)
         #expect(HTTPResponseHead.parse(&junk) == .malformed("malformed HTTP response \"SSH-2.0-OpenSSH\""))
+        // A hostile server's lengths neither trap nor reach past the bytes received.
+        var negative = Array("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nabc".utf8)
+        #expect(HTTPResponseHead.parse(&negative) == .malformed("malformed Content-Length \"-1\""))
+        var huge = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nabc".utf8)
+        guard case .parsed(let hugeHead) = HTTPResponseHead.parse(&huge) else { Issue.record("not parsed"); return }
+        #expect(String(decoding: hugeHead.body(huge), as: UTF8.self) == "abc")
+    }
+
+    /// Header names as Go canonicalizes them: ASCII only; a name with a non-token byte as is.
+    @Test func headerNamesAreCanonicalizedAsGoDoes() {
+        #expect(ProbeRunner.canonicalHeaderName("x-custom-header") == "X-Custom-Header")
+        #expect(ProbeRunner.canonicalHeaderName("CONTENT-type") == "Content-Type")
+        #expect(ProbeRunner.canonicalHeaderName("ß") == "ß")
+        #expect(ProbeRunner.canonicalHeaderName("a b") == "a b")
     }
 
     @Test func httpProbeOfAClosedPortIsRefused() async throws {

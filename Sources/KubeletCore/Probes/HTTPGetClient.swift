@@ -137,7 +137,11 @@ struct HTTPResponseHead: Equatable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if name == "content-length" { head.contentLength = Int(value) }
+            if name == "content-length" {
+                // As Go's client: a length that is no non-negative integer is a bad response.
+                guard let n = Int(value), n >= 0 else { return .malformed("malformed Content-Length \"\(value.prefix(40))\"") }
+                head.contentLength = n
+            }
             if name == "transfer-encoding" && value.lowercased().contains("chunked") { head.chunked = true }
         }
         return .parsed(head)
@@ -161,7 +165,8 @@ struct HTTPResponseHead: Equatable {
             let sizeText = String(decoding: rest[..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
             guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size > 0 else { break }
             let start = lineEnd.upperBound
-            let stop = min(rest.endIndex, start + size)
+            // A server's size may be anything up to Int.max: compare with what is left, never add.
+            let stop = size > rest.endIndex - start ? rest.endIndex : start + size
             out += rest[start..<stop]
             rest = rest[min(rest.endIndex, stop + 2)...]
         }

@@ -127,12 +127,26 @@ public struct ProbeRunner: Sendable {
 
     /// Go's CanonicalMIMEHeaderKey, which Kubernetes' probe requests apply to `httpHeaders`
     /// names: `x-custom-header` is sent as `X-Custom-Header`.
+    /// Like Go's, a name with a byte that is no token character is left as it is; only
+    /// ASCII letters change case (`"ß".uppercased()` is two characters).
     static func canonicalHeaderName(_ name: String) -> String {
+        let bytes = Array(name.utf8)
+        guard bytes.allSatisfy(isTokenByte) else { return name }
         var upper = true
-        return String(name.map { c -> Character in
-            defer { upper = c == "-" }
-            return upper ? Character(c.uppercased()) : Character(c.lowercased())
-        })
+        return String(decoding: bytes.map { b -> UInt8 in
+            defer { upper = b == UInt8(ascii: "-") }
+            if upper, (97...122).contains(b) { return b - 32 }
+            if !upper, (65...90).contains(b) { return b + 32 }
+            return b
+        }, as: UTF8.self)
+    }
+
+    /// RFC 7230 `tchar`.
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 48...57, 65...90, 97...122: return true
+        default: return "!#$%&'*+-.^_`|~".utf8.contains(b)
+        }
     }
 
     /// Why `text` cannot go into a request line or header (CR, LF, other control characters).
