@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func theLeaseIsNamedFromTheHostAndKeepsItsNameAcrossARestart() async throws {
-        let dir = NSTemporaryDirectory() + "skiff-identity-\(UUID().uuidString.prefix(8))"
+        let dir = removedAtExit(NSTemporaryDirectory() + "skiff-identity-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var (server, client) = try await Self.start(dir: dir, renew: 0.2)
         var leases: [JSON] = []
@@ -81,7 +81,7 @@ import Testing
     /// one, an unlabelled one and a labelled one outside kube-system stay (as Kubernetes'
     /// TestLeaseGarbageCollection). The GC period is 0.3 s here instead of an hour.
     @Test func expiredIdentityLeasesOfOtherAPIServersAreCollected() async throws {
-        let dir = NSTemporaryDirectory() + "skiff-identity-\(UUID().uuidString.prefix(8))"
+        let dir = removedAtExit(NSTemporaryDirectory() + "skiff-identity-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (server, client) = try await Self.start(dir: dir, gcPeriod: 0.3)
         defer { client.close() }

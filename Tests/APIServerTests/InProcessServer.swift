@@ -12,6 +12,14 @@ private let removeInProcessDirsAtExit: Void = {
     }
 }()
 
+/// `dir`, to be removed when the test process exits too (a server a failed test left
+/// running may still write there after the test's own removal).
+func removedAtExit(_ dir: String) -> String {
+    _ = removeInProcessDirsAtExit
+    inProcessDirs.withLock { $0.append(dir) }
+    return dir
+}
+
 /// An apiserver started in this process on a kernel-picked loopback port, with a client.
 final class InProcessServer: @unchecked Sendable {
     let dir: String
@@ -21,9 +29,7 @@ final class InProcessServer: @unchecked Sendable {
     let tokens: Tokens
 
     static func start(_ tweak: (inout APIServerConfig) -> Void = { _ in }) async throws -> InProcessServer {
-        let dir = NSTemporaryDirectory() + "skiff-inproc-\(UUID().uuidString.prefix(8))"
-        _ = removeInProcessDirsAtExit
-        inProcessDirs.withLock { $0.append(dir) }
+        let dir = removedAtExit(NSTemporaryDirectory() + "skiff-inproc-\(UUID().uuidString.prefix(8))")
         var config = APIServerConfig()
         config.listen = HostPort(host: "127.0.0.1", port: 0)
         config.dataDir = dir
