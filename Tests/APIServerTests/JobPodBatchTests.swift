@@ -24,6 +24,34 @@ import Testing
         await s.stop()
     }
 
+    /// The next sync (here a fresh controller seeing the first 500) makes 500 more; a
+    /// suspend then deletes 500 of the 1000 per sync.
+    @Test func laterSyncsGoOnFiveHundredAtATimeAndSuspendDeletesFiveHundred() async throws {
+        let s = try await InProcessServer.start()
+        do {
+            let clock = FakeClock(now: Timestamp.nowSeconds())
+            var job = try await s.client.create(.jobs, namespace: "default", JobHarness.job("wide", ["parallelism": 2147483647]))
+            let jobs = Indexer()
+            _ = jobs.put(job)
+            _ = try await JobSyncTests.controller(s, clock).sync("default/wide", jobs: jobs, pods: Indexer())
+            let pods = Indexer()
+            for p in try await s.client.list(.pods, namespace: "default").items { _ = pods.put(p) }
+            job = try await s.client.get(.jobs, namespace: "default", name: "wide")
+            _ = jobs.put(job)
+            _ = try await JobSyncTests.controller(s, clock).sync("default/wide", jobs: jobs, pods: pods)
+            #expect(try await s.client.list(.pods, namespace: "default").items.count == 1000)
+            for p in try await s.client.list(.pods, namespace: "default").items { _ = pods.put(p) }
+            job = try await s.client.get(.jobs, namespace: "default", name: "wide")
+            job[path: ["spec", "suspend"]] = true
+            job = try await s.client.update(.jobs, job)
+            _ = jobs.put(job)
+            _ = try await JobSyncTests.controller(s, clock).sync("default/wide", jobs: jobs, pods: pods)
+            let deleting = try await s.client.list(.pods, namespace: "default").items.filter { !$0["metadata"]["deletionTimestamp"].isNull }
+            #expect(deleting.count == 500)
+        } catch { Issue.record("\(error)") }
+        await s.stop()
+    }
+
     @Test func anIndexedJobWithTwoBillionCompletionsStartsIndexZeroToFourNinetyNine() async throws {
         let s = try await InProcessServer.start()
         do {
