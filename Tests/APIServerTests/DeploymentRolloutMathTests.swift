@@ -203,3 +203,33 @@ struct DeploymentConditionsTests {
         #expect(DeploymentConditions.pausedConditions(stuck, now: "2026-01-01T00:05:00Z") == nil)
     }
 }
+
+/// Numbers a client stored before validation bounded them (or that validation lets through)
+/// resolve to an error or a saturated sum, never to an arithmetic trap.
+struct DeploymentRolloutBoundsTests {
+    @Test func aPercentageOfReplicasThatOverflowsIsABadValue() throws {
+        #expect(throws: RolloutMath.BadValue(message: "invalid value for IntOrString: 9223372036854775807% of 3 is out of range")) {
+            try RolloutMath.fenceposts(maxSurge: "9223372036854775807%", maxUnavailable: 0, desired: 3)
+        }
+        #expect(throws: RolloutMath.BadValue(message: "invalid value for IntOrString: maxSurge resolves to 30000000000, not a 32-bit integer")) {
+            try RolloutMath.fenceposts(maxSurge: "1000000000000%", maxUnavailable: 0, desired: 3)
+        }
+        #expect(throws: RolloutMath.BadValue(message: "invalid value for IntOrString: maxSurge resolves to 9223372036854775807, not a 32-bit integer")) {
+            try RolloutMath.fenceposts(maxSurge: 9223372036854775807, maxUnavailable: 0, desired: 3)
+        }
+        #expect(throws: RolloutMath.BadValue(message: "invalid value for IntOrString: maxUnavailable resolves to -9223372036854775808, not a 32-bit integer")) {
+            try RolloutMath.fenceposts(maxSurge: 1, maxUnavailable: -9223372036854775808, desired: 3)
+        }
+        // The largest valid ones: int32 percentages of int32 replicas fit.
+        #expect(try RolloutMath.fenceposts(maxSurge: "2147483647%", maxUnavailable: 0, desired: 1) == (21474837, 0))
+        let huge: JSON = ["spec": ["replicas": 9223372036854775807]]
+        #expect(RolloutParams.of(huge) == .failure(RolloutMath.BadValue(message: "spec.replicas: 9223372036854775807 is not a 32-bit integer")))
+    }
+
+    @Test func theRolloutSumsSaturate() {
+        let p = RolloutParams(replicas: 3, rolling: true, maxSurge: Int.max, maxUnavailable: 0)
+        #expect(p.maxTotal == Int.max)
+        #expect(RolloutParams(replicas: -3, rolling: true, maxSurge: Int.min).maxTotal == Int.min)
+        #expect(RolloutSteps.newReplicaSetSize(p, new: ReplicaSetInfo(name: "n", replicas: 0), all: [ReplicaSetInfo(name: "o", replicas: 3)]) == 3)
+    }
+}

@@ -13,13 +13,13 @@ import Testing
 
     /// Kubernetes' interval form (`orderedIntervals.String`): a pair is written "a,b".
     @Test func indexIntervalsAreWrittenAsKubernetesWritesThem() {
-        #expect(JobRules.intervals([0, 1, 3, 4, 5, 7]) == "0,1,3-5,7")
-        #expect(JobRules.intervals([2]) == "2")
-        #expect(JobRules.intervals([]) == nil)
-        #expect(JobIndexList.indexes("0,1,3-5,7", limit: 5) == [0, 1, 3, 4])
+        #expect(JobIndexIntervals([0...1, 3...5, 7...7]).text == "0,1,3-5,7")
+        #expect(JobIndexIntervals([2...2]).text == "2")
+        #expect(JobIndexIntervals().text == nil)
+        #expect(JobIndexList.indexes("0,1,3-5,7", limit: 5).ranges == [0...1, 3...4])
         // Read back with the validation's fragment reader: a fragment with a part that is no
         // integer is skipped whole, as Kubernetes' parseIndexesFromString does.
-        #expect(JobIndexList.indexes("0,2-x,-1,5", limit: 4) == [0])
+        #expect(JobIndexList.indexes("0,2-x,-1,5", limit: 4).ranges == [0...0])
     }
 
     @Test func anIndexPastItsLimitFailsAloneAndTheJobFailsWithFailedIndexes() async throws {

@@ -78,9 +78,13 @@ public enum SchemaWalker {
             default: throw mismatch(s, v, path)
             }
         case .intOrString:
+            // Kubernetes' IntOrString holds an int32: a larger integer is refused as an
+            // int32 field's is (the controllers add and multiply these numbers).
             switch v {
             case .string: return
-            case .number(let n) where Int(n) != nil: return
+            case .number(let n) where Int32(n) != nil: return
+            case .number(let n) where Int(n) != nil || (Double(n).map { $0 == $0.rounded() && abs($0) > 2147483647 } ?? false):
+                throw TypeError(path: JSONPath(path), message: "\(n) is not a 32-bit integer")
             default: throw mismatch(s, v, path)
             }
         }

@@ -22,11 +22,10 @@ enum DeploymentRules {
             }
         case "RollingUpdate":
             let ru = strategy["rollingUpdate"]
-            let surge = intOrPercent(ru["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", &causes)
-            let unavailable = intOrPercent(ru["maxUnavailable"], "spec.strategy.rollingUpdate.maxUnavailable", &causes)
-            if case .string(let s) = ru["maxUnavailable"], let u = unavailable, u > 100 {
-                causes.append(.invalid("spec.strategy.rollingUpdate.maxUnavailable", s, "must not be greater than 100%"))
-            }
+            // Kubernetes bounds no surge percentage; its controller computes in float64. Here
+            // the percentage's number must fit IntOrString's int32, as an integer must.
+            let surge = intOrPercent(ru["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", maxPercent: Int(Int32.max), &causes)
+            let unavailable = intOrPercent(ru["maxUnavailable"], "spec.strategy.rollingUpdate.maxUnavailable", maxPercent: 100, &causes)
             if surge == 0 && unavailable == 0 {
                 causes.append(.invalid("spec.strategy.rollingUpdate.maxUnavailable", ru["maxUnavailable"].stringValue ?? "0",
                                        "may not be 0 when `maxSurge` is 0"))
@@ -38,8 +37,8 @@ enum DeploymentRules {
     }
 
     /// The number (a percentage's number) of an IntOrString field, nil when absent or bad
-    /// (a cause is added for bad ones).
-    static func intOrPercent(_ v: JSON, _ field: String, _ causes: inout [Status.Cause]) -> Int? {
+    /// (a cause is added for bad ones, a percentage above `maxPercent` among them).
+    static func intOrPercent(_ v: JSON, _ field: String, maxPercent: Int, _ causes: inout [Status.Cause]) -> Int? {
         switch v {
         case .null: return nil
         case .number:
@@ -47,8 +46,13 @@ enum DeploymentRules {
             if i < 0 { causes.append(.negative(field, i)) }
             return i
         case .string(let s):
-            guard IntOrPercent.isStrictPercent(s), case .percent(let p)? = try? IntOrPercent.parse(v) else {
+            guard IntOrPercent.isStrictPercent(s) else {
                 causes.append(.invalid(field, s, DaemonSetUpdateRules.percentMessage))
+                return nil
+            }
+            // Digits too many for an Int are above any bound too.
+            guard case .percent(let p)? = try? IntOrPercent.parse(v), p <= maxPercent else {
+                causes.append(.invalid(field, s, "must not be greater than \(maxPercent)%"))
                 return nil
             }
             return p

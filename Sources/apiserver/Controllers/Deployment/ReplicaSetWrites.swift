@@ -18,11 +18,17 @@ extension DeploymentSync {
     /// annotation in step; made when missing and `create`.
     func replicaSetsSyncingRevision(_ d: inout JSON, _ p: RolloutParams, _ rsList: [JSON], create: Bool) async throws(Status) -> (JSON?, [JSON]) {
         let (existing, old) = split(d, rsList)
-        let newRevision = Revisions.maxRevision(old) + 1
+        // Revision annotations are client-writable text Kubernetes parses as int64 (where
+        // max+1 wraps silently): at the top there is no next, and the sync fails with that
+        // rather than wrap or reuse a number (as DaemonSetHistory does for its revisions).
+        let (newRevision, exhausted) = Revisions.maxRevision(old).addingReportingOverflow(1)
+        if exhausted {
+            throw Status.internalError("no revision number is left above \(Int.max) for the new ReplicaSet of this deployment")
+        }
         let now = Timestamp.format(clock.now)
         if var rs = existing {
             let (annotations, changed) = Revisions.newReplicaSetAnnotations(deployment: d, rs: rs, newRevision: newRevision, exists: true,
-                                                                            desired: p.replicas, maxReplicas: p.replicas + p.maxSurge)
+                                                                            desired: p.replicas, maxReplicas: p.maxTotal)
             let minReady = d["spec"]["minReadySeconds"].intValue ?? 0
             if changed || (rs["spec"]["minReadySeconds"].intValue ?? 0) != minReady {
                 rs[path: ["metadata", "annotations"]] = .object(annotations)
@@ -60,7 +66,7 @@ extension DeploymentSync {
         let size = RolloutSteps.newReplicaSetSize(p, new: ReplicaSetInfo(name: name, replicas: 0), all: old.map(ReplicaSetInfo.init))
         rs[path: ["spec", "replicas"]] = .int(size)
         let (annotations, _) = Revisions.newReplicaSetAnnotations(deployment: d, rs: rs, newRevision: revision, exists: false,
-                                                                 desired: p.replicas, maxReplicas: p.replicas + p.maxSurge)
+                                                                 desired: p.replicas, maxReplicas: p.maxTotal)
         rs[path: ["metadata", "annotations"]] = .object(annotations)
         let ns = d["metadata"]["namespace"].stringValue
         var made: JSON
@@ -106,7 +112,7 @@ extension DeploymentSync {
     /// with a ScalingReplicaSet event when the size changes.
     func scale(_ rs: JSON, to size: Int, _ d: JSON, _ p: RolloutParams) async throws(Status) -> JSON {
         let current = rs["spec"]["replicas"].intValue ?? 1
-        let (annotations, changed) = Revisions.withReplicaAnnotations(Revisions.annotations(rs), desired: p.replicas, max: p.replicas + p.maxSurge)
+        let (annotations, changed) = Revisions.withReplicaAnnotations(Revisions.annotations(rs), desired: p.replicas, max: p.maxTotal)
         guard current != size || changed else { return rs }
         var updated = rs
         updated[path: ["spec", "replicas"]] = .int(size)

@@ -15,6 +15,14 @@ struct RolloutParams: Equatable, Sendable {
     /// `max-replicas` annotation.
     var statusReplicas: Int
 
+    /// `replicas + maxSurge`, the most pods a rollout may have (Kubernetes'
+    /// `MaxSurge`-based bound). `of` keeps both within 32 bits; saturating anyway, so no
+    /// caller's values can trap the controller.
+    var maxTotal: Int {
+        let (sum, overflow) = replicas.addingReportingOverflow(maxSurge)
+        return overflow ? (maxSurge > 0 ? Int.max : Int.min) : sum
+    }
+
     init(replicas: Int, rolling: Bool, maxSurge: Int = 0, maxUnavailable: Int = 0, statusReplicas: Int = 0) {
         self.replicas = replicas
         self.rolling = rolling
@@ -24,9 +32,11 @@ struct RolloutParams: Equatable, Sendable {
     }
 
     /// From a (defaulted) Deployment; nil with a message when maxSurge or maxUnavailable is
-    /// neither an integer nor a percentage.
+    /// neither an integer nor a percentage, or a number is outside 32 bits (an object
+    /// stored before validation refused it: the arithmetic on it could overflow).
     static func of(_ d: JSON) -> Result<RolloutParams, RolloutMath.BadValue> {
         let replicas = d["spec"]["replicas"].intValue ?? 1
+        if Int32(exactly: replicas) == nil { return .failure(RolloutMath.BadValue(message: "spec.replicas: \(replicas) is not a 32-bit integer")) }
         let statusReplicas = d["status"]["replicas"].intValue ?? 0
         guard d["spec"]["strategy"]["type"].stringValue != "Recreate" else {
             return .success(RolloutParams(replicas: replicas, rolling: false, statusReplicas: statusReplicas))
@@ -60,6 +70,9 @@ enum RolloutMath {
     static func fenceposts(maxSurge: JSON, maxUnavailable: JSON, desired: Int) throws(BadValue) -> (surge: Int, unavailable: Int) {
         let surge = try scaled(maxSurge, total: desired, roundUp: true)
         var unavailable = try scaled(maxUnavailable, total: desired, roundUp: false)
+        for (field, n) in [("maxSurge", surge), ("maxUnavailable", unavailable)] where Int32(exactly: n) == nil {
+            throw BadValue(message: "invalid value for IntOrString: \(field) resolves to \(n), not a 32-bit integer")
+        }
         if surge == 0 && unavailable == 0 { unavailable = 1 }
         return (surge, unavailable)
     }

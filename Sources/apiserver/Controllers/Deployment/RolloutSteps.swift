@@ -6,7 +6,7 @@ enum RolloutSteps {
     static func newReplicaSetSize(_ p: RolloutParams, new: ReplicaSetInfo, all: [ReplicaSetInfo]) -> Int {
         guard p.rolling else { return p.replicas }
         let current = all.specReplicas
-        let maxTotal = p.replicas + p.maxSurge
+        let maxTotal = p.maxTotal
         if current >= maxTotal { return new.replicas }
         return new.replicas + max(0, min(maxTotal - current, p.replicas - new.replicas))
     }
@@ -74,7 +74,7 @@ enum RolloutSteps {
             return sizes
         }
         guard p.rolling else { return [:] }
-        let allowed = p.replicas > 0 ? p.replicas + p.maxSurge : 0
+        let allowed = p.replicas > 0 ? p.maxTotal : 0
         let toAdd = allowed - candidates.specReplicas
         // Every active ReplicaSet is named, changed or not, so its replica annotations are
         // brought to the new size too (else the next sync sees a scaling event again).
@@ -104,7 +104,7 @@ enum RolloutSteps {
             // Kubernetes' getMaxReplicasAnnotation: a missing, invalid or 0 annotation falls
             // back to the Deployment's current size (0 would divide by zero).
             let annotated = rs.maxAnnotation.flatMap { $0 > 0 ? $0 : nil } ?? p.statusReplicas
-            let size = annotated == 0 ? Double(rs.replicas) : (Double(rs.replicas) * Double(p.replicas + p.maxSurge) / Double(annotated))
+            let size = annotated == 0 ? Double(rs.replicas) : (Double(rs.replicas) * Double(p.maxTotal) / Double(annotated))
             fraction = Int(size.rounded()) - rs.replicas
         }
         let allowed = toAdd - added

@@ -44,14 +44,15 @@ enum JobIndexList {
     }
 
     /// The indexes `s` names below `limit`, for the controllers: an interval reaching past
-    /// the limit is cut there, a fragment that does not parse is skipped.
-    static func indexes(_ s: String?, limit: Int) -> Set<Int> {
-        var out = Set<Int>()
+    /// the limit is cut there, a fragment that does not parse is skipped. Kept as intervals:
+    /// "0-2147483646" is one.
+    static func indexes(_ s: String?, limit: Int) -> JobIndexIntervals {
+        var intervals: [ClosedRange<Int>] = []
         for part in (s ?? "").split(separator: ",") {
             guard case .success(let (lo, hi)) = fragment(part, below: nil), lo <= hi, lo < limit else { continue }
-            for i in lo...min(hi, limit - 1) { out.insert(i) }
+            intervals.append(lo...min(hi, limit - 1))
         }
-        return out
+        return JobIndexIntervals(intervals)
     }
 
     /// Go's `%q` for the plain strings these messages quote.

@@ -70,22 +70,6 @@ enum JobRules {
         PodState.isTerminating(pod) && !PodState.isTerminated(pod)
     }
 
-    /// A sorted set of indexes in Kubernetes' interval form: "0-2,4", a pair as "0,1".
-    static func intervals(_ indexes: Set<Int>) -> String? {
-        let sorted = indexes.sorted()
-        guard var start = sorted.first else { return nil }
-        var parts: [String] = [], prev = start
-        for i in sorted.dropFirst() {
-            if i == prev + 1 { prev = i; continue }
-            parts.append(interval(start, prev))
-            start = i; prev = i
-        }
-        parts.append(interval(start, prev))
-        return parts.joined(separator: ",")
-    }
-
-    private static func interval(_ a: Int, _ b: Int) -> String { a == b ? "\(a)" : b == a + 1 ? "\(a),\(b)" : "\(a)-\(b)" }
-
     /// A pod for the Job (Kubernetes' `GetPodFromTemplate` plus the job controller's
     /// additions): the tracking finalizer and, for Indexed Jobs, the index as annotation and
     /// label, the hostname `<job>-<index>` and `JOB_COMPLETION_INDEX` in every container.

@@ -7,7 +7,7 @@ enum JobSuccessPolicy {
 
     /// "Matched rules at index N" for the first matching rule, nil when none matches (or
     /// no index has succeeded yet).
-    static func match(_ job: JSON, completed: Set<Int>) -> String? {
+    static func match(_ job: JSON, completed: JobIndexIntervals) -> String? {
         guard JobRules.isIndexed(job), let rules = job["spec"]["successPolicy"]["rules"].arrayValue, !completed.isEmpty else { return nil }
         let completions = JobRules.completions(job) ?? 0
         for (i, rule) in rules.enumerated() {
@@ -16,7 +16,7 @@ enum JobSuccessPolicy {
                 // Indexes that do not parse are dropped; a rule left with none never matches.
                 let required = JobIndexList.indexes(text, limit: completions)
                 guard !required.isEmpty else { continue }
-                let done = required.intersection(completed).count
+                let done = required.intersectionCount(completed)
                 if done >= (count ?? required.count) { return "Matched rules at index \(i)" }
             } else if let count, completed.count >= count {
                 return "Matched rules at index \(i)"

@@ -66,6 +66,11 @@ extension JobController {
         return out
     }
 
+    /// Kubernetes' `MaxPodCreateDeletePerSync`: a sync creates or deletes at most this many
+    /// pods (the next sync, once their events are seen, goes on), so a Job with
+    /// `parallelism: 2147483647` neither builds a list of that size nor floods the server.
+    static let maxPodCreateDeletePerSync = 500
+
     /// Suspend, resume and the number of active pods: up to parallelism, never more than
     /// the completions left; replacements wait out the back-off (the Job's, or with
     /// backoffLimitPerIndex each index's own), and (`terminating`, with podReplacementPolicy
@@ -75,7 +80,8 @@ extension JobController {
         let job = s.job
         if JobRules.isSuspended(job) {
             if s.setCondition("Suspended", "True", "JobSuspended", "Job suspended") { record(job, "Suspended", "Job suspended") }
-            return (0, await deletePods(active, job: job, key: key), nil, false)
+            let doomed = active.sorted(by: JobRules.deletionOrder).prefix(Self.maxPodCreateDeletePerSync)
+            return (0, await deletePods(Array(doomed), job: job, key: key), nil, false)
         }
         if s.setCondition("Suspended", "False", "JobResumed", "Job resumed", onlyIfPresent: true) {
             record(job, "Resumed", "Job resumed")
@@ -97,21 +103,23 @@ extension JobController {
             }
             let want = max(0, min(parallelism, completions - s.completed.count - s.failedIndexes.count))
             let held = Set(terminating.compactMap(JobRules.index))
-            // Lazily: `completions` may be up to 2^31-1; only the first few free indexes are wanted.
-            let need = max(0, want - keep.count - held.subtracting(seen).subtracting(s.completed).count)
-            let completed = s.completed, failedIndexes = s.failedIndexes
-            missing = Array((0..<completions).lazy
-                .filter { !completed.contains($0) && !failedIndexes.contains($0) && !seen.contains($0) && !held.contains($0) }
-                .prefix(need))
+            let need = max(0, want - keep.count - held.subtracting(seen).filter { !s.completed.contains($0) }.count)
+            // `completions` may be up to 2^31-1: only the first free indexes are looked for,
+            // walking the gaps between the completed and failed intervals.
+            missing = s.completed.union(s.failedIndexes)
+                .firstMissing(below: completions, skipping: seen.union(held), limit: min(need, Self.maxPodCreateDeletePerSync))
             if keep.count > want { surplus += keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want) }
         } else {
             let want: Int
             if let completions = s.completions { want = max(0, min(parallelism, completions - s.succeeded)) }
             else { want = s.succeeded > 0 ? keep.count : parallelism }
             if keep.count > want { surplus = Array(keep.sorted(by: JobRules.deletionOrder).prefix(keep.count - want)) }
-            missing = Array(repeating: nil, count: max(0, want - keep.count - terminating.count))
+            missing = Array(repeating: nil, count: min(max(0, want - keep.count - terminating.count), Self.maxPodCreateDeletePerSync))
         }
-        if !surplus.isEmpty { return (0, await deletePods(surplus, job: job, key: key), again, false) }
+        if !surplus.isEmpty {
+            let doomed = Array(surplus.prefix(Self.maxPodCreateDeletePerSync))
+            return (0, await deletePods(doomed, job: job, key: key), again, false)
+        }
         guard !missing.isEmpty else { return (0, 0, again, false) }
         var again = again
         var counts: [Int: (counted: Int, ignored: Int)] = [:]

@@ -19,10 +19,10 @@ struct JobSyncState {
     /// Every uid in the two lists above as this sync found or added them (a Set, so
     /// counting stays linear in the number of pods).
     private var uncountedUIDs: Set<String>
-    var completed: Set<Int>
+    var completed: JobIndexIntervals
     /// backoffLimitPerIndex: the limit, and the indexes that failed (`status.failedIndexes`).
     let perIndexLimit: Int?
-    var failedIndexes: Set<Int>
+    var failedIndexes: JobIndexIntervals
     var newSucceeded = false
     var newFailed = 0
     var target: Target?
@@ -51,9 +51,9 @@ struct JobSyncState {
         uncountedSucceeded = (status["uncountedTerminatedPods"]["succeeded"].arrayValue ?? []).compactMap(\.stringValue)
         uncountedFailed = (status["uncountedTerminatedPods"]["failed"].arrayValue ?? []).compactMap(\.stringValue)
         uncountedUIDs = Set(uncountedSucceeded + uncountedFailed)
-        completed = indexed ? JobIndexList.indexes(status["completedIndexes"].stringValue, limit: completions ?? 0) : []
+        completed = indexed ? JobIndexList.indexes(status["completedIndexes"].stringValue, limit: completions ?? 0) : JobIndexIntervals()
         perIndexLimit = JobRules.backoffLimitPerIndex(job)
-        failedIndexes = perIndexLimit != nil ? JobIndexList.indexes(status["failedIndexes"].stringValue, limit: completions ?? 0) : []
+        failedIndexes = perIndexLimit != nil ? JobIndexList.indexes(status["failedIndexes"].stringValue, limit: completions ?? 0) : JobIndexIntervals()
         if let c = JobRules.condition(job, "FailureTarget") {
             target = Target(type: "Failed", reason: c["reason"].stringValue ?? "", message: c["message"].stringValue ?? "")
         } else if let c = JobRules.condition(job, "SuccessCriteriaMet") {

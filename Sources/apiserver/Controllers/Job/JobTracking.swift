@@ -12,9 +12,9 @@ extension JobController {
         s.status["ready"] = .int(pods.filter { PodState.isActive($0) && PodState.isReady($0) }.count)
         s.status["terminating"] = .int(pods.filter(JobRules.isTerminatingUnfinished).count + deleted)
         if s.indexed {
-            s.status["completedIndexes"] = JobRules.intervals(s.completed).map { .string($0) } ?? .null
+            s.status["completedIndexes"] = s.completed.text.map { .string($0) } ?? .null
             s.status["succeeded"] = s.completed.isEmpty ? .null : .int(s.completed.count)
-            if s.perIndexLimit != nil { s.status["failedIndexes"] = .string(JobRules.intervals(s.failedIndexes) ?? "") }
+            if s.perIndexLimit != nil { s.status["failedIndexes"] = .string(s.failedIndexes.text ?? "") }
         }
         setUncounted(&s)
         if s.status != job["status"] { job = try await writeStatus(job, s.status, key) }

@@ -28,19 +28,24 @@ enum IntOrPercent: Equatable {
         }
     }
 
-    /// An integer as is, a percentage of `total` rounded up or down.
-    func scaled(total: Int, roundUp: Bool) -> Int {
+    /// An integer as is, a percentage of `total` rounded up or down. Validation keeps both
+    /// within 32 bits, but an object stored before it may hold any 64-bit number: a product
+    /// that does not fit is refused (Kubernetes computes in float64 and gets a meaningless int).
+    func scaled(total: Int, roundUp: Bool) throws(Invalid) -> Int {
         switch self {
         case .int(let i): return i
         case .percent(let p):
-            let product = p * total
+            let (product, overflow) = p.multipliedReportingOverflow(by: total)
+            guard !overflow, product <= Int.max - 99 else {
+                throw Invalid(message: "invalid value for IntOrString: \(p)% of \(total) is out of range")
+            }
             return roundUp ? (product + 99) / 100 : product / 100
         }
     }
 
     /// `parse` then `scaled`, with `fallback` for an unset field.
     static func scaled(_ v: JSON, total: Int, roundUp: Bool, fallback: IntOrPercent) throws(Invalid) -> Int {
-        (try parse(v) ?? fallback).scaled(total: total, roundUp: roundUp)
+        try (try parse(v) ?? fallback).scaled(total: total, roundUp: roundUp)
     }
 
     /// The integer, or the percentage's number (Kubernetes' `getIntOrPercentValue`).
