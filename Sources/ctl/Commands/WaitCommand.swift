@@ -48,8 +48,10 @@ struct WaitCommand: AsyncParsableCommand {
                 throw CtlError("the watch of \(t.ref) ended before the condition was met")
             }
             group.addTask {
-                let left = deadline - Monotonic.seconds()
-                if left > 0 { try await Task.sleep(nanoseconds: UInt64(left * 1e9)) }
+                // A day at a time: a --timeout of centuries must not overflow the nanoseconds.
+                while case let left = deadline - Monotonic.seconds(), left > 0 {
+                    try await Task.sleep(nanoseconds: UInt64(min(left, 86_400) * 1e9))
+                }
                 return false
             }
             let first = try await group.next() ?? false
