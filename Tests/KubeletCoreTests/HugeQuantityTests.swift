@@ -23,6 +23,19 @@ import Wire
         #expect(CgroupValues.quota(milliCPU: Self.max) == 9_223_372_036_854_775)
     }
 
+    @Test func evictionRankingWithHugeRequests() {
+        let pod = T.pod([T.container("a", requests: ["memory": "5E"]), T.container("b", requests: ["memory": "5E"])])
+        #expect(EvictionRanking.memoryRequest(pod) == Self.max)
+        let negative = T.pod([T.container("a", requests: ["memory": "-1e400"])])
+        #expect(EvictionRanking.memoryRequest(negative) == -9_223_372_036_854_775_808)
+        let ranked = EvictionRanking.rankMemoryPressure([
+            EvictionCandidate(uid: "huge", memoryRequest: Self.max, priority: 0, memoryUsage: 1 << 20),
+            EvictionCandidate(uid: "negative", memoryRequest: -9_223_372_036_854_775_808, priority: 0, memoryUsage: 1 << 20),
+            EvictionCandidate(uid: "over", memoryRequest: 1 << 10, priority: 0, memoryUsage: 1 << 20),
+        ])
+        #expect(ranked.map(\.uid) == ["negative", "over", "huge"])
+    }
+
     @Test func hugeMemoryLimit() {
         let pod = T.pod([T.container("a", requests: ["cpu": "100m"], limits: ["memory": "1e19"])])
         let plan = PodCgroupPlan.forPod(pod, nodeMemoryCapacity: 8 << 30)
