@@ -10,14 +10,15 @@ public enum CgroupValues {
     /// cpu.shares for a cpu request in millicores: milli * 1024 / 1000, within [2, 262144].
     public static func shares(milliCPU: Int64) -> Int64 {
         guard milliCPU > 0 else { return minShares }
-        return min(maxShares, max(minShares, milliCPU * 1024 / 1000))
+        return min(maxShares, max(minShares, milliCPU.saturatingMultiply(1024) / 1000))
     }
 
     /// The CFS quota for a cpu limit in millicores: milli * period / 1000, at least 1 ms;
-    /// nil (no quota) for no limit.
+    /// nil (no quota) for no limit. A limit so large the product overflows saturates (a quota
+    /// of Int64.max / 1000 µs is no limit in practice).
     public static func quota(milliCPU: Int64, period: Int64 = defaultCPUPeriod) -> Int64? {
         guard milliCPU > 0 else { return nil }
-        return max(minQuota, milliCPU * period / 1000)
+        return max(minQuota, milliCPU.saturatingMultiply(period) / 1000)
     }
 
     /// v2 cpu.weight (1 ... 10000) for v1 shares (2 ... 262144), the formula runc and the

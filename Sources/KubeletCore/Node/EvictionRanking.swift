@@ -29,7 +29,7 @@ public enum EvictionRanking {
             let xOver = x.memoryUsage > x.memoryRequest, yOver = y.memoryUsage > y.memoryRequest
             if xOver != yOver { return xOver }
             if x.priority != y.priority { return x.priority < y.priority }
-            let xAbove = x.memoryUsage - x.memoryRequest, yAbove = y.memoryUsage - y.memoryRequest
+            let xAbove = x.memoryUsage.saturatingSubtract(x.memoryRequest), yAbove = y.memoryUsage.saturatingSubtract(y.memoryRequest)
             if xAbove != yAbove { return xAbove > yAbove }
             return a.offset < b.offset
         }.map(\.element)
@@ -57,8 +57,9 @@ public enum EvictionRanking {
         return "\(v)\(suffixes[i])"
     }
 
-    /// The memory requests of a pod's (app) containers, summed.
+    /// The memory requests of a pod's (app) containers, summed (saturating: a request too
+    /// large for Int64, stored before the apiserver refused it, must not trap).
     public static func memoryRequest(_ pod: Pod) -> Int64 {
-        (pod.spec?.containers ?? []).reduce(0) { $0 + (ResourceAmount.bytes($1.resources?.requests?["memory"]) ?? 0) }
+        (pod.spec?.containers ?? []).reduce(0) { $0.saturatingAdd(ResourceAmount.bytes($1.resources?.requests?["memory"]) ?? 0) }
     }
 }

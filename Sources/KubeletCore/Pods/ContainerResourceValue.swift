@@ -37,7 +37,7 @@ enum ContainerResourceValue {
         let scale = resource == "cpu" ? 1000.0 : 1.0
         let whole = (amount * scale - 1e-6).rounded(.up)
         let wholeDivisor = max(1, (divisor * scale - 1e-6).rounded(.up))
-        return .success(String(Int64((whole / wholeDivisor - 1e-9).rounded(.up))))
+        return .success(String(Int64(saturating: (whole / wholeDivisor - 1e-9).rounded(.up))))
     }
 
     /// The host's cores, memory or root file system size.

@@ -63,23 +63,25 @@ public struct PodCgroupPlan: Sendable, Equatable {
     /// limits only where the containers have that limit).
     static func podTotal(_ pod: Pod, overheadAlways: Bool, _ pick: (ContainerAmounts) -> [String: Int64]) -> [String: Int64] {
         var total: [String: Int64] = [:]
-        for c in pod.spec?.containers ?? [] { total.merge(pick(ContainerAmounts(c)), uniquingKeysWith: +) }
+        // Sums saturate: huge limits (stored before the apiserver refused them) must not trap.
+        let add: (Int64, Int64) -> Int64 = { $0.saturatingAdd($1) }
+        for c in pod.spec?.containers ?? [] { total.merge(pick(ContainerAmounts(c)), uniquingKeysWith: add) }
         var sidecars: [String: Int64] = [:]
         var initPeak: [String: Int64] = [:]
         for c in pod.spec?.initContainers ?? [] {
             let own = pick(ContainerAmounts(c))
             if c.restartPolicy == "Always" {
-                sidecars.merge(own, uniquingKeysWith: +)
+                sidecars.merge(own, uniquingKeysWith: add)
                 initPeak.merge(sidecars, uniquingKeysWith: max)
             } else {
-                initPeak.merge(own.merging(sidecars, uniquingKeysWith: +), uniquingKeysWith: max)
+                initPeak.merge(own.merging(sidecars, uniquingKeysWith: add), uniquingKeysWith: max)
             }
         }
-        total.merge(sidecars, uniquingKeysWith: +)
+        total.merge(sidecars, uniquingKeysWith: add)
         total.merge(initPeak, uniquingKeysWith: max)
         for (name, q) in pod.spec?.overhead ?? [:] where overheadAlways || total[name] != nil {
             let amount = name == "cpu" ? ResourceAmount.milliCPU(q) : ResourceAmount.bytes(q)
-            total[name, default: 0] += amount ?? 0
+            total[name] = total[name, default: 0].saturatingAdd(amount ?? 0)
         }
         return total
     }
@@ -97,7 +99,11 @@ public struct PodCgroupPlan: Sendable, Equatable {
         case .burstable: break
         }
         guard memoryCapacity > 0 else { return 999 }
-        func score(_ request: Int64) -> Int64 { 1000 - 1000 * request / memoryCapacity }
+        func score(_ request: Int64) -> Int64 {
+            // 1000 * request overflows past ~9 PB of request: then in doubles (saturating).
+            let (scaled, overflow) = request.multipliedReportingOverflow(by: 1000)
+            return 1000 - (overflow ? Int64(saturating: Double(request) * 1000 / Double(memoryCapacity)) : scaled / memoryCapacity)
+        }
         var adj = score(ContainerAmounts(container).requests["memory"] ?? 0)
         let isSidecar = container.restartPolicy == "Always" && (pod.spec?.initContainers ?? []).contains { $0.name == container.name }
         if isSidecar {

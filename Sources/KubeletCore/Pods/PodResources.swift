@@ -10,29 +10,30 @@ public enum PodResources {
             (milli(c.resources?.requests?["cpu"]), whole(c.resources?.requests?["memory"]))
         }
         var cpu: Int64 = 0, mem: Int64 = 0
+        // Sums saturate: an absurd request (stored before the apiserver refused it) never fits.
         for c in spec.containers ?? [] {
             let (a, b) = amounts(c)
-            cpu += a
-            mem += b
+            cpu = cpu.saturatingAdd(a)
+            mem = mem.saturatingAdd(b)
         }
         for c in spec.initContainers ?? [] {
             let (a, b) = amounts(c)
             cpu = max(cpu, a)
             mem = max(mem, b)
         }
-        cpu += milli(spec.overhead?["cpu"])
-        mem += whole(spec.overhead?["memory"])
+        cpu = cpu.saturatingAdd(milli(spec.overhead?["cpu"]))
+        mem = mem.saturatingAdd(whole(spec.overhead?["memory"]))
         return (cpu, mem)
     }
 
     static func milli(_ q: Quantity?) -> Int64 {
         guard let q, let v = Quantities.value(q.text) else { return 0 }
-        return Int64((v * 1000).rounded(.up))
+        return Int64(saturating: (v * 1000).rounded(.up))
     }
 
     static func whole(_ q: Quantity?) -> Int64 {
         guard let q, let v = Quantities.value(q.text) else { return 0 }
-        return Int64(v.rounded(.up))
+        return Int64(saturating: v.rounded(.up))
     }
 }
 
@@ -75,11 +76,11 @@ public struct NodeAllocatable: Sendable, Equatable {
         var usedCPU: Int64 = 0, usedMemory: Int64 = 0
         for p in admitted {
             let r = PodResources.requests(p)
-            usedCPU += r.milliCPU
-            usedMemory += r.memory
+            usedCPU = usedCPU.saturatingAdd(r.milliCPU)
+            usedMemory = usedMemory.saturatingAdd(r.memory)
         }
-        if want.milliCPU > 0, usedCPU + want.milliCPU > milliCPU { return reject("cpu", want.milliCPU, usedCPU, milliCPU) }
-        if want.memory > 0, usedMemory + want.memory > memory { return reject("memory", want.memory, usedMemory, memory) }
+        if want.milliCPU > 0, usedCPU.saturatingAdd(want.milliCPU) > milliCPU { return reject("cpu", want.milliCPU, usedCPU, milliCPU) }
+        if want.memory > 0, usedMemory.saturatingAdd(want.memory) > memory { return reject("memory", want.memory, usedMemory, memory) }
         return nil
     }
 }

@@ -19,8 +19,8 @@ public enum QOSClass: String, Sendable, Equatable {
         var guaranteed = true
         for c in (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? []) {
             let amounts = ContainerAmounts(c)
-            for (name, value) in amounts.requests { requests[name, default: 0] += value }
-            for (name, value) in amounts.limits { limits[name, default: 0] += value }
+            for (name, value) in amounts.requests { requests[name] = requests[name, default: 0].saturatingAdd(value) }
+            for (name, value) in amounts.limits { limits[name] = limits[name, default: 0].saturatingAdd(value) }
             if amounts.limits["cpu"] == nil || amounts.limits["memory"] == nil { guaranteed = false }
         }
         if requests.isEmpty && limits.isEmpty { return .bestEffort }

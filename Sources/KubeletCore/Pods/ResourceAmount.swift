@@ -12,10 +12,11 @@ public enum ResourceAmount {
         q.flatMap { Quantities.value($0.text) }.map { roundedUp($0) }
     }
 
-    /// Up to the next integer, except where the double is an integer give or take its error.
+    /// Up to the next integer, except where the double is an integer give or take its error;
+    /// saturating (infinity and values past Int64 are Int64.max) rather than trapping.
     static func roundedUp(_ x: Double) -> Int64 {
         let nearest = x.rounded()
-        if abs(x - nearest) <= 1e-9 * max(1, abs(x)) { return Int64(nearest) }
-        return Int64(x.rounded(.up))
+        if abs(x - nearest) <= 1e-9 * max(1, abs(x)) { return Int64(saturating: nearest) }
+        return Int64(saturating: x.rounded(.up))
     }
 }

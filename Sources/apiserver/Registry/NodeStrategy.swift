@@ -15,7 +15,7 @@ struct NodeStrategy: ResourceStrategy {
                 causes.append(.notSupported("spec.taints[\(i)].effect", effect, supported: ["NoExecute", "NoSchedule", "PreferNoSchedule"]))
             }
         }
-        return causes
+        return causes + QuantityValidation.nodeStatusCauses(node)
     }
 
     func fieldValue(_ node: JSON, _ field: String) -> String? {

@@ -115,7 +115,7 @@ struct PodStrategy: ResourceStrategy {
 
     func validate(_ pod: JSON) -> [Status.Cause] {
         // Pods are validated on their typed form: the rules reach deep into the spec.
-        guard let typed = try? JSONValueDecoder.decode(Pod.self, from: pod).value else { return [] }
+        guard let typed = try? JSONValueDecoder.decode(Pod.self, from: pod).value else { return QuantityValidation.podSpecCauses(pod["spec"]) }
         var causes = PodDeletionCost.causes(pod)
         guard let spec = typed.spec else { return causes + [.required("spec")] }
         if (spec.containers ?? []).isEmpty { causes.append(.required("spec.containers")) }
@@ -139,15 +139,11 @@ struct PodStrategy: ResourceStrategy {
                 for (k, m) in (c.volumeMounts ?? []).enumerated() where !volumes.contains(m.name) {
                     causes.append(.init(reason: "FieldValueNotFound", message: "Not found: \"\(m.name)\"", field: "\(f).volumeMounts[\(k)].name"))
                 }
-                for (kind, q) in (c.resources?.requests ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    if Quantities.value(q.text) == nil {
-                        causes.append(.invalid("\(f).resources.requests[\(kind)]", q.text, "must be a valid quantity"))
-                    } else if let l = c.resources?.limits?[kind], let lv = Quantities.value(l.text), let rv = Quantities.value(q.text), rv > lv {
-                        causes.append(.invalid("\(f).resources.requests", q.text, "must be less than or equal to \(kind) limit of \(l.text)"))
-                    }
-                }
+                // From the JSON: a number's literal, not the double the typed form holds.
+                causes += QuantityValidation.containerCauses(pod["spec"][list].arrayValue?[i] ?? .null, at: f)
             }
         }
+        causes += QuantityValidation.listCauses(pod["spec"]["overhead"], at: "spec.overhead")
         var volumeNames = Set<String>()
         for (i, v) in (spec.volumes ?? []).enumerated() {
             if let p = LabelSyntax.dns1123LabelProblem(v.name) { causes.append(.invalid("spec.volumes[\(i)].name", v.name, p)) }

@@ -41,22 +41,24 @@ struct NodeInfo: Sendable, Equatable {
 
     mutating func add(_ pod: JSON) { add(requests: PodResources.requests(pod)) }
 
+    /// Sums saturate: a pod with an absurd stored request fills the node rather than
+    /// trapping (removing it again may then leave the node counted as fuller than it is).
     mutating func add(requests r: ResourceList) {
-        requested.merge(r, uniquingKeysWith: +)
+        requested.merge(r, uniquingKeysWith: { $0.saturatingAdd($1) })
         let nz = PodResources.nonZeroCPUMemory(r)
-        nonZeroCPU += nz.cpu
-        nonZeroMemory += nz.memory
+        nonZeroCPU = nonZeroCPU.saturatingAdd(nz.cpu)
+        nonZeroMemory = nonZeroMemory.saturatingAdd(nz.memory)
         podCount += 1
     }
 
     mutating func remove(requests r: ResourceList) {
         for (k, v) in r {
-            let left = requested[k, default: 0] - v
+            let left = requested[k, default: 0].saturatingSubtract(v)
             requested[k] = left == 0 ? nil : left
         }
         let nz = PodResources.nonZeroCPUMemory(r)
-        nonZeroCPU -= nz.cpu
-        nonZeroMemory -= nz.memory
+        nonZeroCPU = nonZeroCPU.saturatingSubtract(nz.cpu)
+        nonZeroMemory = nonZeroMemory.saturatingSubtract(nz.memory)
         podCount -= 1
     }
 }

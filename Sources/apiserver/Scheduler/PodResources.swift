@@ -3,7 +3,9 @@
 typealias ResourceList = [String: Int64]
 
 enum PodResources {
-    static func milli(_ q: JSON) -> Int64? { Quantities.value(q).map { Int64(($0 * 1000).rounded()) } }
+    /// Saturating: a stored quantity too large for Int64 thousandths (written before
+    /// validation refused it) counts as Int64.max, so it never fits instead of trapping.
+    static func milli(_ q: JSON) -> Int64? { Quantities.value(q).map { Int64(saturating: ($0 * 1000).rounded()) } }
 
     /// A container's requests; a resource with a limit but no request requests its limit
     /// (what Kubernetes' defaulting writes into the pod).
@@ -18,9 +20,9 @@ enum PodResources {
     /// container's (they run one at a time, before the others), plus `spec.overhead`.
     static func requests(_ pod: JSON) -> ResourceList {
         var total: ResourceList = [:]
-        for c in pod["spec"]["containers"].arrayValue ?? [] { total.merge(containerRequests(c), uniquingKeysWith: +) }
+        for c in pod["spec"]["containers"].arrayValue ?? [] { total.merge(containerRequests(c), uniquingKeysWith: { $0.saturatingAdd($1) }) }
         for c in pod["spec"]["initContainers"].arrayValue ?? [] { total.merge(containerRequests(c), uniquingKeysWith: max) }
-        for (k, v) in pod["spec"]["overhead"].objectValue?.entries ?? [] { if let m = milli(v) { total[k, default: 0] += m } }
+        for (k, v) in pod["spec"]["overhead"].objectValue?.entries ?? [] { if let m = milli(v) { total[k] = total[k, default: 0].saturatingAdd(m) } }
         return total
     }
 

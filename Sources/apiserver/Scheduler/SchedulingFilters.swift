@@ -50,7 +50,7 @@ enum SchedulingFilters {
     static func insufficientResources(_ pod: SchedulingPod, on info: NodeInfo) -> [String] {
         var reasons: [String] = []
         if Int64(info.podCount + 1) * 1000 > info.allocatable["pods", default: 0] { reasons.append("Too many pods") }
-        for (name, amount) in pod.checkedRequests where info.requested[name, default: 0] + amount > info.allocatable[name, default: 0] {
+        for (name, amount) in pod.checkedRequests where info.requested[name, default: 0].saturatingAdd(amount) > info.allocatable[name, default: 0] {
             reasons.append("Insufficient \(name)")
         }
         return reasons

@@ -4,10 +4,14 @@ enum SchedulingScores {
     static func leastAllocated(_ pod: SchedulingPod, on info: NodeInfo) -> Int {
         func free(_ used: Int64, _ capacity: Int64) -> Int {
             guard capacity > 0, used <= capacity else { return 0 }
-            return Int((capacity - used) * 100 / capacity)
+            let left = capacity.saturatingSubtract(used)
+            let (scaled, overflow) = left.multipliedReportingOverflow(by: 100)
+            // Above ~92e15 thousandths (90Ti of memory) the product overflows: the share,
+            // at most 100, comes from doubles instead.
+            return overflow ? Int(Double(left) * 100 / Double(capacity)) : Int(scaled / capacity)
         }
-        let cpu = free(info.nonZeroCPU + pod.nonZero.cpu, info.allocatable["cpu", default: 0])
-        let memory = free(info.nonZeroMemory + pod.nonZero.memory, info.allocatable["memory", default: 0])
+        let cpu = free(info.nonZeroCPU.saturatingAdd(pod.nonZero.cpu), info.allocatable["cpu", default: 0])
+        let memory = free(info.nonZeroMemory.saturatingAdd(pod.nonZero.memory), info.allocatable["memory", default: 0])
         return (cpu + memory) / 2
     }
 

@@ -5,8 +5,8 @@ enum NodeAllocation {
     static func write(pods: [JSON], node: JSON, now: Double = Timestamp.nowSeconds(), _ w: inout DescribeWriter) {
         let st = node["status"]
         let allocatable = (st["allocatable"].objectValue?.isEmpty == false ? st["allocatable"] : st["capacity"]).objectValue ?? JSONObject()
-        let cpuMilli = allocatable["cpu"].flatMap(Quantities.value).map { Int64(($0 * 1000).rounded()) } ?? 0
-        let memory = allocatable["memory"].flatMap(Quantities.value).map { Int64($0.rounded()) } ?? 0
+        let cpuMilli = allocatable["cpu"].flatMap(Quantities.value).map { Int64(saturating: ($0 * 1000).rounded()) } ?? 0
+        let memory = allocatable["memory"].flatMap(Quantities.value).map { Int64(saturating: $0.rounded()) } ?? 0
         func percent(_ part: Sum, milli: Bool, of whole: Int64) -> Int64 {
             guard whole != 0 else { return 0 }
             return Int64(Double(milli ? part.milli : part.milli / 1000) / Double(whole) * 100)
@@ -29,13 +29,13 @@ enum NodeAllocation {
         w.line("  (Total limits may be over 100 percent, i.e., overcommitted.)")
         w.row(["Resource", "Requests", "Limits"], level: 1)
         w.row(["--------", "--------", "------"], level: 1)
-        let storage = allocatable["ephemeral-storage"].flatMap(Quantities.value).map { Int64($0.rounded()) } ?? 0
+        let storage = allocatable["ephemeral-storage"].flatMap(Quantities.value).map { Int64(saturating: $0.rounded()) } ?? 0
         for (name, whole, milli) in [("cpu", cpuMilli, true), ("memory", memory, false), ("ephemeral-storage", storage, false)] {
             let r = totalRequests[name] ?? Sum(), l = totalLimits[name] ?? Sum()
             w.row([name, "\(r.text) (\(percent(r, milli: milli, of: whole))%)", "\(l.text) (\(percent(l, milli: milli, of: whole))%)"], level: 1)
         }
         for name in allocatable.keys.sorted() where name.hasPrefix("hugepages-") {
-            let whole = allocatable[name].flatMap(Quantities.value).map { Int64($0.rounded()) } ?? 0
+            let whole = allocatable[name].flatMap(Quantities.value).map { Int64(saturating: $0.rounded()) } ?? 0
             let r = totalRequests[name] ?? Sum(), l = totalLimits[name] ?? Sum()
             w.row([name, "\(r.text) (\(percent(r, milli: false, of: whole))%)", "\(l.text) (\(percent(l, milli: false, of: whole))%)"], level: 1)
         }
@@ -76,18 +76,18 @@ enum NodeAllocation {
             let text = q.stringValue ?? q.compactString
             guard let v = Quantities.value(text) else { return }
             if milli == 0 { binary = text.hasSuffix("i") }
-            milli += Int64((v * 1000).rounded())
+            milli = milli.saturatingAdd(Int64(saturating: (v * 1000).rounded()))
         }
 
         mutating func add(_ s: Sum) {
             guard s.milli != 0 else { return }
             if milli == 0 { binary = s.binary }
-            milli += s.milli
+            milli = milli.saturatingAdd(s.milli)
         }
 
         var text: String {
             if milli == 0 { return "0" }
-            if binary && milli % 1000 == 0 && abs(milli) >= 1024_000 {
+            if binary && milli % 1000 == 0 && milli.magnitude >= 1024_000 {
                 var v = milli / 1000, i = 0
                 let suffixes = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
                 while v % 1024 == 0 && i < suffixes.count - 1 { v /= 1024; i += 1 }
