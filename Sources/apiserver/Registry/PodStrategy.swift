@@ -46,6 +46,9 @@ struct PodStrategy: ResourceStrategy {
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] where c[probe].objectValue != nil {
             Self.defaultProbe(&c[probe])
         }
+        for hook in ["postStart", "preStop"] where c["lifecycle"][hook]["httpGet"].objectValue != nil {
+            Self.defaultHTTPGet(&c[path: ["lifecycle", hook, "httpGet"]])
+        }
         if case .array(var ports) = c["ports"] {
             for i in ports.indices where ports[i]["protocol"].isNull { ports[i]["protocol"] = "TCP" }
             c["ports"] = .array(ports)
@@ -54,12 +57,19 @@ struct PodStrategy: ResourceStrategy {
 
     /// What Kubernetes' admission adds at create: the ServiceAccount plugin's `default`
     /// account and DefaultTolerationSeconds' tolerations; then the initial status.
-    /// Kubernetes' probe defaults: 1 s timeout, every 10 s, 1 success, 3 failures; HTTP.
+    /// Kubernetes' probe defaults: 1 s timeout, every 10 s, 1 success, 3 failures, where
+    /// unset or 0 (Go's zero value); an httpGet's path `/` and scheme HTTP.
     static func defaultProbe(_ p: inout JSON) {
-        for (k, v) in [("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3)] where p[k].isNull {
+        for (k, v) in [("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3)]
+        where p[k].isNull || p[k].intValue == 0 {
             p[k] = .int(v)
         }
-        if p["httpGet"].objectValue != nil && p["httpGet"]["scheme"].isNull { p[path: ["httpGet", "scheme"]] = "HTTP" }
+        if p["httpGet"].objectValue != nil { defaultHTTPGet(&p["httpGet"]) }
+    }
+
+    static func defaultHTTPGet(_ h: inout JSON) {
+        if h["path"].isNull || h["path"].stringValue == "" { h["path"] = "/" }
+        if h["scheme"].isNull || h["scheme"].stringValue == "" { h["scheme"] = "HTTP" }
     }
 
     func prepareForCreate(_ pod: inout JSON) {
@@ -139,6 +149,7 @@ struct PodStrategy: ResourceStrategy {
                 for (k, m) in (c.volumeMounts ?? []).enumerated() where !volumes.contains(m.name) {
                     causes.append(.init(reason: "FieldValueNotFound", message: "Not found: \"\(m.name)\"", field: "\(f).volumeMounts[\(k)].name"))
                 }
+                causes += ProbeValidation.causes(c, at: f, initContainer: list == "initContainers", gracePeriod: spec.terminationGracePeriodSeconds)
                 // From the JSON: a number's literal, not the double the typed form holds.
                 causes += QuantityValidation.containerCauses(pod["spec"][list].arrayValue?[i] ?? .null, at: f)
             }
