@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 import Wire
 @testable import apiserver
@@ -113,5 +114,33 @@ import Wire
                                              "spec": ["containers": [["name": "c", "image": "nginx", "livenessProbe": ["successThreshold": 2]]]]]]]
         #expect(await refusal(s, .deployments, d)
             == "Deployment.apps \"d\" is invalid: [spec.template.spec.containers[0].livenessProbe: Required value: must specify a handler type, spec.template.spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1]")
+    }
+
+    @Test func podsStoredBeforeTheChecksCanStillBeUpdated() async throws {
+        let s = try await InProcessServer.start()
+        defer { Task { await s.stop() } }
+        _ = try await s.client.create(.pods, namespace: "default", Self.pod(["livenessProbe": ["exec": ["command": ["true"]]]]))
+        let store = await s.store
+        let key = APIService.Target(strategy: try Registry.standard.strategy(for: "pods"), namespace: "default").key("p")
+        let done = DispatchSemaphore(value: 0)
+        store.submit({ tx throws(Status) -> WriteOutcome in
+            var o = try tx.get(key)!.json()
+            var containers = o["spec"]["containers"].arrayValue ?? []
+            // Refused today (successThreshold 2), and a 0 period Kubernetes defaults to 10.
+            containers[0]["livenessProbe"] = ["exec": ["command": ["true"]], "successThreshold": 2, "periodSeconds": 0, "timeoutSeconds": 1, "failureThreshold": 3]
+            o[path: ["spec", "containers"]] = .array(containers)
+            let w = try tx.put(key, o, previous: try tx.get(key)!)
+            return WriteOutcome(bytes: w.bytes, revision: w.modRevision)
+        }, done: { _ in done.signal() })
+        done.wait()
+        var p = try await s.client.get(.pods, namespace: "default", name: "p")
+        p[path: ["status", "phase"]] = "Running"
+        p = try await s.client.update(.pods, p, status: true)
+        #expect(p["status"]["phase"] == "Running")
+        p[path: ["metadata", "labels"]] = ["app": "a"]
+        p = try await s.client.update(.pods, p)
+        #expect(p["metadata"]["labels"] == ["app": "a"])
+        #expect(p["spec"]["containers"].arrayValue?.first?["livenessProbe"]
+            == ["exec": ["command": ["true"]], "successThreshold": 2, "periodSeconds": 10, "timeoutSeconds": 1, "failureThreshold": 3])
     }
 }

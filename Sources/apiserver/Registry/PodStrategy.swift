@@ -182,6 +182,9 @@ struct PodStrategy: ResourceStrategy {
     /// `binding` subresource only, never by an update.
     func validateUpdate(_ new: JSON, old: JSON) -> [Status.Cause] {
         var a = new["spec"], b = old["spec"]
+        // The stored spec defaulted as the new one was: a pod stored before a default
+        // existed (a probe's periodSeconds 0) is not refused for gaining it.
+        Self.applySpecDefaults(&b)
         for list in ["containers", "initContainers"] {
             if case .array(var cs) = a[list], case .array(let os) = b[list], cs.count == os.count {
                 for i in cs.indices { cs[i]["image"] = os[i]["image"] }

@@ -71,10 +71,12 @@ enum QuantityValidation {
         return quantityField && quantityMessage
     }
 
-    /// `causes` of an update without the quantity causes `oldCauses` (the stored object's) had.
+    /// `causes` of an update without the quantity (and probe/hook) causes `oldCauses` (the
+    /// stored object's) had.
     static func ratcheted(_ causes: [Status.Cause], oldCauses: @autoclosure () -> [Status.Cause]) -> [Status.Cause] {
-        guard causes.contains(where: isQuantityCause) else { return causes }
-        let old = oldCauses().filter(isQuantityCause)
-        return causes.filter { !(isQuantityCause($0) && old.contains($0)) }
+        let ratchets: (Status.Cause) -> Bool = { isQuantityCause($0) || ProbeValidation.isProbeCause($0) }
+        guard causes.contains(where: ratchets) else { return causes }
+        let old = oldCauses().filter(ratchets)
+        return causes.filter { !(ratchets($0) && old.contains($0)) }
     }
 }
