@@ -76,8 +76,8 @@ extension APIService {
         let warnings = try ObjectPreparation.pruneUnknownFields(&new, s)
         s.applyDefaults(&new)
         s.prepareForUpdate(&new, old: old)
-        let causes = QuantityValidation.ratcheted(MetadataValidation.validate(new, type: t.type) + s.validate(new) + s.validateUpdate(new, old: old),
-                                                  oldCauses: s.validate(old))
+        let causes = RatchetedValidation.causes(MetadataValidation.validate(new, type: t.type) + s.validate(new) + s.validateUpdate(new, old: old),
+                                                oldCauses: s.validate(old))
         if !causes.isEmpty { throw ObjectPreparation.invalid(new, t.type, causes) }
         if s.tracksGeneration, new["spec"] != old["spec"] {
             new[path: ["metadata", "generation"]] = .int((oldMeta["generation"].intValue ?? 1) + 1)

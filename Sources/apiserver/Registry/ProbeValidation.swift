@@ -32,26 +32,19 @@ enum ProbeValidation {
         return causes
     }
 
-    /// A cause of the rules here: on an update, one the stored object already had (it was
-    /// written before these checks) is let through, as quantity causes are.
+    /// A cause of the rules here (RatchetedValidation lets through on an update those the
+    /// stored object already had).
     static func isProbeCause(_ c: Status.Cause) -> Bool {
         ["Probe", ".lifecycle"].contains { c.field.contains($0) }
     }
 
     static func probeCauses(_ p: Probe, at f: String) -> [Status.Cause] {
-        var causes: [Status.Cause] = []
-        var handlers = 0
-        func one(_ present: Bool, _ name: String, _ rules: () -> [Status.Cause]) {
-            guard present else { return }
-            if handlers > 0 { causes.append(.forbidden("\(f).\(name)", "may not specify more than 1 handler type")); return }
-            handlers += 1
-            causes += rules()
-        }
-        one(p.exec != nil, "exec") { execCauses(p.exec!, at: "\(f).exec") }
-        one(p.httpGet != nil, "httpGet") { httpGetCauses(p.httpGet!, at: "\(f).httpGet") }
-        one(p.tcpSocket != nil, "tcpSocket") { portCauses(p.tcpSocket!.port, at: "\(f).tcpSocket.port") }
-        one(!(p.grpc ?? .null).isNull, "grpc") { grpcCauses(p.grpc ?? .null, at: "\(f).grpc") }
-        if handlers == 0 { causes.append(.init(reason: "FieldValueRequired", message: "Required value: must specify a handler type", field: f)) }
+        var causes = oneHandler(at: f, [
+            ("exec", p.exec.map { e in { execCauses(e, at: "\(f).exec") } }),
+            ("httpGet", p.httpGet.map { h in { httpGetCauses(h, at: "\(f).httpGet") } }),
+            ("tcpSocket", p.tcpSocket.map { t in { portCauses(t.port, at: "\(f).tcpSocket.port") } }),
+            ("grpc", (p.grpc ?? .null).isNull ? nil : { grpcCauses(p.grpc ?? .null, at: "\(f).grpc") }),
+        ])
         let counters: [(String, Int32?)] = [("initialDelaySeconds", p.initialDelaySeconds), ("timeoutSeconds", p.timeoutSeconds),
                                             ("periodSeconds", p.periodSeconds), ("successThreshold", p.successThreshold),
                                             ("failureThreshold", p.failureThreshold)]
@@ -63,20 +56,22 @@ enum ProbeValidation {
     }
 
     static func handlerCauses(lifecycle h: LifecycleHandler, at f: String, gracePeriod: Int64?) -> [Status.Cause] {
-        var causes: [Status.Cause] = []
-        var handlers = 0
-        func one(_ present: Bool, _ name: String, _ rules: () -> [Status.Cause]) {
-            guard present else { return }
-            if handlers > 0 { causes.append(.forbidden("\(f).\(name)", "may not specify more than 1 handler type")); return }
-            handlers += 1
-            causes += rules()
+        oneHandler(at: f, [
+            ("exec", h.exec.map { e in { execCauses(e, at: "\(f).exec") } }),
+            ("httpGet", h.httpGet.map { g in { httpGetCauses(g, at: "\(f).httpGet") } }),
+            ("tcpSocket", h.tcpSocket.map { t in { portCauses(t.port, at: "\(f).tcpSocket.port") } }),
+            ("sleep", h.sleep.map { z in { sleepCauses(z, at: "\(f).sleep", gracePeriod: gracePeriod) } }),
+        ])
+    }
+
+    /// Kubernetes' handler choice: exactly one of `handlers` (name, and its rules when set);
+    /// the first set one is checked, each later one is "more than 1", none is required.
+    static func oneHandler(at f: String, _ handlers: [(String, (() -> [Status.Cause])?)]) -> [Status.Cause] {
+        let set = handlers.compactMap { name, rules in rules.map { (name, $0) } }
+        guard let (_, first) = set.first else {
+            return [.init(reason: "FieldValueRequired", message: "Required value: must specify a handler type", field: f)]
         }
-        one(h.exec != nil, "exec") { execCauses(h.exec!, at: "\(f).exec") }
-        one(h.httpGet != nil, "httpGet") { httpGetCauses(h.httpGet!, at: "\(f).httpGet") }
-        one(h.tcpSocket != nil, "tcpSocket") { portCauses(h.tcpSocket!.port, at: "\(f).tcpSocket.port") }
-        one(h.sleep != nil, "sleep") { sleepCauses(h.sleep!, at: "\(f).sleep", gracePeriod: gracePeriod) }
-        if handlers == 0 { causes.append(.init(reason: "FieldValueRequired", message: "Required value: must specify a handler type", field: f)) }
-        return causes
+        return first() + set.dropFirst().map { .forbidden("\(f).\($0.0)", "may not specify more than 1 handler type") }
     }
 
     static func execCauses(_ e: ExecAction, at f: String) -> [Status.Cause] {

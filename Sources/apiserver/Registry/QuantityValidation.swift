@@ -61,22 +61,12 @@ enum QuantityValidation {
         listCauses(node["status"]["capacity"], at: "status.capacity") + listCauses(node["status"]["allocatable"], at: "status.allocatable")
     }
 
-    /// The messages above: on an update, a cause with one of them that the stored object
-    /// already had is let through, so objects stored before this validation can still be
-    /// updated (status, finalizers) without being rewritten first.
+    /// A cause of the rules above (RatchetedValidation lets through on an update those the
+    /// stored object already had).
     static func isQuantityCause(_ c: Status.Cause) -> Bool {
         let quantityField = [".resources.limits[", ".resources.requests[", "overhead[", "status.capacity[", "status.allocatable["].contains { c.field.contains($0) }
         let quantityMessage = c.message.hasSuffix(nonNegativeMessage) || c.message.hasSuffix(tooLargeMessage)
             || [Quantities.ParseError.format, .numeric, .suffix].contains { c.message.hasSuffix($0.message) }
         return quantityField && quantityMessage
-    }
-
-    /// `causes` of an update without the quantity (and probe/hook) causes `oldCauses` (the
-    /// stored object's) had.
-    static func ratcheted(_ causes: [Status.Cause], oldCauses: @autoclosure () -> [Status.Cause]) -> [Status.Cause] {
-        let ratchets: (Status.Cause) -> Bool = { isQuantityCause($0) || ProbeValidation.isProbeCause($0) }
-        guard causes.contains(where: ratchets) else { return causes }
-        let old = oldCauses().filter(ratchets)
-        return causes.filter { !(ratchets($0) && old.contains($0)) }
     }
 }
